@@ -1,0 +1,18 @@
+"""Every ORM model, imported so that ``Base.metadata`` knows the whole schema."""
+from db.models.community import Assessment, Community, Need, Policy
+from db.models.event import Event, EventOverride, EventParticipant
+from db.models.log import AuditLog, ChangeLog
+from db.models.notification import CalendarPreference, Notification
+from db.models.ppa import Ppa, PpaMilestone, PpaNeed, PpaPolicy, PpaStageSchedule, PpaTransition
+from db.models.resource import Booking, Resource
+from db.models.share_link import ShareLink
+from db.models.task import Task, TaskAssignee, TaskTeam, TaskTemplate, TaskTemplateItem
+from db.models.user import Team, TeamMembership, User
+
+__all__ = [
+    "Assessment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
+    "Event", "EventOverride", "EventParticipant", "Need", "Notification", "Policy", "Ppa",
+    "PpaMilestone", "PpaNeed", "PpaPolicy", "PpaStageSchedule", "PpaTransition", "Resource",
+    "ShareLink", "Task", "TaskAssignee", "TaskTeam", "TaskTemplate", "TaskTemplateItem",
+    "Team", "TeamMembership", "User",
+]

@@ -1,0 +1,32 @@
+"""Settings from the environment (and a ``.env`` file), per the API contract."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    secret_key: str = Field(default="dev-insecure-change-me", alias="ALMANAC_SECRET_KEY")
+    data_dir: Path = Field(default=Path.home() / ".almanac", alias="ALMANAC_DATA_DIR")
+    smtp_url: str | None = Field(default=None, alias="SMTP_URL")
+    max_window_days: int = Field(default=400, alias="ALMANAC_MAX_WINDOW_DAYS")
+    token_ttl_minutes: int = Field(default=12 * 60, alias="ALMANAC_TOKEN_TTL_MINUTES")
+    log_level: str = Field(default="INFO", alias="ALMANAC_LOG_LEVEL")
+    log_json: bool = Field(default=False, alias="ALMANAC_LOG_JSON")
+    rate_limit: str = Field(default="600/minute", alias="ALMANAC_RATE_LIMIT")
+    mail_from: str = Field(default="almanac@localhost", alias="ALMANAC_MAIL_FROM")
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="ALMANAC_PUBLIC_URL")
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
