@@ -1,0 +1,1 @@
+"""GraphQL schema, one folder per domain; the root schema is in ``schema.root``."""

@@ -9,8 +9,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     secret_key: str = Field(default="dev-insecure-change-me", alias="ALMANAC_SECRET_KEY")
@@ -22,6 +20,7 @@ class Settings(BaseSettings):
     log_json: bool = Field(default=False, alias="ALMANAC_LOG_JSON")
     rate_limit: str = Field(default="600/minute", alias="ALMANAC_RATE_LIMIT")
     mail_from: str = Field(default="almanac@localhost", alias="ALMANAC_MAIL_FROM")
+    redis_namespace: str = Field(default="almanac", alias="ALMANAC_REDIS_NAMESPACE")
     public_url: str = Field(default="http://127.0.0.1:8000", alias="ALMANAC_PUBLIC_URL")
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)

@@ -42,7 +42,7 @@ class Assessment(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[AssessmentStatus] = mapped_column(
-        enum_type(AssessmentStatus), default=AssessmentStatus.PLANNED, index=True
+        enum_type(AssessmentStatus), default=AssessmentStatus.PLANNED, server_default="PLANNED", index=True
     )
     community_id: Mapped[int | None] = mapped_column(
         ForeignKey("communities.id", ondelete="SET NULL"), index=True
@@ -61,8 +61,8 @@ class Need(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[str] = mapped_column(String(100), default="", server_default="", index=True)
-    priority: Mapped[TaskPriority] = mapped_column(enum_type(TaskPriority), default=TaskPriority.MEDIUM)
-    status: Mapped[NeedStatus] = mapped_column(enum_type(NeedStatus), default=NeedStatus.IDENTIFIED, index=True)
+    priority: Mapped[TaskPriority] = mapped_column(enum_type(TaskPriority), default=TaskPriority.MEDIUM, server_default="MEDIUM")
+    status: Mapped[NeedStatus] = mapped_column(enum_type(NeedStatus), default=NeedStatus.IDENTIFIED, server_default="IDENTIFIED", index=True)
     community_id: Mapped[int | None] = mapped_column(
         ForeignKey("communities.id", ondelete="SET NULL"), index=True
     )
@@ -84,7 +84,7 @@ class Policy(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     code: Mapped[str | None] = mapped_column(String(64), unique=True)
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
-    status: Mapped[PolicyStatus] = mapped_column(enum_type(PolicyStatus), default=PolicyStatus.DRAFT, index=True)
+    status: Mapped[PolicyStatus] = mapped_column(enum_type(PolicyStatus), default=PolicyStatus.DRAFT, server_default="DRAFT", index=True)
     community_id: Mapped[int | None] = mapped_column(
         ForeignKey("communities.id", ondelete="SET NULL"), index=True
     )

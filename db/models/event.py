@@ -54,10 +54,10 @@ class Event(IdMixin, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     location: Mapped[str] = mapped_column(String(300), default="", server_default="")
     module: Mapped[CalendarModule] = mapped_column(
-        enum_type(CalendarModule), default=CalendarModule.COORDINATION, index=True
+        enum_type(CalendarModule), default=CalendarModule.COORDINATION, server_default="COORDINATION", index=True
     )
     visibility: Mapped[Visibility] = mapped_column(
-        enum_type(Visibility), default=Visibility.INTERNAL, index=True
+        enum_type(Visibility), default=Visibility.INTERNAL, server_default="INTERNAL", index=True
     )
     starts_at: Mapped[datetime] = mapped_column()
     ends_at: Mapped[datetime] = mapped_column()
@@ -119,7 +119,7 @@ class EventParticipant(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    rsvp: Mapped[Rsvp] = mapped_column(enum_type(Rsvp), default=Rsvp.NEEDS_ACTION)
+    rsvp: Mapped[Rsvp] = mapped_column(enum_type(Rsvp), default=Rsvp.NEEDS_ACTION, server_default="NEEDS_ACTION")
     # NULL until attendance is recorded; set per occurrence-less event or the series.
     attended: Mapped[bool | None] = mapped_column(Boolean)
     responded_at: Mapped[datetime | None] = mapped_column()

@@ -33,7 +33,7 @@ class Notification(IdMixin, TimestampMixin, Base):
     deliver_at: Mapped[datetime] = mapped_column()
     read_at: Mapped[datetime | None] = mapped_column()
     email_status: Mapped[DeliveryStatus] = mapped_column(
-        enum_type(DeliveryStatus), default=DeliveryStatus.PENDING
+        enum_type(DeliveryStatus), default=DeliveryStatus.PENDING, server_default="PENDING"
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -44,16 +44,16 @@ class Ppa(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[PpaCategory] = mapped_column(enum_type(PpaCategory), index=True)
-    status: Mapped[PpaStatus] = mapped_column(enum_type(PpaStatus), default=PpaStatus.ACTIVE, index=True)
+    status: Mapped[PpaStatus] = mapped_column(enum_type(PpaStatus), default=PpaStatus.ACTIVE, server_default="ACTIVE", index=True)
     stage: Mapped[PpaStage] = mapped_column(
-        enum_type(PpaStage), default=PpaStage.NEED_IDENTIFICATION, index=True
+        enum_type(PpaStage), default=PpaStage.NEED_IDENTIFICATION, server_default="NEED_IDENTIFICATION", index=True
     )
     stage_entered_at: Mapped[datetime] = mapped_column(server_default=func.now())
     budget_stage: Mapped[BudgetStage] = mapped_column(
-        enum_type(BudgetStage), default=BudgetStage.PREPARATION
+        enum_type(BudgetStage), default=BudgetStage.PREPARATION, server_default="PREPARATION"
     )
     budget_status: Mapped[BudgetStatus] = mapped_column(
-        enum_type(BudgetStatus), default=BudgetStatus.NOT_SUBMITTED, index=True
+        enum_type(BudgetStatus), default=BudgetStatus.NOT_SUBMITTED, server_default="NOT_SUBMITTED", index=True
     )
     budget_allocated: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0, server_default="0")
     budget_approved: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))

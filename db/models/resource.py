@@ -58,7 +58,7 @@ class Booking(IdMixin, TimestampMixin, Base):
     blocked_from: Mapped[datetime] = mapped_column()
     blocked_until: Mapped[datetime] = mapped_column()
     status: Mapped[BookingStatus] = mapped_column(
-        enum_type(BookingStatus), default=BookingStatus.PENDING, index=True
+        enum_type(BookingStatus), default=BookingStatus.PENDING, server_default="PENDING", index=True
     )
     purpose: Mapped[str] = mapped_column(String(500), default="", server_default="")
     requested_by_id: Mapped[int | None] = mapped_column(

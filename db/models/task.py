@@ -48,11 +48,11 @@ class Task(IdMixin, TimestampMixin, Base):
 
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
-    status: Mapped[TaskStatus] = mapped_column(enum_type(TaskStatus), default=TaskStatus.TODO, index=True)
+    status: Mapped[TaskStatus] = mapped_column(enum_type(TaskStatus), default=TaskStatus.TODO, server_default="TODO", index=True)
     priority: Mapped[TaskPriority] = mapped_column(
-        enum_type(TaskPriority), default=TaskPriority.MEDIUM, index=True
+        enum_type(TaskPriority), default=TaskPriority.MEDIUM, server_default="MEDIUM", index=True
     )
-    domain: Mapped[TaskDomain] = mapped_column(enum_type(TaskDomain), default=TaskDomain.GENERAL, index=True)
+    domain: Mapped[TaskDomain] = mapped_column(enum_type(TaskDomain), default=TaskDomain.GENERAL, server_default="GENERAL", index=True)
     starts_on: Mapped[date | None] = mapped_column(Date)
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     completed_at: Mapped[datetime | None] = mapped_column()
@@ -134,6 +134,6 @@ class TaskTemplateItem(IdMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     offset_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     role: Mapped[str] = mapped_column(String(100), default="", server_default="")
-    priority: Mapped[TaskPriority] = mapped_column(enum_type(TaskPriority), default=TaskPriority.MEDIUM)
+    priority: Mapped[TaskPriority] = mapped_column(enum_type(TaskPriority), default=TaskPriority.MEDIUM, server_default="MEDIUM")
     phase: Mapped[str] = mapped_column(String(100), default="", server_default="")
     estimated_hours: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))

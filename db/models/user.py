@@ -14,7 +14,7 @@ class User(IdMixin, TimestampMixin, Base):
 
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(enum_type(Role), default=Role.STAFF, index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role), default=Role.STAFF, server_default="STAFF", index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
@@ -38,4 +38,4 @@ class TeamMembership(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    role: Mapped[TeamRole] = mapped_column(enum_type(TeamRole), default=TeamRole.MEMBER)
+    role: Mapped[TeamRole] = mapped_column(enum_type(TeamRole), default=TeamRole.MEMBER, server_default="MEMBER")

@@ -1,0 +1,71 @@
+"""Per-request dataloaders.
+
+Each domain module defines plain batch functions
+``async def tasks_by_ppa_id(session, keys) -> list[...]`` returning results in key
+order. ``Loaders.of(fn)`` wraps one in a DataLoader the first time a request
+asks for it, so nothing lives at module level and no registry needs editing.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from db.base import Base
+
+K = TypeVar("K")
+V = TypeVar("V")
+M = TypeVar("M", bound=Base)
+
+BatchFn = Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
+
+
+class Loaders:
+    def __init__(self, session_factory: Callable[[], AsyncSession]) -> None:
+        self._session = session_factory
+        self._loaders: dict[Any, DataLoader[Any, Any]] = {}
+
+    def of(self, batch: BatchFn[K, V]) -> DataLoader[K, V]:
+        loader = self._loaders.get(batch)
+        if loader is None:
+
+            async def load(keys: list[K]) -> Sequence[V]:
+                return await batch(self._session(), keys)
+
+            loader = DataLoader(load_fn=load)
+            self._loaders[batch] = loader
+        return loader
+
+    def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        loader = self._loaders.get(model)
+        if loader is None:
+
+            async def load(keys: list[int]) -> list[M | None]:
+                return await rows_by_id(self._session(), model, keys)
+
+            loader = DataLoader(load_fn=load)
+            self._loaders[model] = loader
+        return loader
+
+    def prime(self, model: type[M], rows: Sequence[M]) -> None:
+        """Seed the by-id cache with rows a list query already fetched."""
+        loader = self.by_id(model)
+        for row in rows:
+            loader.prime(row.id, row)  # type: ignore[attr-defined]
+
+
+async def rows_by_id(session: AsyncSession, model: type[M], keys: Sequence[int]) -> list[M | None]:
+    result = await session.scalars(select(model).where(model.id.in_(keys)))  # type: ignore[attr-defined]
+    by_id = {row.id: row for row in result}
+    return [by_id.get(key) for key in keys]
+
+
+def group_by(rows: Sequence[Any], attr: str, keys: Sequence[Any]) -> list[list[Any]]:
+    """Group rows under the key each carries in ``attr``, in key order."""
+    grouped: dict[Any, list[Any]] = {key: [] for key in keys}
+    for row in rows:
+        grouped.setdefault(getattr(row, attr), []).append(row)
+    return [grouped[key] for key in keys]

@@ -1,0 +1,37 @@
+"""The login mutation (open to unauthenticated callers)."""
+from __future__ import annotations
+
+import strawberry
+
+from db.queries.user import get_user_by_email
+from schema.core.errors import ErrorCode, UserError
+from schema.user.types import UserType
+from server.auth import issue_token, verify_password
+
+
+@strawberry.input
+class LoginInput:
+    email: str
+    password: str
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None
+    user: UserType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class AuthMutation:
+    @strawberry.mutation(description="Exchange email and password for a bearer token (JWT).")
+    async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
+        ctx = info.context
+        user = None
+        if len(input.email) <= 254 and len(input.password) <= 1024:
+            user = await get_user_by_email(ctx.session, input.email)
+        if user is None or not user.is_active or not verify_password(user.password_hash, input.password):
+            error = UserError(code=ErrorCode.PERMISSION_DENIED, field=None, message="Wrong email or password.")
+            return LoginPayload(token=None, user=None, errors=[error])
+        token = issue_token(user.id, ctx.settings.secret_key, ttl_minutes=ctx.settings.token_ttl_minutes)
+        return LoginPayload(token=token, user=UserType.from_model(user), errors=[])

@@ -1,0 +1,106 @@
+"""Schema extensions every operation passes through.
+
+- ``SessionExtension`` closes the operation's database session.
+- ``AuthenticationExtension`` answers UNAUTHENTICATED for any root field but the open ones.
+- ``ErrorExtension`` gives every top-level error an ``extensions.code`` and masks
+  unexpected exceptions as INTERNAL (logged with a trace id, never leaked).
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import structlog
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from strawberry.extensions import SchemaExtension
+
+from schema.core.errors import DomainError, TopLevelCode
+
+log = structlog.get_logger(__name__)
+
+OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "__typename", "__schema", "__type"})
+
+
+class SessionExtension(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        try:
+            yield
+        finally:
+            context = self.execution_context.context
+            if context is not None and hasattr(context, "close"):
+                await context.close()
+
+
+class AuthenticationExtension(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:  # type: ignore[override]
+        ctx = self.execution_context
+        if ctx.context is not None and getattr(ctx.context, "user", None) is None:
+            document = ctx.graphql_document
+            if document is not None and _selects_closed_fields(document.definitions, ctx.operation_name):
+                raise GraphQLError(
+                    "Authentication required: send 'Authorization: Bearer <token>'.",
+                    extensions={"code": TopLevelCode.UNAUTHENTICATED.value},
+                )
+        yield
+
+
+def _selects_closed_fields(definitions: tuple[object, ...] | list[object], operation_name: str | None) -> bool:
+    fragments = {d.name.value: d for d in definitions if getattr(d, "kind", "") == "fragment_definition"}  # type: ignore[attr-defined]
+    for definition in definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name and definition.name and definition.name.value != operation_name:
+            continue
+        if _closed_in(definition.selection_set.selections, fragments):
+            return True
+    return False
+
+
+def _closed_in(selections: object, fragments: dict[str, object]) -> bool:
+    for selection in selections:  # type: ignore[attr-defined]
+        if isinstance(selection, FieldNode):
+            if selection.name.value not in OPEN_ROOT_FIELDS:
+                return True
+        elif selection.kind == "fragment_spread":
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and _closed_in(fragment.selection_set.selections, fragments):  # type: ignore[attr-defined]
+                return True
+        elif selection.kind == "inline_fragment":
+            if _closed_in(selection.selection_set.selections, fragments):
+                return True
+    return False
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error as clients see it: always with ``extensions.code``."""
+    original = error.original_error
+    if isinstance(original, GraphQLError) and original.extensions and "code" in original.extensions:
+        return GraphQLError(error.message, nodes=error.nodes, path=error.path, extensions=original.extensions)
+    if isinstance(original, DomainError) and original.errors:
+        first = original.errors[0]
+        extensions = {"code": first.code.value, "field": first.field}
+        return GraphQLError(first.message, nodes=error.nodes, path=error.path, extensions=extensions)
+    if original is None:
+        extensions = dict(error.extensions or {})
+        extensions.setdefault("code", TopLevelCode.VALIDATION.value)
+        return GraphQLError(error.message, nodes=error.nodes, source=error.source,
+                            positions=error.positions, path=error.path, extensions=extensions)
+    trace_id = uuid.uuid4().hex[:16]
+    log.error("graphql.internal_error", trace_id=trace_id, path=error.path, exc_info=original)
+    return GraphQLError(
+        f"Internal server error (trace id {trace_id}).",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": TopLevelCode.INTERNAL.value, "traceId": trace_id},
+    )
+
+
+class ErrorExtension(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:  # type: ignore[override]
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        pre = self.execution_context.pre_execution_errors
+        if pre:
+            self.execution_context.pre_execution_errors = [coded(error) for error in pre]

@@ -1,0 +1,72 @@
+"""GraphQL types for users and teams."""
+from __future__ import annotations
+
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from dataloaders.user import members_by_team_id, teams_by_user_id
+from db.enums import Role, TeamRole
+from db.models import Team, User
+from schema.core.node import ModelNode
+
+RoleEnum = strawberry.enum(Role, name="Role")
+TeamRoleEnum = strawberry.enum(TeamRole, name="TeamRole")
+
+
+@strawberry.type(name="User")
+class UserType(ModelNode):
+    model = User
+    id: relay.NodeID[int]
+    name: str
+    role: RoleEnum  # type: ignore[valid-type]
+    timezone: str
+    is_active: bool
+    _email: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: User) -> Self:
+        return cls(
+            id=row.id, name=row.name, role=row.role, timezone=row.timezone,
+            is_active=row.is_active, _email=row.email,
+        )
+
+    @strawberry.field(description="Visible to the user themself, managers and admins.")
+    def email(self, info: strawberry.Info) -> str | None:
+        viewer = info.context.user
+        if viewer is not None and (viewer.id == self.id or viewer.role in (Role.ADMIN, Role.MANAGER)):
+            return self._email
+        return None
+
+    @strawberry.field
+    async def teams(self, info: strawberry.Info) -> list["TeamType"]:
+        teams = await info.context.loaders.of(teams_by_user_id).load(self.id)
+        return [TeamType.from_model(t) for t in teams]
+
+
+@strawberry.type(name="TeamMember")
+class TeamMemberType:
+    user: UserType
+    role: TeamRoleEnum  # type: ignore[valid-type]
+
+
+@strawberry.type(name="Team")
+class TeamType(ModelNode):
+    model = Team
+    id: relay.NodeID[int]
+    name: str
+    description: str
+    holds_quarterly_coordination: bool
+
+    @classmethod
+    def from_model(cls, row: Team) -> Self:
+        return cls(
+            id=row.id, name=row.name, description=row.description,
+            holds_quarterly_coordination=row.holds_quarterly_coordination,
+        )
+
+    @strawberry.field
+    async def members(self, info: strawberry.Info) -> list[TeamMemberType]:
+        rows = await info.context.loaders.of(members_by_team_id).load(self.id)
+        return [TeamMemberType(user=UserType.from_model(user), role=role) for user, role in rows]

@@ -1,0 +1,134 @@
+"""ASGI application factory with a typed Starlette lifespan."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+
+from db import statements
+from db.engine import make_engine, make_sessionmaker
+from server.context import ChangeNotifier
+from server.settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+
+class NullNotifier:
+    def wake(self) -> None:
+        return None
+
+
+@dataclass(slots=True)
+class AppState:
+    settings: Settings
+    engine: AsyncEngine | None
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: Redis
+    notifier: ChangeNotifier
+    extras: dict[str, Any]
+
+
+def make_redis(settings: Settings) -> Redis:
+    if settings.redis_url:
+        return Redis.from_url(settings.redis_url)
+    from fakeredis import FakeAsyncRedis  # in-process stand-in when no Redis is configured
+
+    return FakeAsyncRedis()
+
+
+async def build_state(
+    settings: Settings,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    redis: Redis | None = None,
+) -> AppState:
+    engine: AsyncEngine | None = None
+    if sessionmaker is None:
+        from server.embedded import resolve_database_url
+
+        engine = make_engine(await resolve_database_url(settings))
+        statements.install(engine.sync_engine)
+        sessionmaker = make_sessionmaker(engine)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        redis=redis or make_redis(settings),
+        notifier=NullNotifier(),
+        extras={},
+    )
+
+
+async def close_state(state: AppState) -> None:
+    await state.redis.aclose()
+    if state.engine is not None:
+        await state.engine.dispose()
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    state: AppState = request.app.state.almanac
+    checks: dict[str, str] = {}
+    try:
+        async with state.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # any failure means not ready; the reason is logged, not leaked
+        log.warning("readyz.database_down", error=str(error))
+        checks["database"] = "down"
+    try:
+        await state.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as error:
+        log.warning("readyz.redis_down", error=str(error))
+        checks["redis"] = "down"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ready" if ready else "unavailable", **checks}, status_code=200 if ready else 503)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    redis: Redis | None = None,
+) -> Starlette:
+    """The Almanac ASGI app. Tests pass their own sessionmaker and Redis."""
+    from schema.root import schema
+    from server.graphql_view import AlmanacGraphQL
+
+    settings = settings or get_settings()
+    holder: dict[str, AppState] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state = await build_state(settings, sessionmaker=sessionmaker, redis=redis)
+        app.state.almanac = state
+        holder["state"] = state
+        graphql.state = state
+        log.info("almanac.started", graphiql=f"{settings.public_url}/graphql")
+        try:
+            yield
+        finally:
+            await close_state(state)
+
+    graphql = AlmanacGraphQL(schema, state=None)
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,77 @@
+"""The per-request context every resolver receives as ``info.context``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from dataloaders.registry import Loaders
+from db.enums import Role
+from db.models import User
+from schema.core.errors import DomainError, ErrorCode
+from server.settings import Settings
+
+
+class ChangeNotifier(Protocol):
+    """Told after a commit that the change log has new rows to publish."""
+
+    def wake(self) -> None: ...
+
+
+@dataclass(slots=True)
+class Context:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    notifier: ChangeNotifier
+    user: User | None = None
+    request: Request | WebSocket | None = None
+    state: Any = None  # server.app.AppState: redis, broker, job queue...
+    response: Any = None
+    _session: AsyncSession | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(lambda: self.session)
+
+    @property
+    def session(self) -> AsyncSession:
+        """One session per operation, opened on first use, closed by SessionExtension."""
+        if self._session is None:
+            self._session = self.sessionmaker()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        """Commit the operation's work and wake the change-log relay."""
+        await self.session.commit()
+        self.notifier.wake()
+
+    # -- permission helpers -------------------------------------------------
+    def require_user(self) -> User:
+        if self.user is None:
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Sign in first.")
+        return self.user
+
+    def require_writer(self) -> User:
+        """Any signed-in user but a VIEWER (who is read-only)."""
+        user = self.require_user()
+        if user.role == Role.VIEWER:
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Viewers have read-only access.")
+        return user
+
+    def require_role(self, *roles: Role) -> User:
+        user = self.require_user()
+        if user.role not in roles:
+            names = ", ".join(r.value for r in roles)
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, f"Only {names} may do this.")
+        return user
+
+    def require_manager(self) -> User:
+        return self.require_role(Role.MANAGER, Role.ADMIN)

@@ -1,0 +1,54 @@
+"""Strawberry's ASGI view, wired to our context and per-operation session."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from db.models import User
+from server.auth import bearer_token, user_id_from_token
+from server.context import Context
+
+
+class AlmanacGraphQL(GraphQL[Context, None]):
+    """GraphQL over HTTP (GraphiQL for browsers) and graphql-transport-ws."""
+
+    def __init__(self, schema: Any, state: Any) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
+        self.state = state
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        header = request.headers.get("authorization") if isinstance(request, Request) else None
+        ctx = Context(
+            settings=self.state.settings,
+            sessionmaker=self.state.sessionmaker,
+            notifier=self.state.notifier,
+            request=request,
+            response=response,
+            state=self.state,
+        )
+        if header:
+            ctx.user = await load_user_for_token(ctx, bearer_token(header))
+        return ctx
+
+
+async def load_user_for_token(ctx: Context, token: str | None) -> User | None:
+    if not token:
+        return None
+    user_id = user_id_from_token(token, ctx.settings.secret_key)
+    if user_id is None:
+        return None
+    async with ctx.sessionmaker() as session:
+        user = await session.scalar(select(User).where(User.id == user_id, User.is_active.is_(True)))
+    return user
