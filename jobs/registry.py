@@ -1,0 +1,7 @@
+"""Every job function by name: the arq worker and the in-process queue share it."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+JOBS: dict[str, Callable[..., Awaitable[Any]]] = {}
