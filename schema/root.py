@@ -13,6 +13,7 @@ from schema.auth.mutation import AuthMutation
 from schema.community.mutation import CommunityMutation
 from schema.community.query import CommunityQuery
 from schema.core.extensions import AuthenticationExtension, ErrorExtension, SessionExtension
+from schema.public.query import PublicQuery
 from schema.user.query import UserQuery
 
 
@@ -22,7 +23,7 @@ class NodeQuery:
     nodes: list[relay.Node | None] = relay.node()
 
 
-QUERIES: tuple[type, ...] = (NodeQuery, UserQuery, CommunityQuery)
+QUERIES: tuple[type, ...] = (NodeQuery, UserQuery, CommunityQuery, PublicQuery)
 MUTATIONS: tuple[type, ...] = (AuthMutation, CommunityMutation)
 
 Query = merge_types("Query", QUERIES)

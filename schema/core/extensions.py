@@ -13,10 +13,14 @@ from collections.abc import AsyncIterator, Iterator
 import structlog
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 
 from schema.core.errors import DomainError, TopLevelCode
 
 log = structlog.get_logger(__name__)
+
+# Exceptions that mean "the client sent something malformed", not a server fault.
+CLIENT_ERRORS = (GlobalIDValueError, InvalidGlobalIDError)
 
 OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "__typename", "__schema", "__type"})
 
@@ -80,6 +84,9 @@ def coded(error: GraphQLError) -> GraphQLError:
         first = original.errors[0]
         extensions = {"code": first.code.value, "field": first.field}
         return GraphQLError(first.message, nodes=error.nodes, path=error.path, extensions=extensions)
+    if isinstance(original, CLIENT_ERRORS):
+        return GraphQLError(str(original), nodes=error.nodes, path=error.path,
+                            extensions={"code": TopLevelCode.VALIDATION.value})
     if original is None:
         extensions = dict(error.extensions or {})
         extensions.setdefault("code", TopLevelCode.VALIDATION.value)
