@@ -1,0 +1,406 @@
+"""Parse iCalendar text into importable event series, one problem per bad component.
+
+``parse_calendar(data, default_timezone=...)`` never raises for bad content: a
+component that cannot be imported is reported in ``ImportResult.problems`` with
+its UID (or ``component #N``) and a reason, and the rest is imported.
+
+Decisions (RFC 5545 where it is clear, the common clients' habits where not):
+
+- VEVENTs are grouped by UID. Among several masters (no RECURRENCE-ID) or several
+  versions of one RECURRENCE-ID the highest SEQUENCE wins (the first on a tie).
+- Time zones: X-WR-TIMEZONE is applied first with the ``x-wr-timezone`` library
+  (as Google and the ``recurring-ical-events`` library do). A DTSTART whose TZID
+  icalendar resolves to an IANA zone (IANA names, Windows names like
+  "W. Europe Standard Time") expands in that zone; UTC stays UTC; floating times
+  and all-day dates use ``default_timezone``. A custom VTIMEZONE that matches no
+  IANA zone is expanded in UTC: instants stay exact, but later occurrences do not
+  follow that zone's DST shifts.
+- The end is DTEND, else DTSTART + DURATION, else RFC 5545's default (one day for
+  a DATE, zero length for a DATE-TIME). DTEND before DTSTART is an error.
+- RDATE;VALUE=PERIOD becomes an RDATE plus an override carrying the period's end.
+- An EXDATE given as a DATE on a timed series excludes the occurrence on that day.
+- RECURRENCE-ID components become overrides; STATUS:CANCELLED ones cancel the
+  occurrence. RANGE=THISANDFUTURE is rejected (Almanac stores such edits as a
+  split series; see ``recurrence.split_series``). Overrides without a master are
+  imported as a series of RDATEs, each overridden, so UID and RECURRENCE-IDs survive.
+- A master with STATUS:CANCELLED is skipped (Almanac has no cancelled events).
+- COUNT=-1 (Confluence's "no count") is dropped, as ``recurring-ical-events`` does.
+- VTODO and VJOURNAL are skipped with a reason: Almanac imports events only.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import x_wr_timezone
+
+from db.rules.recurrence import (
+    InvalidRecurrence,
+    OverrideSpec,
+    SeriesSpec,
+    expand_occurrences,
+    validate_rrule,
+    zone,
+)
+
+UTC = timezone.utc
+SYNTHETIC_UID_PREFIX = "almanac-generated-"  # for VEVENTs without UID: a hash of their content
+_NEGATIVE_COUNT = re.compile(r";?COUNT=-\d+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    ref: str  # the UID, or "component #N" when there is none
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSeries:
+    uid: str
+    title: str
+    description: str
+    location: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    timezone: str
+    rrule: str | None = None
+    rdates: tuple[datetime, ...] = ()
+    exdates: tuple[datetime, ...] = ()
+    overrides: dict[datetime, OverrideSpec] = field(default_factory=dict)
+    sequence: int = 0
+
+    def spec(self) -> SeriesSpec:
+        return SeriesSpec(
+            start=self.start,
+            end=self.end,
+            all_day=self.all_day,
+            timezone=self.timezone,
+            rrule=self.rrule,
+            rdates=self.rdates,
+            exdates=self.exdates,
+            overrides=self.overrides,
+        )
+
+
+@dataclass(slots=True)
+class ImportResult:
+    series: list[ImportedSeries] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+class _Rejected(Exception):
+    """A component cannot be imported; the message is the reason."""
+
+
+def parse_calendar(data: bytes | str, *, default_timezone: str = "UTC") -> ImportResult:
+    result = ImportResult()
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except (ValueError, IndexError, KeyError) as error:
+        result.problems.append(ImportProblem("calendar", f"not an iCalendar file: {error}"))
+        return result
+    if not calendars:
+        result.problems.append(ImportProblem("calendar", "no VCALENDAR found"))
+    index = 0
+    for calendar in calendars:
+        try:
+            calendar = x_wr_timezone.to_standard(calendar)
+        except Exception as error:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not abort the import
+            result.problems.append(ImportProblem("calendar", f"X-WR-TIMEZONE ignored: {error}"))
+        fallback = _calendar_zone(calendar, default_timezone)
+        groups: dict[str, list[tuple[str, icalendar.Event]]] = defaultdict(list)
+        for component in calendar.subcomponents:
+            index += 1
+            ref = str(component.get("UID") or f"component #{index}")
+            if component.name in ("VTODO", "VJOURNAL"):
+                result.problems.append(
+                    ImportProblem(ref, f"{component.name} skipped: Almanac imports events only")
+                )
+            elif component.name == "VEVENT":
+                groups[str(component.get("UID") or _synthetic_uid(component))].append((ref, component))
+        for uid, members in groups.items():
+            _import_group(uid, members, fallback, result)
+    return result
+
+
+def _import_group(
+    uid: str, members: list[tuple[str, icalendar.Event]], fallback: str, result: ImportResult
+) -> None:
+    masters = [c for _, c in members if "RECURRENCE-ID" not in c]
+    modifications = [c for _, c in members if "RECURRENCE-ID" in c]
+    ref = members[0][0]
+    try:
+        if any(_is_this_and_future(c) for c in modifications):
+            raise _Rejected("RECURRENCE-ID;RANGE=THISANDFUTURE is not supported")
+        if masters:
+            master = _highest_sequence(masters)
+            if str(master.get("STATUS", "")).upper() == "CANCELLED":
+                raise _Rejected("cancelled event (STATUS:CANCELLED) not imported")
+            series = _series_from_master(uid, master, fallback)
+        elif modifications:
+            series = _series_from_modifications_only(uid, modifications, fallback)
+        else:
+            return
+    except _Rejected as error:
+        result.problems.append(ImportProblem(ref, str(error)))
+        return
+    latest: dict[datetime, icalendar.Event] = {}
+    for modification in modifications:
+        try:
+            recurrence_id = _recurrence_id(modification, series)
+        except _Rejected as error:
+            result.problems.append(ImportProblem(ref, f"RECURRENCE-ID component skipped: {error}"))
+            continue
+        latest[recurrence_id] = _highest_sequence([latest[recurrence_id], modification]) if recurrence_id in latest else modification
+    overrides = dict(series.overrides)
+    for recurrence_id, modification in latest.items():
+        if _is_stale_copy(modification, recurrence_id, series):
+            result.problems.append(
+                ImportProblem(
+                    ref,
+                    f"RECURRENCE-ID {recurrence_id.isoformat()} skipped: an older SEQUENCE of the "
+                    "series that is no longer one of its occurrences",
+                )
+            )
+            continue
+        try:
+            overrides[recurrence_id] = _override(modification, series, fallback)
+        except _Rejected as error:
+            result.problems.append(ImportProblem(ref, f"RECURRENCE-ID {recurrence_id.isoformat()} skipped: {error}"))
+    result.series.append(replace(series, overrides=overrides))
+
+
+def _is_stale_copy(modification: icalendar.Event, recurrence_id: datetime, series: ImportedSeries) -> bool:
+    """A RECURRENCE-ID component carrying its own rules from an older SEQUENCE whose
+    occurrence the current series no longer has (recurring-ical-events issues 148/164/253)."""
+    if not any(name in modification for name in ("RRULE", "RDATE", "EXDATE")):
+        return False
+    if _sequence(modification) >= series.sequence or recurrence_id in series.exdates:
+        return False  # an EXDATE removes it anyway
+    bare = replace(series, overrides={})
+    around = expand_occurrences(bare.spec(), recurrence_id, recurrence_id + timedelta(seconds=1))
+    return not any(o.recurrence_id == recurrence_id for o in around)
+
+
+def _series_from_master(uid: str, master: icalendar.Event, fallback: str) -> ImportedSeries:
+    start_value = _value(master, "DTSTART")
+    if start_value is None:
+        raise _Rejected("missing DTSTART")
+    all_day = not isinstance(start_value, datetime) and _end_is_whole_days(master)
+    tz_name = _zone_name(start_value, fallback)
+    start = _aware(start_value, tz_name)
+    end = _end(master, start_value, start, tz_name, all_day)
+    rules = _rules(master)
+    rdates: list[datetime] = []
+    overrides: dict[datetime, OverrideSpec] = {}
+    for value in _date_list(master, "RDATE"):
+        if isinstance(value, tuple):
+            period_start = _aware(value[0], tz_name, start)
+            period_end = period_start + value[1] if isinstance(value[1], timedelta) else _aware(value[1], tz_name, start)
+            if period_end < period_start:
+                raise _Rejected(f"RDATE period {value[0]} ends before it starts")
+            rdates.append(period_start)
+            overrides[period_start.astimezone(UTC)] = OverrideSpec(start=period_start, end=period_end)
+        else:
+            rdates.append(_aware(value, tz_name, start))
+    exdates = tuple(_aware(v, tz_name, start) for v in _date_list(master, "EXDATE") if not isinstance(v, tuple))
+    return ImportedSeries(
+        uid=uid,
+        title=str(master.get("SUMMARY", "")),
+        description=str(master.get("DESCRIPTION", "")),
+        location=str(master.get("LOCATION", "")),
+        start=start,
+        end=end,
+        all_day=all_day,
+        timezone=tz_name,
+        rrule=rules,
+        rdates=tuple(rdates),
+        exdates=exdates,
+        overrides=overrides,
+        sequence=_sequence(master),
+    )
+
+
+def _end_is_whole_days(component: icalendar.Event) -> bool:
+    """A DATE DTSTART with a DATE-TIME DTEND or an hourly DURATION is a timed event from midnight."""
+    end_value = _value(component, "DTEND")
+    if end_value is not None:
+        return not isinstance(end_value, datetime)
+    duration = _value(component, "DURATION")
+    return not (isinstance(duration, timedelta) and duration.seconds)
+
+
+def _series_from_modifications_only(uid: str, modifications: list[icalendar.Event], fallback: str) -> ImportedSeries:
+    first = min(modifications, key=lambda c: _sort_key(_value(c, "RECURRENCE-ID")))
+    recurrence_value = _value(first, "RECURRENCE-ID")
+    all_day = not isinstance(recurrence_value, datetime)
+    tz_name = _zone_name(recurrence_value, fallback)
+    start = _aware(recurrence_value, tz_name)
+    probe = ImportedSeries(uid, "", "", "", start, start, all_day, tz_name)
+    rdates = sorted({_recurrence_id(c, probe) for c in modifications})
+    end = start + timedelta(days=1) if all_day else start
+    return ImportedSeries(
+        uid=uid,
+        title=str(first.get("SUMMARY", "")),
+        description=str(first.get("DESCRIPTION", "")),
+        location=str(first.get("LOCATION", "")),
+        start=start,
+        end=end,
+        all_day=all_day,
+        timezone=tz_name,
+        rdates=tuple(rdates),
+        sequence=_sequence(first),
+    )
+
+
+def _override(modification: icalendar.Event, series: ImportedSeries, fallback: str) -> OverrideSpec:
+    if str(modification.get("STATUS", "")).upper() == "CANCELLED":
+        return OverrideSpec(cancelled=True)
+    start_value = _value(modification, "DTSTART") or _value(modification, "RECURRENCE-ID")
+    tz_name = series.timezone if not isinstance(start_value, datetime) else _zone_name(start_value, fallback)
+    start = _aware(start_value, tz_name)
+    end = _end(modification, start_value, start, tz_name, not isinstance(start_value, datetime))
+    return OverrideSpec(
+        start=start,
+        end=end,
+        title=_optional_text(modification, "SUMMARY"),
+        description=_optional_text(modification, "DESCRIPTION"),
+        location=_optional_text(modification, "LOCATION"),
+    )
+
+
+def _recurrence_id(modification: icalendar.Event, series: ImportedSeries) -> datetime:
+    value = _value(modification, "RECURRENCE-ID")
+    if value is None:
+        raise _Rejected("RECURRENCE-ID has no value")
+    if series.all_day and isinstance(value, datetime):
+        value = value.date()  # its own wall date: Outlook writes local midnight in UTC
+    return _aware(value, series.timezone, series.start).astimezone(UTC)
+
+
+def _end(component: icalendar.Event, start_value: date, start: datetime, tz_name: str, all_day: bool) -> datetime:
+    end_value = _value(component, "DTEND")
+    duration = _value(component, "DURATION")
+    if end_value is not None:
+        end = _aware(end_value, tz_name)
+    elif isinstance(duration, timedelta):
+        if all_day:
+            end = datetime.combine(start_value + timedelta(days=duration.days), time(), zone(tz_name))
+        else:
+            end = start + duration
+    else:
+        end = start + timedelta(days=1) if all_day else start
+    if end < start:
+        raise _Rejected(f"DTEND {end.isoformat()} is before DTSTART {start.isoformat()}")
+    return end
+
+
+def _rules(component: icalendar.Event) -> str | None:
+    raw = component.get("RRULE")
+    if raw is None:
+        return None
+    texts = [r.to_ical().decode() for r in (raw if isinstance(raw, list) else [raw])]
+    if not any(t.strip() for t in texts):
+        return None  # an empty "RRULE:" line, as some generators write it
+    try:
+        return validate_rrule("\n".join(_NEGATIVE_COUNT.sub("", t) for t in texts))
+    except InvalidRecurrence as error:
+        raise _Rejected(str(error)) from error
+
+
+def _date_list(component: icalendar.Event, name: str) -> list[Any]:
+    raw = component.get(name)
+    if raw is None:
+        return []
+    values: list[Any] = []
+    for entry in raw if isinstance(raw, list) else [raw]:
+        values.extend(item.dt for item in entry.dts)
+    return values
+
+
+def _value(component: icalendar.Event, name: str) -> Any:
+    prop = component.get(name)
+    if prop is None:
+        return None
+    try:
+        return prop.dt
+    except (AttributeError, ValueError) as error:
+        raise _Rejected(f"{name} is malformed: {error}") from error
+
+
+def _zone_name(value: date, fallback: str) -> str:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return fallback
+    if isinstance(value.tzinfo, ZoneInfo):
+        return value.tzinfo.key
+    if value.utcoffset() == timedelta(0) and value.tzinfo.tzname(value) in ("UTC", "Z", None):
+        return "UTC"
+    from icalendar.timezone.tzid import tzids_from_tzinfo
+
+    for candidate in tzids_from_tzinfo(value.tzinfo):
+        try:
+            return zone(candidate).key
+        except InvalidRecurrence:
+            continue
+    return "UTC"
+
+
+def _aware(value: date, tz_name: str, like: datetime | None = None) -> datetime:
+    """An aware datetime for a DATE, floating or zoned DATE-TIME; a DATE takes ``like``'s local time."""
+    tz = zone(tz_name)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value
+    wall = like.astimezone(tz).time() if like is not None else time()
+    return datetime.combine(value, wall, tz)
+
+
+def _calendar_zone(calendar: icalendar.Calendar, default_timezone: str) -> str:
+    name = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    if name:
+        try:
+            return zone(name).key
+        except InvalidRecurrence:
+            pass
+    return default_timezone
+
+
+def _is_this_and_future(component: icalendar.Event) -> bool:
+    prop = component.get("RECURRENCE-ID")
+    return bool(prop is not None and str(prop.params.get("RANGE", "")).upper() == "THISANDFUTURE")
+
+
+def _highest_sequence(components: list[icalendar.Event]) -> icalendar.Event:
+    best = components[0]
+    for component in components[1:]:
+        if _sequence(component) > _sequence(best):
+            best = component
+    return best
+
+
+def _sequence(component: icalendar.Event) -> int:
+    try:
+        return int(component.get("SEQUENCE", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _sort_key(value: date) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.combine(value, time(), UTC)
+
+
+def _optional_text(component: icalendar.Event, name: str) -> str | None:
+    value = component.get(name)
+    return None if value is None else str(value)
+
+
+def _synthetic_uid(component: icalendar.Event) -> str:
+    return SYNTHETIC_UID_PREFIX + hashlib.sha256(component.to_ical()).hexdigest()[:32]

@@ -1,0 +1,406 @@
+"""RFC 5545 recurrence expansion of one event series, on plain data (no I/O).
+
+Conventions (the same ones the ``events`` table uses):
+
+- Every datetime is aware. ``start``/``end`` are instants; the rule is expanded
+  in the wall time of ``timezone`` (an IANA name), so a weekly 09:00
+  Europe/Berlin meeting stays at 09:00 local across DST changes. A wall time that
+  does not exist (spring-forward gap) resolves with the offset before the gap, an
+  ambiguous one (fall-back) to its first occurrence, as RFC 5545 3.3.5 asks.
+- An all-day event starts at local midnight of its first day in ``timezone`` and
+  ends at local midnight after its last day; it expands by date.
+- ``rrule`` is the RRULE value without the ``RRULE:`` prefix. Several rules may be
+  given one per line (RFC 5545 deprecates that, but imported calendars use it).
+- ``rdates``, ``exdates`` and override keys are the original starts of occurrences
+  (for all-day events: local midnight). DTSTART is always the first occurrence
+  (RFC 5545 3.8.5.3) unless UNTIL lies before it (a deleted series, as some
+  servers write it).
+- Timed occurrences last the exact duration ``end - start`` (RFC 5545 3.8.5.3);
+  all-day ones the same number of days.
+- An override (RECURRENCE-ID) is trusted to name an occurrence of the series; it
+  appears wherever its new times fall, a cancelled one not at all, and an EXDATE
+  of its original start removes it.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import NamedTuple, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrule, rrulestr
+
+UTC = timezone.utc
+_DST_MARGIN = timedelta(hours=3)
+_RULE_KEYS = frozenset(
+    {
+        "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+        "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+    }
+)
+_FREQUENCIES = frozenset({"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+
+
+class InvalidRecurrence(ValueError):
+    """A recurrence rule or time zone that cannot be expanded; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideSpec:
+    """One occurrence of a series changed or cancelled (an EventOverride row)."""
+
+    cancelled: bool = False
+    start: datetime | None = None
+    end: datetime | None = None
+    title: str | None = None
+    description: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSpec:
+    """What expansion needs of an event; build it with ``SeriesSpec.from_event`` for ORM rows."""
+
+    start: datetime
+    end: datetime
+    all_day: bool = False
+    timezone: str = "UTC"
+    rrule: str | None = None
+    rdates: Sequence[datetime] = ()
+    exdates: Sequence[datetime] = ()
+    overrides: Mapping[datetime, OverrideSpec] = field(default_factory=dict)
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.rrule or self.rdates)
+
+    @classmethod
+    def from_event(cls, event: EventLike, overrides: Iterable[EventOverrideLike] = ()) -> SeriesSpec:
+        return cls(
+            start=event.starts_at,
+            end=event.ends_at,
+            all_day=event.all_day,
+            timezone=event.timezone,
+            rrule=event.rrule,
+            rdates=tuple(event.rdates or ()),
+            exdates=tuple(event.exdates or ()),
+            overrides={
+                o.recurrence_id.astimezone(UTC): OverrideSpec(
+                    cancelled=o.cancelled,
+                    start=o.starts_at,
+                    end=o.ends_at,
+                    title=o.title,
+                    description=o.description,
+                    location=o.location,
+                )
+                for o in overrides
+            },
+        )
+
+
+class EventLike(Protocol):
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool
+    timezone: str
+    rrule: str | None
+    rdates: list[datetime]
+    exdates: list[datetime]
+
+
+class EventOverrideLike(Protocol):
+    recurrence_id: datetime
+    cancelled: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    title: str | None
+    description: str | None
+    location: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One occurrence: ``recurrence_id`` is its original start in UTC (None if not recurring)."""
+
+    recurrence_id: datetime | None
+    start: datetime
+    end: datetime
+    override: OverrideSpec | None = None
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidRecurrence(f"unknown time zone {name!r} (expected an IANA name)") from error
+
+
+def validate_rrule(text: str) -> str:
+    """Return the rule(s) normalised (upper case, no ``RRULE:`` prefix) or raise InvalidRecurrence."""
+    lines = _rule_lines(text)
+    if not lines:
+        raise InvalidRecurrence("empty RRULE")
+    for line in lines:
+        parts = _rule_parts(line)
+        if "COUNT" in parts and "UNTIL" in parts:
+            raise InvalidRecurrence(f"RRULE {line!r} has both COUNT and UNTIL")
+        if "COUNT" in parts and not (parts["COUNT"].isdigit() and int(parts["COUNT"]) > 0):
+            raise InvalidRecurrence(f"RRULE COUNT must be a positive integer, got {parts['COUNT']!r}")
+        if "UNTIL" in parts:
+            _parse_until(parts["UNTIL"])
+        _compile(line, datetime(2000, 1, 1), "UTC", False)
+    return "\n".join(lines)
+
+
+def expand_occurrences(series: SeriesSpec, window_start: datetime, window_end: datetime) -> list[Occurrence]:
+    """Occurrences overlapping ``[window_start, window_end)``, sorted by start."""
+    if not series.is_recurring:
+        if _overlaps(series.start, series.end, window_start, window_end):
+            return [Occurrence(None, series.start, series.end)]
+        return []
+    tz = zone(series.timezone)
+    originals = _original_starts(series, tz, window_start, window_end)
+    duration = series.end - series.start
+    overrides = series.overrides
+    result: list[Occurrence] = []
+    for original in originals:
+        if original in overrides:
+            continue
+        end = _end_of(original, series, tz, duration)
+        if _overlaps(original, end, window_start, window_end):
+            result.append(Occurrence(original.astimezone(UTC), original, end))
+    if overrides:
+        excluded = _exclusions(series, tz)
+        for recurrence_id, override in overrides.items():
+            if override.cancelled or override.start is None or _is_excluded(recurrence_id, excluded, series.all_day, tz):
+                continue
+            end = override.end if override.end is not None else _end_of(override.start, series, tz, duration)
+            if _overlaps(override.start, end, window_start, window_end):
+                result.append(Occurrence(recurrence_id.astimezone(UTC), override.start, end, override))
+    result.sort(key=lambda o: (o.start, o.recurrence_id or o.start))
+    return result
+
+
+def series_end(series: SeriesSpec) -> datetime | None:
+    """End of the last occurrence, or None for an endless series (``Event.series_ends_at``)."""
+    tz = zone(series.timezone)
+    duration = series.end - series.start
+    candidates = [_end_of(rd.astimezone(tz), series, tz, duration) for rd in series.rdates]
+    candidates += [
+        o.end if o.end is not None else _end_of(o.start, series, tz, duration)
+        for o in series.overrides.values()
+        if not o.cancelled and o.start is not None
+    ]
+    excluded = _exclusions(series, tz)
+    dtstart = _local_naive(series.start, tz)
+    rules = [_compile(line, dtstart, series.timezone, series.all_day) for line in _rule_lines(series.rrule or "")]
+    if any(not rule.bounded for rule in rules):
+        return None
+    if not any(rule.ends_before(dtstart) for rule in rules):
+        candidates.append(series.end)
+    for rule in rules:
+        for naive in reversed(deque(rule.rule, maxlen=len(series.exdates) + 1)):
+            start = _localize(naive, tz)
+            if not _is_excluded(start, excluded, series.all_day, tz):
+                candidates.append(_end_of(start, series, tz, duration))
+                break
+    return max(candidates, default=None)
+
+
+def split_series(
+    rrule_text: str,
+    dtstart: datetime,
+    split_at: datetime,
+    *,
+    timezone_name: str = "UTC",
+    all_day: bool = False,
+) -> tuple[str | None, str | None]:
+    """Split a rule at the occurrence ``split_at`` for a THIS_AND_FOLLOWING edit.
+
+    Returns ``(head, tail)``: ``head`` is the rule for the series that keeps
+    ``dtstart`` (UNTIL just before ``split_at``; None when nothing remains before
+    it), ``tail`` the rule for the new series starting at ``split_at`` (None when
+    nothing remains). COUNT is never copied: the tail gets the number of
+    occurrences the original had left from ``split_at`` on, so the two series
+    together keep exactly the original occurrences; UNTIL is kept as it was.
+    """
+    tz = zone(timezone_name)
+    local_start, local_split = _local_naive(dtstart, tz), _local_naive(split_at, tz)
+    if all_day:
+        head_until = (local_split.date() - timedelta(days=1)).strftime("%Y%m%d")
+    else:
+        head_until = (split_at.astimezone(UTC) - timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ")
+    heads: list[str] = []
+    tails: list[str] = []
+    for line in _rule_lines(rrule_text):
+        parts = _rule_parts(line)
+        if local_split > local_start:
+            heads.append(_join_parts({**{k: v for k, v in parts.items() if k != "COUNT"}, "UNTIL": head_until}))
+        if "COUNT" in parts:
+            rule = _compile(line, local_start, timezone_name, all_day).rule
+            done = len([d for d in rule.between(local_start, local_split, inc=True) if d < local_split])
+            remaining = int(parts["COUNT"]) - done
+            if remaining > 0:
+                tails.append(_join_parts({**parts, "COUNT": str(remaining)}))
+        elif _compile(line, local_split, timezone_name, all_day).rule.after(local_split, inc=True) is not None:
+            tails.append(line)
+    return ("\n".join(heads) or None), ("\n".join(tails) or None)
+
+
+def _original_starts(series: SeriesSpec, tz: ZoneInfo, window_start: datetime, window_end: datetime) -> list[datetime]:
+    """Distinct, non-excluded original starts that may overlap the window (local aware)."""
+    span = series.end - series.start
+    if series.overrides:
+        span = max(span, max((_override_span(rid, o) for rid, o in series.overrides.items()), default=span))
+    lo = _local_naive(window_start - span, tz) - _DST_MARGIN
+    hi = _local_naive(window_end, tz) + _DST_MARGIN
+    dtstart = _local_naive(series.start, tz)
+    naive_starts: set[datetime] = set()
+    include_dtstart = True
+    for line in _rule_lines(series.rrule or ""):
+        rule = _compile(line, dtstart, series.timezone, series.all_day)
+        if rule.ends_before(dtstart):
+            include_dtstart = False
+            continue
+        naive_starts.update(rule.rule.between(lo, hi, inc=True))
+    if include_dtstart and lo <= dtstart <= hi:
+        naive_starts.add(dtstart)
+    starts = {_localize(naive, tz) for naive in naive_starts}
+    for rdate in series.rdates:
+        local = rdate.astimezone(tz)
+        if lo <= local.replace(tzinfo=None) <= hi:
+            starts.add(_localize(local.replace(tzinfo=None), tz) if series.all_day else local)
+    if series.exdates:
+        excluded = _exclusions(series, tz)
+        starts = {s for s in starts if not _is_excluded(s, excluded, series.all_day, tz)}
+    return sorted(starts)
+
+
+def _override_span(recurrence_id: datetime, override: OverrideSpec) -> timedelta:
+    """How far before its new start an override's original start may lie."""
+    if override.cancelled or override.start is None:
+        return timedelta(0)
+    return max(timedelta(0), (override.end or override.start) - recurrence_id)
+
+
+def _exclusions(series: SeriesSpec, tz: ZoneInfo) -> frozenset[datetime] | frozenset[date]:
+    if series.all_day:
+        return frozenset(ex.astimezone(tz).date() for ex in series.exdates)
+    return frozenset(ex.astimezone(UTC) for ex in series.exdates)
+
+
+def _is_excluded(start: datetime, excluded: frozenset[datetime] | frozenset[date], all_day: bool, tz: ZoneInfo) -> bool:
+    if not excluded:
+        return False
+    return (start.astimezone(tz).date() if all_day else start) in excluded
+
+
+def _end_of(start: datetime, series: SeriesSpec, tz: ZoneInfo, duration: timedelta) -> datetime:
+    if not series.all_day:
+        return start + duration
+    days = (series.end.astimezone(tz).date() - series.start.astimezone(tz).date()).days
+    return datetime.combine(start.astimezone(tz).date() + timedelta(days=days), time(), tz)
+
+
+def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> bool:
+    if start == end:
+        return window_start <= start < window_end
+    return start < window_end and end > window_start
+
+
+def _local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Attach ``tz`` to a wall time; normalising moves a non-existent time past the gap."""
+    return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def _rule_lines(text: str) -> list[str]:
+    lines = []
+    for raw in text.replace("\r", "\n").split("\n"):
+        line = raw.strip().upper()
+        if line.startswith("RRULE:"):
+            line = line[len("RRULE:"):]
+        if line and line not in lines:
+            lines.append(line)
+    return lines
+
+
+def _rule_parts(line: str) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    for item in line.split(";"):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not value:
+            raise InvalidRecurrence(f"RRULE part {item!r} is not NAME=VALUE")
+        if key not in _RULE_KEYS:
+            raise InvalidRecurrence(f"unknown RRULE part {key!r}")
+        if key in parts:
+            raise InvalidRecurrence(f"RRULE part {key} appears twice")
+        parts[key] = value
+    if parts.get("FREQ") not in _FREQUENCIES:
+        raise InvalidRecurrence(f"RRULE needs FREQ=one of {', '.join(sorted(_FREQUENCIES))}")
+    return parts
+
+
+def _join_parts(parts: Mapping[str, str]) -> str:
+    return ";".join(f"{key}={value}" for key, value in parts.items())
+
+
+def _parse_until(value: str) -> date | datetime:
+    try:
+        if len(value) == 8:
+            return datetime.strptime(value, "%Y%m%d").date()
+        if len(value) == 16 and value.endswith("Z"):
+            return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if len(value) == 15:
+            return datetime.strptime(value, "%Y%m%dT%H%M%S")
+    except ValueError:
+        pass
+    raise InvalidRecurrence(f"RRULE UNTIL {value!r} is not a DATE or DATE-TIME")
+
+
+class _Rule(NamedTuple):
+    rule: rrule
+    until: datetime | None  # naive local wall time
+    bounded: bool
+
+    def ends_before(self, dtstart: datetime) -> bool:
+        return self.until is not None and self.until < dtstart
+
+
+@lru_cache(maxsize=8192)
+def _compile(line: str, dtstart: datetime, timezone_name: str, all_day: bool) -> _Rule:
+    """A dateutil rule over naive local wall times, UNTIL converted to the same wall clock.
+
+    UNTIL as a DATE on a timed series includes that whole local day; a UTC UNTIL
+    is converted to local wall time; a floating UNTIL is taken as local wall time.
+    """
+    parts = _rule_parts(line)
+    local: datetime | None = None
+    if "UNTIL" in parts:
+        until = _parse_until(parts["UNTIL"])
+        if isinstance(until, datetime) and until.tzinfo is not None:
+            local = _local_naive(until, zone(timezone_name))
+        elif isinstance(until, datetime):
+            local = until
+        else:
+            local = datetime.combine(until, time() if all_day else time(23, 59, 59))
+        if all_day:
+            local = datetime.combine(local.date(), time())
+        parts["UNTIL"] = local.strftime("%Y%m%dT%H%M%S")
+    if "COUNT" in parts and not (parts["COUNT"].isdigit() and int(parts["COUNT"]) > 0):
+        raise InvalidRecurrence(f"RRULE COUNT must be a positive integer, got {parts['COUNT']!r}")
+    try:
+        compiled = rrulestr(_join_parts(parts), dtstart=dtstart, cache=False)
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        raise InvalidRecurrence(f"malformed RRULE {line!r}: {error}") from error
+    assert isinstance(compiled, rrule)
+    return _Rule(compiled, local, local is not None or "COUNT" in parts)
