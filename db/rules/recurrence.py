@@ -156,6 +156,27 @@ def validate_rrule(text: str) -> str:
     return "\n".join(lines)
 
 
+def normalize_until(text: str, *, timezone_name: str, all_day: bool) -> str:
+    """The rule(s) with UNTIL in the form RFC 5545 requires for the series' DTSTART:
+    a DATE for all-day series, a UTC DATE-TIME otherwise (floating or DATE values are
+    read as this module expands them: local wall time; a DATE as the end of that day)."""
+    tz = zone(timezone_name)
+    lines = []
+    for line in _rule_lines(text):
+        parts = _rule_parts(line)
+        if "UNTIL" in parts:
+            until = _parse_until(parts["UNTIL"])
+            if isinstance(until, datetime):
+                local = until.astimezone(tz) if until.tzinfo else until.replace(tzinfo=tz)
+            else:
+                local = datetime.combine(until, time() if all_day else time(23, 59, 59), tz)
+            parts["UNTIL"] = (
+                local.strftime("%Y%m%d") if all_day else local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            )
+        lines.append(_join_parts(parts))
+    return "\n".join(lines)
+
+
 def expand_occurrences(series: SeriesSpec, window_start: datetime, window_end: datetime) -> list[Occurrence]:
     """Occurrences overlapping ``[window_start, window_end)``, sorted by start."""
     if not series.is_recurring:

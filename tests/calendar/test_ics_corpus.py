@@ -49,6 +49,20 @@ EXPECTED_REJECTIONS: dict[str, dict[str, str]] = {
 }
 
 
+_SUMMARY: dict[str, list[str]] = {"matched": [], "rejected": []}
+_COMPARED_OCCURRENCES: list[int] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def corpus_summary() -> Iterator[None]:
+    yield
+    print(
+        f"\nICS corpus: {len(_SUMMARY['matched'])} files matched the oracle in full, "
+        f"{len(_SUMMARY['rejected'])} matched with components rejected for a listed reason "
+        f"({', '.join(_SUMMARY['rejected'])}); {sum(_COMPARED_OCCURRENCES)} occurrences compared"
+    )
+
+
 def _windows(calendar: icalendar.Calendar) -> Iterator[tuple[datetime, datetime]]:
     moments = [
         _as_utc(component[name].dt)
@@ -126,4 +140,7 @@ def test_corpus_file_matches_oracle(name: str) -> None:
     zones = {_uid(series.uid): series.timezone for series in imported.series}
     skipped = set(expected) - set(zones)
     for start, end in _windows(calendar):
-        assert _ours(imported, start, end) == _oracle(calendar, zones, skipped, start, end), (start, end)
+        ours = _ours(imported, start, end)
+        assert ours == _oracle(calendar, zones, skipped, start, end), (start, end)
+        _COMPARED_OCCURRENCES.append(len(ours))
+    _SUMMARY["rejected" if expected else "matched"].append(name)
