@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 
 from db.rules.recurrence import OverrideSpec, SeriesSpec, normalize_until, zone
 
-UTC = timezone.utc
 PRODID = "-//Almanac//Almanac calendar//EN"
 
 
@@ -37,7 +36,8 @@ class ExportEvent:
 def export_calendar(
     events: Iterable[ExportEvent], *, stamp: datetime, name: str | None = None
 ) -> bytes:
-    return build_calendar(events, stamp=stamp, name=name).to_ical()
+    data: bytes = build_calendar(events, stamp=stamp, name=name).to_ical()
+    return data
 
 
 def build_calendar(

@@ -33,12 +33,12 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import x_wr_timezone
+import x_wr_timezone  # type: ignore[import-untyped]
 
 from db.rules.recurrence import (
     InvalidRecurrence,
@@ -49,7 +49,6 @@ from db.rules.recurrence import (
     zone,
 )
 
-UTC = timezone.utc
 SYNTHETIC_UID_PREFIX = "almanac-generated-"  # for VEVENTs without UID: a hash of their content
 _NEGATIVE_COUNT = re.compile(r";?COUNT=-\d+", re.IGNORECASE)
 
@@ -115,7 +114,7 @@ def parse_calendar(data: bytes | str, *, default_timezone: str = "UTC") -> Impor
         except Exception as error:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not abort the import
             result.problems.append(ImportProblem("calendar", f"X-WR-TIMEZONE ignored: {error}"))
         fallback = _calendar_zone(calendar, default_timezone)
-        groups: dict[str, list[tuple[str, icalendar.Event]]] = defaultdict(list)
+        groups: dict[str, list[tuple[str, icalendar.Component]]] = defaultdict(list)
         for component in calendar.subcomponents:
             index += 1
             ref = str(component.get("UID") or f"component #{index}")
@@ -131,7 +130,7 @@ def parse_calendar(data: bytes | str, *, default_timezone: str = "UTC") -> Impor
 
 
 def _import_group(
-    uid: str, members: list[tuple[str, icalendar.Event]], fallback: str, result: ImportResult
+    uid: str, members: list[tuple[str, icalendar.Component]], fallback: str, result: ImportResult
 ) -> None:
     masters = [c for _, c in members if "RECURRENCE-ID" not in c]
     modifications = [c for _, c in members if "RECURRENCE-ID" in c]
@@ -151,7 +150,7 @@ def _import_group(
     except _Rejected as error:
         result.problems.append(ImportProblem(ref, str(error)))
         return
-    latest: dict[datetime, icalendar.Event] = {}
+    latest: dict[datetime, icalendar.Component] = {}
     for modification in modifications:
         try:
             recurrence_id = _recurrence_id(modification, series)
@@ -177,7 +176,7 @@ def _import_group(
     result.series.append(replace(series, overrides=overrides))
 
 
-def _is_stale_copy(modification: icalendar.Event, recurrence_id: datetime, series: ImportedSeries) -> bool:
+def _is_stale_copy(modification: icalendar.Component, recurrence_id: datetime, series: ImportedSeries) -> bool:
     """A RECURRENCE-ID component carrying its own rules from an older SEQUENCE whose
     occurrence the current series no longer has (recurring-ical-events issues 148/164/253)."""
     if not any(name in modification for name in ("RRULE", "RDATE", "EXDATE")):
@@ -189,7 +188,7 @@ def _is_stale_copy(modification: icalendar.Event, recurrence_id: datetime, serie
     return not any(o.recurrence_id == recurrence_id for o in around)
 
 
-def _series_from_master(uid: str, master: icalendar.Event, fallback: str) -> ImportedSeries:
+def _series_from_master(uid: str, master: icalendar.Component, fallback: str) -> ImportedSeries:
     start_value = _value(master, "DTSTART")
     if start_value is None:
         raise _Rejected("missing DTSTART")
@@ -228,7 +227,7 @@ def _series_from_master(uid: str, master: icalendar.Event, fallback: str) -> Imp
     )
 
 
-def _end_is_whole_days(component: icalendar.Event) -> bool:
+def _end_is_whole_days(component: icalendar.Component) -> bool:
     """A DATE DTSTART with a DATE-TIME DTEND or an hourly DURATION is a timed event from midnight."""
     end_value = _value(component, "DTEND")
     if end_value is not None:
@@ -237,7 +236,7 @@ def _end_is_whole_days(component: icalendar.Event) -> bool:
     return not (isinstance(duration, timedelta) and duration.seconds)
 
 
-def _series_from_modifications_only(uid: str, modifications: list[icalendar.Event], fallback: str) -> ImportedSeries:
+def _series_from_modifications_only(uid: str, modifications: list[icalendar.Component], fallback: str) -> ImportedSeries:
     first = min(modifications, key=lambda c: _sort_key(_value(c, "RECURRENCE-ID")))
     recurrence_value = _value(first, "RECURRENCE-ID")
     all_day = not isinstance(recurrence_value, datetime)
@@ -260,7 +259,7 @@ def _series_from_modifications_only(uid: str, modifications: list[icalendar.Even
     )
 
 
-def _override(modification: icalendar.Event, series: ImportedSeries, fallback: str) -> OverrideSpec:
+def _override(modification: icalendar.Component, series: ImportedSeries, fallback: str) -> OverrideSpec:
     if str(modification.get("STATUS", "")).upper() == "CANCELLED":
         return OverrideSpec(cancelled=True)
     start_value = _value(modification, "DTSTART") or _value(modification, "RECURRENCE-ID")
@@ -276,7 +275,7 @@ def _override(modification: icalendar.Event, series: ImportedSeries, fallback: s
     )
 
 
-def _recurrence_id(modification: icalendar.Event, series: ImportedSeries) -> datetime:
+def _recurrence_id(modification: icalendar.Component, series: ImportedSeries) -> datetime:
     value = _value(modification, "RECURRENCE-ID")
     if value is None:
         raise _Rejected("RECURRENCE-ID has no value")
@@ -285,7 +284,7 @@ def _recurrence_id(modification: icalendar.Event, series: ImportedSeries) -> dat
     return _aware(value, series.timezone, series.start).astimezone(UTC)
 
 
-def _end(component: icalendar.Event, start_value: date, start: datetime, tz_name: str, all_day: bool) -> datetime:
+def _end(component: icalendar.Component, start_value: date, start: datetime, tz_name: str, all_day: bool) -> datetime:
     end_value = _value(component, "DTEND")
     duration = _value(component, "DURATION")
     if end_value is not None:
@@ -302,7 +301,7 @@ def _end(component: icalendar.Event, start_value: date, start: datetime, tz_name
     return end
 
 
-def _rules(component: icalendar.Event) -> str | None:
+def _rules(component: icalendar.Component) -> str | None:
     raw = component.get("RRULE")
     if raw is None:
         return None
@@ -315,7 +314,7 @@ def _rules(component: icalendar.Event) -> str | None:
         raise _Rejected(str(error)) from error
 
 
-def _date_list(component: icalendar.Event, name: str) -> list[Any]:
+def _date_list(component: icalendar.Component, name: str) -> list[Any]:
     raw = component.get(name)
     if raw is None:
         return []
@@ -325,7 +324,7 @@ def _date_list(component: icalendar.Event, name: str) -> list[Any]:
     return values
 
 
-def _value(component: icalendar.Event, name: str) -> Any:
+def _value(component: icalendar.Component, name: str) -> Any:
     prop = component.get(name)
     if prop is None:
         return None
@@ -371,12 +370,12 @@ def _calendar_zone(calendar: icalendar.Calendar, default_timezone: str) -> str:
     return default_timezone
 
 
-def _is_this_and_future(component: icalendar.Event) -> bool:
+def _is_this_and_future(component: icalendar.Component) -> bool:
     prop = component.get("RECURRENCE-ID")
     return bool(prop is not None and str(prop.params.get("RANGE", "")).upper() == "THISANDFUTURE")
 
 
-def _highest_sequence(components: list[icalendar.Event]) -> icalendar.Event:
+def _highest_sequence(components: list[icalendar.Component]) -> icalendar.Component:
     best = components[0]
     for component in components[1:]:
         if _sequence(component) > _sequence(best):
@@ -384,7 +383,7 @@ def _highest_sequence(components: list[icalendar.Event]) -> icalendar.Event:
     return best
 
 
-def _sequence(component: icalendar.Event) -> int:
+def _sequence(component: icalendar.Component) -> int:
     try:
         return int(component.get("SEQUENCE", 0))
     except (TypeError, ValueError):
@@ -397,10 +396,10 @@ def _sort_key(value: date) -> datetime:
     return datetime.combine(value, time(), UTC)
 
 
-def _optional_text(component: icalendar.Event, name: str) -> str | None:
+def _optional_text(component: icalendar.Component, name: str) -> str | None:
     value = component.get(name)
     return None if value is None else str(value)
 
 
-def _synthetic_uid(component: icalendar.Event) -> str:
+def _synthetic_uid(component: icalendar.Component) -> str:
     return SYNTHETIC_UID_PREFIX + hashlib.sha256(component.to_ical()).hexdigest()[:32]

@@ -1,7 +1,7 @@
 """iCalendar import errors and export→import round trips (db/rules/icalendar_*.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,6 @@ from db.rules.icalendar_export import ExportEvent, export_calendar
 from db.rules.icalendar_import import ImportResult, parse_calendar
 from db.rules.recurrence import OverrideSpec, SeriesSpec, expand_occurrences
 
-UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
 STAMP = datetime(2024, 1, 1, tzinfo=UTC)
 WINDOW = (datetime(2023, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))

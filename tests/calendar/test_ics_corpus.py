@@ -18,7 +18,7 @@ Run: .venv/bin/pytest tests/calendar/test_ics_corpus.py -q -rA
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,6 @@ from db.rules.recurrence import expand_occurrences, zone
 
 CORPUS = Path("/work/shared/corpus/ics")
 FILES = sorted(p.name for p in CORPUS.glob("*.ics"))
-UTC = timezone.utc
 DEFAULT_TIMEZONE = "UTC"
 
 Key = tuple[str, datetime, datetime]

@@ -2,7 +2,7 @@
 overrides, COUNT/UNTIL, series end and THIS_AND_FOLLOWING splits."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,19 +19,18 @@ from db.rules.recurrence import (
     validate_rrule,
 )
 
-UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 YEAR_2024 = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
 
 
 def weekly_berlin(**changes: object) -> SeriesSpec:
-    fields: dict[str, object] = dict(
-        start=datetime(2024, 3, 18, 9, tzinfo=BERLIN),
-        end=datetime(2024, 3, 18, 10, tzinfo=BERLIN),
-        timezone="Europe/Berlin",
-        rrule="FREQ=WEEKLY;COUNT=6",
-    )
+    fields: dict[str, object] = {
+        "start": datetime(2024, 3, 18, 9, tzinfo=BERLIN),
+        "end": datetime(2024, 3, 18, 10, tzinfo=BERLIN),
+        "timezone": "Europe/Berlin",
+        "rrule": "FREQ=WEEKLY;COUNT=6",
+    }
     fields.update(changes)
     return SeriesSpec(**fields)  # type: ignore[arg-type]
 
@@ -229,3 +228,37 @@ def test_every_occurrence_overlaps_the_window_and_keeps_wall_time(
     # Nothing missing: the same expansion over a wider window, clipped, agrees.
     wider = expand_occurrences(series, window_start - timedelta(days=40), window_end + timedelta(days=40))
     assert [o for o in wider if o.start < window_end and o.end > window_start] == occurrences
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zone_name=st.sampled_from(["Europe/Berlin", "America/New_York", "UTC"]),
+    start_day=st.dates(min_value=date(2015, 1, 1), max_value=date(2020, 12, 31)),
+    hour=st.integers(0, 23),
+    all_day=st.booleans(),
+    rule=st.sampled_from([
+        "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;INTERVAL=2", "FREQ=WEEKLY;BYDAY=TU,SA;WKST=SU",
+        "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;INTERVAL=5", "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=2",
+        "FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2", "FREQ=YEARLY;INTERVAL=2", "FREQ=HOURLY;INTERVAL=7",
+        "FREQ=DAILY;UNTIL=20240315T120000Z", "FREQ=WEEKLY;UNTIL=20230101",
+    ]),
+    window_day=st.dates(min_value=date(2021, 1, 1), max_value=date(2026, 12, 31)),
+    window_days=st.integers(1, 70),
+)
+def test_late_windows_agree_with_expansion_from_the_first_occurrence(
+    zone_name: str, start_day: date, hour: int, all_day: bool, rule: str, window_day: date, window_days: int
+) -> None:
+    """Expansion restarts long rules near the window; it must not change any occurrence."""
+    tz = ZoneInfo(zone_name)
+    start = datetime.combine(start_day, time() if all_day else time(hour), tz)
+    series = SeriesSpec(
+        start=start, end=start + timedelta(days=1 if all_day else 0, hours=0 if all_day else 2),
+        all_day=all_day, timezone=zone_name, rrule=rule,
+    )
+    window_start = datetime.combine(window_day, time(), UTC)
+    window_end = window_start + timedelta(days=window_days)
+
+    late = expand_occurrences(series, window_start, window_end)
+    from_first = expand_occurrences(series, series.start - timedelta(days=1), window_end)
+
+    assert late == [o for o in from_first if o.start < window_end and o.end > window_start]
