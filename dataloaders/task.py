@@ -1,0 +1,114 @@
+"""Loaders for tasks and their relations; each answers in key order with one statement."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dataloaders.registry import group_by, rows_by_id
+from db.models import Assessment, Community, Event, Need, Policy, Ppa, Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
+
+V = TypeVar("V")
+Batch = Callable[[AsyncSession, Sequence[int]], Awaitable[list[V]]]
+
+
+def serialized(batch: Batch[V]) -> Batch[V]:
+    """Run one batch at a time per session.
+
+    DataLoaders of sibling fields (assignees, teams, ppa...) dispatch in the same
+    tick, and an AsyncSession refuses concurrent statements. The lead's
+    ``Loaders`` should hold this lock for every loader; until it does, the task
+    loaders take it themselves.
+    """
+
+    @wraps(batch)
+    async def run(session: AsyncSession, keys: Sequence[int]) -> list[V]:
+        lock: asyncio.Lock = session.info.setdefault("almanac.loader_lock", asyncio.Lock())
+        async with lock:
+            return await batch(session, keys)
+
+    return run
+
+
+def _by_id(model: Any) -> Batch[Any]:
+    async def load(session: AsyncSession, keys: Sequence[int]) -> list[Any]:
+        return await rows_by_id(session, model, keys)
+
+    load.__name__ = f"{model.__tablename__}_by_id"
+    return serialized(load)
+
+
+# By-id loaders for the task's relations, serialized like the rest of this module.
+user_by_id = _by_id(User)
+team_by_id = _by_id(Team)
+task_by_id = _by_id(Task)
+ppa_by_id = _by_id(Ppa)
+event_by_id = _by_id(Event)
+assessment_by_id = _by_id(Assessment)
+policy_by_id = _by_id(Policy)
+need_by_id = _by_id(Need)
+community_by_id = _by_id(Community)
+
+
+@serialized
+async def assignees_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[User]]:
+    rows = await session.execute(
+        select(TaskAssignee.task_id, User)
+        .join(User, User.id == TaskAssignee.user_id)
+        .where(TaskAssignee.task_id.in_(keys))
+        .order_by(User.name, User.id)
+    )
+    grouped: dict[int, list[User]] = {key: [] for key in keys}
+    for task_id, user in rows:
+        grouped[task_id].append(user)
+    return [grouped[key] for key in keys]
+
+
+@serialized
+async def teams_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Team]]:
+    rows = await session.execute(
+        select(TaskTeam.task_id, Team)
+        .join(Team, Team.id == TaskTeam.team_id)
+        .where(TaskTeam.task_id.in_(keys))
+        .order_by(Team.name, Team.id)
+    )
+    grouped: dict[int, list[Team]] = {key: [] for key in keys}
+    for task_id, team in rows:
+        grouped[task_id].append(team)
+    return [grouped[key] for key in keys]
+
+
+@serialized
+async def items_by_template_id(session: AsyncSession, keys: Sequence[int]) -> list[list[TaskTemplateItem]]:
+    rows = await session.scalars(
+        select(TaskTemplateItem)
+        .where(TaskTemplateItem.template_id.in_(keys))
+        .order_by(TaskTemplateItem.sequence, TaskTemplateItem.id)
+    )
+    return group_by(rows.all(), "template_id", keys)
+
+
+def _tasks_by(column_name: str):  # type: ignore[no-untyped-def]
+    column = getattr(Task, column_name)
+
+    async def load(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
+        rows = await session.scalars(
+            select(Task).where(column.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)
+        )
+        return group_by(rows.all(), column_name, keys)
+
+    load.__name__ = f"tasks_by_{column_name}"
+    return serialized(load)
+
+
+# For other domains' types (PPA -> tasks, Event -> tasks, ...), ordered by due time.
+tasks_by_ppa_id = _tasks_by("ppa_id")
+tasks_by_event_id = _tasks_by("event_id")
+tasks_by_assessment_id = _tasks_by("assessment_id")
+tasks_by_policy_id = _tasks_by("policy_id")
+tasks_by_need_id = _tasks_by("need_id")
+tasks_by_community_id = _tasks_by("community_id")

@@ -1,0 +1,123 @@
+"""Kanban board: columns by status, and moving a card under a per-column lock."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import TaskStatus
+from db.models import Task
+from db.queries.task import TaskCriteria, task_conditions
+from db.rules import kanban
+
+# First key of the two-key advisory lock that serializes moves within one column.
+COLUMN_LOCK_NAMESPACE = 7_340_001
+STATUS_ORDER = list(TaskStatus)
+
+
+@dataclass(slots=True)
+class BoardColumnRows:
+    status: TaskStatus
+    total: int
+    tasks: list[Task]
+
+
+async def board_columns(session: AsyncSession, criteria: TaskCriteria, *, per_column: int) -> list[BoardColumnRows]:
+    """Every status column (in workflow order) with its first ``per_column`` cards by (position, id).
+
+    Two statements whatever the number of tasks: the cards (ROW_NUMBER per
+    column) and the counts (GROUP BY status).
+    """
+    conditions = task_conditions(criteria)
+    rank = func.row_number().over(partition_by=Task.status, order_by=(Task.position, Task.id)).label("rank")
+    ranked = select(Task.id, rank).where(*conditions).subquery()
+    cards = await session.scalars(
+        select(Task)
+        .join(ranked, ranked.c.id == Task.id)
+        .where(ranked.c.rank <= per_column)
+        .order_by(Task.position, Task.id)
+    )
+    counts = dict(
+        (await session.execute(select(Task.status, func.count()).where(*conditions).group_by(Task.status))).tuples().all()
+    )
+    by_status: dict[TaskStatus, list[Task]] = {status: [] for status in STATUS_ORDER}
+    for task in cards:
+        by_status[task.status].append(task)
+    return [BoardColumnRows(status=s, total=int(counts.get(s, 0)), tasks=by_status[s]) for s in STATUS_ORDER]
+
+
+async def lock_column(session: AsyncSession, status: TaskStatus) -> None:
+    """Serialize position changes in one column until the transaction ends."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(COLUMN_LOCK_NAMESPACE, STATUS_ORDER.index(status)))
+    )
+
+
+async def last_position(session: AsyncSession, status: TaskStatus) -> float | None:
+    value = await session.scalar(select(func.max(Task.position)).where(Task.status == status))
+    return None if value is None else float(value)
+
+
+async def position_for_move(
+    session: AsyncSession,
+    *,
+    task_id: int,
+    status: TaskStatus,
+    after: Task | None,
+    before: Task | None,
+) -> float:
+    """Where ``task_id`` lands in ``status`` right after ``after`` / right before ``before``.
+
+    Call with the column locked (``lock_column``). When the gap is too small the
+    column is rebalanced (one UPDATE) and the neighbours are read again.
+    """
+    for _attempt in range(2):
+        previous, following = await _neighbours(session, task_id=task_id, status=status, after=after, before=before)
+        position = kanban.position_between(previous, following)
+        if position is not None:
+            return position
+        await rebalance_column(session, status, exclude_id=task_id)
+        after = await session.get(Task, after.id, populate_existing=True) if after is not None else None
+        before = await session.get(Task, before.id, populate_existing=True) if before is not None else None
+    raise RuntimeError("kanban rebalance did not open a gap")  # unreachable: rebalance spaces by GAP
+
+
+async def _neighbours(
+    session: AsyncSession, *, task_id: int, status: TaskStatus, after: Task | None, before: Task | None
+) -> tuple[float | None, float | None]:
+    others = (Task.status == status, Task.id != task_id)
+    key = tuple_(Task.position, Task.id)
+    if after is not None and before is not None:
+        return after.position, before.position
+    if after is not None:
+        following = await session.scalar(
+            select(Task.position).where(*others, key > tuple_(after.position, after.id))
+            .order_by(Task.position, Task.id).limit(1)
+        )
+        return after.position, following
+    if before is not None:
+        previous = await session.scalar(
+            select(Task.position).where(*others, key < tuple_(before.position, before.id))
+            .order_by(Task.position.desc(), Task.id.desc()).limit(1)
+        )
+        return previous, before.position
+    return await session.scalar(select(func.max(Task.position)).where(*others)), None
+
+
+async def rebalance_column(session: AsyncSession, status: TaskStatus, *, exclude_id: int | None = None) -> None:
+    """Respace a column to GAP, 2*GAP, ... keeping its (position, id) order; one statement.
+
+    Positions are not user-visible data, so this does not bump task versions.
+    """
+    ordered = (
+        select(Task.id, func.row_number().over(order_by=(Task.position, Task.id)).label("rank"))
+        .where(Task.status == status, Task.id != (exclude_id if exclude_id is not None else -1))
+        .subquery()
+    )
+    await session.execute(
+        update(Task)
+        .where(Task.id == ordered.c.id)
+        .values(position=ordered.c.rank * kanban.GAP)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,57 @@
+"""Query fields: tasks, board, taskAnalytics."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from db.models import Task
+from db.queries.board import board_columns
+from db.queries.task import TaskOrder
+from resolvers import validation as v
+from schema.core.connection import Connection, paginate
+from schema.core.errors import DomainError, ErrorCode
+from schema.task.analytics import TaskAnalyticsType
+from schema.task.board import BoardColumnType, BoardType
+from schema.task.filters import criteria_from_filter
+from schema.task.inputs import TaskFilter, TaskOrderEnum
+from db.queries.task import tasks_query
+from schema.task.types import TaskType
+
+MAX_CARDS_PER_COLUMN = 200
+
+
+@strawberry.type
+class TaskQuery:
+    @strawberry.field
+    async def tasks(
+        self, info: strawberry.Info, filter: TaskFilter | None = None,
+        order_by: TaskOrderEnum = TaskOrderEnum.DUE_AT_ASC,  # type: ignore[valid-type]
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[TaskType]:
+        stmt = tasks_query(criteria_from_filter(filter), TaskOrder(order_by))
+        return await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskType.from_model)
+
+    @strawberry.field(description="Kanban columns by status; cards ordered by position, then id.")
+    async def board(
+        self, info: strawberry.Info, filter: TaskFilter | None = None, cards_per_column: int = 50
+    ) -> BoardType:
+        if not 0 <= cards_per_column <= MAX_CARDS_PER_COLUMN:
+            raise DomainError.one(
+                ErrorCode.VALIDATION, f"cardsPerColumn must be between 0 and {MAX_CARDS_PER_COLUMN}.", "cardsPerColumn"
+            )
+        columns = await board_columns(info.context.session, criteria_from_filter(filter), per_column=cards_per_column)
+        return BoardType(columns=[BoardColumnType.from_rows(c) for c in columns])
+
+    @strawberry.field(description="Counts and hours of the filtered tasks; start/end bound their due time.")
+    async def task_analytics(
+        self, info: strawberry.Info, filter: TaskFilter | None = None,
+        start: datetime | None = None, end: datetime | None = None,
+    ) -> TaskAnalyticsType:
+        criteria = criteria_from_filter(filter)
+        if start is not None:
+            criteria.extra.append(Task.due_at >= v.aware(start, "start"))
+        if end is not None:
+            criteria.extra.append(Task.due_at < v.aware(end, "end"))
+        v.ordered(start, end, "end")
+        return TaskAnalyticsType(_criteria=criteria)

@@ -1,0 +1,96 @@
+"""GraphQL types for tasks; enums of the task domain are defined here once."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from dataloaders.task import assignees_by_task_id, community_by_id, task_by_id, teams_by_task_id, user_by_id
+from db.enums import TaskDomain, TaskPriority, TaskStatus, TemplateKind
+from db.models import Task
+from db.queries.task import CLOSED_STATUSES
+from schema.community.types import CommunityType
+from schema.core.node import ModelNode
+from schema.user.types import TeamType, UserType
+
+TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")
+TaskPriorityEnum = strawberry.enum(TaskPriority, name="TaskPriority")
+TaskDomainEnum = strawberry.enum(TaskDomain, name="TaskDomain")
+TemplateKindEnum = strawberry.enum(TemplateKind, name="TemplateKind")
+
+
+def hours(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@strawberry.type(name="Task")
+class TaskType(ModelNode):
+    model = Task
+    id: relay.NodeID[int]
+    title: str
+    description: str
+    status: TaskStatusEnum  # type: ignore[valid-type]
+    priority: TaskPriorityEnum  # type: ignore[valid-type]
+    domain: TaskDomainEnum  # type: ignore[valid-type]
+    starts_on: date | None
+    due_at: datetime | None
+    completed_at: datetime | None
+    role: str
+    phase: str
+    estimated_hours: float | None
+    actual_hours: float | None
+    position: float
+    version: int = strawberry.field(description="Pass it back as expectedVersion when updating.")
+    rrule: str | None
+    created_at: datetime
+    updated_at: datetime
+    _row: strawberry.Private[Task]
+
+    @classmethod
+    def from_model(cls, row: Task) -> Self:
+        return cls(
+            id=row.id, title=row.title, description=row.description, status=row.status,
+            priority=row.priority, domain=row.domain, starts_on=row.starts_on, due_at=row.due_at,
+            completed_at=row.completed_at, role=row.role, phase=row.phase,
+            estimated_hours=hours(row.estimated_hours), actual_hours=hours(row.actual_hours),
+            position=row.position, version=row.version, rrule=row.rrule,
+            created_at=row.created_at, updated_at=row.updated_at, _row=row,
+        )
+
+    @strawberry.field(description="Due in the past and neither DONE nor CANCELLED.")
+    def is_overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < datetime.now(UTC) and self.status not in CLOSED_STATUSES
+
+    @strawberry.field
+    async def assignees(self, info: strawberry.Info) -> list[UserType]:
+        users = await info.context.loaders.of(assignees_by_task_id).load(self.id)
+        return [UserType.from_model(u) for u in users]
+
+    @strawberry.field
+    async def teams(self, info: strawberry.Info) -> list[TeamType]:
+        teams = await info.context.loaders.of(teams_by_task_id).load(self.id)
+        return [TeamType.from_model(t) for t in teams]
+
+    @strawberry.field
+    async def created_by(self, info: strawberry.Info) -> UserType | None:
+        if self._row.created_by_id is None:
+            return None
+        user = await info.context.loaders.of(user_by_id).load(self._row.created_by_id)
+        return None if user is None else UserType.from_model(user)
+
+    @strawberry.field(description="The first task of the recurring series this one belongs to.")
+    async def recurrence_parent(self, info: strawberry.Info) -> TaskType | None:
+        if self._row.recurrence_parent_id is None:
+            return None
+        task = await info.context.loaders.of(task_by_id).load(self._row.recurrence_parent_id)
+        return None if task is None else TaskType.from_model(task)
+
+    @strawberry.field
+    async def community(self, info: strawberry.Info) -> CommunityType | None:
+        if self._row.community_id is None:
+            return None
+        row = await info.context.loaders.of(community_by_id).load(self._row.community_id)
+        return None if row is None else CommunityType.from_model(row)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from db.enums import TemplateKind
+from db.models import TaskTemplate
+from schema.core.connection import Connection, paginate
+from schema.task_template.inputs import TaskTemplateFilter
+from schema.task_template.types import TaskTemplateType
+
+
+@strawberry.type
+class TaskTemplateQuery:
+    @strawberry.field
+    async def task_templates(
+        self, info: strawberry.Info, filter: TaskTemplateFilter | None = None,
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[TaskTemplateType]:
+        stmt = select(TaskTemplate)
+        if filter is not None and filter.kind is not None:
+            stmt = stmt.where(TaskTemplate.kind == TemplateKind(filter.kind))
+        if filter is not None and filter.search and filter.search.strip():
+            stmt = stmt.where(TaskTemplate.name.ilike(f"%{filter.search.strip()}%"))
+        stmt = stmt.order_by(TaskTemplate.kind, TaskTemplate.name, TaskTemplate.id)
+        return await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskTemplateType.from_model)
