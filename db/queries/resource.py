@@ -1,0 +1,38 @@
+"""Queries for bookable resources."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import ResourceKind
+from db.models import Resource
+
+
+def resources_query(
+    *,
+    search: str | None = None,
+    kinds: Sequence[ResourceKind] | None = None,
+    ids: Sequence[int] | None = None,
+    is_active: bool | None = None,
+    requires_approval: bool | None = None,
+) -> Select[tuple[Resource]]:
+    stmt = select(Resource)
+    if search and search.strip():
+        pattern = f"%{search.strip()}%"
+        stmt = stmt.where(Resource.name.ilike(pattern) | Resource.location.ilike(pattern))
+    if kinds:
+        stmt = stmt.where(Resource.kind.in_(list(kinds)))
+    if ids is not None:
+        stmt = stmt.where(Resource.id.in_(list(ids)))
+    if is_active is not None:
+        stmt = stmt.where(Resource.is_active.is_(is_active))
+    if requires_approval is not None:
+        stmt = stmt.where(Resource.requires_approval.is_(requires_approval))
+    return stmt.order_by(Resource.name, Resource.id)
+
+
+async def resources_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Resource]:
+    rows = await session.scalars(select(Resource).where(Resource.id.in_(list(ids))))
+    return {row.id: row for row in rows}

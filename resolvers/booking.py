@@ -1,0 +1,172 @@
+"""createBooking: the exclusion constraint is the guard, queries only explain it.
+
+All slots (one, or every occurrence of a series) are inserted in one statement
+inside a savepoint. PostgreSQL's ``no_overlapping_bookings`` rejects an overlap
+with SQLSTATE 23P01, also against a racing transaction that committed first;
+the savepoint is then rolled back and one query names the colliding bookings.
+A dry run runs that query without inserting.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from db.enums import BookingStatus, CalendarModule, ChangeOp
+from db.models import Booking, Resource, User
+from db.queries.booking import colliding_bookings, readable_booking_ids
+from db.queries.logs import record_audit, record_change
+from db.rules.availability import first_overlap
+from resolvers.booking_slots import BookingRequest, RequestedSlot, booking_request, booking_rows
+from resolvers.mutation import run_mutation, sqlstate
+from schema.booking.inputs import CreateBookingInput
+from schema.booking.payloads import CreateBookingPayload
+from schema.booking.types import BookingConflictType, BookingSlotType, BookingType
+from schema.core.errors import DomainError, ErrorCode, UserError
+from schema.core.ids import to_global_id
+from server.context import Context
+
+EXCLUSION_VIOLATION = "23P01"
+
+
+async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBookingPayload:
+    async def work() -> CreateBookingPayload:
+        user = ctx.require_writer()
+        request = await booking_request(ctx, user, input, now=datetime.now(UTC))
+        _refuse_self_overlap(request)
+        slots = [_slot_type(s) for s in request.slots]
+        if input.dry_run:
+            conflicts = await _conflicts(ctx, user, request)
+            errors = _conflict_errors(request, conflicts)
+            await rollback(ctx)
+            return _payload(slots=slots, conflicts=conflicts, dry_run=True, errors=errors)
+        status = BookingStatus.PENDING if request.resource.requires_approval else BookingStatus.APPROVED
+        rows = booking_rows(request, user, status)
+        try:
+            async with ctx.session.begin_nested():
+                ctx.session.add_all(rows)
+                await ctx.session.flush()
+        except IntegrityError as error:
+            if sqlstate(error) != EXCLUSION_VIOLATION:
+                raise
+            conflicts = await _conflicts(ctx, user, request)
+            errors = _conflict_errors(request, conflicts) or [UserError(
+                code=ErrorCode.CONFLICT, field=request.field,
+                message="Overlaps another pending or approved booking of this resource; try again.",
+            )]
+            await rollback(ctx)
+            return _payload(slots=slots, conflicts=conflicts, errors=errors)
+        for row in rows:
+            _log_created(ctx, row, user)
+        await commit(ctx)
+        ctx.loaders.prime(Resource, [request.resource])
+        ctx.loaders.prime(User, [user])
+        booked = [BookingType.from_model(row) for row in rows]
+        return _payload(booking=booked[0], bookings=booked, slots=slots)
+
+    return await run_mutation(ctx, work, lambda errors: _payload(errors=errors, dry_run=input.dry_run))
+
+
+async def commit(ctx: Context) -> None:
+    """Commit, then take a connection again: the payload's loaders would otherwise race to open one
+    ("session is provisioning a new connection; concurrent operations are not permitted")."""
+    await ctx.commit()
+    await ctx.session.connection()
+
+
+async def rollback(ctx: Context) -> None:
+    """Roll back (ORM rows expire), then take a connection again for the payload's loaders."""
+    await ctx.session.rollback()
+    await ctx.session.connection()
+
+
+def _payload(
+    *,
+    booking: BookingType | None = None,
+    bookings: list[BookingType] | None = None,
+    slots: list[BookingSlotType] | None = None,
+    conflicts: list[BookingConflictType] | None = None,
+    dry_run: bool = False,
+    errors: list[UserError] | None = None,
+) -> CreateBookingPayload:
+    return CreateBookingPayload(
+        booking=booking, bookings=bookings or [], slots=slots or [], conflicts=conflicts or [],
+        dry_run=dry_run, errors=errors or [],
+    )
+
+
+def _slot_type(slot: RequestedSlot) -> BookingSlotType:
+    return BookingSlotType(
+        starts_at=slot.start, ends_at=slot.end, blocked_from=slot.blocked.start,
+        blocked_until=slot.blocked.end, recurrence_id=slot.recurrence_id,
+    )
+
+
+def _refuse_self_overlap(request: BookingRequest) -> None:
+    pair = first_overlap([s.blocked for s in request.slots])
+    if pair is not None:
+        first, second = (request.slots[i] for i in pair)
+        raise DomainError.one(
+            ErrorCode.CONFLICT,
+            f"Occurrences at {first.start.isoformat()} and {second.start.isoformat()} overlap each other "
+            "once the resource's buffers are added.",
+            request.field,
+        )
+
+
+async def _conflicts(ctx: Context, user: User, request: BookingRequest) -> list[BookingConflictType]:
+    found = await colliding_bookings(ctx.session, request.resource.id, [s.blocked for s in request.slots])
+    readable = await readable_booking_ids(ctx.session, user, list({b.id for _, b in found}))
+    return [
+        BookingConflictType(
+            slot=_slot_type(request.slots[index]),
+            booking_id=to_global_id("Booking", booking.id),
+            booking=BookingType.from_model(booking) if booking.id in readable else None,
+            starts_at=booking.starts_at, ends_at=booking.ends_at, status=booking.status,
+        )
+        for index, booking in found
+    ]
+
+
+def _conflict_errors(request: BookingRequest, conflicts: list[BookingConflictType]) -> list[UserError]:
+    many = len(request.slots) > 1
+    errors = []
+    for conflict in conflicts:
+        asked = f"The occurrence at {conflict.slot.starts_at.isoformat()}" if many else "The slot"
+        errors.append(UserError(
+            code=ErrorCode.CONFLICT,
+            field=request.field,
+            message=(
+                f"{asked} collides with booking {conflict.booking_id} ({conflict.status.value}, "
+                f"{conflict.starts_at.isoformat()} to {conflict.ends_at.isoformat()}) of "
+                f"{request.resource.name}, buffers included."
+            ),
+        ))
+    return errors
+
+
+def change_payload(booking: Booking, *, updated: bool = False) -> dict[str, object]:
+    """The change-log payload; an update keeps the span, so ``old_*`` repeat it."""
+    payload: dict[str, object] = {
+        "module": CalendarModule.RESOURCES.value,
+        "resource_id": booking.resource_id,
+        "start": booking.starts_at.isoformat(),
+        "end": booking.ends_at.isoformat(),
+        "status": booking.status.value,
+        "owner_id": booking.requested_by_id,
+        "event_id": booking.event_id,
+        "task_id": booking.task_id,
+    }
+    if updated:
+        payload["old_start"] = payload["start"]
+        payload["old_end"] = payload["end"]
+    return payload
+
+
+def _log_created(ctx: Context, booking: Booking, user: User) -> None:
+    record_change(ctx.session, "Booking", booking.id, ChangeOp.CREATED, change_payload(booking), actor_id=user.id)
+    record_audit(
+        ctx.session, actor_id=user.id, action="create", entity_type="Booking", entity_id=booking.id,
+        after={"resource_id": booking.resource_id, "starts_at": booking.starts_at.isoformat(),
+               "ends_at": booking.ends_at.isoformat(), "status": booking.status.value},
+    )
