@@ -1,0 +1,156 @@
+"""Prometheus metrics per GraphQL operation, one registry per app, served at ``/metrics``.
+
+- ``almanac_graphql_operations_total{operation_name, operation_type, outcome}``
+- ``almanac_graphql_operation_duration_seconds{operation_name, operation_type}`` (histogram)
+- ``almanac_graphql_sql_statements{operation_name, operation_type}`` (histogram, per operation)
+
+``outcome`` is ``ok`` or the lower-cased ``extensions.code`` of the first error
+(``query_too_complex``, ``rate_limited``, ``unauthenticated``, ``internal``, ...), ``error``
+for an uncoded one. Operation names come from clients, so only well-formed names are
+kept, and past ``MAX_OPERATION_NAMES`` distinct ones new names count as ``other``.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from graphql import GraphQLError
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from db import statements
+from schema.core.errors import TopLevelCode
+
+METRICS_KEY = "metrics"
+MAX_OPERATION_NAMES = 200
+ANONYMOUS = "anonymous"
+OTHER = "other"
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+_OUTCOMES = frozenset(code.value.lower() for code in TopLevelCode)
+STATEMENT_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377)
+
+
+class GraphQLMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        labels = ("operation_name", "operation_type")
+        self.operations = Counter(
+            "almanac_graphql_operations", "GraphQL operations handled.",
+            (*labels, "outcome"), registry=self.registry,
+        )
+        self.duration = Histogram(
+            "almanac_graphql_operation_duration_seconds", "Time from receiving an operation to its result.",
+            labels, registry=self.registry,
+        )
+        self.sql_statements = Histogram(
+            "almanac_graphql_sql_statements", "SQL statements run by one operation.",
+            labels, buckets=STATEMENT_BUCKETS, registry=self.registry,
+        )
+        self._names: set[str] = set()
+
+    def operation_label(self, name: str | None) -> str:
+        if not name:
+            return ANONYMOUS
+        if not _NAME.fullmatch(name):
+            return OTHER
+        if name not in self._names:
+            if len(self._names) >= MAX_OPERATION_NAMES:
+                return OTHER
+            self._names.add(name)
+        return name
+
+    def observe(self, *, name: str | None, operation_type: str, outcome: str, seconds: float, sql: int) -> None:
+        labels = (self.operation_label(name), operation_type)
+        self.operations.labels(*labels, outcome).inc()
+        self.duration.labels(*labels).observe(seconds)
+        self.sql_statements.labels(*labels).observe(sql)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def metrics_for(state: Any) -> GraphQLMetrics:
+    """The app's metrics (``server.app.AppState``), created on first use."""
+    extras: dict[str, Any] = state.extras
+    metrics = extras.get(METRICS_KEY)
+    if metrics is None:
+        metrics = extras[METRICS_KEY] = GraphQLMetrics()
+    return metrics
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """``GET /metrics``: the Prometheus text format."""
+    metrics = metrics_for(request.app.state.almanac)
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+@contextmanager
+def statements_counted() -> Iterator[Callable[[], int]]:
+    """SQL statements run since entering, without hiding them from an enclosing counter.
+
+    A test (or benchmark) may already count around the request; starting a new counter
+    would shadow it, so then the count is the enclosing counter's increase.
+    """
+    enclosing = statements._current.get()
+    if enclosing is None:
+        with statements.counting() as counter:
+            yield lambda: counter.count
+    else:
+        start = enclosing.count
+        yield lambda: enclosing.count - start
+
+
+class MetricsExtension(SchemaExtension):
+    """Times each operation and counts its SQL statements; put it first in the list."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        state = getattr(self.execution_context.context, "state", None)
+        if state is None:
+            yield
+            return
+        started = time.perf_counter()
+        outcome = "error"
+        with statements_counted() as sql:
+            try:
+                yield
+                outcome = _outcome(self.execution_context)
+            except GraphQLError as error:
+                outcome = _code_outcome(error)
+                raise
+            finally:
+                metrics_for(state).observe(
+                    name=self.execution_context.operation_name,
+                    operation_type=_operation_type(self.execution_context),
+                    outcome=outcome,
+                    seconds=time.perf_counter() - started,
+                    sql=sql(),
+                )
+
+
+def _operation_type(ctx: ExecutionContext) -> str:
+    try:
+        return ctx.operation_type.value
+    except RuntimeError:  # no parsed document, or no operation of that name
+        return "unknown"
+
+
+def _outcome(ctx: ExecutionContext) -> str:
+    errors = (ctx.result.errors if ctx.result is not None else None) or ctx.pre_execution_errors
+    return _code_outcome(errors[0]) if errors else "ok"
+
+
+def _code_outcome(error: GraphQLError) -> str:
+    code = str((error.extensions or {}).get("code", "")).lower()
+    return code if code in _OUTCOMES else "error"

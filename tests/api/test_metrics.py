@@ -1,0 +1,117 @@
+"""Prometheus metrics per operation: counts, latency, SQL statements, one registry per app."""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from db import statements
+from server.metrics import MAX_OPERATION_NAMES, GraphQLMetrics, metrics_endpoint, metrics_for
+from server.settings import Settings
+from tests.api.limits_schema import ContextStub, StateStub, run
+
+PG_URL = os.environ.get("ALMANAC_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+async def sql_engine() -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(PG_URL, poolclass=NullPool)
+    statements.install(engine.sync_engine)
+    yield engine
+    await engine.dispose()
+
+
+def new_state() -> StateStub:
+    return StateStub(settings=Settings(ALMANAC_RATE_LIMIT="off"))
+
+
+async def scrape(state: StateStub) -> str:
+    app = Starlette(routes=[Route("/metrics", metrics_endpoint)])
+    app.state.almanac = state
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    return response.text
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample, whatever the order of its labels."""
+    for line in text.splitlines():
+        match = re.fullmatch(r"(\w+)\{(.*)\} (\S+)", line)
+        if match and match.group(1) == name:
+            found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2)))
+            if found == labels:
+                return float(match.group(3))
+    return None
+
+
+async def test_operations_are_counted_timed_and_labelled(sql_engine: AsyncEngine) -> None:
+    state = new_state()
+    context = ContextStub(state=state, engine=sql_engine)
+    assert (await run("query CountStatements { statements }", context)).errors is None
+    assert (await run("query CountStatements { statements }", context)).errors is None
+    assert (await run("mutation Touch { touch }", context)).errors is None
+    assert (await run("query TooBig { items(first: 100) { nodes { children(first: 100) { nodes { id } } } } }",
+                      context)).errors
+    assert (await run("{ tags { name } }", context)).errors is None
+
+    text = await scrape(state)
+    q = {"operation_name": "CountStatements", "operation_type": "query"}
+    assert sample(text, "almanac_graphql_operations_total", **q, outcome="ok") == 2.0
+    assert sample(text, "almanac_graphql_operation_duration_seconds_count", **q) == 2.0
+    assert sample(text, "almanac_graphql_sql_statements_count", **q) == 2.0
+    assert sample(text, "almanac_graphql_sql_statements_sum", **q) == 4.0  # two SELECTs each
+    assert sample(text, "almanac_graphql_sql_statements_bucket", **q, le="1.0") == 0.0
+    assert sample(text, "almanac_graphql_sql_statements_bucket", **q, le="2.0") == 2.0
+    assert sample(text, "almanac_graphql_operations_total", operation_name="Touch", operation_type="mutation",
+                  outcome="ok") == 1.0
+    assert sample(text, "almanac_graphql_operations_total", operation_name="TooBig", operation_type="query",
+                  outcome="query_too_complex") == 1.0
+    assert sample(text, "almanac_graphql_operations_total", operation_name="anonymous", operation_type="query",
+                  outcome="ok") == 1.0
+    assert sample(text, "almanac_graphql_sql_statements_sum", operation_name="anonymous",
+                  operation_type="query") == 0.0
+
+
+async def test_statements_still_reach_an_enclosing_counter(sql_engine: AsyncEngine) -> None:
+    state = new_state()
+    with statements.counting() as outer:
+        assert (await run("query Inner { statements }", ContextStub(state=state, engine=sql_engine))).errors is None
+    assert outer.count == 2
+    text = await scrape(state)
+    assert sample(text, "almanac_graphql_sql_statements_sum", operation_name="Inner", operation_type="query") == 2.0
+
+
+async def test_a_syntax_error_is_counted_with_an_unknown_type() -> None:
+    state = new_state()
+    assert (await run("{ tags { name ", ContextStub(state=state))).errors
+    text = await scrape(state)
+    assert sample(text, "almanac_graphql_operations_total", operation_name="anonymous", operation_type="unknown",
+                  outcome="error") == 1.0
+
+
+async def test_each_app_state_has_its_own_registry() -> None:
+    first, second = new_state(), new_state()
+    await run("query OnlyFirst { tags { name } }", ContextStub(state=first))
+    assert metrics_for(first) is not metrics_for(second)
+    assert metrics_for(first).registry is not metrics_for(second).registry
+    assert 'operation_name="OnlyFirst"' in await scrape(first)
+    assert 'operation_name="OnlyFirst"' not in await scrape(second)
+
+
+def test_operation_names_are_bounded() -> None:
+    metrics = GraphQLMetrics()
+    assert metrics.operation_label(None) == "anonymous"
+    assert metrics.operation_label('x"} 1\nfake_metric{') == "other"
+    labels = [metrics.operation_label(f"Op{n}") for n in range(MAX_OPERATION_NAMES + 5)]
+    assert labels[:MAX_OPERATION_NAMES] == [f"Op{n}" for n in range(MAX_OPERATION_NAMES)]
+    assert set(labels[MAX_OPERATION_NAMES:]) == {"other"}
+    assert metrics.operation_label("Op0") == "Op0"  # names already seen keep their label
