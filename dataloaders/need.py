@@ -1,0 +1,33 @@
+"""Loaders for needs and the PPAs that address them."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dataloaders.registry import group_by
+from dataloaders.task import serialized
+from db.models import Need, Ppa, PpaNeed
+
+
+@serialized
+async def ppas_by_need_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Ppa]]:
+    rows = await session.execute(
+        select(PpaNeed.need_id, Ppa)
+        .join(Ppa, Ppa.id == PpaNeed.ppa_id)
+        .where(PpaNeed.need_id.in_(keys))
+        .order_by(Ppa.title, Ppa.id)
+    )
+    grouped: dict[int, list[Ppa]] = {k: [] for k in keys}
+    for need_id, ppa in rows:
+        grouped[need_id].append(ppa)
+    return [grouped[k] for k in keys]
+
+
+@serialized
+async def needs_by_assessment_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Need]]:
+    rows = await session.scalars(
+        select(Need).where(Need.assessment_id.in_(keys)).order_by(Need.title, Need.id)
+    )
+    return group_by(rows.all(), "assessment_id", keys)

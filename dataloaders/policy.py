@@ -1,0 +1,33 @@
+"""Loaders for policies: the PPAs they guide and their generated tasks."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dataloaders.registry import group_by
+from dataloaders.task import serialized
+from db.models import Ppa, PpaPolicy, Task
+
+
+@serialized
+async def ppas_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Ppa]]:
+    rows = await session.execute(
+        select(PpaPolicy.policy_id, Ppa)
+        .join(Ppa, Ppa.id == PpaPolicy.ppa_id)
+        .where(PpaPolicy.policy_id.in_(keys))
+        .order_by(Ppa.title, Ppa.id)
+    )
+    grouped: dict[int, list[Ppa]] = {k: [] for k in keys}
+    for policy_id, ppa in rows:
+        grouped[policy_id].append(ppa)
+    return [grouped[k] for k in keys]
+
+
+@serialized
+async def tasks_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
+    rows = await session.scalars(
+        select(Task).where(Task.policy_id.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)
+    )
+    return group_by(rows.all(), "policy_id", keys)

@@ -1,0 +1,86 @@
+"""Loaders for a PPA's relations: milestones, stage schedule, history, needs, policies, tasks.
+
+Batch functions are ``serialized`` (dataloaders/task.py): sibling loaders share the
+request's AsyncSession, which refuses concurrent statements.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dataloaders.registry import group_by
+from dataloaders.task import serialized
+from db.models import (
+    Need,
+    Policy,
+    PpaMilestone,
+    PpaNeed,
+    PpaPolicy,
+    PpaStageSchedule,
+    PpaTransition,
+    Task,
+)
+
+
+@serialized
+async def milestones_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[PpaMilestone]]:
+    rows = await session.scalars(
+        select(PpaMilestone).where(PpaMilestone.ppa_id.in_(keys)).order_by(PpaMilestone.due_on, PpaMilestone.id)
+    )
+    return group_by(rows.all(), "ppa_id", keys)
+
+
+@serialized
+async def stage_schedules_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[PpaStageSchedule]]:
+    rows = await session.scalars(
+        select(PpaStageSchedule)
+        .where(PpaStageSchedule.ppa_id.in_(keys))
+        .order_by(PpaStageSchedule.starts_on, PpaStageSchedule.id)
+    )
+    return group_by(rows.all(), "ppa_id", keys)
+
+
+@serialized
+async def transitions_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[PpaTransition]]:
+    rows = await session.scalars(
+        select(PpaTransition).where(PpaTransition.ppa_id.in_(keys)).order_by(PpaTransition.at, PpaTransition.id)
+    )
+    return group_by(rows.all(), "ppa_id", keys)
+
+
+@serialized
+async def needs_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Need]]:
+    rows = await session.execute(
+        select(PpaNeed.ppa_id, Need)
+        .join(Need, Need.id == PpaNeed.need_id)
+        .where(PpaNeed.ppa_id.in_(keys))
+        .order_by(Need.title, Need.id)
+    )
+    grouped: dict[int, list[Need]] = {k: [] for k in keys}
+    for ppa_id, need in rows:
+        grouped[ppa_id].append(need)
+    return [grouped[k] for k in keys]
+
+
+@serialized
+async def policies_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Policy]]:
+    rows = await session.execute(
+        select(PpaPolicy.ppa_id, Policy)
+        .join(Policy, Policy.id == PpaPolicy.policy_id)
+        .where(PpaPolicy.ppa_id.in_(keys))
+        .order_by(Policy.title, Policy.id)
+    )
+    grouped: dict[int, list[Policy]] = {k: [] for k in keys}
+    for ppa_id, policy in rows:
+        grouped[ppa_id].append(policy)
+    return [grouped[k] for k in keys]
+
+
+@serialized
+async def tasks_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
+    rows = await session.scalars(
+        select(Task).where(Task.ppa_id.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)
+    )
+    return group_by(rows.all(), "ppa_id", keys)

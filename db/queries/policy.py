@@ -1,0 +1,51 @@
+"""Queries for policies."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, exists, or_, select
+
+from db.enums import PolicyStatus
+from db.models import Policy, PpaPolicy
+
+
+@dataclass(slots=True)
+class PolicyCriteria:
+    statuses: list[PolicyStatus] | None = None
+    community_ids: list[int] | None = None
+    owner_ids: list[int] | None = None
+    ppa_id: int | None = None
+    search: str | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    review_from: date | None = None
+    review_to: date | None = None
+
+
+def policy_conditions(c: PolicyCriteria) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if c.statuses:
+        conditions.append(Policy.status.in_(c.statuses))
+    if c.community_ids:
+        conditions.append(Policy.community_id.in_(c.community_ids))
+    if c.owner_ids:
+        conditions.append(Policy.owner_id.in_(c.owner_ids))
+    if c.ppa_id is not None:
+        conditions.append(exists().where(PpaPolicy.policy_id == Policy.id, PpaPolicy.ppa_id == c.ppa_id))
+    if c.search and c.search.strip():
+        pattern = f"%{c.search.strip()}%"
+        conditions.append(or_(Policy.title.ilike(pattern), Policy.code.ilike(pattern), Policy.description.ilike(pattern)))
+    if c.effective_from is not None:
+        conditions.append(Policy.effective_on >= c.effective_from)
+    if c.effective_to is not None:
+        conditions.append(Policy.effective_on <= c.effective_to)
+    if c.review_from is not None:
+        conditions.append(Policy.review_on >= c.review_from)
+    if c.review_to is not None:
+        conditions.append(Policy.review_on <= c.review_to)
+    return conditions
+
+
+def policies_query(criteria: PolicyCriteria) -> Select[tuple[Policy]]:
+    return select(Policy).where(*policy_conditions(criteria)).order_by(Policy.title, Policy.id)

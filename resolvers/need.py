@@ -1,0 +1,68 @@
+"""Needs: the list and createNeed (change-log module MANA)."""
+from __future__ import annotations
+
+from typing import Any
+
+from db.enums import CalendarModule, ChangeOp, NeedStatus, TaskPriority
+from db.models import Need
+from db.queries.logs import record_audit, record_change
+from db.queries.need import NeedCriteria, needs_query
+from resolvers import ppa_fields as f
+from resolvers import validation as v
+from resolvers.mutation import run_mutation, validation
+from schema.core.connection import Connection, paginate
+from schema.core.ids import decode_id, decode_ids
+from schema.need.inputs import CreateNeedInput, NeedFilter
+from schema.need.payloads import CreateNeedPayload
+from schema.need.types import NeedType
+from server.context import Context
+
+
+def search(value: str | None) -> str | None:
+    if value is not None and len(value) > 200:
+        raise validation("At most 200 characters.", "filter.search")
+    return value
+
+
+async def resolve_needs(ctx: Context, filter: NeedFilter | None, first: int | None, after: str | None) -> Connection[NeedType]:
+    ctx.require_user()
+    fl = filter or NeedFilter()
+    criteria = NeedCriteria(
+        statuses=fl.statuses, priorities=fl.priorities,
+        community_ids=decode_ids(fl.community_ids, "Community", field="filter.communityIds"),
+        assessment_id=decode_id(fl.assessment_id, "Assessment", field="filter.assessmentId") if fl.assessment_id else None,
+        ppa_id=decode_id(fl.ppa_id, "Ppa", field="filter.ppaId") if fl.ppa_id else None,
+        category=fl.category, search=search(fl.search),
+        identified_from=fl.identified_from, identified_to=fl.identified_to,
+    )
+    return await paginate(ctx.session, needs_query(criteria), first=first, after=after, to_node=NeedType.from_model)
+
+
+def need_change(need: Need) -> dict[str, Any]:
+    day = need.identified_on.isoformat() if need.identified_on else None
+    return {"module": CalendarModule.MANA.value, "start": day, "end": day, "status": need.status.value,
+            "community_id": need.community_id, "assessment_id": need.assessment_id}
+
+
+async def create_need(ctx: Context, input: CreateNeedInput) -> CreateNeedPayload:
+    async def work() -> CreateNeedPayload:
+        user = ctx.require_writer()
+        session = ctx.session
+        need = Need(
+            title=f.title(input.title), description=f.description(input.description),
+            category=v.text(input.category, "input.category", max_length=100, required=False),
+            priority=TaskPriority(input.priority) if input.priority is not None else TaskPriority.MEDIUM,
+            status=NeedStatus(input.status) if input.status is not None else NeedStatus.IDENTIFIED,
+            community_id=await f.reference(session, input.community_id, "Community", "input.communityId"),
+            assessment_id=await f.reference(session, input.assessment_id, "Assessment", "input.assessmentId"),
+            identified_on=f.day(input.identified_on, "input.identifiedOn"),
+        )
+        session.add(need)
+        await session.flush()
+        record_change(session, "Need", need.id, ChangeOp.CREATED, need_change(need), actor_id=user.id)
+        record_audit(session, actor_id=user.id, action="create", entity_type="Need", entity_id=need.id,
+                     after={"title": need.title, "status": need.status.value})
+        await ctx.commit()
+        return CreateNeedPayload(need=NeedType.from_model(need), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: CreateNeedPayload(need=None, errors=errors))

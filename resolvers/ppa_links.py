@@ -1,0 +1,139 @@
+"""PPA milestones, stage dates, and links to needs and policies."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from db.enums import ChangeOp
+from db.models import PpaMilestone
+from db.queries.logs import record_audit, record_change
+from db.queries.ppa import link_needs, link_policies, stage_schedule_of, upsert_stage_schedule
+from resolvers import ppa_fields as f
+from resolvers.mutation import not_found, run_mutation, validation
+from schema.core.ids import decode_id
+from schema.ppa.inputs import (
+    AddPpaMilestoneInput,
+    CompletePpaMilestoneInput,
+    LinkNeedsToPpaInput,
+    LinkPoliciesToPpaInput,
+    SchedulePpaStageInput,
+)
+from schema.ppa.payloads import (
+    AddPpaMilestonePayload,
+    CompletePpaMilestonePayload,
+    LinkNeedsToPpaPayload,
+    LinkPoliciesToPpaPayload,
+    SchedulePpaStagePayload,
+)
+from schema.ppa.types import PpaMilestoneType, PpaStageType, PpaType
+from server.context import Context
+
+
+async def add_ppa_milestone(ctx: Context, input: AddPpaMilestoneInput) -> AddPpaMilestonePayload:
+    async def work() -> AddPpaMilestonePayload:
+        user = ctx.require_writer()
+        session = ctx.session
+        pk, title = f.ppa_id(input.ppa_id), f.title(input.title)
+        due_on = f.day(input.due_on, "input.dueOn")
+        ppa = await f.existing_ppa(session, pk)
+        milestone = PpaMilestone(ppa_id=pk, title=title, due_on=due_on)
+        session.add(milestone)
+        await session.flush()
+        record_change(session, "PpaMilestone", milestone.id, ChangeOp.CREATED,
+                      f.ppa_change(ppa, start=due_on.isoformat(), end=due_on.isoformat()), actor_id=user.id)
+        record_audit(session, actor_id=user.id, action="add_milestone", entity_type="Ppa", entity_id=pk,
+                     after={"milestone_id": milestone.id, "title": title, "due_on": due_on.isoformat()})
+        await ctx.commit()
+        return AddPpaMilestonePayload(milestone=PpaMilestoneType.from_model(milestone), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: AddPpaMilestonePayload(milestone=None, errors=errors))
+
+
+async def complete_ppa_milestone(ctx: Context, input: CompletePpaMilestoneInput) -> CompletePpaMilestonePayload:
+    async def work() -> CompletePpaMilestonePayload:
+        user = ctx.require_writer()
+        session = ctx.session
+        milestone = await session.get(PpaMilestone, decode_id(input.id, "PpaMilestone", field="input.id"))
+        if milestone is None:
+            raise not_found("Milestone")
+        if input.completed != (milestone.completed_at is not None):
+            milestone.completed_at = datetime.now(UTC) if input.completed else None
+            await session.flush()
+            ppa = await f.existing_ppa(session, milestone.ppa_id)
+            day = milestone.due_on.isoformat()
+            record_change(session, "PpaMilestone", milestone.id, ChangeOp.UPDATED,
+                          f.ppa_change(ppa, start=day, end=day, old_start=milestone.due_on, old_end=milestone.due_on),
+                          actor_id=user.id)
+            record_audit(session, actor_id=user.id, action="complete_milestone" if input.completed else "reopen_milestone",
+                         entity_type="Ppa", entity_id=ppa.id, after={"milestone_id": milestone.id})
+            await ctx.commit()
+        return CompletePpaMilestonePayload(milestone=PpaMilestoneType.from_model(milestone), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: CompletePpaMilestonePayload(milestone=None, errors=errors))
+
+
+async def schedule_ppa_stage(ctx: Context, input: SchedulePpaStageInput) -> SchedulePpaStagePayload:
+    async def work() -> SchedulePpaStagePayload:
+        user = ctx.require_writer()
+        session = ctx.session
+        pk = f.ppa_id(input.ppa_id)
+        kind, stage = f.stage_of(input.workflow_stage, input.budget_stage, "input")
+        start, end = f.dates(input.starts_on, input.ends_on, "input.startsOn", "input.endsOn")
+        assert start is not None and end is not None
+        ppa = await f.existing_ppa(session, pk)
+        old = await stage_schedule_of(session, pk, kind, stage)
+        old_span = (old.starts_on, old.ends_on) if old is not None else (None, None)
+        row = await upsert_stage_schedule(session, pk, kind, stage, start, end)
+        record_change(session, "PpaStage", row.id, ChangeOp.UPDATED if old is not None else ChangeOp.CREATED,
+                      f.ppa_change(ppa, start=start.isoformat(), end=end.isoformat(),
+                                   old_start=old_span[0], old_end=old_span[1]), actor_id=user.id)
+        record_audit(session, actor_id=user.id, action="schedule_stage", entity_type="Ppa", entity_id=pk,
+                     after={"kind": kind.value, "stage": stage, "starts_on": start.isoformat(), "ends_on": end.isoformat()})
+        await ctx.commit()
+        return SchedulePpaStagePayload(stage=PpaStageType.from_model(row), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: SchedulePpaStagePayload(stage=None, errors=errors))
+
+
+async def link_needs_to_ppa(ctx: Context, input: LinkNeedsToPpaInput) -> LinkNeedsToPpaPayload:
+    """Idempotent: needs already linked are skipped (INSERT ... ON CONFLICT DO NOTHING)."""
+
+    async def work() -> LinkNeedsToPpaPayload:
+        user = ctx.require_writer()
+        session = ctx.session
+        pk = f.ppa_id(input.ppa_id)
+        if not input.need_ids:
+            raise validation("Give at least one need.", "input.needIds")
+        need_ids = await f.references(session, input.need_ids, "Need", "input.needIds")
+        ppa = await f.existing_ppa(session, pk)
+        linked = await link_needs(session, pk, need_ids)
+        if linked:
+            record_change(session, "Ppa", pk, ChangeOp.UPDATED, f.ppa_change(ppa, need_ids=need_ids), actor_id=user.id)
+            record_audit(session, actor_id=user.id, action="link_needs", entity_type="Ppa", entity_id=pk,
+                         after={"need_ids": need_ids})
+        await ctx.commit()
+        return LinkNeedsToPpaPayload(ppa=PpaType.from_model(ppa), linked_count=linked, errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: LinkNeedsToPpaPayload(ppa=None, linked_count=0, errors=errors))
+
+
+async def link_policies_to_ppa(ctx: Context, input: LinkPoliciesToPpaInput) -> LinkPoliciesToPpaPayload:
+    async def work() -> LinkPoliciesToPpaPayload:
+        user = ctx.require_writer()
+        session = ctx.session
+        pk = f.ppa_id(input.ppa_id)
+        if not input.policy_ids:
+            raise validation("Give at least one policy.", "input.policyIds")
+        policy_ids = await f.references(session, input.policy_ids, "Policy", "input.policyIds")
+        ppa = await f.existing_ppa(session, pk)
+        linked = await link_policies(session, pk, policy_ids)
+        if linked:
+            record_change(session, "Ppa", pk, ChangeOp.UPDATED, f.ppa_change(ppa, policy_ids=policy_ids),
+                          actor_id=user.id)
+            record_audit(session, actor_id=user.id, action="link_policies", entity_type="Ppa", entity_id=pk,
+                         after={"policy_ids": policy_ids})
+        await ctx.commit()
+        return LinkPoliciesToPpaPayload(ppa=PpaType.from_model(ppa), linked_count=linked, errors=[])
+
+    return await run_mutation(
+        ctx, work, lambda errors: LinkPoliciesToPpaPayload(ppa=None, linked_count=0, errors=errors)
+    )

@@ -1,0 +1,82 @@
+"""GraphQL type for assessments; AssessmentStatus is defined here once."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+from strawberry import relay
+
+from dataloaders.assessment import tasks_by_assessment_id
+from dataloaders.need import needs_by_assessment_id
+from dataloaders.task import community_by_id, team_by_id, user_by_id
+from db.enums import AssessmentStatus
+from db.models import Assessment
+from schema.community.types import CommunityType
+from schema.core.connection import Connection, paginate_list
+from schema.core.node import ModelNode
+from schema.task.types import TaskType
+from schema.user.types import TeamType, UserType
+
+if TYPE_CHECKING:
+    from schema.need.types import NeedType
+
+AssessmentStatusEnum = strawberry.enum(AssessmentStatus, name="AssessmentStatus")
+
+NeedRef = Annotated["NeedType", strawberry.lazy("schema.need.types")]
+
+
+@strawberry.type(name="Assessment", description="A needs assessment with its four milestone dates.")
+class AssessmentType(ModelNode):
+    model = Assessment
+    id: relay.NodeID[int]
+    title: str
+    description: str
+    status: AssessmentStatusEnum  # type: ignore[valid-type]
+    planning_on: date | None
+    data_collection_on: date | None
+    analysis_on: date | None
+    report_on: date | None
+    created_at: datetime
+    _row: strawberry.Private[Assessment]
+
+    @classmethod
+    def from_model(cls, row: Assessment) -> Self:
+        return cls(id=row.id, title=row.title, description=row.description, status=row.status,
+                   planning_on=row.planning_on, data_collection_on=row.data_collection_on,
+                   analysis_on=row.analysis_on, report_on=row.report_on, created_at=row.created_at, _row=row)
+
+    @strawberry.field
+    async def community(self, info: strawberry.Info) -> CommunityType | None:
+        if self._row.community_id is None:
+            return None
+        row = await info.context.loaders.of(community_by_id).load(self._row.community_id)
+        return None if row is None else CommunityType.from_model(row)
+
+    @strawberry.field
+    async def lead_team(self, info: strawberry.Info) -> TeamType | None:
+        if self._row.lead_team_id is None:
+            return None
+        row = await info.context.loaders.of(team_by_id).load(self._row.lead_team_id)
+        return None if row is None else TeamType.from_model(row)
+
+    @strawberry.field
+    async def owner(self, info: strawberry.Info) -> UserType | None:
+        if self._row.owner_id is None:
+            return None
+        row = await info.context.loaders.of(user_by_id).load(self._row.owner_id)
+        return None if row is None else UserType.from_model(row)
+
+    @strawberry.field(description="Needs this assessment identified.")
+    async def needs(self, info: strawberry.Info) -> list[NeedRef]:
+        from schema.need.types import NeedType
+
+        rows = await info.context.loaders.of(needs_by_assessment_id).load(self.id)
+        return [NeedType.from_model(n) for n in rows]
+
+    @strawberry.field
+    async def tasks(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[TaskType]:
+        rows = await info.context.loaders.of(tasks_by_assessment_id).load(self.id)
+        return paginate_list(rows, first=first, after=after, to_node=TaskType.from_model)
