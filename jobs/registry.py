@@ -5,3 +5,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 JOBS: dict[str, Callable[..., Awaitable[Any]]] = {}
+
+from jobs.prune_change_log import prune_change_log  # noqa: E402
+
+JOBS["prune_change_log"] = prune_change_log

@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from db import statements
 from db.engine import make_engine, make_sessionmaker
 from server.context import ChangeNotifier
+from server.realtime import start_realtime
 from server.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
@@ -115,6 +116,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state = await build_state(settings, sessionmaker=sessionmaker, redis=redis)
+        realtime = await start_realtime(
+            settings, engine=state.engine, sessionmaker=state.sessionmaker, redis=state.redis
+        )
+        state.notifier = realtime.notifier
+        state.extras["realtime"] = realtime
         app.state.almanac = state
         holder["state"] = state
         graphql.state = state
@@ -122,6 +128,7 @@ def create_app(
         try:
             yield
         finally:
+            await realtime.stop()
             await close_state(state)
 
     graphql = AlmanacGraphQL(schema, state=None)

@@ -8,11 +8,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from db.models import User
 from server.auth import bearer_token, user_id_from_token
 from server.context import Context
+from server.socket_context import SocketContext
 
 
 class AlmanacGraphQL(GraphQL[Context, None]):
@@ -30,7 +33,8 @@ class AlmanacGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         header = request.headers.get("authorization") if isinstance(request, Request) else None
-        ctx = Context(
+        context_class = Context if isinstance(request, Request) else SocketContext
+        ctx = context_class(
             settings=self.state.settings,
             sessionmaker=self.state.sessionmaker,
             notifier=self.state.notifier,
@@ -41,6 +45,16 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         if header:
             ctx.user = await load_user_for_token(ctx, bearer_token(header))
         return ctx
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """graphql-transport-ws ``connection_init``: ``{"Authorization": "Bearer <JWT>"}`` or 4403."""
+        params = getattr(context, "connection_params", None) or {}
+        header = params.get("Authorization") or params.get("authorization")
+        user = await load_user_for_token(context, bearer_token(header if isinstance(header, str) else None))
+        if user is None:
+            raise ConnectionRejectionError({"reason": "A valid bearer token is required in connection_init."})
+        context.user = user
+        return UNSET
 
 
 async def load_user_for_token(ctx: Context, token: str | None) -> User | None:

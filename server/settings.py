@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="almanac@localhost", alias="ALMANAC_MAIL_FROM")
     redis_namespace: str = Field(default="almanac", alias="ALMANAC_REDIS_NAMESPACE")
     public_url: str = Field(default="http://127.0.0.1:8000", alias="ALMANAC_PUBLIC_URL")
+    # Real-time: change-log retention (pruned by a job), per-subscriber queue bound, relay poll.
+    change_log_retention_days: int = Field(default=7, ge=1, alias="ALMANAC_CHANGE_LOG_RETENTION_DAYS")
+    subscriber_queue_size: int = Field(default=256, ge=1, alias="ALMANAC_SUBSCRIBER_QUEUE_SIZE")
+    relay_poll_seconds: float = Field(default=1.0, gt=0, alias="ALMANAC_RELAY_POLL_SECONDS")
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 

@@ -1,0 +1,85 @@
+"""Composes the real-time pieces for the app's lifespan: relay, broker, notifier.
+
+- the relay runs only when the app owns its database engine (a test app bound to
+  one rolled-back connection has no committed log to relay);
+- the broker always runs (on fakeredis when ``REDIS_URL`` is unset);
+- ``RelayNotifier.wake()`` is what ``ctx.commit()`` calls.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from db.queries.change_log import changes_after
+from server.broker import ChangeBroker
+from server.changes import Change
+from server.relay import ChangeRelay, changes_channel
+from server.settings import Settings
+from server.shared_loads import SharedLoads
+
+CATCH_UP_PAGE = 1000
+
+
+class RelayNotifier:
+    def __init__(self, relay: ChangeRelay | None) -> None:
+        self.relay = relay
+
+    def wake(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+
+@dataclass(slots=True)
+class Realtime:
+    broker: ChangeBroker
+    relay: ChangeRelay | None
+    notifier: RelayNotifier
+    shared: SharedLoads
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+
+
+def log_reader(sessionmaker: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
+    async def read_after(position: int) -> list[Change]:
+        """Every numbered change after ``position``, page by page."""
+        found: list[Change] = []
+        async with sessionmaker() as session:
+            while True:
+                rows = await changes_after(session, position, limit=CATCH_UP_PAGE)
+                found.extend(Change.from_row(row) for row in rows)
+                if len(rows) < CATCH_UP_PAGE:
+                    return found
+                position = found[-1].position
+
+    return read_after
+
+
+async def published_position(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(text("SELECT last_value FROM change_log_published_seq")) or 0)
+
+
+async def start_realtime(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    redis: Redis,
+) -> Realtime:
+    channel = changes_channel(settings.redis_namespace)
+    relay = None
+    if engine is not None:
+        relay = ChangeRelay(engine, redis, channel, poll_interval=settings.relay_poll_seconds)
+    broker = ChangeBroker(
+        redis, channel, changes_after=log_reader(sessionmaker), max_queued=settings.subscriber_queue_size
+    )
+    await broker.start(last_position=await published_position(sessionmaker))
+    if relay is not None:
+        await relay.start()
+    return Realtime(broker=broker, relay=relay, notifier=RelayNotifier(relay), shared=SharedLoads())

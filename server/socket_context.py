@@ -1,0 +1,83 @@
+"""The context of a websocket connection, with a fresh session and loaders per pushed event.
+
+Strawberry builds one context per websocket and resolves every event of every
+subscription on it with that context. Dataloader caches and a session shared
+that way would serve stale rows (and one AsyncSession must not be used by two
+subscriptions at once), so a subscription resolver opens an ``EventScope``
+around each value it yields: while it is active (a ContextVar, so per operation
+task) ``ctx.session`` and ``ctx.loaders`` are the scope's own.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dataloaders.registry import Loaders
+from server.context import Context
+
+_BASE_LOADERS: Any = Context.__dict__["loaders"]  # the slot descriptor of Context.loaders
+_BASE_SESSION: Any = Context.__dict__["session"]
+
+
+class EventScope:
+    """A session and loaders for resolving one yielded event."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._session: AsyncSession | None = None
+        self.loaders = Loaders(self.session)
+
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessionmaker()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+_current_scope: ContextVar[EventScope | None] = ContextVar("almanac_event_scope", default=None)
+
+
+def _get_loaders(self: Context) -> Loaders:
+    scope = _current_scope.get()
+    return scope.loaders if scope is not None else _BASE_LOADERS.__get__(self, type(self))  # type: ignore[no-any-return]
+
+
+def _set_loaders(self: Context, value: Loaders) -> None:
+    _BASE_LOADERS.__set__(self, value)
+
+
+def _get_session(self: Context) -> AsyncSession:
+    scope = _current_scope.get()
+    return scope.session() if scope is not None else _BASE_SESSION.__get__(self, type(self))  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True)
+class SocketContext(Context):
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+
+SocketContext.loaders = property(_get_loaders, _set_loaders)  # type: ignore[assignment,method-assign]
+SocketContext.session = property(_get_session)  # type: ignore[assignment,method-assign]
+
+
+@contextmanager
+def event_scope(sessionmaker: async_sessionmaker[AsyncSession]) -> Iterator[EventScope]:
+    """Activate a fresh scope for the current task until the next event replaces it."""
+    scope = EventScope(sessionmaker)
+    token = _current_scope.set(scope)
+    try:
+        yield scope
+    finally:
+        try:
+            _current_scope.reset(token)
+        except ValueError:  # reset from another context (generator closed elsewhere)
+            _current_scope.set(None)
