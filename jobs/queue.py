@@ -44,10 +44,23 @@ class InProcessJobQueue:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, job_name: str, function: Any, args: tuple[Any, ...]) -> None:
-        try:
-            await function({**self.ctx, "job_try": 1}, *args)
-        except Exception:
-            log.exception("jobs.failed", job=job_name)
+        """Run like arq would: ``arq.Retry`` reruns after its delay, up to ``MAX_TRIES``."""
+        from arq import Retry
+
+        from jobs.retry import MAX_TRIES
+
+        for job_try in range(1, MAX_TRIES + 1):
+            try:
+                await function({**self.ctx, "job_try": job_try}, *args)
+                return
+            except Retry as retry:
+                if job_try == MAX_TRIES:
+                    log.error("jobs.gave_up", job=job_name, tries=job_try)
+                    return
+                await asyncio.sleep((retry.defer_score or 0) / 1000)
+            except Exception:
+                log.exception("jobs.failed", job=job_name)
+                return
 
     async def drain(self) -> None:
         """Wait for running jobs (tests, shutdown)."""

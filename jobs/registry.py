@@ -4,7 +4,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-JOBS: dict[str, Callable[..., Awaitable[Any]]] = {}
+from jobs.decisions import notify_booking_decision, notify_budget_decision, notify_task_assigned
+from jobs.dispatch import dispatch_due_notifications
+from jobs.quarterly import schedule_quarterly_meetings
+from jobs.reminders import refresh_event_reminders, schedule_event_reminders
+from jobs.scans import alert_ppas_at_risk, scan_due_and_overdue_tasks
+
+JOBS: dict[str, Callable[..., Awaitable[Any]]] = {
+    "schedule_event_reminders": schedule_event_reminders,
+    "refresh_event_reminders": refresh_event_reminders,
+    "dispatch_due_notifications": dispatch_due_notifications,
+    "notify_booking_decision": notify_booking_decision,
+    "notify_budget_decision": notify_budget_decision,
+    "notify_task_assigned": notify_task_assigned,
+    "scan_due_and_overdue_tasks": scan_due_and_overdue_tasks,
+    "alert_ppas_at_risk": alert_ppas_at_risk,
+    "schedule_quarterly_meetings": schedule_quarterly_meetings,
+}
 
 from jobs.prune_change_log import prune_change_log  # noqa: E402
 

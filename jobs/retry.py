@@ -1,0 +1,47 @@
+"""Transient failures become ``arq.Retry`` with exponential backoff, a bounded number of times."""
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from arq import Retry
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+MAX_TRIES = 5
+T = TypeVar("T")
+
+
+def backoff_seconds(job_try: int) -> float:
+    """5 s, 10 s, 20 s, 40 s ... capped at 10 minutes."""
+    return float(min(5 * 2 ** (job_try - 1), 600))
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, (OperationalError, InterfaceError, ConnectionError, TimeoutError,
+                          asyncio.TimeoutError, RedisConnectionError, OSError)):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        state = getattr(error.orig, "sqlstate", None) or getattr(getattr(error.orig, "__cause__", None), "sqlstate", None)
+        return state in {"40001", "40P01", "57P01", "53300"}
+    return False
+
+
+def retry_transient(job: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Raise ``Retry(defer=...)`` for a transient error until ``MAX_TRIES``; re-raise after."""
+
+    @functools.wraps(job)
+    async def wrapper(ctx: dict[str, Any], *args: Any) -> T:
+        try:
+            return await job(ctx, *args)
+        except Exception as error:
+            job_try = int(ctx.get("job_try", 1))
+            if is_transient(error) and job_try < MAX_TRIES:
+                raise Retry(defer=backoff_seconds(job_try)) from error
+            raise
+
+    return wrapper
