@@ -1,16 +1,17 @@
 """Read side of PPAs: filter decoding, the ppas connection and the portfolio."""
 from __future__ import annotations
 
+from dataloaders.task import session_lock
 from db.enums import BudgetStatus, PpaCategory, PpaStage, PpaStatus
 from db.queries.portfolio import Bucket, at_risk_page, portfolio_breakdown
 from db.queries.ppa import PpaCriteria, PpaOrder, ppas_query
+from resolvers.locked_paging import locked_paginate
 from resolvers.mutation import validation
 from schema.core.connection import (
     Connection,
     connection_from_rows,
     decode_cursor,
     page_size,
-    paginate,
 )
 from schema.core.ids import decode_id, decode_ids
 from schema.ppa.inputs import PpaFilter
@@ -47,7 +48,7 @@ async def resolve_ppas(
 ) -> Connection[PpaType]:
     ctx.require_user()
     stmt = ppas_query(ppa_criteria(filter), PpaOrder(order_by))
-    return await paginate(ctx.session, stmt, first=first, after=after, to_node=PpaType.from_model)
+    return await locked_paginate(ctx.session, stmt, first=first, after=after, to_node=PpaType.from_model)
 
 
 def _filled(buckets: list[Bucket], keys: list[str]) -> list[Bucket]:
@@ -66,7 +67,8 @@ async def resolve_portfolio(ctx: Context, filter: PpaFilter | None, stalled_afte
     if not 1 <= stalled_after_days <= 3650:
         raise validation("Must be between 1 and 3650.", "stalledAfterDays")
     criteria = ppa_criteria(filter)
-    figures = await portfolio_breakdown(ctx.session, criteria, stalled_after_days)
+    async with session_lock(ctx.session):
+        figures = await portfolio_breakdown(ctx.session, criteria, stalled_after_days)
     groups = figures.breakdowns
     totals = figures.totals
     return PortfolioType(
@@ -93,7 +95,8 @@ async def at_risk_connection(
     ctx: Context, criteria: PpaCriteria, stalled_after_days: int, total: int, *, first: int | None, after: str | None
 ) -> Connection[PpaRiskType]:
     limit, offset = page_size(first), decode_cursor(after)
-    rows = await at_risk_page(ctx.session, criteria, stalled_after_days, limit=limit + 1, offset=offset)
+    async with session_lock(ctx.session):
+        rows = await at_risk_page(ctx.session, criteria, stalled_after_days, limit=limit + 1, offset=offset)
 
     async def count() -> int:
         return total

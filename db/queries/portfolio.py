@@ -26,6 +26,7 @@ from db.queries.task import overdue_condition
 
 DEFAULT_STALLED_AFTER_DAYS = 60
 BREAKDOWN_COLUMNS = ("stage", "status", "category", "budget_status")
+CENTS = Decimal("0.01")
 
 
 def ppa_health(criteria: PpaCriteria, stalled_after_days: int) -> Subquery:
@@ -58,8 +59,8 @@ def ppa_health(criteria: PpaCriteria, stalled_after_days: int) -> Subquery:
 class Bucket:
     key: str
     count: int = 0
-    budget_allocated: Decimal = Decimal(0)
-    budget_approved: Decimal = Decimal(0)
+    budget_allocated: Decimal = Decimal("0.00")
+    budget_approved: Decimal = Decimal("0.00")
     average_progress: float | None = None
 
 
@@ -73,6 +74,10 @@ class PortfolioFigures:
     overdue_milestone_count: int = 0
     overdue_task_count: int = 0
     breakdowns: dict[str, list[Bucket]] = field(default_factory=dict)
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(value).quantize(CENTS)
 
 
 def at_risk(h: Subquery) -> Any:
@@ -105,8 +110,8 @@ async def portfolio_breakdown(
     for row in await session.execute(stmt):
         bucket_of = set_of.get(row.grouping)
         average = None if row.progress is None else round(float(row.progress), 2)
-        bucket = Bucket(key="ALL", count=row.count, budget_allocated=Decimal(row.allocated),
-                        budget_approved=Decimal(row.approved), average_progress=average)
+        bucket = Bucket(key="ALL", count=row.count, budget_allocated=money(row.allocated),
+                        budget_approved=money(row.approved), average_progress=average)
         if bucket_of is not None:
             bucket.key = str(getattr(row, bucket_of))
             grouped[bucket_of].append(bucket)
