@@ -27,11 +27,16 @@ def serialized(batch: Batch[V]) -> Batch[V]:
 
     @wraps(batch)
     async def run(session: AsyncSession, keys: Sequence[int]) -> list[V]:
-        lock: asyncio.Lock = session.info.setdefault("almanac.loader_lock", asyncio.Lock())
-        async with lock:
+        async with session_lock(session):
             return await batch(session, keys)
 
     return run
+
+
+def session_lock(session: AsyncSession) -> asyncio.Lock:
+    """The lock sibling resolvers hold around their own statements on the request's session."""
+    lock: asyncio.Lock = session.info.setdefault("almanac.loader_lock", asyncio.Lock())
+    return lock
 
 
 def _by_id(model: Any) -> Batch[Any]:

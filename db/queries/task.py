@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,11 +58,17 @@ def task_conditions(c: TaskCriteria) -> list[ColumnElement[bool]]:
     if c.domains:
         conditions.append(Task.domain.in_(c.domains))
     if c.assignee_ids:
-        conditions.append(
-            exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(c.assignee_ids))
+        conditions.append(  # correlate only Task: the analytics joins task_assignees outside too
+            select(TaskAssignee.task_id)
+            .where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(c.assignee_ids))
+            .correlate(Task).exists()
         )
     if c.team_ids:
-        conditions.append(exists().where(TaskTeam.task_id == Task.id, TaskTeam.team_id.in_(c.team_ids)))
+        conditions.append(
+            select(TaskTeam.task_id)
+            .where(TaskTeam.task_id == Task.id, TaskTeam.team_id.in_(c.team_ids))
+            .correlate(Task).exists()
+        )
     if c.ppa_id is not None:
         conditions.append(Task.ppa_id == c.ppa_id)
     if c.event_id is not None:

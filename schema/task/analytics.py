@@ -1,15 +1,23 @@
 """taskAnalytics: each breakdown is its own lazily resolved SQL aggregate."""
 from __future__ import annotations
 
+from enum import StrEnum
+
 import strawberry
 
-from dataloaders.task import team_by_id, user_by_id
+from dataloaders.task import session_lock, team_by_id, user_by_id
 from db.queries import task_analytics as sql
 from db.queries.task import TaskCriteria
 from db.queries.task_analytics import Workload
+from db.enums import TaskDomain, TaskPriority, TaskStatus
 from db.models import Task
 from schema.task.types import TaskDomainEnum, TaskPriorityEnum, TaskStatusEnum
 from schema.user.types import TeamType, UserType
+
+
+def in_enum_order(rows: list[Workload], enum: type[StrEnum]) -> list[Workload]:
+    order = {member: index for index, member in enumerate(enum)}
+    return sorted(rows, key=lambda w: order[w.key])
 
 
 @strawberry.type(name="TaskWorkload", description="Counts and hours of a set of tasks.")
@@ -62,26 +70,36 @@ class TaskAnalyticsType:
 
     @strawberry.field
     async def summary(self, info: strawberry.Info) -> TaskWorkloadType:
-        return TaskWorkloadType(**TaskWorkloadType.measures(await sql.totals(info.context.session, self._criteria)))
+        session = info.context.session
+        async with session_lock(session):
+            totals = await sql.totals(session, self._criteria)
+        return TaskWorkloadType(**TaskWorkloadType.measures(totals))
 
     @strawberry.field
     async def by_status(self, info: strawberry.Info) -> list[StatusWorkloadType]:
-        rows = await sql.by_column(info.context.session, self._criteria, Task.status)
+        async with session_lock(info.context.session):
+            rows = await sql.by_column(info.context.session, self._criteria, Task.status)
+        rows = in_enum_order(rows, TaskStatus)
         return [StatusWorkloadType(status=w.key, **TaskWorkloadType.measures(w)) for w in rows]
 
     @strawberry.field
     async def by_domain(self, info: strawberry.Info) -> list[DomainWorkloadType]:
-        rows = await sql.by_column(info.context.session, self._criteria, Task.domain)
+        async with session_lock(info.context.session):
+            rows = await sql.by_column(info.context.session, self._criteria, Task.domain)
+        rows = in_enum_order(rows, TaskDomain)
         return [DomainWorkloadType(domain=w.key, **TaskWorkloadType.measures(w)) for w in rows]
 
     @strawberry.field
     async def by_priority(self, info: strawberry.Info) -> list[PriorityWorkloadType]:
-        rows = await sql.by_column(info.context.session, self._criteria, Task.priority)
+        async with session_lock(info.context.session):
+            rows = await sql.by_column(info.context.session, self._criteria, Task.priority)
+        rows = in_enum_order(rows, TaskPriority)
         return [PriorityWorkloadType(priority=w.key, **TaskWorkloadType.measures(w)) for w in rows]
 
     @strawberry.field
     async def by_assignee(self, info: strawberry.Info) -> list[AssigneeWorkloadType]:
-        rows = await sql.by_assignee(info.context.session, self._criteria)
+        async with session_lock(info.context.session):
+            rows = await sql.by_assignee(info.context.session, self._criteria)
         users = await info.context.loaders.of(user_by_id).load_many([w.key for w in rows])
         return [
             AssigneeWorkloadType(user=UserType.from_model(u) if u else None, **TaskWorkloadType.measures(w))
@@ -90,7 +108,8 @@ class TaskAnalyticsType:
 
     @strawberry.field
     async def by_team(self, info: strawberry.Info) -> list[TeamWorkloadType]:
-        rows = await sql.by_team(info.context.session, self._criteria)
+        async with session_lock(info.context.session):
+            rows = await sql.by_team(info.context.session, self._criteria)
         teams = await info.context.loaders.of(team_by_id).load_many([w.key for w in rows])
         return [
             TeamWorkloadType(team=TeamType.from_model(t) if t else None, **TaskWorkloadType.measures(w))

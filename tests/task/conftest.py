@@ -73,3 +73,9 @@ def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
 
 def on(year: int, month: int, day: int) -> date:
     return date(year, month, day)
+
+
+def pk_of(global_id: str) -> int:
+    from strawberry.relay import GlobalID
+
+    return int(GlobalID.from_id(global_id).node_id)
