@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from dataloaders.registry import Loaders
+from db.session import SerializedSession
 from db.enums import Role
 from db.models import User
 from schema.core.errors import DomainError, ErrorCode
@@ -40,7 +41,7 @@ class Context:
     def session(self) -> AsyncSession:
         """One session per operation, opened on first use, closed by SessionExtension."""
         if self._session is None:
-            self._session = self.sessionmaker()
+            self._session = SerializedSession(**self.sessionmaker.kw)
         return self._session
 
     async def close(self) -> None:
