@@ -13,8 +13,11 @@ from schema.auth.mutation import AuthMutation
 from schema.community.mutation import CommunityMutation
 from schema.community.query import CommunityQuery
 from schema.core.extensions import AuthenticationExtension, ErrorExtension, SessionExtension
+from schema.core.limits import QUERY_LIMIT_EXTENSIONS
 from schema.public.query import PublicQuery
 from schema.user.query import UserQuery
+from server.metrics import MetricsExtension
+from server.rate_limit import RateLimitExtension
 
 
 @strawberry.type
@@ -29,6 +32,14 @@ MUTATIONS: tuple[type, ...] = (AuthMutation, CommunityMutation)
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
 
-EXTENSIONS: list[type] = [SessionExtension, ErrorExtension, AuthenticationExtension]
+# MetricsExtension first: it times and counts everything the others do.
+EXTENSIONS: list[type] = [
+    MetricsExtension,
+    SessionExtension,
+    ErrorExtension,
+    AuthenticationExtension,
+    RateLimitExtension,
+    *QUERY_LIMIT_EXTENSIONS,
+]
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=EXTENSIONS)

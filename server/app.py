@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from db import statements
 from db.engine import make_engine, make_sessionmaker
 from server.context import ChangeNotifier
+from server.metrics import metrics_endpoint
 from server.realtime import start_realtime
 from server.settings import Settings, get_settings
 
@@ -135,6 +136,7 @@ def create_app(
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]

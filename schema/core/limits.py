@@ -10,8 +10,8 @@ Order of checks for one request:
    validators walk every fragment spread afresh: a "fragment bomb" of a few dozen
    fragments that spread each other twice would otherwise take exponential time;
 3. just before execution (``QueryCostLimiter``, which needs the variables): the ``first``
-   cap and the calculated cost of ``schema.core.cost``. The cost is also reported in the
-   response's ``extensions.cost``.
+   cap and the calculated cost of ``schema.core.cost``. A client that asks for it gets the
+   cost in the response's ``extensions.cost``.
 
 All three are classes with no required argument, so they go straight into a schema's
 ``extensions=[...]`` and Strawberry builds them per request. The validation rule class
@@ -137,8 +137,16 @@ class QueryShapeLimiter(AddValidationRules):
 # -- 3. cost ------------------------------------------------------------------------
 
 
+COST_REQUEST_KEY = "cost"
+
+
 class QueryCostLimiter(SchemaExtension):
-    """Rejects an operation whose calculated cost is over ``max_cost`` before it executes."""
+    """Rejects an operation whose calculated cost is over ``max_cost`` before it executes.
+
+    A client that sends ``"extensions": {"cost": true}`` in its request gets
+    ``"extensions": {"cost": {"requested": N, "limit": M}}`` in the response (opt-in, so
+    ordinary responses stay plain ``{"data": ...}``); a rejection always names both numbers.
+    """
 
     def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.limits = limits
@@ -170,7 +178,8 @@ class QueryCostLimiter(SchemaExtension):
             )
 
     def get_results(self) -> dict[str, Any]:
-        if self.cost is None:
+        requested = (self.execution_context.operation_extensions or {}).get(COST_REQUEST_KEY)
+        if self.cost is None or not requested:
             return {}
         return {"cost": {"requested": self.cost.total, "limit": self.limits.max_cost}}
 

@@ -85,17 +85,20 @@ async def test_a_fragment_bomb_is_rejected_by_its_expanded_size() -> None:
                        f" the maximum is {DEFAULT_LIMITS.max_expanded_fields}.")
 
 
-async def test_cost_is_reported_in_the_response_extensions() -> None:
-    result = await run("query Page($n: Int) { items(first: $n) { totalCount edges { node { id tags { name } } } } }",
-                       variable_values={"n": 3})
+async def test_cost_is_reported_in_the_response_extensions_when_asked_for() -> None:
+    query = "query Page($n: Int) { items(first: $n) { totalCount edges { node { id tags { name } } } } }"
+    result = await run(query, variable_values={"n": 3}, operation_extensions={"cost": True})
     assert result.errors is None
     # 1 for the connection + 3 items x (1 node + 5 x 1 tag)
     assert result.extensions == {"cost": {"requested": 19, "limit": DEFAULT_LIMITS.max_cost}}
 
+    plain = await run(query, variable_values={"n": 3})
+    assert plain.errors is None and not plain.extensions
+
 
 async def test_over_cost_query_is_rejected_with_cost_and_limit_before_execution() -> None:
     query = "query Heavy($n: Int!) { items(first: $n) { nodes { children(first: 100) { nodes { id } } } } }"
-    ok = await run(query, variable_values={"n": 98})  # 1 + 98 x (1 + 1 + 100) = 9,997
+    ok = await run(query, variable_values={"n": 98}, operation_extensions={"cost": True})  # 1 + 98 x 102
     assert ok.errors is None and ok.extensions["cost"]["requested"] == 9_997
 
     rejected = await run(query, variable_values={"n": 99})  # 10,099
@@ -132,14 +135,14 @@ async def test_first_over_100_is_a_validation_error_literal_or_variable() -> Non
 
 
 async def test_first_of_100_is_allowed() -> None:
-    result = await run("{ items(first: 100) { nodes { id } } }")
+    result = await run("{ items(first: 100) { nodes { id } } }", operation_extensions={"cost": True})
     assert result.errors is None and result.extensions == {"cost": {"requested": 101, "limit": 10_000}}
 
 
 async def test_the_introspection_query_graphiql_sends_is_within_every_limit() -> None:
     query = get_introspection_query(descriptions=True, input_value_deprecation=True, specified_by_url=True,
                                     directive_is_repeatable=True, schema_description=True)
-    result = await run(query)
+    result = await run(query, operation_extensions={"cost": True})
     assert result.errors is None
     assert result.extensions["cost"]["requested"] < DEFAULT_LIMITS.max_cost
 
