@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BookingStatus, Role

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import strawberry
 from sqlalchemy.exc import IntegrityError
 
 from db.enums import BookingStatus, CalendarModule, ChangeOp
@@ -120,7 +121,7 @@ async def _conflicts(ctx: Context, user: User, request: BookingRequest) -> list[
     return [
         BookingConflictType(
             slot=_slot_type(request.slots[index]),
-            booking_id=to_global_id("Booking", booking.id),
+            booking_id=strawberry.ID(to_global_id("Booking", booking.id)),
             booking=BookingType.from_model(booking) if booking.id in readable else None,
             starts_at=booking.starts_at, ends_at=booking.ends_at, status=booking.status,
         )
@@ -132,12 +133,13 @@ def _conflict_errors(request: BookingRequest, conflicts: list[BookingConflictTyp
     many = len(request.slots) > 1
     errors = []
     for conflict in conflicts:
+        status = BookingStatus(conflict.status)
         asked = f"The occurrence at {conflict.slot.starts_at.isoformat()}" if many else "The slot"
         errors.append(UserError(
             code=ErrorCode.CONFLICT,
             field=request.field,
             message=(
-                f"{asked} collides with booking {conflict.booking_id} ({conflict.status.value}, "
+                f"{asked} collides with booking {conflict.booking_id} ({status.value}, "
                 f"{conflict.starts_at.isoformat()} to {conflict.ends_at.isoformat()}) of "
                 f"{request.resource.name}, buffers included."
             ),

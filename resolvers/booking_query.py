@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import strawberry
+
 from db.queries.booking import bookings_query
 from db.rules.availability import Interval
 from resolvers import validation as v
@@ -28,6 +30,10 @@ def window_of(window: BookingWindowInput, field: str) -> Interval:
     return window_between(window.start, window.end, field)
 
 
+def _strings(ids: list[strawberry.ID] | None) -> list[str] | None:
+    return None if ids is None else [str(i) for i in ids]
+
+
 async def list_bookings(
     ctx: Context, filter: BookingFilter | None, first: int | None, after: str | None
 ) -> Connection[BookingType]:
@@ -35,7 +41,7 @@ async def list_bookings(
     f = filter or BookingFilter()
     stmt = bookings_query(
         viewer,
-        resource_ids=decode_ids(f.resource_ids, "Resource", field="filter.resourceIds"),
+        resource_ids=decode_ids(_strings(f.resource_ids), "Resource", field="filter.resourceIds"),
         statuses=f.status,
         window=window_of(f.window, "filter.window") if f.window is not None else None,
         requester_id=decode_id(f.requester_id, "User", field="filter.requesterId") if f.requester_id else None,

@@ -1,7 +1,10 @@
 """Resources: creating them (managers) and answering free/busy over a window."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+
+import strawberry
 
 from db.enums import ChangeOp, ResourceKind
 from db.models import Resource
@@ -35,7 +38,7 @@ async def create_resource(ctx: Context, input: CreateResourceInput) -> CreateRes
         v.number_range(input.buffer_after_minutes, "input.bufferAfterMinutes", low=0, high=MAX_BUFFER_MINUTES)
         resource = Resource(
             name=v.text(input.name, "input.name", max_length=200),
-            kind=ResourceKind(input.kind.value),
+            kind=ResourceKind(input.kind),
             description=v.text(input.description, "input.description", max_length=5000, required=False),
             location=v.text(input.location, "input.location", max_length=300, required=False),
             capacity=input.capacity,
@@ -56,7 +59,7 @@ async def create_resource(ctx: Context, input: CreateResourceInput) -> CreateRes
 
 
 async def resource_availability(
-    ctx: Context, resource_ids: list[str], start: datetime, end: datetime, slot_minutes: int | None
+    ctx: Context, resource_ids: Sequence[str], start: datetime, end: datetime, slot_minutes: int | None
 ) -> list[ResourceAvailabilityType]:
     """Busy blocks and bookable free intervals per resource, in the order asked."""
     viewer = ctx.require_user()
@@ -89,7 +92,8 @@ async def resource_availability(
             resource=ResourceType.from_model(resource),
             busy=[
                 BusyIntervalType(start=b.start, end=b.end, booking_ids=[
-                    to_global_id("Booking", bid) for bid in b.booking_ids if bid in spans.visible_booking_ids
+                    strawberry.ID(to_global_id("Booking", bid))
+                    for bid in b.booking_ids if bid in spans.visible_booking_ids
                 ])
                 for b in clip(blocks, window)
             ],

@@ -10,10 +10,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import ARRAY, ColumnElement, DateTime, Select, exists, func, literal, or_, select, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    DateTime,
+    Select,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import BookingStatus, Role, Visibility
+from db.enums import BookingStatus, Role
 from db.models import Booking, Event, EventOverride
 from db.queries.event import readable_by as event_readable_by
 from db.rules.availability import Interval
@@ -52,7 +63,7 @@ def bookings_query(
     window: Interval | None = None,
     requester_id: int | None = None,
     event_id: int | None = None,
-) -> Select[tuple[Booking]]:
+) -> Select[Booking]:
     """Bookings ``viewer`` may read, filtered; ``window`` keeps slots overlapping it."""
     stmt = select(Booking).where(booking_visible_to(viewer))
     if resource_ids is not None:

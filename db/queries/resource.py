@@ -17,7 +17,7 @@ def resources_query(
     ids: Sequence[int] | None = None,
     is_active: bool | None = None,
     requires_approval: bool | None = None,
-) -> Select[tuple[Resource]]:
+) -> Select[Resource]:
     stmt = select(Resource)
     if search and search.strip():
         pattern = f"%{search.strip()}%"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ def _append_gap(
 def first_overlap(slots: Sequence[Interval]) -> tuple[int, int] | None:
     """Indices of two slots that overlap each other (e.g. a series with long buffers), or None."""
     order = sorted(range(len(slots)), key=lambda i: (slots[i].start, slots[i].end))
-    for previous, current in zip(order, order[1:]):
+    for previous, current in pairwise(order):
         if slots[current].start < slots[previous].end:
             return previous, current
     return None

@@ -57,7 +57,7 @@ class BookingType(ModelNode):
         )
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """Like every node, plus the booking read rule (bookings for others' PRIVATE events)."""
@@ -70,7 +70,7 @@ class BookingType(ModelNode):
         return [n if n is not None and n.id in readable else None for n in nodes]
 
     @strawberry.field
-    async def resource(self, info: strawberry.Info) -> Annotated["ResourceType", strawberry.lazy("schema.resource.types")]:
+    async def resource(self, info: strawberry.Info) -> Annotated[ResourceType, strawberry.lazy("schema.resource.types")]:
         from schema.resource.types import ResourceType
 
         row = await info.context.loaders.by_id(Resource).load(self._resource_id)
@@ -85,7 +85,7 @@ class BookingType(ModelNode):
         return await _user(info, self._decided_by_id)
 
     @strawberry.field(description="The event booked for, if the viewer may read it.")
-    async def event(self, info: strawberry.Info) -> Annotated["EventType", strawberry.lazy("schema.event.types")] | None:
+    async def event(self, info: strawberry.Info) -> Annotated[EventType, strawberry.lazy("schema.event.types")] | None:
         from schema.event.types import EventType
 
         if self._event_id is None:
@@ -96,7 +96,7 @@ class BookingType(ModelNode):
         return EventType.from_model(row)
 
     @strawberry.field(description="The task booked for.")
-    async def task(self, info: strawberry.Info) -> Annotated["TaskType", strawberry.lazy("schema.task.types")] | None:
+    async def task(self, info: strawberry.Info) -> Annotated[TaskType, strawberry.lazy("schema.task.types")] | None:
         from schema.task.types import TaskType
 
         if self._task_id is None:

@@ -7,8 +7,7 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from dataloaders.resource import ResourceBookingsKey, ViewerScope
-from dataloaders.resource import bookings_by_resource_key
+from dataloaders.resource import ResourceBookingsKey, ViewerScope, bookings_by_resource_key
 from db.enums import ResourceKind
 from db.models import Resource
 from resolvers.booking_query import window_of

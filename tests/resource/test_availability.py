@@ -40,7 +40,7 @@ async def test_free_and_busy_on_a_known_day(gql: GraphQL, make_user: UserFactory
     body = await gql(AVAILABILITY, variables, user=viewer)
     with_slot = await gql(AVAILABILITY, {**variables, "slot": 90}, user=viewer)
 
-    assert body == {"data": {"resourceAvailability": [
+    assert body["data"] == {"resourceAvailability": [
         {"resource": {"name": "Room A"},
          "busy": [{**span("09:00", "11:00"), "bookingIds": [gid("Booking", a.id)]},
                   {**span("15:00", "17:00"), "bookingIds": [gid("Booking", c.id)]}],
@@ -48,7 +48,7 @@ async def test_free_and_busy_on_a_known_day(gql: GraphQL, make_user: UserFactory
         {"resource": {"name": "Van 1"},
          "busy": [{**span("11:45", "13:30"), "bookingIds": [gid("Booking", d.id)]}],
          "free": [span("08:00", "11:15"), span("13:45", "18:00")]},
-    ]}}
+    ]}
     assert [r["free"] for r in with_slot["data"]["resourceAvailability"]] == [
         [span("11:00", "15:00")], [span("08:00", "11:15"), span("13:45", "18:00")]
     ]
