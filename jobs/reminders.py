@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Rsvp
@@ -121,7 +121,7 @@ async def refresh_event_reminders(ctx: JobCtx) -> int:
             select(Event.id).where(
                 Event.starts_at < moment + HORIZON,
                 or_(Event.series_ends_at.is_(None), Event.series_ends_at > moment),
-                or_(Event.owner_id.is_not(None), func.exists().where(EventParticipant.event_id == Event.id)),
+                or_(Event.owner_id.is_not(None), select(EventParticipant.event_id).where(EventParticipant.event_id == Event.id).exists()),
             ).order_by(Event.id)
         ))
     inserted = 0

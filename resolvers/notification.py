@@ -1,7 +1,7 @@
 """Notifications of the signed-in user, and their calendar preferences."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from dataloaders.notification import calendar_preference_by_user_id
 from db.queries.logs import record_audit
@@ -32,11 +32,6 @@ async def notifications(
     user = ctx.require_user()
     stmt = notifications_query(user.id, datetime.now(UTC), unread_only=unread_only)
     return await paginate(ctx.session, stmt, first=first, after=after, to_node=NotificationType.from_model)
-
-
-async def unread_notification_count(ctx: Context) -> int:
-    user = ctx.require_user()
-    return await unread_count(ctx.session, user.id, datetime.now(UTC))
 
 
 async def calendar_preferences(ctx: Context) -> CalendarPreferenceType:
@@ -72,6 +67,19 @@ async def mark_notifications_read(ctx: Context, input: MarkNotificationsReadInpu
     )
 
 
+def wall_time(value: str | None, field: str) -> time | None:
+    """``HH:MM`` (or ``HH:MM:SS``) without a zone: quiet hours are wall times in the user's zone."""
+    if value is None:
+        return None
+    try:
+        parsed = time.fromisoformat(value.strip())
+    except ValueError:
+        raise validation("Expected a time of day like 22:00.", field) from None
+    if parsed.tzinfo is not None:
+        raise validation("Give a wall time without offset; the zone is your timezone.", field)
+    return parsed.replace(microsecond=0)
+
+
 def checked_offsets(values: list[int]) -> list[int]:
     if len(values) > MAX_OFFSETS:
         raise validation(f"At most {MAX_OFFSETS} reminders.", "input.reminderOffsets")
@@ -88,12 +96,13 @@ async def update_calendar_preferences(
         timezone = v.timezone_name(input.timezone, "input.timezone") if input.timezone is not None else None
         offsets = checked_offsets(input.reminder_offsets) if input.reminder_offsets is not None else None
         v.number_range(input.week_starts_on, "input.weekStartsOn", low=0, high=6)
-        quiet_given = (input.quiet_hours_start is not None, input.quiet_hours_end is not None)
-        if quiet_given[0] != quiet_given[1]:
+        quiet_start = wall_time(input.quiet_hours_start, "input.quietHoursStart")
+        quiet_end = wall_time(input.quiet_hours_end, "input.quietHoursEnd")
+        if (quiet_start is None) != (quiet_end is None):
             raise validation("Give both quietHoursStart and quietHoursEnd.", "input.quietHoursEnd")
-        if input.clear_quiet_hours and any(quiet_given):
+        if input.clear_quiet_hours and quiet_start is not None:
             raise validation("Either set quiet hours or clear them.", "input.clearQuietHours")
-        if input.quiet_hours_start is not None and input.quiet_hours_start == input.quiet_hours_end:
+        if quiet_start is not None and quiet_start == quiet_end:
             raise validation("Quiet hours must end at another time than they start.", "input.quietHoursEnd")
         pref = await ensure_preference(ctx.session, user.id, user.timezone)
         before = CalendarPreferenceType.from_model(pref)
@@ -107,9 +116,8 @@ async def update_calendar_preferences(
             pref.in_app_enabled = input.in_app_enabled
         if input.clear_quiet_hours:
             pref.quiet_hours_start = pref.quiet_hours_end = None
-        elif input.quiet_hours_start is not None:
-            pref.quiet_hours_start = input.quiet_hours_start.replace(tzinfo=None)
-            pref.quiet_hours_end = input.quiet_hours_end.replace(tzinfo=None) if input.quiet_hours_end else None
+        elif quiet_start is not None:
+            pref.quiet_hours_start, pref.quiet_hours_end = quiet_start, quiet_end
         if input.week_starts_on is not None:
             pref.week_starts_on = input.week_starts_on
         if input.modules is not None:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import time
-
 import strawberry
 
 from schema.calendar.enums import CalendarModuleEnum
@@ -21,8 +19,10 @@ class UpdateCalendarPreferencesInput:
     )
     email_enabled: bool | None = None
     in_app_enabled: bool | None = None
-    quiet_hours_start: time | None = strawberry.field(default=None, description="Give both start and end.")
-    quiet_hours_end: time | None = None
+    quiet_hours_start: str | None = strawberry.field(
+        default=None, description="Wall time HH:MM in your time zone; give both start and end."
+    )
+    quiet_hours_end: str | None = None
     clear_quiet_hours: bool = False
     week_starts_on: int | None = None
     modules: list[CalendarModuleEnum] | None = None  # type: ignore[valid-type]

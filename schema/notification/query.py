@@ -16,10 +16,6 @@ class NotificationQuery:
     ) -> Connection[NotificationType]:
         return await resolve.notifications(info.context, unread_only=unread_only, first=first, after=after)
 
-    @strawberry.field(description="How many due notifications of the signed-in user are unread.")
-    async def unread_notification_count(self, info: strawberry.Info) -> int:
-        return await resolve.unread_notification_count(info.context)
-
     @strawberry.field(description="The signed-in user's calendar and notification preferences.")
     async def calendar_preferences(self, info: strawberry.Info) -> CalendarPreferenceType:
         return await resolve.calendar_preferences(info.context)

@@ -16,11 +16,11 @@ from aiosmtpd.controller import Controller
 from arq import create_pool
 from arq.connections import RedisSettings
 from arq.worker import Worker
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import Role
-from db.models import ChangeLog, Event, Notification, Team, User
+from db.models import ChangeLog, Event, Notification, Task, TaskTemplate, Team, User
 from jobs.context import JobCtx
 from jobs.worker import functions
 from server.auth import hash_password
@@ -90,6 +90,7 @@ class Scratch:
     maker: async_sessionmaker[AsyncSession]
     user_ids: list[int] = field(default_factory=list)
     team_ids: list[int] = field(default_factory=list)
+    template_ids_before: set[int] = field(default_factory=set)
 
     async def user(self, role: Role = Role.STAFF, *, timezone: str = "UTC") -> User:
         async with self.maker() as session:
@@ -110,7 +111,11 @@ class Scratch:
                 self.team_ids.append(row.id)
 
     async def cleanup(self) -> None:
+        """Also removes what the quarterly scheduler generated (tasks, a default template)."""
         async with self.maker() as session:
+            mine = select(Event.id).where(or_(Event.owner_id.in_(self.user_ids), Event.team_id.in_(self.team_ids)))
+            await session.execute(delete(Task).where(Task.event_id.in_(mine)))
+            await session.execute(delete(TaskTemplate).where(TaskTemplate.id.not_in(self.template_ids_before)))
             if self.user_ids:
                 await session.execute(delete(Event).where(Event.owner_id.in_(self.user_ids)))
                 mine = [str(i) for i in self.user_ids]
@@ -127,6 +132,8 @@ class Scratch:
 @pytest.fixture
 async def scratch(committed_sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[Scratch]:
     data = Scratch(committed_sessionmaker)
+    async with committed_sessionmaker() as session:
+        data.template_ids_before = set(await session.scalars(select(TaskTemplate.id)))
     yield data
     await data.cleanup()
 
