@@ -3,18 +3,43 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import relay
 
-from dataloaders.task import assignees_by_task_id, community_by_id, task_by_id, teams_by_task_id, user_by_id
+from dataloaders.task import (
+    assessment_by_id,
+    assignees_by_task_id,
+    community_by_id,
+    event_by_id,
+    need_by_id,
+    policy_by_id,
+    ppa_by_id,
+    task_by_id,
+    teams_by_task_id,
+    user_by_id,
+)
 from db.enums import TaskDomain, TaskPriority, TaskStatus, TemplateKind
 from db.models import Task
 from db.queries.task import CLOSED_STATUSES
 from schema.community.types import CommunityType
 from schema.core.node import ModelNode
 from schema.user.types import TeamType, UserType
+
+if TYPE_CHECKING:
+    from schema.assessment.types import AssessmentType
+    from schema.event.types import EventType
+    from schema.need.types import NeedType
+    from schema.policy.types import PolicyType
+    from schema.ppa.types import PpaType
+
+# Lazy: those modules import TaskType themselves.
+PpaRef = Annotated["PpaType", strawberry.lazy("schema.ppa.types")]
+EventRef = Annotated["EventType", strawberry.lazy("schema.event.types")]
+AssessmentRef = Annotated["AssessmentType", strawberry.lazy("schema.assessment.types")]
+PolicyRef = Annotated["PolicyType", strawberry.lazy("schema.policy.types")]
+NeedRef = Annotated["NeedType", strawberry.lazy("schema.need.types")]
 
 TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")
 TaskPriorityEnum = strawberry.enum(TaskPriority, name="TaskPriority")
@@ -94,3 +119,47 @@ class TaskType(ModelNode):
             return None
         row = await info.context.loaders.of(community_by_id).load(self._row.community_id)
         return None if row is None else CommunityType.from_model(row)
+
+    # The one linked object (at most one is set). A task linked to an event is shown
+    # on the calendar through the event, not as its own entry.
+    @strawberry.field
+    async def ppa(self, info: strawberry.Info) -> PpaRef | None:
+        from schema.ppa.types import PpaType
+
+        pk = self._row.ppa_id
+        row = None if pk is None else await info.context.loaders.of(ppa_by_id).load(pk)
+        return None if row is None else PpaType.from_model(row)
+
+    @strawberry.field
+    async def event(self, info: strawberry.Info) -> EventRef | None:
+        from schema.event.types import EventType
+
+        pk = self._row.event_id
+        row = None if pk is None else await info.context.loaders.of(event_by_id).load(pk)
+        if row is None or not await EventType.readable(info.context, [row]):
+            return None  # a PRIVATE event the viewer may not read
+        return EventType.from_model(row)
+
+    @strawberry.field
+    async def assessment(self, info: strawberry.Info) -> AssessmentRef | None:
+        from schema.assessment.types import AssessmentType
+
+        pk = self._row.assessment_id
+        row = None if pk is None else await info.context.loaders.of(assessment_by_id).load(pk)
+        return None if row is None else AssessmentType.from_model(row)
+
+    @strawberry.field
+    async def policy(self, info: strawberry.Info) -> PolicyRef | None:
+        from schema.policy.types import PolicyType
+
+        pk = self._row.policy_id
+        row = None if pk is None else await info.context.loaders.of(policy_by_id).load(pk)
+        return None if row is None else PolicyType.from_model(row)
+
+    @strawberry.field
+    async def need(self, info: strawberry.Info) -> NeedRef | None:
+        from schema.need.types import NeedType
+
+        pk = self._row.need_id
+        row = None if pk is None else await info.context.loaders.of(need_by_id).load(pk)
+        return None if row is None else NeedType.from_model(row)

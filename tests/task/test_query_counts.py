@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role, TaskDomain, TaskStatus
-from db.models import Task, TaskAssignee, TaskTeam, User
+from db.enums import PpaCategory, Role, TaskDomain, TaskStatus
+from db.models import Ppa, Task, TaskAssignee, TaskTeam, User
 from db.statements import counting
 from tests.conftest import GraphQL, UserFactory
 from tests.task.conftest import at
@@ -13,7 +13,7 @@ TASKS = """
 query($first: Int!) {
   tasks(first: $first, orderBy: DUE_AT_ASC) {
     totalCount
-    edges { node { id title status dueAt assignees { name } teams { name } community { name } recurrenceParent { id } } }
+    edges { node { id title status dueAt assignees { name } teams { name } ppa { title } event { title } community { name } recurrenceParent { id } } }
   }
 }"""
 BOARD = """
@@ -30,9 +30,13 @@ ANALYTICS = """
 async def seed_tasks(session: AsyncSession, count: int, users: list[User], team_ids: list[int]) -> None:
     statuses = list(TaskStatus)
     domains = list(TaskDomain)
+    ppas = [Ppa(title=f"Load PPA {n}", category=PpaCategory.PROJECT) for n in range(max(1, count // 10))]
+    session.add_all(ppas)
+    await session.flush()
     tasks = [
         Task(title=f"Load {n}", status=statuses[n % len(statuses)], domain=domains[n % len(domains)],
-             due_at=at(2030 + n % 3, 1 + n % 12, 1 + n % 28), position=float(n), estimated_hours=n % 7)
+             due_at=at(2030 + n % 3, 1 + n % 12, 1 + n % 28), position=float(n), estimated_hours=n % 7,
+             ppa_id=ppas[n % len(ppas)].id if n % 2 == 0 else None)
         for n in range(count)
     ]
     session.add_all(tasks)
