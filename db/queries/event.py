@@ -1,0 +1,129 @@
+"""Event queries: the read rule as SQL, window overlap, list filters."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import CalendarModule, Visibility
+from db.models import Booking, Event, EventOverride, EventParticipant
+
+
+def readable_by(viewer_id: int | None) -> ColumnElement[bool]:
+    """PUBLIC for everyone, INTERNAL for signed-in users, PRIVATE for owner and participants."""
+    if viewer_id is None:
+        return Event.visibility == Visibility.PUBLIC
+    participates = exists().where(
+        EventParticipant.event_id == Event.id, EventParticipant.user_id == viewer_id
+    )
+    return or_(Event.visibility != Visibility.PRIVATE, Event.owner_id == viewer_id, participates)
+
+
+def overlaps_window(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Series with an occurrence that may overlap ``[start, end)``.
+
+    ``series_ends_at`` is the end of the last occurrence (NULL for an endless
+    series, or for a single event stored without it, which ``ends_at`` covers).
+    """
+    recurring = or_(Event.rrule.is_not(None), func.cardinality(Event.rdates) > 0)
+    return and_(
+        Event.starts_at < end,
+        or_(
+            Event.ends_at > start,
+            Event.series_ends_at > start,
+            and_(Event.series_ends_at.is_(None), recurring),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilterValues:
+    start: datetime | None = None
+    end: datetime | None = None
+    modules: Sequence[CalendarModule] | None = None
+    team_ids: Sequence[int] | None = None
+    community_ids: Sequence[int] | None = None
+    participant_ids: Sequence[int] | None = None
+    resource_ids: Sequence[int] | None = None
+    search: str | None = None
+
+
+def filter_clauses(f: EventFilterValues) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.start is not None and f.end is not None:
+        clauses.append(overlaps_window(f.start, f.end))
+    elif f.start is not None:
+        clauses.append(or_(Event.ends_at > f.start, Event.series_ends_at > f.start, Event.series_ends_at.is_(None)))
+    elif f.end is not None:
+        clauses.append(Event.starts_at < f.end)
+    if f.modules is not None:
+        clauses.append(Event.module.in_(list(f.modules)) if f.modules else false())
+    if f.team_ids is not None:
+        clauses.append(Event.team_id.in_(list(f.team_ids)) if f.team_ids else false())
+    if f.community_ids is not None:
+        clauses.append(Event.community_id.in_(list(f.community_ids)) if f.community_ids else false())
+    if f.participant_ids is not None:
+        ids = list(f.participant_ids)
+        clauses.append(
+            or_(
+                Event.owner_id.in_(ids),
+                exists().where(EventParticipant.event_id == Event.id, EventParticipant.user_id.in_(ids)),
+            )
+            if ids
+            else false()
+        )
+    if f.resource_ids is not None:
+        ids = list(f.resource_ids)
+        clauses.append(
+            exists().where(Booking.event_id == Event.id, Booking.resource_id.in_(ids)) if ids else false()
+        )
+    if f.search:
+        pattern = "%" + f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append(or_(Event.title.ilike(pattern), Event.location.ilike(pattern)))
+    return clauses
+
+
+def events_query(viewer_id: int | None, f: EventFilterValues) -> Select[tuple[Event]]:
+    return (
+        select(Event)
+        .where(readable_by(viewer_id), *filter_clauses(f), true())
+        .order_by(Event.starts_at, Event.id)
+    )
+
+
+async def get_event(session: AsyncSession, event_id: int, *, for_update: bool = False) -> Event | None:
+    stmt = select(Event).where(Event.id == event_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).first()
+
+
+async def get_event_by_uid(session: AsyncSession, uid: str) -> Event | None:
+    return (await session.scalars(select(Event).where(Event.uid == uid).with_for_update())).first()
+
+
+async def overrides_of(session: AsyncSession, event_id: int) -> list[EventOverride]:
+    rows = await session.scalars(
+        select(EventOverride).where(EventOverride.event_id == event_id).order_by(EventOverride.recurrence_id)
+    )
+    return list(rows)
+
+
+async def participant_ids_of(session: AsyncSession, event_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(EventParticipant.user_id).where(EventParticipant.event_id == event_id).order_by(EventParticipant.user_id)
+    )
+    return list(rows)
+
+
+async def can_read_event(session: AsyncSession, event: Event, viewer_id: int | None) -> bool:
+    if event.visibility == Visibility.PUBLIC:
+        return True
+    if viewer_id is None:
+        return False
+    if event.visibility == Visibility.INTERNAL or event.owner_id == viewer_id:
+        return True
+    return viewer_id in await participant_ids_of(session, event.id)

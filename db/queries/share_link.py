@@ -1,0 +1,32 @@
+"""Share-link queries: own links, and the active link of a token hash."""
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ShareLink
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share_links_query(owner_id: int, *, include_inactive: bool = False) -> Select[tuple[ShareLink]]:
+    stmt = select(ShareLink).where(ShareLink.owner_id == owner_id)
+    if not include_inactive:
+        stmt = stmt.where(ShareLink.revoked_at.is_(None),
+                          or_(ShareLink.expires_at.is_(None), ShareLink.expires_at > datetime.now(UTC)))
+    return stmt.order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+
+
+async def active_link_for_token(session: AsyncSession, token: str) -> ShareLink | None:
+    """The link a token opens; None for an unknown, revoked or expired one."""
+    return (await session.scalars(
+        select(ShareLink).where(
+            ShareLink.token_hash == token_hash(token), ShareLink.revoked_at.is_(None),
+            or_(ShareLink.expires_at.is_(None), ShareLink.expires_at > datetime.now(UTC)),
+        )
+    )).first()

@@ -1,0 +1,227 @@
+"""iCalendar import (``importCalendar`` and ``almanac ics import FILE``): events by UID.
+
+Idempotent: a UID already imported is updated in place (same or higher
+SEQUENCE) or skipped (lower SEQUENCE: stale; or nothing changed), never
+duplicated. Each series is written in its own SAVEPOINT, so one bad component
+is reported with its UID and reason while the rest is imported.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import ChangeOp, Role
+from db.models import Event, EventOverride, User
+from db.queries.logs import record_audit, record_change
+from db.rules.icalendar_import import ImportedSeries, ImportProblem, parse_calendar
+from db.rules.recurrence import InvalidRecurrence, series_end
+from resolvers.event_fields import change_payload
+from resolvers.mutation import database_user_error, run_mutation, validation
+from schema.calendar.inputs import ImportCalendarInput
+from schema.calendar.payloads import CalendarImportProblemType, ImportCalendarPayload
+from server.context import Context
+
+MAX_TITLE = 300
+MAX_LOCATION = 300
+MAX_UID = 255
+
+
+@dataclass(slots=True)
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Nothing could be imported although the input had problems (e.g. not an iCalendar file)."""
+        return bool(self.problems) and self.created + self.updated + self.skipped == 0
+
+    def __str__(self) -> str:
+        lines = [f"imported: {self.created} created, {self.updated} updated, {self.skipped} skipped, "
+                 f"{len(self.problems)} problem(s)"]
+        lines += [f"  {p.ref}: {p.reason}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class Rejected(Exception):
+    """A series that cannot be stored; the message is the reason."""
+
+
+def storable(series: ImportedSeries) -> None:
+    if len(series.uid) > MAX_UID:
+        raise Rejected(f"UID longer than {MAX_UID} characters")
+    if series.end <= series.start:
+        raise Rejected("zero-length event (DTEND equals DTSTART or missing): Almanac stores start < end only")
+    for recurrence_id, override in series.overrides.items():
+        if not override.cancelled and override.start is not None and override.end is not None \
+                and override.end <= override.start:
+            raise Rejected(f"zero-length occurrence at RECURRENCE-ID {recurrence_id.isoformat()}")
+
+
+def series_values(series: ImportedSeries) -> dict[str, Any]:
+    try:
+        ends = series_end(series.spec())
+    except InvalidRecurrence as error:
+        raise Rejected(str(error)) from error
+    return {
+        "title": series.title.strip()[:MAX_TITLE] or "(untitled)",
+        "description": series.description,
+        "location": series.location[:MAX_LOCATION],
+        "starts_at": series.start.astimezone(UTC), "ends_at": series.end.astimezone(UTC), "all_day": series.all_day,
+        "timezone": series.timezone, "rrule": series.rrule,
+        "rdates": sorted(r.astimezone(UTC) for r in series.rdates),
+        "exdates": sorted(x.astimezone(UTC) for x in series.exdates),
+        "series_ends_at": ends.astimezone(UTC) if ends is not None else None,
+    }
+
+
+def override_rows(event_id: int, series: ImportedSeries) -> list[EventOverride]:
+    return [
+        EventOverride(event_id=event_id, recurrence_id=recurrence_id, cancelled=o.cancelled,
+                      starts_at=utc(o.start) if not o.cancelled else None,
+                      ends_at=utc(o.end) if not o.cancelled else None,
+                      title=o.title[:MAX_TITLE] if o.title is not None else None, description=o.description,
+                      location=o.location[:MAX_LOCATION] if o.location is not None else None)
+        for recurrence_id, o in sorted(series.overrides.items())
+    ]
+
+
+def utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def override_key(o: EventOverride) -> tuple[Any, ...]:
+    return (o.recurrence_id.astimezone(UTC), o.cancelled, o.starts_at, o.ends_at, o.title, o.description, o.location)
+
+
+def unchanged(event: Event, values: dict[str, Any], current: Sequence[EventOverride], incoming: Sequence[EventOverride]) -> bool:
+    same_fields = all(
+        (sorted(getattr(event, k) or []) if k in ("rdates", "exdates") else getattr(event, k)) == v
+        for k, v in values.items()
+    )
+    return same_fields and sorted(map(override_key, current)) == sorted(map(override_key, incoming))
+
+
+async def import_series(session: AsyncSession, series: ImportedSeries, existing: Event | None, owner: User,
+                        report: ImportReport) -> Event | None:
+    storable(series)
+    values = series_values(series)
+    if existing is None:
+        event = Event(uid=series.uid, owner_id=owner.id, sequence=series.sequence, version=1, **values)
+        session.add(event)
+        await session.flush()
+        session.add_all(override_rows(event.id, series))
+        await session.flush()
+        record_change(session, "Event", event.id, ChangeOp.CREATED, change_payload(event, []), actor_id=owner.id)
+        report.created += 1
+        report.event_ids.append(event.id)
+        return event
+    if existing.owner_id != owner.id and owner.role not in (Role.MANAGER, Role.ADMIN):
+        raise Rejected("an event with this UID belongs to another user")
+    if series.sequence < existing.sequence:
+        report.skipped += 1  # an older version of what is stored
+        return existing
+    current = list(await session.scalars(select(EventOverride).where(EventOverride.event_id == existing.id)))
+    incoming = override_rows(existing.id, series)
+    if unchanged(existing, values, current, incoming):
+        report.skipped += 1
+        return existing
+    old = (existing.starts_at, existing.series_ends_at)
+    for key, value in values.items():
+        setattr(existing, key, value)
+    existing.sequence = series.sequence
+    existing.version += 1
+    existing.updated_at = datetime.now(UTC)
+    await session.execute(delete(EventOverride).where(EventOverride.event_id == existing.id))
+    session.add_all(incoming)
+    await session.flush()
+    record_change(session, "Event", existing.id, ChangeOp.UPDATED, change_payload(existing, [], old=old),
+                  actor_id=owner.id)
+    report.updated += 1
+    report.event_ids.append(existing.id)
+    return existing
+
+
+async def import_calendar(session: AsyncSession, data: bytes | str, owner: User) -> ImportReport:
+    """Import every series of ``data``; the caller commits."""
+    parsed = parse_calendar(data, default_timezone=owner.timezone or "UTC")
+    report = ImportReport(problems=list(parsed.problems))
+    uids = [s.uid for s in parsed.series]
+    existing = {
+        e.uid: e for e in await session.scalars(select(Event).where(Event.uid.in_(uids)).with_for_update())
+    } if uids else {}
+    for series in parsed.series:
+        try:
+            async with session.begin_nested():
+                event = await import_series(session, series, existing.get(series.uid), owner, report)
+            if event is not None:
+                existing[series.uid] = event
+        except Rejected as error:
+            report.problems.append(ImportProblem(series.uid, str(error)))
+        except DBAPIError as error:
+            report.problems.append(ImportProblem(series.uid, f"rejected by the database: {db_reason(error)}"))
+    record_audit(session, actor_id=owner.id, action="import_ics", entity_type="Event", entity_id=0,
+                 after={"created": report.created, "updated": report.updated, "skipped": report.skipped,
+                        "problems": len(report.problems)})
+    return report
+
+
+def db_reason(error: DBAPIError) -> str:
+    return database_user_error(error).message
+
+
+async def import_owner(session: AsyncSession, owner_email: str | None) -> User:
+    if owner_email:
+        user = (await session.scalars(select(User).where(func.lower(User.email) == owner_email.strip().lower()))).first()
+        if user is None:
+            raise LookupError(f"no user with email {owner_email}")
+        return user
+    user = (await session.scalars(
+        select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)
+    )).first()
+    if user is None:
+        raise LookupError("no admin user to own the imported events; pass --owner EMAIL")
+    return user
+
+
+async def import_ics_file(session: AsyncSession, path: Path, owner_email: str | None = None) -> ImportReport:
+    """``almanac ics import FILE``: import and commit; the report says what happened."""
+    try:
+        data = Path(path).read_bytes()
+        owner = await import_owner(session, owner_email)
+    except (OSError, LookupError) as error:
+        return ImportReport(problems=[ImportProblem("file", str(error))])
+    report = await import_calendar(session, data, owner)
+    await session.commit()
+    return report
+
+
+MAX_ICS_BYTES = 5_000_000
+
+
+async def import_calendar_mutation(ctx: Context, input: ImportCalendarInput) -> ImportCalendarPayload:
+    """``importCalendar(input: {ics})`` for the signed-in user (who owns the created events)."""
+    async def work() -> ImportCalendarPayload:
+        user = ctx.require_writer()
+        if len(input.ics.encode()) > MAX_ICS_BYTES:
+            raise validation(f"At most {MAX_ICS_BYTES} bytes.", "input.ics")
+        report = await import_calendar(ctx.session, input.ics, user)
+        await ctx.commit()
+        return ImportCalendarPayload(
+            created=report.created, updated=report.updated, skipped=report.skipped,
+            problems=[CalendarImportProblemType(uid=p.ref, reason=p.reason) for p in report.problems], errors=[],
+        )
+
+    return await run_mutation(
+        ctx, work, lambda errors: ImportCalendarPayload(created=0, updated=0, skipped=0, problems=[], errors=errors)
+    )

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers.calendar import calendar_entries, calendar_scope
+from schema.calendar.enums import CalendarModuleEnum
+from schema.calendar.types import CalendarEntryType, CalendarWindowType
+
+
+@strawberry.type
+class CalendarQuery:
+    @strawberry.field(description=(
+        "Everything in [start, end) across modules: event occurrences, task due dates, PPA dates, milestones "
+        "and stages, assessment milestones, bookings. At most ALMANAC_MAX_WINDOW_DAYS days."
+    ))
+    async def calendar(
+        self, info: strawberry.Info, start: datetime, end: datetime,
+        modules: list[CalendarModuleEnum] | None = None,  # type: ignore[valid-type]
+        resource_ids: list[strawberry.ID] | None = None,
+        assignee_ids: list[strawberry.ID] | None = None,
+        community_ids: list[strawberry.ID] | None = None,
+    ) -> CalendarWindowType:
+        ctx = info.context
+        user = ctx.require_user()
+        scope = calendar_scope(
+            start=start, end=end, viewer_id=user.id, max_days=ctx.settings.max_window_days, modules=modules,
+            resource_ids=resource_ids, assignee_ids=assignee_ids, community_ids=community_ids,
+        )
+        entries: list[CalendarEntryType] = await calendar_entries(ctx, scope)  # type: ignore[assignment]
+        return CalendarWindowType(start=scope.start, end=scope.end, entries=entries)

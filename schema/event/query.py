@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import strawberry
+
+from db.queries.event import EventFilterValues, events_query
+from resolvers import validation as v
+from schema.core.connection import Connection, paginate
+from schema.core.ids import decode_ids
+from schema.event.inputs import EventFilter
+from schema.event.types import EventType, viewer_id
+
+MAX_SEARCH = 200
+
+
+def filter_values(f: EventFilter) -> EventFilterValues:
+    start = v.aware(f.start, "filter.start") if f.start is not None else None
+    end = v.aware(f.end, "filter.end") if f.end is not None else None
+    v.ordered(start, end, "filter.end")
+    return EventFilterValues(
+        start=start, end=end, modules=f.modules,
+        team_ids=decode_ids(f.team_ids, "Team", field="filter.teamIds"),
+        community_ids=decode_ids(f.community_ids, "Community", field="filter.communityIds"),
+        participant_ids=decode_ids(f.participant_ids, "User", field="filter.participantIds"),
+        search=v.optional_text(f.search, "filter.search", max_length=MAX_SEARCH),
+    )
+
+
+@strawberry.type
+class EventQuery:
+    @strawberry.field(description="Event series (not occurrences: see calendar) the viewer may read, by start.")
+    async def events(
+        self, info: strawberry.Info, filter: EventFilter | None = None,
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[EventType]:
+        values = filter_values(filter or EventFilter())
+        stmt = events_query(viewer_id(info.context), values)
+        return await paginate(info.context.session, stmt, first=first, after=after, to_node=EventType.from_model)

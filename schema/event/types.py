@@ -1,0 +1,217 @@
+"""GraphQL types for events, their participants and overridden occurrences.
+
+Read rule: PUBLIC events for everyone, INTERNAL for signed-in users, PRIVATE
+only for the owner and the participants (``node``/``nodes`` answer null).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from dataloaders.event import overrides_by_event_id, participant_user_ids_by_event_id, participants_by_event_id
+from db.enums import Rsvp, Visibility
+from db.models import Community, Event, EventOverride, EventParticipant, Team, User
+from db.rules.recurrence import InvalidRecurrence, SeriesSpec, expand_occurrences
+from schema.calendar.enums import CalendarModuleEnum
+from schema.community.types import CommunityType
+from schema.core.errors import DomainError, ErrorCode
+from schema.core.node import ModelNode
+from schema.user.types import TeamType, UserType
+from server.context import Context
+
+VisibilityEnum = strawberry.enum(Visibility, name="Visibility")
+RsvpEnum = strawberry.enum(Rsvp, name="Rsvp")
+
+MAX_OCCURRENCES_WINDOW_DAYS = 400
+
+
+def viewer_id(ctx: Context) -> int | None:
+    return ctx.user.id if ctx.user is not None else None
+
+
+def readable_without_participants(ctx: Context, row: Event) -> bool | None:
+    """True/False when the row alone decides; None when participants must be checked."""
+    if row.visibility == Visibility.PUBLIC:
+        return True
+    uid = viewer_id(ctx)
+    if uid is None:
+        return False
+    if row.visibility == Visibility.INTERNAL or row.owner_id == uid:
+        return True
+    return None
+
+
+@strawberry.type(name="EventParticipant")
+class EventParticipantType:
+    rsvp: RsvpEnum  # type: ignore[valid-type]
+    attended: bool | None
+    responded_at: datetime | None
+    _user_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: EventParticipant) -> Self:
+        return cls(rsvp=row.rsvp, attended=row.attended, responded_at=row.responded_at, _user_id=row.user_id)
+
+    @strawberry.field
+    async def user(self, info: strawberry.Info) -> UserType | None:
+        user = await info.context.loaders.by_id(User).load(self._user_id)
+        return UserType.from_model(user) if user is not None else None
+
+
+@strawberry.type(name="EventOverride", description="One occurrence of a series moved, changed or cancelled.")
+class EventOverrideType:
+    recurrence_id: datetime
+    cancelled: bool
+    start: datetime | None
+    end: datetime | None
+    title: str | None
+    description: str | None
+    location: str | None
+
+    @classmethod
+    def from_model(cls, row: EventOverride) -> Self:
+        return cls(
+            recurrence_id=row.recurrence_id, cancelled=row.cancelled, start=row.starts_at, end=row.ends_at,
+            title=row.title, description=row.description, location=row.location,
+        )
+
+
+@strawberry.type(name="EventOccurrence")
+class EventOccurrenceType:
+    recurrence_id: datetime | None
+    start: datetime
+    end: datetime
+    title: str
+
+
+@strawberry.type(name="Event")
+class EventType(ModelNode):
+    model = Event
+    id: relay.NodeID[int]
+    uid: str
+    title: str
+    description: str
+    location: str
+    module: CalendarModuleEnum  # type: ignore[valid-type]
+    visibility: VisibilityEnum  # type: ignore[valid-type]
+    start: datetime
+    end: datetime
+    all_day: bool
+    timezone: str
+    rrule: str | None
+    rdates: list[datetime]
+    exdates: list[datetime]
+    series_ends_at: datetime | None = strawberry.field(
+        description="End of the last occurrence; null for an endless series."
+    )
+    reminders: list[int] = strawberry.field(description="Minutes before each occurrence.")
+    sequence: int
+    version: int
+    is_quarterly_coordination: bool
+    quarter: int | None
+    fiscal_year: int | None
+    created_at: datetime
+    updated_at: datetime
+    _row: strawberry.Private[Event]
+
+    @classmethod
+    def from_model(cls, row: Event) -> Self:
+        return cls(
+            id=row.id, uid=row.uid, title=row.title, description=row.description, location=row.location,
+            module=row.module, visibility=row.visibility, start=row.starts_at, end=row.ends_at,
+            all_day=row.all_day, timezone=row.timezone, rrule=row.rrule, rdates=list(row.rdates or []),
+            exdates=list(row.exdates or []), series_ends_at=row.series_ends_at,
+            reminders=list(row.reminders or []), sequence=row.sequence, version=row.version,
+            is_quarterly_coordination=row.is_quarterly_coordination, quarter=row.quarter,
+            fiscal_year=row.fiscal_year, created_at=row.created_at, updated_at=row.updated_at, _row=row,
+        )
+
+    @classmethod
+    async def readable(cls, ctx: Context, rows: Iterable[Event]) -> list[Event]:
+        """The rows the viewer may read, in order; PRIVATE ones checked through one batched load."""
+        rows = list(rows)
+        undecided = [row.id for row in rows if readable_without_participants(ctx, row) is None]
+        participants: dict[int, frozenset[int]] = {}
+        if undecided:
+            loaded = await ctx.loaders.of(participant_user_ids_by_event_id).load_many(undecided)
+            participants = dict(zip(undecided, loaded, strict=True))
+        uid = viewer_id(ctx)
+        return [
+            row for row in rows
+            if readable_without_participants(ctx, row) or (uid is not None and uid in participants.get(row.id, ()))
+        ]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ctx: Context = info.context
+        keys: list[int | None] = []
+        for node_id in node_ids:
+            try:
+                keys.append(int(node_id))
+            except ValueError:
+                keys.append(None)
+        valid = [k for k in keys if k is not None]
+        rows = [r for r in await ctx.loaders.by_id(Event).load_many(valid) if r is not None]
+        allowed = {row.id: row for row in await cls.readable(ctx, rows)}
+        return [cls.from_model(allowed[k]) if k is not None and k in allowed else None for k in keys]
+
+    @strawberry.field
+    async def owner(self, info: strawberry.Info) -> UserType | None:
+        if self._row.owner_id is None:
+            return None
+        user = await info.context.loaders.by_id(User).load(self._row.owner_id)
+        return UserType.from_model(user) if user is not None else None
+
+    @strawberry.field
+    async def team(self, info: strawberry.Info) -> TeamType | None:
+        if self._row.team_id is None:
+            return None
+        team = await info.context.loaders.by_id(Team).load(self._row.team_id)
+        return TeamType.from_model(team) if team is not None else None
+
+    @strawberry.field
+    async def community(self, info: strawberry.Info) -> CommunityType | None:
+        if self._row.community_id is None:
+            return None
+        community = await info.context.loaders.by_id(Community).load(self._row.community_id)
+        return CommunityType.from_model(community) if community is not None else None
+
+    @strawberry.field(description="The series this one was split from by a THIS_AND_FOLLOWING edit.")
+    async def parent_event(self, info: strawberry.Info) -> EventType | None:
+        if self._row.parent_event_id is None:
+            return None
+        rows = await EventType.resolve_nodes(info=info, node_ids=[str(self._row.parent_event_id)])
+        return rows[0]
+
+    @strawberry.field
+    async def participants(self, info: strawberry.Info) -> list[EventParticipantType]:
+        rows = await info.context.loaders.of(participants_by_event_id).load(self.id)
+        return [EventParticipantType.from_model(r) for r in rows]
+
+    @strawberry.field
+    async def overrides(self, info: strawberry.Info) -> list[EventOverrideType]:
+        rows = await info.context.loaders.of(overrides_by_event_id).load(self.id)
+        return [EventOverrideType.from_model(r) for r in rows]
+
+    @strawberry.field(description="Occurrences overlapping [start, end), overrides applied (at most 400 days).")
+    async def occurrences(self, info: strawberry.Info, start: datetime, end: datetime) -> list[EventOccurrenceType]:
+        if start.tzinfo is None or end.tzinfo is None or end <= start or (end - start).days > MAX_OCCURRENCES_WINDOW_DAYS:
+            raise DomainError.one(ErrorCode.VALIDATION, "Need an aware window of at most 400 days.", "end")
+        overrides = await info.context.loaders.of(overrides_by_event_id).load(self.id)
+        try:
+            found = expand_occurrences(SeriesSpec.from_event(self._row, overrides), start, end)
+        except InvalidRecurrence as error:
+            raise DomainError.one(ErrorCode.VALIDATION, str(error), "rrule") from None
+        return [
+            EventOccurrenceType(
+                recurrence_id=o.recurrence_id, start=o.start, end=o.end,
+                title=(o.override.title if o.override and o.override.title is not None else self.title),
+            )
+            for o in found
+        ]

@@ -1,0 +1,107 @@
+"""iCalendar over HTTP: the bearer's own export and share-link feeds.
+
+- ``GET /calendar/export.ics?start=&end=&modules=``: the signed-in user's view
+  (401 without a valid bearer token, 400 for a bad window or module).
+- ``GET /calendar/feed/{token}.ics``: the owner's view narrowed by the link's
+  filters; 404 for an unknown, revoked or expired token (or an inactive owner).
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from db.enums import CalendarModule
+from db.models import User
+from db.queries.calendar_scope import CalendarScope
+from db.queries.share_link import active_link_for_token
+from resolvers.calendar import window
+from resolvers.calendar_export import default_window, export_scope
+from resolvers.mutation import validation
+from schema.core.errors import DomainError
+from server.auth import bearer_token, user_id_from_token
+
+ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+
+def ics_response(body: bytes, *, filename: str) -> Response:
+    return Response(body, media_type=ICS_MEDIA_TYPE, headers={
+        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, max-age=60",
+    })
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": message, "code": code}, status_code=status)
+
+
+def parse_moment(value: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise validation(f"{name} must be an ISO 8601 date-time.", name) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_modules(value: str | None) -> frozenset[CalendarModule] | None:
+    if not value:
+        return None
+    try:
+        return frozenset(CalendarModule(part.strip().upper()) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise validation(
+            f"modules must be a comma-separated list of {', '.join(m.value for m in CalendarModule)}.", "modules"
+        ) from None
+
+
+async def export_ics(request: Request) -> Response:
+    state: Any = request.app.state.almanac
+    user_id = user_id_from_token(bearer_token(request.headers.get("authorization")) or "", state.settings.secret_key)
+    max_days = state.settings.max_window_days
+    async with state.sessionmaker() as session:
+        user = await session.scalar(select(User).where(User.id == user_id, User.is_active.is_(True))) \
+            if user_id is not None else None
+        if user is None:
+            return error(401, "UNAUTHENTICATED", "Send 'Authorization: Bearer <token>'.")
+        try:
+            start, end = default_window(datetime.now(UTC), max_days)
+            if "start" in request.query_params:
+                start = parse_moment(request.query_params["start"], "start")
+            if "end" in request.query_params:
+                end = parse_moment(request.query_params["end"], "end")
+            start, end = window(start, end, max_days)
+            modules = parse_modules(request.query_params.get("modules"))
+        except DomainError as problem:
+            return error(400, "VALIDATION", str(problem.errors[0].message))
+        scope = CalendarScope(start=start, end=end, viewer_id=user.id, modules=modules)
+        body = await export_scope(session, scope, name=f"Almanac: {user.name}")
+    return ics_response(body, filename="almanac.ics")
+
+
+async def share_feed(request: Request) -> Response:
+    state: Any = request.app.state.almanac
+    token = str(request.path_params["token"])
+    async with state.sessionmaker() as session:
+        link = await active_link_for_token(session, token) if len(token) <= 200 else None
+        owner = await session.scalar(select(User).where(User.id == link.owner_id, User.is_active.is_(True))) \
+            if link is not None else None
+        if link is None or owner is None:
+            return error(404, "NOT_FOUND", "No such feed.")
+        start, end = default_window(datetime.now(UTC), state.settings.max_window_days)
+        scope = CalendarScope(
+            start=start, end=end, viewer_id=owner.id,
+            modules=frozenset(CalendarModule(m) for m in link.modules) if link.modules else None,
+            community_ids=tuple(link.community_ids) if link.community_ids else None,
+            resource_ids=tuple(link.resource_ids) if link.resource_ids else None,
+        )
+        body = await export_scope(session, scope, name=link.name or "Almanac")
+    return ics_response(body, filename="feed.ics")
+
+
+ICS_ROUTES = [
+    Route("/calendar/export.ics", export_ics, methods=["GET"]),
+    Route("/calendar/feed/{token}.ics", share_feed, methods=["GET"]),
+]
