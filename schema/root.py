@@ -10,11 +10,17 @@ from strawberry import relay
 from strawberry.tools import merge_types
 
 from schema.auth.mutation import AuthMutation
+from schema.calendar.mutation import CalendarMutation
+from schema.calendar.query import CalendarQuery
 from schema.community.mutation import CommunityMutation
 from schema.community.query import CommunityQuery
 from schema.core.extensions import AuthenticationExtension, ErrorExtension, SessionExtension
 from schema.core.limits import QUERY_LIMIT_EXTENSIONS
+from schema.event.mutation import EventMutation
+from schema.event.query import EventQuery
 from schema.public.query import PublicQuery
+from schema.share_link.mutation import ShareLinkMutation
+from schema.share_link.query import ShareLinkQuery
 from schema.user.query import UserQuery
 from server.metrics import MetricsExtension
 from server.rate_limit import RateLimitExtension
@@ -26,8 +32,8 @@ class NodeQuery:
     nodes: list[relay.Node | None] = relay.node()
 
 
-QUERIES: tuple[type, ...] = (NodeQuery, UserQuery, CommunityQuery, PublicQuery)
-MUTATIONS: tuple[type, ...] = (AuthMutation, CommunityMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, UserQuery, CommunityQuery, PublicQuery, EventQuery, CalendarQuery, ShareLinkQuery)
+MUTATIONS: tuple[type, ...] = (AuthMutation, CommunityMutation, EventMutation, CalendarMutation, ShareLinkMutation)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

@@ -110,6 +110,7 @@ def create_app(
     """The Almanac ASGI app. Tests pass their own sessionmaker and Redis."""
     from schema.root import schema
     from server.graphql_view import AlmanacGraphQL
+    from server.ics_routes import ICS_ROUTES
 
     settings = settings or get_settings()
     holder: dict[str, AppState] = {}
@@ -139,5 +140,6 @@ def create_app(
         Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *ICS_ROUTES,
     ]
     return Starlette(routes=routes, lifespan=lifespan)
