@@ -64,8 +64,8 @@ async def create_task(ctx: Context, input: CreateTaskInput) -> CreateTaskPayload
             completed_at=datetime.now(UTC) if status == TaskStatus.DONE else None,
             **await f.link(session, input.link_id),
         )
-        assignees = await f.user_ids(session, input.assignee_ids)
-        teams = await f.team_ids(session, input.team_ids, "input.teamIds")
+        assignees = await f.user_ids(session, input.assignee_ids or [])
+        teams = await f.team_ids(session, input.team_ids or [], "input.teamIds")
         task.position = kanban.position_after_last(await last_position(session, status))
         session.add(task)
         await session.flush()

@@ -44,9 +44,10 @@ async def create_task_template(ctx: Context, input: CreateTaskTemplateInput) -> 
         user = ctx.require_manager()
         session = ctx.session
         kind = TemplateKind(input.kind)
-        if len(input.items) > MAX_ITEMS:
+        given = input.items or []
+        if len(given) > MAX_ITEMS:
             raise validation(f"At most {MAX_ITEMS} items.", "input.items")
-        items = [_item(kind, item, index) for index, item in enumerate(input.items)]
+        items = [_item(kind, item, index) for index, item in enumerate(given)]
         template = TaskTemplate(
             name=v.text(input.name, "input.name", max_length=200),
             description=v.text(input.description, "input.description", max_length=20_000, required=False),

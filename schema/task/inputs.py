@@ -42,8 +42,8 @@ class CreateTaskInput:
     estimated_hours: float | None = None
     actual_hours: float | None = None
     rrule: str | None = strawberry.field(default=None, description="RFC 5545 RRULE; needs dueAt.")
-    assignee_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    team_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    assignee_ids: list[strawberry.ID] | None = None
+    team_ids: list[strawberry.ID] | None = None
     link_id: strawberry.ID | None = strawberry.field(default=None, description=LINK_DESCRIPTION)
 
 

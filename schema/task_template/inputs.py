@@ -25,7 +25,7 @@ class CreateTaskTemplateInput:
     kind: TemplateKindEnum  # type: ignore[valid-type]
     description: str = ""
     is_default: bool = strawberry.field(default=False, description="Replaces the kind's current default.")
-    items: list[TaskTemplateItemInput] = strawberry.field(default_factory=list)
+    items: list[TaskTemplateItemInput] | None = None
 
 
 @strawberry.input
