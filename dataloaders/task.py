@@ -10,7 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dataloaders.registry import group_by, rows_by_id
-from db.models import Assessment, Community, Event, Need, Policy, Ppa, Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
+from db.models import (
+    Assessment,
+    Community,
+    Event,
+    Need,
+    Policy,
+    Ppa,
+    Task,
+    TaskAssignee,
+    TaskTeam,
+    TaskTemplateItem,
+    Team,
+    User,
+)
 
 V = TypeVar("V")
 Batch = Callable[[AsyncSession, Sequence[int]], Awaitable[list[V]]]

@@ -27,7 +27,7 @@ class TaskSnapshot:
     team_ids: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, task: Task, assignee_ids: list[int], team_ids: list[int]) -> "TaskSnapshot":
+    def of(cls, task: Task, assignee_ids: list[int], team_ids: list[int]) -> TaskSnapshot:
         return cls(task.due_at, task.status, task.ppa_id, task.event_id, list(assignee_ids), list(team_ids))
 
 

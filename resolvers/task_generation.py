@@ -23,7 +23,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp, TaskDomain, TaskStatus, TemplateKind
-from db.models import Assessment, Community, Event, Need, Policy, Ppa, Task, TaskTeam, TaskTemplate, TaskTemplateItem
+from db.models import (
+    Assessment,
+    Community,
+    Event,
+    Need,
+    Policy,
+    Ppa,
+    Task,
+    TaskTeam,
+    TaskTemplate,
+    TaskTemplateItem,
+)
 from db.queries.board import last_position
 from db.queries.task import add_links_bulk, insert_tasks_once, recompute_ppa_progress
 from db.rules import kanban

@@ -13,7 +13,11 @@ from resolvers.mutation import not_found, run_mutation, validation
 from resolvers.task_generation import TARGETS, instantiate, template_items
 from schema.core.ids import decode_id, decode_typed_id
 from schema.task.types import TaskType
-from schema.task_template.inputs import CreateTaskTemplateInput, InstantiateTaskTemplateInput, TaskTemplateItemInput
+from schema.task_template.inputs import (
+    CreateTaskTemplateInput,
+    InstantiateTaskTemplateInput,
+    TaskTemplateItemInput,
+)
 from schema.task_template.payloads import CreateTaskTemplatePayload, InstantiateTaskTemplatePayload
 from schema.task_template.types import TaskTemplateType
 from server.context import Context

@@ -6,11 +6,11 @@ from enum import StrEnum
 import strawberry
 
 from dataloaders.task import session_lock, team_by_id, user_by_id
+from db.enums import TaskDomain, TaskPriority, TaskStatus
+from db.models import Task
 from db.queries import task_analytics as sql
 from db.queries.task import TaskCriteria
 from db.queries.task_analytics import Workload
-from db.enums import TaskDomain, TaskPriority, TaskStatus
-from db.models import Task
 from schema.task.types import TaskDomainEnum, TaskPriorityEnum, TaskStatusEnum
 from schema.user.types import TeamType, UserType
 

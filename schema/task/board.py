@@ -14,7 +14,7 @@ class BoardColumnType:
     tasks: list[TaskType] = strawberry.field(description="The first cards, by position then id.")
 
     @classmethod
-    def from_rows(cls, rows: BoardColumnRows) -> "BoardColumnType":
+    def from_rows(cls, rows: BoardColumnRows) -> BoardColumnType:
         return cls(status=rows.status, total_count=rows.total, tasks=[TaskType.from_model(t) for t in rows.tasks])
 
 

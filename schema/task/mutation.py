@@ -5,7 +5,12 @@ import strawberry
 from resolvers import task as resolve
 from resolvers.task_move import move_task
 from schema.task.inputs import CreateTaskInput, DeleteTaskInput, MoveTaskInput, UpdateTaskInput
-from schema.task.payloads import CreateTaskPayload, DeleteTaskPayload, MoveTaskPayload, UpdateTaskPayload
+from schema.task.payloads import (
+    CreateTaskPayload,
+    DeleteTaskPayload,
+    MoveTaskPayload,
+    UpdateTaskPayload,
+)
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ import strawberry
 
 from db.models import Task
 from db.queries.board import board_columns
-from db.queries.task import TaskOrder
+from db.queries.task import TaskOrder, tasks_query
 from resolvers import validation as v
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
@@ -15,7 +15,6 @@ from schema.task.analytics import TaskAnalyticsType
 from schema.task.board import BoardColumnType, BoardType
 from schema.task.filters import criteria_from_filter
 from schema.task.inputs import TaskFilter, TaskOrderEnum
-from db.queries.task import tasks_query
 from schema.task.types import TaskType
 
 MAX_CARDS_PER_COLUMN = 200

@@ -1,10 +1,10 @@
 """Builders for task tests: rows straight through the test session (flushed, never committed)."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
-import uuid
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -6,7 +6,7 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import Role, TaskPriority, TaskStatus
+from db.enums import TaskPriority, TaskStatus
 from db.models import Task
 from db.queries.task import update_task_versioned
 from resolvers.task import update_task
@@ -84,7 +84,7 @@ async def test_concurrent_moves_into_one_gap_get_distinct_positions_between_the_
     specs = [("anchor", TaskStatus.REVIEW, 1024.0), ("tail", TaskStatus.REVIEW, 2048.0)]
     specs += [(f"m{n:02d}", TaskStatus.TODO, 5000.0 + n) for n in range(movers_count)]
     tasks = await _tasks(committed_sessionmaker, user.id, specs)
-    anchor, tail, movers = tasks[0], tasks[1], tasks[2:]
+    anchor, movers = tasks[0], tasks[2:]
     contexts = [context_for(committed_sessionmaker, settings, user) for _ in movers]
     try:
         results = await asyncio.gather(*(
@@ -101,9 +101,6 @@ async def test_concurrent_moves_into_one_gap_get_distinct_positions_between_the_
         assert titles[0] == "anchor" and titles[-1] == "tail"
         assert sorted(titles[1:-1]) == sorted(t.title for t in movers)
         assert len(set(positions)) == len(positions)  # no two cards share a place
-        # each move landed directly after the anchor: the last committed move is first after it
-        last_version = max(results, key=lambda r: r.task.position if r.task else 0)
-        assert last_version.task is not None
     finally:
         for ctx in contexts:
             await ctx.close()

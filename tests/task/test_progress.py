@@ -86,7 +86,7 @@ async def test_relinking_a_task_recomputes_both_ppas(
 
 async def test_sql_progress_agrees_with_the_rule(make_task: TaskFactory, make_ppa, session: AsyncSession) -> None:
     statuses = [TaskStatus.DONE, TaskStatus.CANCELLED, TaskStatus.TODO, TaskStatus.IN_PROGRESS]
-    cases = [combo for size in range(0, 4) for combo in itertools.combinations_with_replacement(statuses, size)]
+    cases = [combo for size in range(4) for combo in itertools.combinations_with_replacement(statuses, size)]
     ppas = []
     for combo in cases:
         ppa = await make_ppa(f"P{len(ppas)}")
