@@ -36,15 +36,17 @@ class ChangeBroker:
         channel: str,
         *,
         changes_after: ChangesAfter,
+        published_position: Callable[[], Awaitable[int]],
         max_queued: int = 256,
         retry_interval: float = 1.0,
     ) -> None:
         self.redis = redis
         self.channel = channel
         self.changes_after = changes_after  # read the log (catch-up after a reconnect)
+        self.published_position = published_position  # where the live feed starts for this process
         self.max_queued = max_queued
         self.retry_interval = retry_interval
-        self.last_position = 0
+        self.last_position: int | None = None  # read on first connect (the database may be down at start)
         self.subscribers: set[Subscriber] = set()
         self.connected = asyncio.Event()
         self._pubsub: Any = None
@@ -69,7 +71,7 @@ class ChangeBroker:
 
     def dispatch(self, changes: list[Change]) -> None:
         for change in changes:
-            if change.position <= self.last_position:
+            if self.last_position is not None and change.position <= self.last_position:
                 continue
             self.last_position = change.position
             for subscriber in tuple(self.subscribers):
@@ -80,9 +82,8 @@ class ChangeBroker:
                     subscriber.close(1011, "Internal error")
 
     # -- lifecycle ---------------------------------------------------------------------
-    async def start(self, *, last_position: int) -> None:
-        """Start listening; ``last_position`` is what was already published before this process."""
-        self.last_position = last_position
+    async def start(self) -> None:
+        """Start listening (waits up to 2 s for Redis and the database; keeps retrying after that)."""
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="change-broker")
         with suppress(TimeoutError):  # serve anyway when Redis is down; the broker keeps retrying
@@ -117,12 +118,14 @@ class ChangeBroker:
                 await asyncio.sleep(self.retry_interval)
 
     async def _connect(self) -> None:
+        if self.last_position is None:
+            self.last_position = await self.published_position()
         pubsub = self.redis.pubsub()
         await pubsub.subscribe(self.channel)
         self._pubsub = pubsub
         if self._was_connected or self.subscribers:
             # Whatever was published while we were not subscribed is committed: read it from the log.
-            self.dispatch(await self.changes_after(self.last_position))
+            self.dispatch(await self.changes_after(self.last_position or 0))
         self._was_connected = True
         self.connected.set()
 

@@ -76,10 +76,14 @@ async def start_realtime(
     relay = None
     if engine is not None:
         relay = ChangeRelay(engine, redis, channel, poll_interval=settings.relay_poll_seconds)
+    async def live_feed_start() -> int:
+        return await published_position(sessionmaker)
+
     broker = ChangeBroker(
-        redis, channel, changes_after=log_reader(sessionmaker), max_queued=settings.subscriber_queue_size
+        redis, channel, changes_after=log_reader(sessionmaker), published_position=live_feed_start,
+        max_queued=settings.subscriber_queue_size,
     )
-    await broker.start(last_position=await published_position(sessionmaker))
+    await broker.start()
     if relay is not None:
         await relay.start()
     return Realtime(broker=broker, relay=relay, notifier=RelayNotifier(relay), shared=SharedLoads())

@@ -1,0 +1,250 @@
+"""Subscription resolvers: a filtered, resumable stream of changes, then fresh objects.
+
+``change_stream`` is the seam between the log and the live feed:
+
+1. register with the process broker first (live changes queue up from now on);
+2. with ``after``, replay every change with a larger position from the log, page
+   by page (replay again if the live queue overflowed meanwhile);
+3. then hand out the queued and later live changes, skipping positions at or
+   below the last replayed one.
+
+Positions are committed before they are published, so a change published
+before step 1 is already in the log at step 2, and one published after step 1
+is in the queue: no gap; the position check removes the overlap: no duplicate.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.websockets import WebSocket
+
+from db.enums import ChangeOp
+from db.models import Booking, Notification, Ppa, Task
+from db.queries.change_log import changes_after, position_exists
+from db.queries.task import CLOSED_STATUSES
+from db.rules.change_filters import id_matches, may_read, task_payload_matches, task_row_matches
+from schema.core.errors import DomainError, ErrorCode
+from schema.core.ids import decode_id, to_global_id
+from schema.realtime.types import BookingChangeType, PpaChangeType, TaskChangeType
+from server.changes import Change, decode_cursor
+from server.context import Context
+from server.realtime import Realtime
+from server.socket_context import event_scope
+from server.subscriber import CloseSocket, SubscriptionClosed
+
+REPLAY_PAGE = 500
+PPA_PARTS = frozenset({"Ppa", "PpaMilestone", "PpaStage", "PpaStageSchedule", "PpaTransition", "PpaNeed", "PpaPolicy"})
+
+T = TypeVar("T")
+
+
+def realtime_of(ctx: Context) -> Realtime:
+    realtime: Realtime | None = getattr(ctx.state, "extras", {}).get("realtime")
+    if realtime is None:
+        raise DomainError.one(ErrorCode.VALIDATION, "Subscriptions are not available on this server.")
+    return realtime
+
+
+def start_position(after: str | None) -> int | None:
+    if after is None:
+        return None
+    position = decode_cursor(after)
+    if position is None:
+        raise DomainError.one(ErrorCode.VALIDATION, "Not a change cursor.", "after")
+    return position
+
+
+def socket_closer(ctx: Context) -> CloseSocket | None:
+    socket = ctx.request if isinstance(ctx.request, WebSocket) else None
+    if socket is None:
+        return None
+
+    async def close(code: int, reason: str) -> None:
+        await socket.close(code=code, reason=reason)
+
+    return close
+
+
+async def change_stream(ctx: Context, accepts: Callable[[Change], bool], after: str | None) -> AsyncIterator[Change]:
+    """Changes this subscriber accepts: replayed from ``after`` (if given), then live."""
+    realtime = realtime_of(ctx)
+    last = start_position(after)
+    if last:
+        async with ctx.sessionmaker() as session:
+            if not await position_exists(session, last):
+                raise DomainError.one(
+                    ErrorCode.VALIDATION, "This cursor is older than the change log keeps; refetch, then subscribe.",
+                    "after",
+                )
+    subscriber = realtime.broker.subscribe(accepts, close_socket=socket_closer(ctx))
+    try:
+        if last is not None:
+            subscriber.replaying = True
+            while True:
+                subscriber.fell_behind = False
+                async for change in replay(ctx.sessionmaker, last, accepts):
+                    yield change
+                    last = change.position
+                if not subscriber.fell_behind:
+                    break
+            subscriber.replaying = False
+        while True:
+            change = await subscriber.next()
+            if last is not None and change.position <= last:
+                continue
+            last = change.position
+            yield change
+    except SubscriptionClosed:
+        # The socket is being closed with the subscriber's code; the connection's
+        # shutdown cancels this task. Returning would try to send "complete" on it.
+        with suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.Event().wait(), timeout=30)
+    finally:
+        realtime.broker.unsubscribe(subscriber)
+
+
+async def replay(
+    sessionmaker: async_sessionmaker[AsyncSession], after: int, accepts: Callable[[Change], bool]
+) -> AsyncIterator[Change]:
+    position = after
+    while True:
+        async with sessionmaker() as session:
+            rows = await changes_after(session, position, limit=REPLAY_PAGE)
+        for row in rows:
+            change = Change.from_row(row)
+            position = change.position
+            if accepts(change):
+                yield change
+        if len(rows) < REPLAY_PAGE:
+            return
+
+
+async def fresh_row(ctx: Context, model: type[T], pk: int, position: int) -> T | None:
+    """The row as it is now, loaded once per change per process."""
+
+    async def load() -> T | None:
+        async with ctx.sessionmaker() as session:
+            return await session.get(model, pk)
+
+    return await realtime_of(ctx).shared.get((model.__name__, pk, position), load)
+
+
+async def emit(ctx: Context, value: T) -> AsyncIterator[T]:
+    """Yield one value with a fresh session and loaders for resolving its fields."""
+    with event_scope(ctx.sessionmaker) as scope:
+        try:
+            yield value
+        finally:
+            await scope.close()
+
+
+# -- taskChanged ---------------------------------------------------------------------
+async def task_changes(ctx: Context, criteria: Any, after: str | None) -> AsyncIterator[TaskChangeType]:
+    from schema.task.types import TaskType
+
+    user = ctx.require_user()
+
+    def accepts(change: Change) -> bool:
+        return (
+            change.entity_type == "Task"
+            and may_read(change.payload, user_id=user.id, role=user.role)
+            and task_payload_matches(change.payload, criteria)
+        )
+
+    async for change in change_stream(ctx, accepts, after):
+        row = None
+        if change.op is not ChangeOp.DELETED:
+            row = await fresh_row(ctx, Task, change.entity_id, change.position)
+            if row is not None and not task_row_matches(row, criteria, now=datetime.now(UTC), closed=CLOSED_STATUSES):
+                continue
+        value = TaskChangeType(
+            cursor=change.cursor, op=change.op, task_id=to_global_id("Task", change.entity_id),
+            task=TaskType.from_model(row) if row is not None else None,
+        )
+        async for item in emit(ctx, value):
+            yield item
+
+
+# -- ppaChanged ------------------------------------------------------------------------
+def ppa_id_of(change: Change) -> int | None:
+    if change.entity_type == "Ppa":
+        return change.entity_id
+    value = change.payload.get("ppa_id")
+    return int(value) if value is not None else None
+
+
+async def ppa_changes(ctx: Context, ppa_id: str | None, after: str | None) -> AsyncIterator[PpaChangeType]:
+    from schema.ppa.types import PpaType
+
+    user = ctx.require_user()
+    wanted = decode_id(ppa_id, "Ppa", field="id") if ppa_id else None
+
+    def accepts(change: Change) -> bool:
+        if change.entity_type not in PPA_PARTS or not may_read(change.payload, user_id=user.id, role=user.role):
+            return False
+        found = ppa_id_of(change)
+        return found is not None and (wanted is None or found == wanted)
+
+    async for change in change_stream(ctx, accepts, after):
+        pk = ppa_id_of(change)
+        assert pk is not None
+        op = change.op if change.entity_type == "Ppa" else ChangeOp.UPDATED
+        row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Ppa, pk, change.position)
+        if row is not None and not PpaType.can_read(ctx, row):
+            continue
+        value = PpaChangeType(
+            cursor=change.cursor, op=op, ppa_id=to_global_id("Ppa", pk),
+            ppa=PpaType.from_model(row) if row is not None else None,
+        )
+        async for item in emit(ctx, value):
+            yield item
+
+
+# -- bookingChanged ------------------------------------------------------------------------
+async def booking_changes(ctx: Context, resource_id: str | None, after: str | None) -> AsyncIterator[BookingChangeType]:
+    from schema.booking.types import BookingType
+
+    user = ctx.require_user()
+    wanted = decode_id(resource_id, "Resource", field="resourceId") if resource_id else None
+
+    def accepts(change: Change) -> bool:
+        return (
+            change.entity_type == "Booking"
+            and id_matches(change.payload, "resource_id", wanted)
+            and may_read(change.payload, user_id=user.id, role=user.role)
+        )
+
+    async for change in change_stream(ctx, accepts, after):
+        row = None if change.op is ChangeOp.DELETED else await fresh_row(ctx, Booking, change.entity_id, change.position)
+        if row is not None and not BookingType.can_read(ctx, row):
+            continue
+        value = BookingChangeType(
+            cursor=change.cursor, op=change.op, booking_id=to_global_id("Booking", change.entity_id),
+            booking=BookingType.from_model(row) if row is not None else None,
+        )
+        async for item in emit(ctx, value):
+            yield item
+
+
+# -- notificationReceived --------------------------------------------------------------------
+async def notifications_received(ctx: Context, to_type: Callable[[Notification], T]) -> AsyncIterator[T]:
+    user = ctx.require_user()
+
+    def accepts(change: Change) -> bool:
+        return (
+            change.entity_type == "Notification"
+            and change.op is ChangeOp.CREATED
+            and id_matches(change.payload, "user_id", user.id)
+        )
+
+    async for change in change_stream(ctx, accepts, None):
+        row = await fresh_row(ctx, Notification, change.entity_id, change.position)
+        if row is None or row.user_id != user.id:
+            continue
+        async for item in emit(ctx, to_type(row)):
+            yield item

@@ -1,0 +1,132 @@
+"""calendarChanged: per change, the changed source's entries in the subscribed window.
+
+For each accepted change the subscription recomputes the entries of that one
+source in the window with the calendar's own per-source queries (a recurring
+event is expanded in the window), once per process for all subscribers with the
+same window, and compares them with the entry ids it last knew for the source
+(the window's entries when the subscription started, then each change's): ids
+that are gone are ``removedEntryIds``. ``entries`` is always the source's whole
+current set in the window, so a client may also simply replace the source's entries.
+"""
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import CalendarModule
+from db.queries.calendar import collect_entries
+from db.queries.calendar_events import event_entries
+from db.queries.calendar_projects import (
+    assessment_entries,
+    milestone_entries,
+    ppa_entries,
+    stage_entries,
+)
+from db.queries.calendar_scope import CalendarScope
+from db.queries.calendar_work import booking_entries, task_entries
+from db.rules.calendar_entries import CalendarEntry
+from db.rules.change_filters import calendar_change_matches, may_read
+from resolvers import validation as v
+from resolvers.realtime import change_stream, emit, realtime_of
+from schema.core.errors import DomainError, ErrorCode
+from schema.core.ids import to_global_id
+from schema.realtime.types import CalendarChangeType
+from server.changes import Change
+from server.context import Context
+
+Source = tuple[str, int]
+EntrySource = Callable[[AsyncSession, CalendarScope], Awaitable[list[CalendarEntry]]]
+
+SOURCE_QUERIES: dict[str, tuple[EntrySource, ...]] = {
+    "Event": (event_entries,),
+    "Task": (task_entries,),
+    "Ppa": (ppa_entries,),
+    "PpaMilestone": (milestone_entries,),
+    "PpaStage": (stage_entries,),
+    "Assessment": (assessment_entries,),
+    "Booking": (booking_entries,),
+}
+
+
+def source_of(change: Change) -> Source:
+    """The calendar source a change is about (an override belongs to its event)."""
+    if change.entity_type == "EventOverride" and change.payload.get("event_id") is not None:
+        return "Event", int(change.payload["event_id"])
+    if change.entity_type == "PpaStageSchedule":
+        return "PpaStage", change.entity_id
+    return change.entity_type, change.entity_id
+
+
+async def source_entries(session: AsyncSession, scope: CalendarScope, source: Source) -> list[CalendarEntry]:
+    entries: list[CalendarEntry] = []
+    for query in SOURCE_QUERIES.get(source[0], ()):
+        entries.extend(e for e in await query(session, scope) if (e.source_type, e.source_id) == source)
+    entries.sort(key=lambda e: (e.start, e.id))
+    return entries
+
+
+def ids_by_source(entries: list[CalendarEntry]) -> dict[Source, frozenset[str]]:
+    grouped: dict[Source, set[str]] = {}
+    for entry in entries:
+        grouped.setdefault((entry.source_type, entry.source_id), set()).add(entry.id)
+    return {source: frozenset(ids) for source, ids in grouped.items()}
+
+
+def check_window(ctx: Context, start: datetime, end: datetime) -> None:
+    v.aware(start, "start")
+    v.aware(end, "end")
+    if end <= start:
+        raise DomainError.one(ErrorCode.VALIDATION, "end must be after start.", "end")
+    if end - start > timedelta(days=ctx.settings.max_window_days):
+        raise DomainError.one(
+            ErrorCode.VALIDATION, f"The window may span at most {ctx.settings.max_window_days} days.", "end"
+        )
+
+
+async def calendar_changes(
+    ctx: Context, start: datetime, end: datetime, modules: list[CalendarModule] | None, after: str | None
+) -> AsyncIterator[CalendarChangeType]:
+    user = ctx.require_user()
+    check_window(ctx, start, end)
+    wanted = frozenset(CalendarModule(m) for m in modules) if modules else None
+    scope = CalendarScope(start=start, end=end, viewer_id=user.id, modules=wanted)
+    realtime = realtime_of(ctx)
+
+    def accepts(change: Change) -> bool:
+        return may_read(change.payload, user_id=user.id, role=user.role) and calendar_change_matches(
+            change.entity_type, change.payload, window_start=start, window_end=end, modules=wanted
+        )
+
+    async def window_ids() -> dict[Source, frozenset[str]]:
+        async with ctx.sessionmaker() as session:
+            return ids_by_source(await collect_entries(session, scope))
+
+    baseline_key = ("calendar-window", scope, realtime.broker.last_position)
+    known: ChainMap[Source, frozenset[str]] = ChainMap({}, await realtime.shared.get(baseline_key, window_ids))
+
+    async for change in change_stream(ctx, accepts, after):
+        source = source_of(change)
+
+        async def load(source: Source = source) -> list[CalendarEntry]:
+            async with ctx.sessionmaker() as session:
+                return await source_entries(session, scope, source)
+
+        private = change.payload.get("visibility") == "PRIVATE"
+        key: Any = ("calendar-source", source, change.position, start, end, wanted, user.id if private else None)
+        entries = await realtime.shared.get(key, load)
+        now = frozenset(e.id for e in entries)
+        removed = sorted(known.get(source, frozenset()) - now)
+        known[source] = now
+        if not entries and not removed:
+            continue
+        value = CalendarChangeType(
+            cursor=change.cursor, op=change.op, source_type=source[0],
+            source_id=to_global_id(source[0], source[1]), entries=entries,  # type: ignore[arg-type]
+            removed_entry_ids=removed,  # type: ignore[arg-type]
+        )
+        async for item in emit(ctx, value):
+            yield item
