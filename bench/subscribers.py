@@ -36,8 +36,8 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.auth import hash_password, issue_token  # noqa: E402
-from server.migrate import upgrade  # noqa: E402
+from server.auth import hash_password, issue_token
+from server.migrate import upgrade
 
 PG_ADMIN = os.environ.get("ALMANAC_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("ALMANAC_BENCH_REDIS", "redis://127.0.0.1:6379/0")

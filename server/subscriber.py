@@ -32,7 +32,7 @@ class SubscriptionClosed(Exception):
 
 
 class Subscriber:
-    __slots__ = ("accepts", "queue", "replaying", "fell_behind", "closed", "_closed_event", "_close_socket", "_tasks")
+    __slots__ = ("_close_socket", "_closed_event", "_tasks", "accepts", "closed", "fell_behind", "queue", "replaying")
 
     def __init__(self, accepts: Callable[[Change], bool], *, max_queued: int, close_socket: CloseSocket | None) -> None:
         self.accepts = accepts

@@ -18,7 +18,12 @@ from resolvers import realtime, realtime_calendar
 from schema.calendar.enums import CalendarModuleEnum
 from schema.core.errors import DomainError
 from schema.notification.types import NotificationType
-from schema.realtime.types import BookingChangeType, CalendarChangeType, PpaChangeType, TaskChangeType
+from schema.realtime.types import (
+    BookingChangeType,
+    CalendarChangeType,
+    PpaChangeType,
+    TaskChangeType,
+)
 from schema.task.filters import criteria_from_filter
 from schema.task.inputs import TaskFilter
 

@@ -5,7 +5,12 @@ from datetime import UTC, datetime
 
 from db.enums import CalendarModule, TaskStatus
 from db.queries.task import TaskCriteria
-from db.rules.change_filters import calendar_change_matches, may_read, task_payload_matches, touches_window
+from db.rules.change_filters import (
+    calendar_change_matches,
+    may_read,
+    task_payload_matches,
+    touches_window,
+)
 
 START = datetime(2031, 1, 1, tzinfo=UTC)
 END = datetime(2031, 2, 1, tzinfo=UTC)
