@@ -8,7 +8,7 @@ is reported with its UID and reason while the rest is imported.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,19 @@ class ImportReport:
 
 class Rejected(Exception):
     """A series that cannot be stored; the message is the reason."""
+
+
+def with_storable_base(series: ImportedSeries) -> ImportedSeries:
+    """A series made of overridden occurrences only (RECURRENCE-IDs without their master) gets a
+    zero-length base from the parser; every occurrence shows its override's times, so the base
+    takes the first override's duration, which only matters for storage (start < end)."""
+    if series.end > series.start or series.rrule:
+        return series
+    first = series.overrides.get(series.start.astimezone(UTC))
+    originals = {series.start.astimezone(UTC), *(r.astimezone(UTC) for r in series.rdates)}
+    if first is None or first.start is None or first.end is None or not originals <= set(series.overrides):
+        return series
+    return replace(series, end=series.start + (first.end - first.start))
 
 
 def storable(series: ImportedSeries) -> None:
@@ -114,6 +127,7 @@ def unchanged(event: Event, values: dict[str, Any], current: Sequence[EventOverr
 
 async def import_series(session: AsyncSession, series: ImportedSeries, existing: Event | None, owner: User,
                         report: ImportReport) -> Event | None:
+    series = with_storable_base(series)
     storable(series)
     values = series_values(series)
     if existing is None:

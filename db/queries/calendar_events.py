@@ -75,6 +75,7 @@ async def event_entries(session: AsyncSession, scope: CalendarScope) -> list[Cal
         for o in occurrences:
             override_title = o.override.title if o.override is not None else None
             append(CalendarEntry(entry_id("Event", event_id, o.recurrence_id), kind, module,
-                                 override_title or title, o.start, o.end, all_day, tz, o.recurrence_id,
+                                 override_title or title, o.start.astimezone(UTC), o.end.astimezone(UTC), all_day,
+                                 tz, o.recurrence_id,
                                  "Event", event_id))
     return entries

@@ -26,16 +26,21 @@ def overlaps_window(start: datetime, end: datetime) -> ColumnElement[bool]:
     """Series with an occurrence that may overlap ``[start, end)``.
 
     ``series_ends_at`` is the end of the last occurrence (NULL for an endless
-    series, or for a single event stored without it, which ``ends_at`` covers).
+    series, or for a single event stored without it, which ``ends_at`` covers);
+    it includes overridden occurrences moved later, and an override moved before
+    the first start is matched on its own times (``event_overrides.starts_at`` is indexed).
     """
     recurring = or_(Event.rrule.is_not(None), func.cardinality(Event.rdates) > 0)
-    return and_(
-        Event.starts_at < end,
-        or_(
-            Event.ends_at > start,
-            Event.series_ends_at > start,
-            and_(Event.series_ends_at.is_(None), recurring),
+    # An occurrence moved before the series' first start (an override) is found through its own times.
+    moved_into_window = exists().where(
+        EventOverride.event_id == Event.id, EventOverride.starts_at < end, EventOverride.ends_at > start
+    )
+    return or_(
+        and_(
+            Event.starts_at < end,
+            or_(Event.ends_at > start, Event.series_ends_at > start, and_(Event.series_ends_at.is_(None), recurring)),
         ),
+        moved_into_window,
     )
 
 
