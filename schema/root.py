@@ -9,7 +9,11 @@ import strawberry
 from strawberry import relay
 from strawberry.tools import merge_types
 
+from schema.assessment.mutation import AssessmentMutation
+from schema.assessment.query import AssessmentQuery
 from schema.auth.mutation import AuthMutation
+from schema.booking.mutation import BookingMutation
+from schema.booking.query import BookingQuery
 from schema.calendar.mutation import CalendarMutation
 from schema.calendar.query import CalendarQuery
 from schema.community.mutation import CommunityMutation
@@ -18,9 +22,24 @@ from schema.core.extensions import AuthenticationExtension, ErrorExtension, Sess
 from schema.core.limits import QUERY_LIMIT_EXTENSIONS
 from schema.event.mutation import EventMutation
 from schema.event.query import EventQuery
+from schema.need.mutation import NeedMutation
+from schema.need.query import NeedQuery
+from schema.notification.mutation import NotificationMutation
+from schema.notification.query import NotificationQuery
+from schema.policy.mutation import PolicyMutation
+from schema.policy.query import PolicyQuery
+from schema.ppa.mutation import PpaMutation
+from schema.ppa.query import PpaQuery
 from schema.public.query import PublicQuery
+from schema.realtime.subscription import Subscription
+from schema.resource.mutation import ResourceMutation
+from schema.resource.query import ResourceQuery
 from schema.share_link.mutation import ShareLinkMutation
 from schema.share_link.query import ShareLinkQuery
+from schema.task.mutation import TaskMutation
+from schema.task.query import TaskQuery
+from schema.task_template.mutation import TaskTemplateMutation
+from schema.task_template.query import TaskTemplateQuery
 from schema.user.query import UserQuery
 from server.metrics import MetricsExtension
 from server.rate_limit import RateLimitExtension
@@ -32,8 +51,40 @@ class NodeQuery:
     nodes: list[relay.Node | None] = relay.node()
 
 
-QUERIES: tuple[type, ...] = (NodeQuery, UserQuery, CommunityQuery, PublicQuery, EventQuery, CalendarQuery, ShareLinkQuery)
-MUTATIONS: tuple[type, ...] = (AuthMutation, CommunityMutation, EventMutation, CalendarMutation, ShareLinkMutation)
+QUERIES: tuple[type, ...] = (
+    NodeQuery,
+    UserQuery,
+    CommunityQuery,
+    PublicQuery,
+    TaskQuery,
+    TaskTemplateQuery,
+    ResourceQuery,
+    BookingQuery,
+    EventQuery,
+    CalendarQuery,
+    ShareLinkQuery,
+    PpaQuery,
+    NeedQuery,
+    AssessmentQuery,
+    PolicyQuery,
+    NotificationQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    AuthMutation,
+    CommunityMutation,
+    TaskMutation,
+    TaskTemplateMutation,
+    ResourceMutation,
+    BookingMutation,
+    EventMutation,
+    CalendarMutation,
+    ShareLinkMutation,
+    PpaMutation,
+    NeedMutation,
+    AssessmentMutation,
+    PolicyMutation,
+    NotificationMutation,
+)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
@@ -48,4 +99,4 @@ EXTENSIONS: list[type] = [
     *QUERY_LIMIT_EXTENSIONS,
 ]
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=EXTENSIONS)
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS)

@@ -75,6 +75,9 @@ async def close_state(state: AppState) -> None:
     await state.redis.aclose()
     if state.engine is not None:
         await state.engine.dispose()
+        from server.embedded import release_database
+
+        await release_database(state.settings)  # no-op when DATABASE_URL is set
 
 
 async def healthz(_: Request) -> JSONResponse:
@@ -123,6 +126,10 @@ def create_app(
         )
         state.notifier = realtime.notifier
         state.extras["realtime"] = realtime
+        from jobs.runtime import start_jobs
+
+        jobs = await start_jobs(settings, state.sessionmaker)
+        state.extras["job_queue"] = jobs.queue
         app.state.almanac = state
         holder["state"] = state
         graphql.state = state
@@ -130,6 +137,7 @@ def create_app(
         try:
             yield
         finally:
+            await jobs.stop()
             await realtime.stop()
             await close_state(state)
 

@@ -28,7 +28,7 @@ class AuthMutation:
     async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
         ctx = info.context
         user = None
-        if len(input.email) <= 254 and len(input.password) <= 1024:
+        if len(input.email) <= 254 and len(input.password) <= 1024 and "\x00" not in input.email:
             user = await get_user_by_email(ctx.session, input.email)
         if user is None or not user.is_active or not verify_password(user.password_hash, input.password):
             error = UserError(code=ErrorCode.PERMISSION_DENIED, field=None, message="Wrong email or password.")

@@ -12,15 +12,18 @@ from collections.abc import AsyncIterator, Iterator
 
 import structlog
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from sqlalchemy.exc import DBAPIError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 
+from resolvers.mutation import sqlstate
 from schema.core.errors import DomainError, TopLevelCode
 
 log = structlog.get_logger(__name__)
 
 # Exceptions that mean "the client sent something malformed", not a server fault.
-CLIENT_ERRORS = (GlobalIDValueError, InvalidGlobalIDError)
+CLIENT_ERRORS = (GlobalIDValueError, InvalidGlobalIDError, StrawberryInputCoercionError)
 
 OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "__typename", "__schema", "__type"})
 
@@ -84,8 +87,13 @@ def coded(error: GraphQLError) -> GraphQLError:
         first = original.errors[0]
         extensions = {"code": first.code.value, "field": first.field}
         return GraphQLError(first.message, nodes=error.nodes, path=error.path, extensions=extensions)
-    if isinstance(original, CLIENT_ERRORS):
-        return GraphQLError(str(original), nodes=error.nodes, path=error.path,
+    if isinstance(original, GraphQLError) or isinstance(original, CLIENT_ERRORS):
+        # Raised by graphql-core/Strawberry while coercing variables: a client mistake.
+        return GraphQLError(error.message, nodes=error.nodes, path=error.path,
+                            extensions={"code": TopLevelCode.VALIDATION.value})
+    if isinstance(original, DBAPIError) and (sqlstate(original) or "").startswith("22"):
+        # A data exception from PostgreSQL (e.g. a NUL byte in a search string): bad input.
+        return GraphQLError("A value is out of range or badly formed.", nodes=error.nodes, path=error.path,
                             extensions={"code": TopLevelCode.VALIDATION.value})
     if original is None:
         extensions = dict(error.extensions or {})
