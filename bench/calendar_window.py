@@ -22,18 +22,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
-from db import statements  # noqa: E402
-from db.engine import make_engine, make_sessionmaker  # noqa: E402
-from db.models import User  # noqa: E402
-from db.seed import seed_demo  # noqa: E402
-from server.app import NullNotifier  # noqa: E402
-from server.context import Context  # noqa: E402
-from server.migrate import upgrade  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from db import statements
+from db.engine import make_engine, make_sessionmaker
+from db.models import User
+from db.seed import seed_demo
+from server.app import NullNotifier
+from server.context import Context
+from server.migrate import upgrade
+from server.settings import Settings
 
 ADMIN_URL = os.environ.get("ALMANAC_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 QUERY = """

@@ -47,8 +47,9 @@ class ImportReport:
         return bool(self.problems) and self.created + self.updated + self.skipped == 0
 
     def __str__(self) -> str:
-        lines = [f"imported: {self.created} created, {self.updated} updated, {self.skipped} skipped, "
-                 f"{len(self.problems)} problem(s)"]
+        summary = (f"imported: {self.created} created, {self.updated} updated, {self.skipped} skipped, "
+                   f"{len(self.problems)} problem(s)")
+        lines = [summary]
         lines += [f"  {p.ref}: {p.reason}" for p in self.problems]
         return "\n".join(lines)
 

@@ -77,13 +77,13 @@ async def respond_to_event(ctx: Context, input: RespondToEventInput) -> RespondT
         session = ctx.session
         event = await readable_event(ctx, input.event_id, "input.eventId")
         now = datetime.now(UTC)
-        stmt = insert(EventParticipant).values(event_id=event.id, user_id=user.id, rsvp=Rsvp(input.rsvp),
-                                               responded_at=now)
-        stmt = stmt.on_conflict_do_update(
+        values = insert(EventParticipant).values(event_id=event.id, user_id=user.id, rsvp=Rsvp(input.rsvp),
+                                                 responded_at=now)
+        upsert = values.on_conflict_do_update(
             index_elements=[EventParticipant.event_id, EventParticipant.user_id],
-            set_={"rsvp": stmt.excluded.rsvp, "responded_at": stmt.excluded.responded_at},
+            set_={"rsvp": values.excluded.rsvp, "responded_at": values.excluded.responded_at},
         ).returning(EventParticipant)
-        participant = (await session.scalars(stmt)).one()
+        participant = (await session.scalars(upsert)).one()
         participants = await participant_ids_of(session, event.id)
         record_change(session, "Event", event.id, ChangeOp.UPDATED,
                       {**f.change_payload(event, participants), "user_id": user.id, "rsvp": participant.rsvp.value},
@@ -110,14 +110,14 @@ async def record_attendance(ctx: Context, input: RecordAttendanceInput) -> Recor
         for item in input.attendance:
             ids = await f.ids_of(session, User, [item.user_id], "User", "input.attendance.userId")
             marks[ids[0]] = item.attended
-        stmt = insert(EventParticipant).values(
+        values = insert(EventParticipant).values(
             [{"event_id": event.id, "user_id": uid, "attended": attended} for uid, attended in marks.items()]
         )
-        stmt = stmt.on_conflict_do_update(
+        upsert = values.on_conflict_do_update(
             index_elements=[EventParticipant.event_id, EventParticipant.user_id],
-            set_={"attended": stmt.excluded.attended},
+            set_={"attended": values.excluded.attended},
         ).returning(EventParticipant)
-        rows = sorted((await session.scalars(stmt)).all(), key=lambda p: p.user_id)
+        rows = sorted((await session.scalars(upsert)).all(), key=lambda p: p.user_id)
         record_audit(session, actor_id=user.id, action="record_attendance", entity_type="Event",
                      entity_id=event.id, after={str(uid): attended for uid, attended in marks.items()})
         participants = await participant_ids_of(session, event.id)

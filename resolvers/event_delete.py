@@ -2,6 +2,8 @@
 the series before the occurrence, ALL deletes the event."""
 from __future__ import annotations
 
+import strawberry
+
 from db.enums import ChangeOp
 from db.queries.event import overrides_of, participant_ids_of
 from db.queries.logs import record_audit, record_change
@@ -44,7 +46,7 @@ async def delete_event(ctx: Context, input: DeleteEventInput) -> DeleteEventPayl
                          before={"title": event.title, "start": f.iso(old[0]), "rrule": event.rrule})
             await session.delete(event)
             await ctx.commit()
-            return DeleteEventPayload(deleted_event_id=to_global_id("Event", event.id), event=None, errors=[])
+            return DeleteEventPayload(deleted_event_id=strawberry.ID(to_global_id("Event", event.id)), event=None, errors=[])
         await session.flush()
         f.refresh_series_end(event, await overrides_of(session, event.id))
         f.bump_version(event)

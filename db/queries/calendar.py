@@ -16,7 +16,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.queries.calendar_events import event_entries
-from db.queries.calendar_projects import assessment_entries, milestone_entries, ppa_entries, stage_entries
+from db.queries.calendar_projects import (
+    assessment_entries,
+    milestone_entries,
+    ppa_entries,
+    stage_entries,
+)
 from db.queries.calendar_scope import CalendarScope
 from db.queries.calendar_work import booking_entries, task_entries
 from db.rules.calendar_entries import CalendarEntry, EntryKind

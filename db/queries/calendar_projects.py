@@ -4,7 +4,9 @@ Their dates are whole days (UTC), shown as all-day entries.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Date, and_, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CalendarModule, PpaStatus
@@ -20,7 +22,7 @@ ASSESSMENT_MILESTONES = (
 )
 
 
-def in_days(column: ColumnElement[Date], scope: CalendarScope) -> ColumnElement[bool]:
+def in_days(column: Any, scope: CalendarScope) -> ColumnElement[bool]:
     lo, hi = day_bounds(scope.start, scope.end)
     return and_(column >= lo, column < hi)
 

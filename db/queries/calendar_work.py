@@ -38,9 +38,10 @@ async def task_entries(session: AsyncSession, scope: CalendarScope) -> list[Cale
         return []
     rows = await session.execute(select(Task.id, Task.title, Task.due_at).where(*task_clauses(scope)))
     kind, module = EntryKind.TASK_DUE, KIND_MODULES[EntryKind.TASK_DUE]
-    return [
+    return [  # due_at is never NULL here: the window filter requires it
         CalendarEntry(entry_id("TaskDue", pk), kind, module, title, due, None, False, None, None, "Task", pk)
-        for pk, title, due in rows
+        for pk, title, due in rows.tuples()
+        if due is not None
     ]
 
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 import base64
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from db.enums import CalendarModule
-
-UTC = timezone.utc
 
 
 class EntryKind(enum.StrEnum):

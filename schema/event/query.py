@@ -12,15 +12,19 @@ from schema.event.types import EventType, viewer_id
 MAX_SEARCH = 200
 
 
+def ids(values: list[strawberry.ID] | None) -> list[str] | None:
+    return None if values is None else [str(v) for v in values]
+
+
 def filter_values(f: EventFilter) -> EventFilterValues:
     start = v.aware(f.start, "filter.start") if f.start is not None else None
     end = v.aware(f.end, "filter.end") if f.end is not None else None
     v.ordered(start, end, "filter.end")
     return EventFilterValues(
         start=start, end=end, modules=f.modules,
-        team_ids=decode_ids(f.team_ids, "Team", field="filter.teamIds"),
-        community_ids=decode_ids(f.community_ids, "Community", field="filter.communityIds"),
-        participant_ids=decode_ids(f.participant_ids, "User", field="filter.participantIds"),
+        team_ids=decode_ids(ids(f.team_ids), "Team", field="filter.teamIds"),
+        community_ids=decode_ids(ids(f.community_ids), "Community", field="filter.communityIds"),
+        participant_ids=decode_ids(ids(f.participant_ids), "User", field="filter.participantIds"),
         search=v.optional_text(f.search, "filter.search", max_length=MAX_SEARCH),
     )
 

@@ -12,7 +12,11 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from dataloaders.event import overrides_by_event_id, participant_user_ids_by_event_id, participants_by_event_id
+from dataloaders.event import (
+    overrides_by_event_id,
+    participant_user_ids_by_event_id,
+    participants_by_event_id,
+)
 from db.enums import Rsvp, Visibility
 from db.models import Community, Event, EventOverride, EventParticipant, Team, User
 from db.rules.recurrence import InvalidRecurrence, SeriesSpec, expand_occurrences
@@ -146,7 +150,7 @@ class EventType(ModelNode):
         ]
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         ctx: Context = info.context

@@ -9,7 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BookingStatus, PpaCategory, ResourceKind, TransitionKind
 from db.models import (
-    Assessment, Booking, Community, Event, EventParticipant, Ppa, PpaMilestone, PpaStageSchedule, Resource, Task,
+    Assessment,
+    Booking,
+    Community,
+    Event,
+    EventParticipant,
+    Ppa,
+    PpaMilestone,
+    PpaStageSchedule,
+    Resource,
+    Task,
     TaskAssignee,
 )
 

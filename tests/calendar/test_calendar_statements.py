@@ -63,3 +63,45 @@ async def test_statements_do_not_grow_with_entries(gql: GraphQL, make_user: User
 
     assert small[0] <= 100 and large[0] >= 2000, (small, large)
     assert small[1] == large[1], f"{small[0]} entries: {small[1]} statements; {large[0]} entries: {large[1]}"
+
+
+EVENTS = """
+query E($first: Int) {
+  events(first: $first, filter: {start: "2026-03-01T00:00:00Z", end: "2026-04-01T00:00:00Z"}) {
+    totalCount
+    edges { node { title owner { name } team { name } community { name }
+                   participants { rsvp user { name } } overrides { recurrenceId title } } }
+  }
+}
+"""
+
+
+async def seed_events(session, owner_id: int, guest_id: int, count: int) -> None:
+    from db.models import EventOverride, EventParticipant, Team
+
+    community = await make.community(session)
+    team = await make.add(session, Team(name=make.unique("Team")))
+    ids = (await session.execute(insert(Event).returning(Event.id), [
+        {"uid": f"e-{count}-{i}-{owner_id}", "title": f"Event {i}", "starts_at": START + timedelta(hours=i),
+         "ends_at": START + timedelta(hours=i, minutes=30), "rrule": "FREQ=DAILY;COUNT=3", "owner_id": owner_id,
+         "team_id": team.id, "community_id": community.id} for i in range(count)])).scalars().all()
+    await session.execute(insert(EventParticipant), [{"event_id": pk, "user_id": guest_id} for pk in ids])
+    await session.execute(insert(EventOverride), [
+        {"event_id": pk, "recurrence_id": START + timedelta(hours=i, days=1), "cancelled": True}
+        for i, pk in enumerate(ids)])
+
+
+async def test_events_connection_statements_do_not_grow(gql: GraphQL, make_user: UserFactory, session) -> None:
+    owner = await make_user()
+    guest = await make_user()
+    await seed_events(session, owner.id, guest.id, 10)
+    with counting() as small:
+        first = await gql(EVENTS, {"first": 100}, user=owner)
+
+    await seed_events(session, owner.id, guest.id, 90)
+    with counting() as large:
+        second = await gql(EVENTS, {"first": 100}, user=owner)
+
+    assert len(first["data"]["events"]["edges"]) == 10 and len(second["data"]["events"]["edges"]) == 100
+    assert second["data"]["events"]["edges"][0]["node"]["participants"] == [{"rsvp": "NEEDS_ACTION", "user": {"name": guest.name}}]
+    assert small.count == large.count

@@ -14,7 +14,7 @@ Run: .venv/bin/pytest tests/calendar/test_corpus_roundtrip.py -q -rA
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,6 @@ from tests.conftest import UserFactory
 
 CORPUS = Path("/work/shared/corpus/ics")
 FILES = sorted(p.name for p in CORPUS.glob("*.ics"))
-UTC = timezone.utc
 WINDOW_DAYS = 400
 Key = tuple[str, datetime, datetime]
 OUTCOMES: dict[str, str] = {}

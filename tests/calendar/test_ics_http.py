@@ -142,3 +142,17 @@ async def test_share_link_rejects_past_expiry(gql: GraphQL, make_user: UserFacto
 
     assert body["data"]["createShareLink"] == {"token": None, "url": None, "shareLink": None, "errors": [
         {"code": "VALIDATION", "field": "input.expiresAt", "message": "Must be in the future."}]}
+
+
+async def test_cli_export_is_the_admin_view(session, make_user: UserFactory) -> None:
+    from resolvers.calendar_export import export_ics as cli_export
+
+    await make_user(Role.ADMIN)
+    await make.event(session, datetime(2026, 3, 2, 9, tzinfo=UTC), title="Internal", rrule="FREQ=DAILY;COUNT=3")
+    await make.event(session, datetime(2026, 3, 2, 9, tzinfo=UTC), title="Other's private",
+                     visibility=Visibility.PRIVATE, owner_id=(await make_user()).id)
+
+    body = await cli_export(session, start=datetime(2026, 3, 1), end=datetime(2026, 4, 1))
+
+    events = summaries(body)
+    assert set(events) == {"Internal"} and events["Internal"]["RRULE"].to_ical() == b"FREQ=DAILY;COUNT=3"
