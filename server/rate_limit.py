@@ -35,6 +35,7 @@ from server.settings import Settings
 log = structlog.get_logger(__name__)
 
 RATE_LIMITER_KEY = "rate_limiter"
+LOGIN_LIMITER_KEY = "login_rate_limiter"
 DISABLED_SPECS = frozenset({"", "off", "none", "0"})
 
 
@@ -65,13 +66,15 @@ class RequestRateLimiter:
         return f"{self.item.amount} per {self.item.multiples} {self.item.GRANULARITY.name}"
 
 
-def create_rate_limiter(settings: Settings, redis: Redis | None = None) -> RequestRateLimiter | None:
+def create_rate_limiter(
+    settings: Settings, redis: Redis | None = None, *, spec: str | None = None
+) -> RequestRateLimiter | None:
     """The limiter ``settings.rate_limit`` asks for ("600/minute"), or None when it is "off".
 
     ``redis`` (the app's client) lends its connection pool when ``REDIS_URL`` is set.
     Raises ValueError for a limit string the ``limits`` library cannot parse.
     """
-    spec = settings.rate_limit.strip()
+    spec = (settings.rate_limit if spec is None else spec).strip()
     if spec.lower() in DISABLED_SPECS:
         return None
     item = parse(spec)
@@ -98,6 +101,15 @@ def rate_limiter_for(state: Any) -> RequestRateLimiter | None:
     if RATE_LIMITER_KEY not in extras:
         extras[RATE_LIMITER_KEY] = create_rate_limiter(state.settings, state.redis)
     limiter: RequestRateLimiter | None = extras[RATE_LIMITER_KEY]
+    return limiter
+
+
+def login_limiter_for(state: Any) -> RequestRateLimiter | None:
+    """Failed-guess budget per email address, apart from the request budget (aliases multiply logins)."""
+    extras: dict[str, Any] = state.extras
+    if LOGIN_LIMITER_KEY not in extras:
+        extras[LOGIN_LIMITER_KEY] = create_rate_limiter(state.settings, state.redis, spec=state.settings.login_rate_limit)
+    limiter: RequestRateLimiter | None = extras[LOGIN_LIMITER_KEY]
     return limiter
 
 

@@ -19,8 +19,11 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="ALMANAC_LOG_LEVEL")
     log_json: bool = Field(default=False, alias="ALMANAC_LOG_JSON")
     rate_limit: str = Field(default="600/minute", alias="ALMANAC_RATE_LIMIT")
+    login_rate_limit: str = Field(default="10/minute", alias="ALMANAC_LOGIN_RATE_LIMIT")
     mail_from: str = Field(default="almanac@localhost", alias="ALMANAC_MAIL_FROM")
     redis_namespace: str = Field(default="almanac", alias="ALMANAC_REDIS_NAMESPACE")
+    # The office's own zone: quarterly meetings and other organisation-wide times use it.
+    organisation_timezone: str = Field(default="UTC", alias="ALMANAC_TIMEZONE")
     public_url: str = Field(default="http://127.0.0.1:8000", alias="ALMANAC_PUBLIC_URL")
     # Real-time: change-log retention (pruned by a job), per-subscriber queue bound, relay poll.
     change_log_retention_days: int = Field(default=7, ge=1, alias="ALMANAC_CHANGE_LOG_RETENTION_DAYS")

@@ -7,6 +7,7 @@ from db.queries.user import get_user_by_email
 from schema.core.errors import ErrorCode, UserError
 from schema.user.types import UserType
 from server.auth import issue_token, verify_password
+from server.rate_limit import login_limiter_for
 
 
 @strawberry.input
@@ -27,6 +28,13 @@ class AuthMutation:
     @strawberry.mutation(description="Exchange email and password for a bearer token (JWT).")
     async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
         ctx = info.context
+        limiter = login_limiter_for(ctx.state) if ctx.state is not None else None
+        if limiter is not None:
+            verdict = await limiter.hit(f"login:{input.email.strip().lower()[:254]}")
+            if not verdict.allowed:
+                message = f"Too many sign-in attempts; try again in {verdict.retry_after_seconds} s."
+                return LoginPayload(token=None, user=None,
+                                    errors=[UserError(code=ErrorCode.RATE_LIMITED, field=None, message=message)])
         user = None
         if len(input.email) <= 254 and len(input.password) <= 1024 and "\x00" not in input.email:
             user = await get_user_by_email(ctx.session, input.email)

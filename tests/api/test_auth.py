@@ -71,3 +71,14 @@ async def test_duplicate_name_is_a_conflict_not_a_500(gql: GraphQL, make_user: U
 
     errors = again["data"]["createCommunity"]["errors"]
     assert [e["code"] for e in errors] == ["CONFLICT"]
+
+
+async def test_login_attempts_per_email_are_rate_limited(gql: GraphQL, make_user: UserFactory) -> None:
+    await make_user(email="carol@example.org", password="right-password")
+    codes = []
+    for _ in range(11):  # ALMANAC_LOGIN_RATE_LIMIT defaults to 10/minute per email
+        body = await gql(LOGIN, {"email": "carol@example.org", "password": "guess"})
+        codes.append([e["code"] for e in body["data"]["login"]["errors"]])
+
+    assert codes[:10] == [["PERMISSION_DENIED"]] * 10
+    assert codes[10] == ["RATE_LIMITED"]
