@@ -124,18 +124,28 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 UserFactory = Callable[..., Awaitable[User]]
+DEFAULT_PASSWORD = "correct horse battery"
+_DEFAULT_HASH: list[str] = []  # argon2 is slow on purpose: hash the default password once per run
+
+
+def password_hash_for(password: str) -> str:
+    if password != DEFAULT_PASSWORD:
+        return hash_password(password)
+    if not _DEFAULT_HASH:
+        _DEFAULT_HASH.append(hash_password(DEFAULT_PASSWORD))
+    return _DEFAULT_HASH[0]
 
 
 @pytest.fixture
 def make_user(session: AsyncSession) -> UserFactory:
     async def make(role: Role = Role.STAFF, *, name: str | None = None, email: str | None = None,
-                   password: str = "correct horse battery") -> User:
+                   password: str = DEFAULT_PASSWORD) -> User:
         suffix = uuid.uuid4().hex[:8]
         user = User(
             email=email or f"user-{suffix}@example.org",
             name=name or f"User {suffix}",
             role=role,
-            password_hash=hash_password(password),
+            password_hash=password_hash_for(password),
         )
         session.add(user)
         await session.flush()

@@ -31,7 +31,8 @@ from db.enums import CalendarModule, Rsvp, Visibility
 class Event(IdMixin, TimestampMixin, Base):
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        # RFC 5545 allows zero-length events (a DTSTART without DTEND), so <=, not <.
+        CheckConstraint("starts_at <= ends_at", name="starts_before_ends"),
         CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="quarter_range"),
         CheckConstraint(
             "NOT is_quarterly_coordination OR (quarter IS NOT NULL AND fiscal_year IS NOT NULL)",
@@ -97,7 +98,7 @@ class EventOverride(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("event_id", "recurrence_id"),
         CheckConstraint(
-            "cancelled OR (starts_at IS NOT NULL AND ends_at IS NOT NULL AND starts_at < ends_at)",
+            "cancelled OR (starts_at IS NOT NULL AND ends_at IS NOT NULL AND starts_at <= ends_at)",
             name="override_times",
         ),
     )

@@ -90,7 +90,7 @@ def operation_for(name: str) -> tuple[str, st.SearchStrategy[dict[str, Any]]]:
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS)
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 async def test_malformed_input_never_yields_internal_error(
     mutation: str, data: st.DataObject, gql: GraphQL, make_user: UserFactory

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp, Role, TaskStatus
 from db.models import ChangeLog, Community, Task
+from schema.core.ids import decode_id
 from tests.conftest import GraphQL, UserFactory
 from tests.task.conftest import TaskFactory, gid
 
@@ -43,14 +44,16 @@ async def test_create_task_with_assignees_teams_and_link(
     payload = body["data"]["createTask"]
     assert payload["errors"] == []
     task = payload["task"]
-    task.pop("id")
+    task_pk = decode_id(task.pop("id"), "Task", field="id")
     assert task == {
         "title": "Survey the bridge", "status": "TODO", "priority": "HIGH", "domain": "COMMUNITY",
         "startsOn": "2031-03-01", "dueAt": "2031-03-05T17:00:00+00:00", "role": "Engineer", "phase": "",
         "estimatedHours": 6.5, "actualHours": None, "version": 1, "rrule": None,
         "assignees": [{"name": "Sam"}], "teams": [{"name": "Roads"}], "community": {"name": "Riverside"},
     }
-    change = (await session.scalars(select(ChangeLog).where(ChangeLog.entity_type == "Task"))).one()
+    change = (await session.scalars(
+        select(ChangeLog).where(ChangeLog.entity_type == "Task", ChangeLog.entity_id == task_pk)
+    )).one()
     assert change.op == ChangeOp.CREATED
     assert change.payload == {
         "module": "TASKS", "start": "2031-03-05T17:00:00+00:00", "end": "2031-03-05T17:00:00+00:00",
