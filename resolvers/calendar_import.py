@@ -74,12 +74,12 @@ def with_storable_base(series: ImportedSeries) -> ImportedSeries:
 def storable(series: ImportedSeries) -> None:
     if len(series.uid) > MAX_UID:
         raise Rejected(f"UID longer than {MAX_UID} characters")
-    if series.end <= series.start:
-        raise Rejected("zero-length event (DTEND equals DTSTART or missing): Almanac stores start < end only")
+    if series.end < series.start:
+        raise Rejected("event ends before it starts")
     for recurrence_id, override in series.overrides.items():
         if not override.cancelled and override.start is not None and override.end is not None \
-                and override.end <= override.start:
-            raise Rejected(f"zero-length occurrence at RECURRENCE-ID {recurrence_id.isoformat()}")
+                and override.end < override.start:
+            raise Rejected(f"occurrence at RECURRENCE-ID {recurrence_id.isoformat()} ends before it starts")
 
 
 def series_values(series: ImportedSeries) -> dict[str, Any]:
