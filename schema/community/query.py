@@ -5,7 +5,14 @@ import strawberry
 from db.queries.community import communities_query
 from schema.community.inputs import CommunityFilter
 from schema.community.types import CommunityType
+from db.models import Community
 from schema.core.connection import Connection, paginate
+from schema.core.ordering import apply_order, sortable
+
+COMMUNITY_ORDER = sortable("Community", {"NAME": Community.name, "REGION": Community.region,
+                                         "POPULATION": Community.population,
+                                         "CREATED_AT": Community.created_at}, Community.id)
+CommunityOrder = COMMUNITY_ORDER.input_type
 
 
 @strawberry.type
@@ -13,8 +20,8 @@ class CommunityQuery:
     @strawberry.field
     async def communities(
         self, info: strawberry.Info, filter: CommunityFilter | None = None,
-        first: int | None = None, after: str | None = None,
+        order_by: CommunityOrder | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[CommunityType]:
         f = filter or CommunityFilter()
-        stmt = communities_query(search=f.search, region=f.region)
+        stmt = apply_order(communities_query(search=f.search, region=f.region), COMMUNITY_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=CommunityType.from_model)

@@ -4,9 +4,18 @@ from __future__ import annotations
 import strawberry
 
 from db.queries.user import teams_query, users_query
+from db.models import Team, User
 from schema.core.connection import Connection, paginate
+from schema.core.ordering import apply_order, sortable
 from schema.core.ids import decode_id
 from schema.user.types import RoleEnum, TeamType, UserType
+
+
+USER_ORDER = sortable("User", {"NAME": User.name, "EMAIL": User.email, "ROLE": User.role,
+                               "CREATED_AT": User.created_at}, User.id)
+TEAM_ORDER = sortable("Team", {"NAME": Team.name, "CREATED_AT": Team.created_at}, Team.id)
+UserOrder = USER_ORDER.input_type
+TeamOrder = TEAM_ORDER.input_type
 
 
 @strawberry.input
@@ -29,18 +38,19 @@ class UserQuery:
 
     @strawberry.field
     async def users(
-        self, info: strawberry.Info, filter: UserFilter | None = None, first: int | None = None, after: str | None = None
+        self, info: strawberry.Info, filter: UserFilter | None = None, order_by: UserOrder | None = None,
+        first: int | None = None, after: str | None = None,
     ) -> Connection[UserType]:
         f = filter or UserFilter()
         team_id = decode_id(f.team_id, "Team", field="filter.teamId") if f.team_id else None
-        stmt = users_query(search=f.search, role=f.role, team_id=team_id)
+        stmt = apply_order(users_query(search=f.search, role=f.role, team_id=team_id), USER_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=UserType.from_model)
 
     @strawberry.field
     async def teams(
-        self, info: strawberry.Info, filter: TeamFilter | None = None, first: int | None = None, after: str | None = None
+        self, info: strawberry.Info, filter: TeamFilter | None = None, order_by: TeamOrder | None = None,
+        first: int | None = None, after: str | None = None,
     ) -> Connection[TeamType]:
         f = filter or TeamFilter()
-        return await paginate(
-            info.context.session, teams_query(search=f.search), first=first, after=after, to_node=TeamType.from_model
-        )
+        stmt = apply_order(teams_query(search=f.search), TEAM_ORDER, order_by)
+        return await paginate(info.context.session, stmt, first=first, after=after, to_node=TeamType.from_model)

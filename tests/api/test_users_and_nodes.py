@@ -38,14 +38,14 @@ async def test_users_statement_count_does_not_grow_with_rows(
 ) -> None:
     viewer = await make_user(Role.ADMIN)
     counts: dict[int, int] = {}
-    for rows in (10, 90):  # 10 users, then 100 in all, each with a team and its members
+    for rows in (10, 490):  # 10 users, then 500 in all, each with a team and its members
         await add_users_in_teams(session, rows)
         with counting() as statements:
             body = await gql(USERS_WITH_TEAMS, {"first": 100}, user=viewer)
         assert "errors" not in body
         counts[rows] = statements.count
     assert len(body["data"]["users"]["edges"]) == 100
-    assert counts[10] == counts[90], counts
+    assert counts[10] == counts[490], counts
 
 
 async def test_pagination_walks_every_row_once(gql: GraphQL, make_user: UserFactory, session: AsyncSession) -> None:
@@ -87,3 +87,47 @@ async def test_node_resolves_a_global_id_and_rejects_garbage(
     assert "Traceback" not in str(garbage)
     if "errors" in garbage:
         assert garbage["errors"][0]["extensions"]["code"] != "INTERNAL"
+
+
+TEAMS_WITH_MEMBERS = "{ teams(first: 100) { totalCount edges { node { name members { role user { name teams { name } } } } } } }"
+COMMUNITIES_PAGE = "{ communities(first: 100) { totalCount edges { node { name code region population } } } }"
+ORDERED = """
+query Ordered($order: CommunityOrder) {
+  communities(first: 3, orderBy: $order) { edges { node { name population } } }
+}
+"""
+
+
+async def test_teams_and_communities_statement_counts_do_not_grow(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    viewer = await make_user(Role.ADMIN)
+    counts: dict[int, tuple[int, int]] = {}
+    for batch, rows in ((0, 10), (1, 490)):
+        teams = [Team(name=f"T{batch}-{i:03d}") for i in range(rows)]
+        session.add_all(teams + [Community(name=f"C{batch}-{i:03d}") for i in range(rows)])
+        await session.flush()
+        session.add_all([TeamMembership(team_id=t.id, user_id=viewer.id) for t in teams])
+        with counting() as team_statements:
+            team_body = await gql(TEAMS_WITH_MEMBERS, user=viewer)
+        with counting() as community_statements:
+            community_body = await gql(COMMUNITIES_PAGE, user=viewer)
+        assert "errors" not in team_body and "errors" not in community_body
+        counts[rows] = (team_statements.count, community_statements.count)
+    assert team_body["data"]["teams"]["totalCount"] == 500
+    assert community_body["data"]["communities"]["totalCount"] == 500
+    assert counts[10] == counts[490], counts
+
+
+async def test_order_by_sorts_with_nulls_last_and_direction(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    viewer = await make_user()
+    session.add_all([Community(name="Alpha", population=300), Community(name="Beta", population=None),
+                     Community(name="Gamma", population=100)])
+
+    by_population = await gql(ORDERED, {"order": {"field": "POPULATION", "direction": "DESC"}}, user=viewer)
+    by_name_default = await gql(ORDERED, {"order": {"field": "NAME"}}, user=viewer)
+
+    assert [e["node"]["name"] for e in by_population["data"]["communities"]["edges"]] == ["Alpha", "Gamma", "Beta"]
+    assert [e["node"]["name"] for e in by_name_default["data"]["communities"]["edges"]] == ["Alpha", "Beta", "Gamma"]
