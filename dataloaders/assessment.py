@@ -7,11 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dataloaders.registry import group_by
-from dataloaders.task import serialized
 from db.models import Task
 
 
-@serialized
 async def tasks_by_assessment_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
     rows = await session.scalars(
         select(Task).where(Task.assessment_id.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)

@@ -7,11 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dataloaders.registry import group_by
-from dataloaders.task import serialized
 from db.models import Need, Ppa, PpaNeed
 
 
-@serialized
 async def ppas_by_need_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Ppa]]:
     rows = await session.execute(
         select(PpaNeed.need_id, Ppa)
@@ -25,7 +23,6 @@ async def ppas_by_need_id(session: AsyncSession, keys: Sequence[int]) -> list[li
     return [grouped[k] for k in keys]
 
 
-@serialized
 async def needs_by_assessment_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Need]]:
     rows = await session.scalars(
         select(Need).where(Need.assessment_id.in_(keys)).order_by(Need.title, Need.id)

@@ -7,11 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dataloaders.registry import group_by
-from dataloaders.task import serialized
 from db.models import Ppa, PpaPolicy, Task
 
 
-@serialized
 async def ppas_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Ppa]]:
     rows = await session.execute(
         select(PpaPolicy.policy_id, Ppa)
@@ -25,7 +23,6 @@ async def ppas_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[
     return [grouped[k] for k in keys]
 
 
-@serialized
 async def tasks_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
     rows = await session.scalars(
         select(Task).where(Task.policy_id.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)

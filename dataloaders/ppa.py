@@ -1,8 +1,4 @@
-"""Loaders for a PPA's relations: milestones, stage schedule, history, needs, policies, tasks.
-
-Batch functions are ``serialized`` (dataloaders/task.py): sibling loaders share the
-request's AsyncSession, which refuses concurrent statements.
-"""
+"""Loaders for a PPA's relations: milestones, stage schedule, history, needs, policies, tasks."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dataloaders.registry import group_by
-from dataloaders.task import serialized
 from db.models import (
     Need,
     Policy,
@@ -24,7 +19,6 @@ from db.models import (
 )
 
 
-@serialized
 async def milestones_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[PpaMilestone]]:
     rows = await session.scalars(
         select(PpaMilestone).where(PpaMilestone.ppa_id.in_(keys)).order_by(PpaMilestone.due_on, PpaMilestone.id)
@@ -32,7 +26,6 @@ async def milestones_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> li
     return group_by(rows.all(), "ppa_id", keys)
 
 
-@serialized
 async def stage_schedules_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[PpaStageSchedule]]:
     rows = await session.scalars(
         select(PpaStageSchedule)
@@ -42,7 +35,6 @@ async def stage_schedules_by_ppa_id(session: AsyncSession, keys: Sequence[int]) 
     return group_by(rows.all(), "ppa_id", keys)
 
 
-@serialized
 async def transitions_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[PpaTransition]]:
     rows = await session.scalars(
         select(PpaTransition).where(PpaTransition.ppa_id.in_(keys)).order_by(PpaTransition.at, PpaTransition.id)
@@ -50,7 +42,6 @@ async def transitions_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> l
     return group_by(rows.all(), "ppa_id", keys)
 
 
-@serialized
 async def needs_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Need]]:
     rows = await session.execute(
         select(PpaNeed.ppa_id, Need)
@@ -64,7 +55,6 @@ async def needs_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[li
     return [grouped[k] for k in keys]
 
 
-@serialized
 async def policies_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Policy]]:
     rows = await session.execute(
         select(PpaPolicy.ppa_id, Policy)
@@ -78,7 +68,6 @@ async def policies_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list
     return [grouped[k] for k in keys]
 
 
-@serialized
 async def tasks_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
     rows = await session.scalars(
         select(Task).where(Task.ppa_id.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)

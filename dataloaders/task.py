@@ -1,9 +1,7 @@
 """Loaders for tasks and their relations; each answers in key order with one statement."""
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from functools import wraps
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -29,38 +27,15 @@ V = TypeVar("V")
 Batch = Callable[[AsyncSession, Sequence[int]], Awaitable[list[V]]]
 
 
-def serialized(batch: Batch[V]) -> Batch[V]:
-    """Run one batch at a time per session.
-
-    DataLoaders of sibling fields (assignees, teams, ppa...) dispatch in the same
-    tick, and an AsyncSession refuses concurrent statements. The lead's
-    ``Loaders`` should hold this lock for every loader; until it does, the task
-    loaders take it themselves.
-    """
-
-    @wraps(batch)
-    async def run(session: AsyncSession, keys: Sequence[int]) -> list[V]:
-        async with session_lock(session):
-            return await batch(session, keys)
-
-    return run
-
-
-def session_lock(session: AsyncSession) -> asyncio.Lock:
-    """The lock sibling resolvers hold around their own statements on the request's session."""
-    lock: asyncio.Lock = session.info.setdefault("almanac.loader_lock", asyncio.Lock())
-    return lock
-
-
 def _by_id(model: Any) -> Batch[Any]:
     async def load(session: AsyncSession, keys: Sequence[int]) -> list[Any]:
         return await rows_by_id(session, model, keys)
 
     load.__name__ = f"{model.__tablename__}_by_id"
-    return serialized(load)
+    return load
 
 
-# By-id loaders for the task's relations, serialized like the rest of this module.
+# By-id loaders for the task's relations.
 user_by_id = _by_id(User)
 team_by_id = _by_id(Team)
 task_by_id = _by_id(Task)
@@ -72,7 +47,6 @@ need_by_id = _by_id(Need)
 community_by_id = _by_id(Community)
 
 
-@serialized
 async def assignees_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[User]]:
     rows = await session.execute(
         select(TaskAssignee.task_id, User)
@@ -86,7 +60,6 @@ async def assignees_by_task_id(session: AsyncSession, keys: Sequence[int]) -> li
     return [grouped[key] for key in keys]
 
 
-@serialized
 async def teams_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Team]]:
     rows = await session.execute(
         select(TaskTeam.task_id, Team)
@@ -100,7 +73,6 @@ async def teams_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[l
     return [grouped[key] for key in keys]
 
 
-@serialized
 async def items_by_template_id(session: AsyncSession, keys: Sequence[int]) -> list[list[TaskTemplateItem]]:
     rows = await session.scalars(
         select(TaskTemplateItem)
@@ -120,7 +92,7 @@ def _tasks_by(column_name: str):  # type: ignore[no-untyped-def]
         return group_by(rows.all(), column_name, keys)
 
     load.__name__ = f"tasks_by_{column_name}"
-    return serialized(load)
+    return load
 
 
 # For other domains' types (PPA -> tasks, Event -> tasks, ...), ordered by due time.

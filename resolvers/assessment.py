@@ -9,14 +9,13 @@ from db.queries.assessment import AssessmentCriteria, assessments_query
 from db.queries.logs import record_audit, record_change
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.locked_paging import locked_paginate
 from resolvers.mutation import run_mutation
 from resolvers.need import search
 from resolvers.task_generation import generate_default_tasks
 from schema.assessment.inputs import AssessmentFilter, CreateAssessmentInput
 from schema.assessment.payloads import CreateAssessmentPayload
 from schema.assessment.types import AssessmentType
-from schema.core.connection import Connection
+from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_ids
 from server.context import Context
 
@@ -36,7 +35,7 @@ async def resolve_assessments(
         owner_ids=decode_ids(fl.owner_ids, "User", field="filter.ownerIds"),
         search=search(fl.search), date_from=fl.date_from, date_to=fl.date_to,
     )
-    return await locked_paginate(ctx.session, assessments_query(criteria), first=first, after=after,
+    return await paginate(ctx.session, assessments_query(criteria), first=first, after=after,
                           to_node=AssessmentType.from_model)
 
 

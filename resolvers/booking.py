@@ -39,7 +39,7 @@ async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBooki
         if input.dry_run:
             conflicts = await _conflicts(ctx, user, request)
             errors = _conflict_errors(request, conflicts)
-            await rollback(ctx)
+            await ctx.session.rollback()
             return _payload(slots=slots, conflicts=conflicts, dry_run=True, errors=errors)
         status = BookingStatus.PENDING if request.resource.requires_approval else BookingStatus.APPROVED
         rows = booking_rows(request, user, status)
@@ -55,30 +55,17 @@ async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBooki
                 code=ErrorCode.CONFLICT, field=request.field,
                 message="Overlaps another pending or approved booking of this resource; try again.",
             )]
-            await rollback(ctx)
+            await ctx.session.rollback()
             return _payload(slots=slots, conflicts=conflicts, errors=errors)
         for row in rows:
             _log_created(ctx, row, user)
-        await commit(ctx)
+        await ctx.commit()
         ctx.loaders.prime(Resource, [request.resource])
         ctx.loaders.prime(User, [user])
         booked = [BookingType.from_model(row) for row in rows]
         return _payload(booking=booked[0], bookings=booked, slots=slots)
 
     return await run_mutation(ctx, work, lambda errors: _payload(errors=errors, dry_run=input.dry_run))
-
-
-async def commit(ctx: Context) -> None:
-    """Commit, then take a connection again: the payload's loaders would otherwise race to open one
-    ("session is provisioning a new connection; concurrent operations are not permitted")."""
-    await ctx.commit()
-    await ctx.session.connection()
-
-
-async def rollback(ctx: Context) -> None:
-    """Roll back (ORM rows expire), then take a connection again for the payload's loaders."""
-    await ctx.session.rollback()
-    await ctx.session.connection()
 
 
 def _payload(

@@ -9,7 +9,7 @@ from db.queries.booking import ACTIVE_STATUSES, lock_booking, readable_booking_i
 from db.queries.logs import record_audit, record_change
 from jobs.queue import enqueue
 from resolvers import validation as v
-from resolvers.booking import change_payload, commit
+from resolvers.booking import change_payload
 from resolvers.mutation import not_found, run_mutation
 from schema.booking.inputs import BookingDecision, CancelBookingInput, DecideBookingInput
 from schema.booking.payloads import CancelBookingPayload, DecideBookingPayload
@@ -37,7 +37,7 @@ async def decide_booking(ctx: Context, input: DecideBookingInput) -> DecideBooki
         booking.decided_at = datetime.now(UTC)
         booking.decision_note = note
         _transition(ctx, booking, user, new_status, action=input.decision.value.lower())
-        await commit(ctx)
+        await ctx.commit()
         await enqueue(ctx, "notify_booking_decision", booking.id)
         return DecideBookingPayload(booking=BookingType.from_model(booking), errors=[])
 
@@ -60,7 +60,7 @@ async def cancel_booking(ctx: Context, input: CancelBookingInput) -> CancelBooki
                 f"{booking.status.value}.", "input.id",
             )
         _transition(ctx, booking, user, BookingStatus.CANCELLED, action="cancel", reason=reason)
-        await commit(ctx)
+        await ctx.commit()
         return CancelBookingPayload(booking=BookingType.from_model(booking), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: CancelBookingPayload(booking=None, errors=errors))

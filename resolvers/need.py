@@ -9,9 +9,8 @@ from db.queries.logs import record_audit, record_change
 from db.queries.need import NeedCriteria, needs_query
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.locked_paging import locked_paginate
 from resolvers.mutation import run_mutation, validation
-from schema.core.connection import Connection
+from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_id, decode_ids
 from schema.need.inputs import CreateNeedInput, NeedFilter
 from schema.need.payloads import CreateNeedPayload
@@ -36,7 +35,7 @@ async def resolve_needs(ctx: Context, filter: NeedFilter | None, first: int | No
         category=fl.category, search=search(fl.search),
         identified_from=fl.identified_from, identified_to=fl.identified_to,
     )
-    return await locked_paginate(ctx.session, needs_query(criteria), first=first, after=after, to_node=NeedType.from_model)
+    return await paginate(ctx.session, needs_query(criteria), first=first, after=after, to_node=NeedType.from_model)
 
 
 def need_change(need: Need) -> dict[str, Any]:

@@ -8,11 +8,10 @@ from db.models import Policy, PpaPolicy
 from db.queries.logs import record_audit, record_change
 from db.queries.policy import PolicyCriteria, policies_query
 from resolvers import ppa_fields as f
-from resolvers.locked_paging import locked_paginate
 from resolvers.mutation import run_mutation
 from resolvers.need import search
 from resolvers.task_generation import generate_default_tasks
-from schema.core.connection import Connection
+from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_id, decode_ids
 from schema.policy.inputs import CreatePolicyInput, PolicyFilter
 from schema.policy.payloads import CreatePolicyPayload
@@ -33,7 +32,7 @@ async def resolve_policies(
         search=search(fl.search), effective_from=fl.effective_from, effective_to=fl.effective_to,
         review_from=fl.review_from, review_to=fl.review_to,
     )
-    return await locked_paginate(ctx.session, policies_query(criteria), first=first, after=after, to_node=PolicyType.from_model)
+    return await paginate(ctx.session, policies_query(criteria), first=first, after=after, to_node=PolicyType.from_model)
 
 
 def policy_change(p: Policy, ppa_ids: list[int]) -> dict[str, Any]:

@@ -1,17 +1,16 @@
 """Read side of PPAs: filter decoding, the ppas connection and the portfolio."""
 from __future__ import annotations
 
-from dataloaders.task import session_lock
 from db.enums import BudgetStatus, PpaCategory, PpaStage, PpaStatus
 from db.queries.portfolio import Bucket, at_risk_page, portfolio_breakdown
 from db.queries.ppa import PpaCriteria, PpaOrder, ppas_query
-from resolvers.locked_paging import locked_paginate
 from resolvers.mutation import validation
 from schema.core.connection import (
     Connection,
     connection_from_rows,
     decode_cursor,
     page_size,
+    paginate,
 )
 from schema.core.ids import decode_id, decode_ids
 from schema.ppa.inputs import PpaFilter
@@ -48,7 +47,7 @@ async def resolve_ppas(
 ) -> Connection[PpaType]:
     ctx.require_user()
     stmt = ppas_query(ppa_criteria(filter), PpaOrder(order_by))
-    return await locked_paginate(ctx.session, stmt, first=first, after=after, to_node=PpaType.from_model)
+    return await paginate(ctx.session, stmt, first=first, after=after, to_node=PpaType.from_model)
 
 
 def _filled(buckets: list[Bucket], keys: list[str]) -> list[Bucket]:
@@ -67,8 +66,7 @@ async def resolve_portfolio(ctx: Context, filter: PpaFilter | None, stalled_afte
     if not 1 <= stalled_after_days <= 3650:
         raise validation("Must be between 1 and 3650.", "stalledAfterDays")
     criteria = ppa_criteria(filter)
-    async with session_lock(ctx.session):
-        figures = await portfolio_breakdown(ctx.session, criteria, stalled_after_days)
+    figures = await portfolio_breakdown(ctx.session, criteria, stalled_after_days)
     groups = figures.breakdowns
     totals = figures.totals
     return PortfolioType(
@@ -95,8 +93,7 @@ async def at_risk_connection(
     ctx: Context, criteria: PpaCriteria, stalled_after_days: int, total: int, *, first: int | None, after: str | None
 ) -> Connection[PpaRiskType]:
     limit, offset = page_size(first), decode_cursor(after)
-    async with session_lock(ctx.session):
-        rows = await at_risk_page(ctx.session, criteria, stalled_after_days, limit=limit + 1, offset=offset)
+    rows = await at_risk_page(ctx.session, criteria, stalled_after_days, limit=limit + 1, offset=offset)
 
     async def count() -> int:
         return total

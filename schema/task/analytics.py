@@ -5,7 +5,7 @@ from enum import StrEnum
 
 import strawberry
 
-from dataloaders.task import session_lock, team_by_id, user_by_id
+from dataloaders.task import team_by_id, user_by_id
 from db.enums import TaskDomain, TaskPriority, TaskStatus
 from db.models import Task
 from db.queries import task_analytics as sql
@@ -70,36 +70,30 @@ class TaskAnalyticsType:
 
     @strawberry.field
     async def summary(self, info: strawberry.Info) -> TaskWorkloadType:
-        session = info.context.session
-        async with session_lock(session):
-            totals = await sql.totals(session, self._criteria)
+        totals = await sql.totals(info.context.session, self._criteria)
         return TaskWorkloadType(**TaskWorkloadType.measures(totals))
 
     @strawberry.field
     async def by_status(self, info: strawberry.Info) -> list[StatusWorkloadType]:
-        async with session_lock(info.context.session):
-            rows = await sql.by_column(info.context.session, self._criteria, Task.status)
+        rows = await sql.by_column(info.context.session, self._criteria, Task.status)
         rows = in_enum_order(rows, TaskStatus)
         return [StatusWorkloadType(status=w.key, **TaskWorkloadType.measures(w)) for w in rows]
 
     @strawberry.field
     async def by_domain(self, info: strawberry.Info) -> list[DomainWorkloadType]:
-        async with session_lock(info.context.session):
-            rows = await sql.by_column(info.context.session, self._criteria, Task.domain)
+        rows = await sql.by_column(info.context.session, self._criteria, Task.domain)
         rows = in_enum_order(rows, TaskDomain)
         return [DomainWorkloadType(domain=w.key, **TaskWorkloadType.measures(w)) for w in rows]
 
     @strawberry.field
     async def by_priority(self, info: strawberry.Info) -> list[PriorityWorkloadType]:
-        async with session_lock(info.context.session):
-            rows = await sql.by_column(info.context.session, self._criteria, Task.priority)
+        rows = await sql.by_column(info.context.session, self._criteria, Task.priority)
         rows = in_enum_order(rows, TaskPriority)
         return [PriorityWorkloadType(priority=w.key, **TaskWorkloadType.measures(w)) for w in rows]
 
     @strawberry.field
     async def by_assignee(self, info: strawberry.Info) -> list[AssigneeWorkloadType]:
-        async with session_lock(info.context.session):
-            rows = await sql.by_assignee(info.context.session, self._criteria)
+        rows = await sql.by_assignee(info.context.session, self._criteria)
         users = await info.context.loaders.of(user_by_id).load_many([w.key for w in rows])
         return [
             AssigneeWorkloadType(user=UserType.from_model(u) if u else None, **TaskWorkloadType.measures(w))
@@ -108,8 +102,7 @@ class TaskAnalyticsType:
 
     @strawberry.field
     async def by_team(self, info: strawberry.Info) -> list[TeamWorkloadType]:
-        async with session_lock(info.context.session):
-            rows = await sql.by_team(info.context.session, self._criteria)
+        rows = await sql.by_team(info.context.session, self._criteria)
         teams = await info.context.loaders.of(team_by_id).load_many([w.key for w in rows])
         return [
             TeamWorkloadType(team=TeamType.from_model(t) if t else None, **TaskWorkloadType.measures(w))
