@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dataloaders.registry import Loaders
+from db.session import SerializedSession
 from server.context import Context
 
 _BASE_LOADERS: Any = Context.__dict__["loaders"]  # the slot descriptor of Context.loaders
@@ -34,7 +35,7 @@ class EventScope:
 
     def session(self) -> AsyncSession:
         if self._session is None:
-            self._session = self._sessionmaker()
+            self._session = SerializedSession(**self._sessionmaker.kw)
         return self._session
 
     async def close(self) -> None:
