@@ -1,6 +1,8 @@
 """Counts SQL statements per unit of work (a request, a test, a benchmark run).
 
-A ContextVar holds the current counter, so concurrent requests count apart.
+A ContextVar holds the active counters, so concurrent requests count apart.
+``counting()`` blocks nest: every active counter sees every statement, so a
+test's counter around a request and the request's own (metrics) both count it.
 """
 from __future__ import annotations
 
@@ -19,13 +21,12 @@ class StatementCounter:
     count: int = 0
 
 
-_current: ContextVar[StatementCounter | None] = ContextVar("statement_counter", default=None)
+_active: ContextVar[tuple[StatementCounter, ...]] = ContextVar("statement_counters", default=())
 _installed: set[int] = set()
 
 
 def _on_execute(*_args: Any, **_kwargs: Any) -> None:
-    counter = _current.get()
-    if counter is not None:
+    for counter in _active.get():
         counter.count += 1
 
 
@@ -36,11 +37,18 @@ def install(sync_engine: Engine) -> None:
         _installed.add(id(sync_engine))
 
 
+def current() -> StatementCounter | None:
+    """The innermost active counter, if any."""
+    active = _active.get()
+    return active[-1] if active else None
+
+
 @contextmanager
 def counting() -> Iterator[StatementCounter]:
+    """Count statements until the block ends, alongside any enclosing counters."""
     counter = StatementCounter()
-    token = _current.set(counter)
+    token = _active.set((*_active.get(), counter))
     try:
         yield counter
     finally:
-        _current.reset(token)
+        _active.reset(token)
