@@ -5,6 +5,9 @@ dataloaders of sibling fields dispatch in the same tick, all on the request's
 one session. A plain AsyncSession refuses overlapping operations ("concurrent
 operations are not permitted"); this one queues them behind a lock, so every
 resolver and loader can use ``ctx.session`` freely.
+
+``begin_nested()`` is not serialized: a savepoint spans several statements
+that need the lock themselves. Mutations run one at a time, so only they use it.
 """
 from __future__ import annotations
 
@@ -50,3 +53,19 @@ class SerializedSession(AsyncSession):
     async def run_sync(self, *args: Any, **kwargs: Any) -> Any:
         async with self._statement_lock:
             return await super().run_sync(*args, **kwargs)
+
+    async def get_one(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._statement_lock:
+            return await super().get_one(*args, **kwargs)
+
+    async def merge(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._statement_lock:
+            return await super().merge(*args, **kwargs)
+
+    async def delete(self, *args: Any, **kwargs: Any) -> None:
+        async with self._statement_lock:
+            await super().delete(*args, **kwargs)
+
+    async def close(self) -> None:
+        async with self._statement_lock:
+            await super().close()
