@@ -60,8 +60,9 @@ class Rejected(Exception):
 
 def with_storable_base(series: ImportedSeries) -> ImportedSeries:
     """A series made of overridden occurrences only (RECURRENCE-IDs without their master) gets a
-    zero-length base from the parser; every occurrence shows its override's times, so the base
-    takes the first override's duration, which only matters for storage (start < end)."""
+    zero-length base from the parser, a placeholder rather than a DTEND == DTSTART of the data;
+    every occurrence shows its override's times, so the base takes the first override's duration
+    (zero-length only if that occurrence is). Series zero-length in the data are stored as they are."""
     if series.end > series.start or series.rrule:
         return series
     first = series.overrides.get(series.start.astimezone(UTC))

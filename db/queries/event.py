@@ -25,22 +25,43 @@ def readable_by(viewer_id: int | None) -> ColumnElement[bool]:
 def overlaps_window(start: datetime, end: datetime) -> ColumnElement[bool]:
     """Series with an occurrence that may overlap ``[start, end)``.
 
+    Window rule (the one ``db.rules.recurrence.expand_occurrences`` applies exactly):
+    an occurrence ``[s, e)`` with ``s < e`` is in the window iff ``s < end`` and
+    ``e > start``; a zero-length one (``s == e``, RFC 5545 allows them) iff
+    ``start <= s < end``, so one at the window's start is in, one at its end is not.
+
     ``series_ends_at`` is the end of the last occurrence (NULL for an endless
     series, or for a single event stored without it, which ``ends_at`` covers);
     it includes overridden occurrences moved later, and an override moved before
     the first start is matched on its own times (``event_overrides.starts_at`` is indexed).
     """
-    recurring = or_(Event.rrule.is_not(None), func.cardinality(Event.rdates) > 0)
     # An occurrence moved before the series' first start (an override) is found through its own times.
     moved_into_window = exists().where(
-        EventOverride.event_id == Event.id, EventOverride.starts_at < end, EventOverride.ends_at > start
+        EventOverride.event_id == Event.id, EventOverride.starts_at < end,
+        or_(EventOverride.ends_at > start, EventOverride.starts_at >= start),
+    )
+    return or_(and_(Event.starts_at < end, not_over_before(start)), moved_into_window)
+
+
+def not_over_before(start: datetime) -> ColumnElement[bool]:
+    """Series whose last occurrence ends after ``start``, or may be a zero-length one at ``start``.
+
+    ``starts_at >= start`` admits a zero-length single event at ``start`` (an event
+    with a duration starting there ends after it anyway).
+    """
+    recurring = or_(Event.rrule.is_not(None), func.cardinality(Event.rdates) > 0)
+    instant_override_at_start = exists().where(
+        EventOverride.event_id == Event.id, EventOverride.starts_at == start, EventOverride.ends_at == start
+    )
+    last_is_instant_at_start = and_(
+        Event.series_ends_at == start, or_(Event.ends_at == Event.starts_at, instant_override_at_start)
     )
     return or_(
-        and_(
-            Event.starts_at < end,
-            or_(Event.ends_at > start, Event.series_ends_at > start, and_(Event.series_ends_at.is_(None), recurring)),
-        ),
-        moved_into_window,
+        Event.ends_at > start,
+        Event.starts_at >= start,
+        Event.series_ends_at > start,
+        and_(Event.series_ends_at.is_(None), recurring),
+        last_is_instant_at_start,
     )
 
 
@@ -61,7 +82,7 @@ def filter_clauses(f: EventFilterValues) -> list[ColumnElement[bool]]:
     if f.start is not None and f.end is not None:
         clauses.append(overlaps_window(f.start, f.end))
     elif f.start is not None:
-        clauses.append(or_(Event.ends_at > f.start, Event.series_ends_at > f.start, Event.series_ends_at.is_(None)))
+        clauses.append(not_over_before(f.start))
     elif f.end is not None:
         clauses.append(Event.starts_at < f.end)
     if f.modules is not None:

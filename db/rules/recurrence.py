@@ -16,7 +16,12 @@ Conventions (the same ones the ``events`` table uses):
   (RFC 5545 3.8.5.3) unless UNTIL lies before it (a deleted series, as some
   servers write it).
 - Timed occurrences last the exact duration ``end - start`` (RFC 5545 3.8.5.3);
-  all-day ones the same number of days.
+  all-day ones the same number of days. Zero-length occurrences (``end == start``:
+  DTEND equal to DTSTART, or a DATE-TIME DTSTART alone) are valid.
+- Window rule: an occurrence ``[s, e)`` with ``s < e`` is in the window
+  ``[window_start, window_end)`` iff ``s < window_end and e > window_start``; a
+  zero-length one at instant ``t`` iff ``window_start <= t < window_end``. The SQL
+  prefilter ``db.queries.event.overlaps_window`` follows the same rule.
 - An override (RECURRENCE-ID) is trusted to name an occurrence of the series; it
   appears wherever its new times fall, a cancelled one not at all, and an EXDATE
   of its original start removes it.
@@ -178,7 +183,7 @@ def normalize_until(text: str, *, timezone_name: str, all_day: bool) -> str:
 
 
 def expand_occurrences(series: SeriesSpec, window_start: datetime, window_end: datetime) -> list[Occurrence]:
-    """Occurrences overlapping ``[window_start, window_end)``, sorted by start."""
+    """Occurrences in ``[window_start, window_end)`` by the window rule above, sorted by start."""
     if not series.is_recurring:
         if _overlaps(series.start, series.end, window_start, window_end):
             return [Occurrence(None, series.start, series.end)]
@@ -328,7 +333,7 @@ def _end_of(start: datetime, series: SeriesSpec, tz: ZoneInfo, duration: timedel
 
 
 def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> bool:
-    if start == end:
+    if start == end:  # a zero-length occurrence is an instant: in the window iff window_start <= t < window_end
         return window_start <= start < window_end
     return start < window_end and end > window_start
 

@@ -152,6 +152,49 @@ def test_window_overlap_is_half_open_and_includes_running_occurrences() -> None:
     assert starts(series, (first_start - timedelta(hours=1), first_start)) == []
 
 
+INSTANT = datetime(2024, 5, 1, 12, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("window", "inside"),
+    [
+        ((INSTANT, INSTANT + MINUTE), True),  # at the window start: in
+        ((INSTANT - MINUTE, INSTANT), False),  # at the window end: out
+        ((INSTANT - MINUTE, INSTANT + MINUTE), True),
+        ((INSTANT + MINUTE, INSTANT + 2 * MINUTE), False),
+        ((INSTANT - 2 * MINUTE, INSTANT - MINUTE), False),
+        ((INSTANT, INSTANT), False),  # an empty window holds nothing
+    ],
+)
+def test_zero_length_occurrence_is_in_a_window_iff_start_le_t_lt_end(
+    window: tuple[datetime, datetime], inside: bool
+) -> None:
+    single = SeriesSpec(start=INSTANT, end=INSTANT)
+    daily = SeriesSpec(start=INSTANT - timedelta(days=2), end=INSTANT - timedelta(days=2), rrule="FREQ=DAILY;COUNT=3")
+    moved = SeriesSpec(  # positive-length series, one occurrence moved to the zero-length instant
+        start=INSTANT - timedelta(days=7, hours=3), end=INSTANT - timedelta(days=7, hours=2), rrule="FREQ=DAILY;COUNT=3",
+        overrides={INSTANT - timedelta(days=6, hours=3): OverrideSpec(start=INSTANT, end=INSTANT)},
+    )
+    all_day = SeriesSpec(start=INSTANT.replace(hour=0), end=INSTANT.replace(hour=0), all_day=True)
+    all_day_window = tuple(moment - timedelta(hours=12) for moment in window)
+
+    assert starts(single, window) == ([INSTANT] if inside else [])
+    assert starts(daily, window) == ([INSTANT] if inside else [])
+    assert starts(moved, window) == ([INSTANT] if inside else [])
+    assert starts(all_day, all_day_window) == ([INSTANT.replace(hour=0)] if inside else [])  # type: ignore[arg-type]
+    assert all(o.end == o.start for o in expand_occurrences(daily, *YEAR_2024))
+
+
+def test_zero_length_series_end_is_its_last_instant() -> None:
+    daily = SeriesSpec(start=INSTANT, end=INSTANT, rrule="FREQ=DAILY;COUNT=3")
+
+    assert series_end(daily) == INSTANT + timedelta(days=2)
+    assert starts(daily, (INSTANT + timedelta(days=2), INSTANT + timedelta(days=2, minutes=1))) == [
+        INSTANT + timedelta(days=2)
+    ]
+
+
 def test_non_recurring_event_has_no_recurrence_id() -> None:
     single = SeriesSpec(start=datetime(2024, 5, 1, 9, tzinfo=UTC), end=datetime(2024, 5, 1, 10, tzinfo=UTC))
 
