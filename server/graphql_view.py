@@ -9,23 +9,30 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from db.models import User
 from server.auth import bearer_token, user_id_from_token
 from server.context import Context
+from server.legacy_ws import LegacyGraphQLWSHandler
 from server.socket_context import SocketContext
 
 
 class AlmanacGraphQL(GraphQL[Context, None]):
-    """GraphQL over HTTP (GraphiQL for browsers) and graphql-transport-ws."""
+    """GraphQL over HTTP (GraphiQL for browsers), graphql-transport-ws and the legacy graphql-ws.
+
+    Both websocket protocols authenticate in ``connection_init`` through ``on_ws_connect``;
+    tests/realtime/test_legacy_protocol.py shows the legacy one is as strict as the modern one.
+    """
+
+    graphql_ws_handler_class = LegacyGraphQLWSHandler
 
     def __init__(self, schema: Any, state: Any) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql",
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             keep_alive=True,
             keep_alive_interval=15,
         )
@@ -47,7 +54,10 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         return ctx
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
-        """graphql-transport-ws ``connection_init``: ``{"Authorization": "Bearer <JWT>"}`` or 4403."""
+        """``connection_init`` payload ``{"Authorization": "Bearer <JWT>"}``, else refused.
+
+        Refused means close 4403 on graphql-transport-ws; ``connection_error`` then close 1011 on graphql-ws.
+        """
         params = getattr(context, "connection_params", None) or {}
         header = params.get("Authorization") or params.get("authorization")
         user = await load_user_for_token(context, bearer_token(header if isinstance(header, str) else None))

@@ -31,8 +31,24 @@ from server.realtime import Realtime
 from server.settings import Settings
 from tests.conftest import REDIS_URL, SECRET, token_for
 
-PROTOCOL = "graphql-transport-ws"
 RECEIVE_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class WireProtocol:
+    """The message names of a websocket subprotocol that the helpers below speak."""
+
+    name: str
+    subscribe: str
+    data: str
+    keep_alive: str
+    keep_alive_reply: str | None
+
+
+MODERN = WireProtocol("graphql-transport-ws", subscribe="subscribe", data="next", keep_alive="ping",
+                      keep_alive_reply="pong")
+LEGACY = WireProtocol("graphql-ws", subscribe="start", data="data", keep_alive="ka", keep_alive_reply=None)
+PROTOCOL = MODERN.name
 
 
 def free_port() -> int:
@@ -158,27 +174,30 @@ async def wait_until_numbered(engine: AsyncEngine, count_unnumbered_is_zero: boo
 
 
 class Subscription:
-    """A graphql-transport-ws client with one subscription (id "1")."""
+    """A websocket client (graphql-transport-ws unless told) with one subscription (id "1")."""
 
-    def __init__(self, ws: Any) -> None:
+    def __init__(self, ws: Any, protocol: WireProtocol = MODERN) -> None:
         self.ws = ws
+        self.protocol = protocol
 
     async def next(self, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:
+        """The next message that is not a keep-alive (answered if the protocol wants an answer)."""
         message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout=timeout))
-        while message["type"] == "ping":
-            await self.ws.send(json.dumps({"type": "pong"}))
+        while message["type"] == self.protocol.keep_alive:
+            if self.protocol.keep_alive_reply is not None:
+                await self.ws.send(json.dumps({"type": self.protocol.keep_alive_reply}))
             message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout=timeout))
         return message  # type: ignore[no-any-return]
 
     async def data(self, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:
         message = await self.next(timeout)
-        assert message["type"] == "next", message
+        assert message["type"] == self.protocol.data, message
         assert "errors" not in message["payload"], message
         return message["payload"]["data"]  # type: ignore[no-any-return]
 
     async def nothing_within(self, seconds: float) -> None:
         try:
-            message = await asyncio.wait_for(self.ws.recv(), timeout=seconds)
+            message = await self.next(timeout=seconds)
         except TimeoutError:
             return
         raise AssertionError(f"expected no message, got {message}")
@@ -187,21 +206,21 @@ class Subscription:
         await self.ws.close()
 
 
-async def connect(url: str, token: str | None, **options: Any) -> Any:
-    ws = await websockets.connect(url, subprotocols=[PROTOCOL], **options)  # type: ignore[list-item]
+async def connect(url: str, token: str | None, protocol: WireProtocol = MODERN, **options: Any) -> Any:
+    ws = await websockets.connect(url, subprotocols=[protocol.name], **options)  # type: ignore[list-item]
     payload = {"Authorization": f"Bearer {token}"} if token else {}
     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
     return ws
 
 
 async def subscribe(url: str, user: User, query: str, variables: dict[str, Any] | None = None,
-                    **options: Any) -> Subscription:
-    ws = await connect(url, token_for(user), **options)
+                    protocol: WireProtocol = MODERN, **options: Any) -> Subscription:
+    ws = await connect(url, token_for(user), protocol, **options)
     ack = json.loads(await asyncio.wait_for(ws.recv(), timeout=RECEIVE_TIMEOUT))
     assert ack["type"] == "connection_ack", ack
-    await ws.send(json.dumps({"id": "1", "type": "subscribe",
+    await ws.send(json.dumps({"id": "1", "type": protocol.subscribe,
                               "payload": {"query": query, "variables": variables or {}}}))
-    return Subscription(ws)
+    return Subscription(ws, protocol)
 
 
 async def wait_subscribed(server: LiveServer, before: set[Any]) -> None:
