@@ -1,7 +1,10 @@
 """Assessments: the list and createAssessment (with its default task set; module MANA)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Select
 
 from db.enums import AssessmentStatus, CalendarModule, ChangeOp, TemplateKind
 from db.models import Assessment
@@ -24,7 +27,8 @@ MILESTONES = (("planning_on", "input.planningOn"), ("data_collection_on", "input
 
 
 async def resolve_assessments(
-    ctx: Context, filter: AssessmentFilter | None, first: int | None, after: str | None
+    ctx: Context, filter: AssessmentFilter | None, first: int | None, after: str | None,
+    order: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Connection[AssessmentType]:
     ctx.require_user()
     fl = filter or AssessmentFilter()
@@ -35,8 +39,10 @@ async def resolve_assessments(
         owner_ids=decode_ids(fl.owner_ids, "User", field="filter.ownerIds"),
         search=search(fl.search), date_from=fl.date_from, date_to=fl.date_to,
     )
-    return await paginate(ctx.session, assessments_query(criteria), first=first, after=after,
-                          to_node=AssessmentType.from_model)
+    stmt = assessments_query(criteria)
+    if order is not None:
+        stmt = order(stmt)
+    return await paginate(ctx.session, stmt, first=first, after=after, to_node=AssessmentType.from_model)
 
 
 def milestone_dates(input: CreateAssessmentInput) -> dict[str, Any]:

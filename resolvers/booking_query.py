@@ -1,9 +1,12 @@
 """Reading bookings: the window argument and the ``bookings`` connection."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import strawberry
+from sqlalchemy import Select
 
 from db.queries.booking import bookings_query
 from db.rules.availability import Interval
@@ -35,7 +38,8 @@ def _strings(ids: list[strawberry.ID] | None) -> list[str] | None:
 
 
 async def list_bookings(
-    ctx: Context, filter: BookingFilter | None, first: int | None, after: str | None
+    ctx: Context, filter: BookingFilter | None, first: int | None, after: str | None,
+    order: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Connection[BookingType]:
     viewer = ctx.require_user()
     f = filter or BookingFilter()
@@ -47,5 +51,7 @@ async def list_bookings(
         requester_id=decode_id(f.requester_id, "User", field="filter.requesterId") if f.requester_id else None,
         event_id=decode_id(f.event_id, "Event", field="filter.eventId") if f.event_id else None,
     )
+    if order is not None:
+        stmt = order(stmt)
     page = await paginate(ctx.session, stmt, first=first, after=after, to_node=BookingType.from_model)
     return page

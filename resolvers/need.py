@@ -1,7 +1,10 @@
 """Needs: the list and createNeed (change-log module MANA)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Select
 
 from db.enums import CalendarModule, ChangeOp, NeedStatus, TaskPriority
 from db.models import Need
@@ -24,7 +27,10 @@ def search(value: str | None) -> str | None:
     return value
 
 
-async def resolve_needs(ctx: Context, filter: NeedFilter | None, first: int | None, after: str | None) -> Connection[NeedType]:
+async def resolve_needs(
+    ctx: Context, filter: NeedFilter | None, first: int | None, after: str | None,
+    order: Callable[[Select[Any]], Select[Any]] | None = None,
+) -> Connection[NeedType]:
     ctx.require_user()
     fl = filter or NeedFilter()
     criteria = NeedCriteria(
@@ -35,7 +41,10 @@ async def resolve_needs(ctx: Context, filter: NeedFilter | None, first: int | No
         category=fl.category, search=search(fl.search),
         identified_from=fl.identified_from, identified_to=fl.identified_to,
     )
-    return await paginate(ctx.session, needs_query(criteria), first=first, after=after, to_node=NeedType.from_model)
+    stmt = needs_query(criteria)
+    if order is not None:
+        stmt = order(stmt)
+    return await paginate(ctx.session, stmt, first=first, after=after, to_node=NeedType.from_model)
 
 
 def need_change(need: Need) -> dict[str, Any]:

@@ -1,7 +1,11 @@
 """Notifications of the signed-in user, and their calendar preferences."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import Select
 
 from dataloaders.notification import calendar_preference_by_user_id
 from db.queries.logs import record_audit
@@ -27,10 +31,13 @@ MAX_OFFSETS = 10
 
 
 async def notifications(
-    ctx: Context, *, unread_only: bool, first: int | None, after: str | None
+    ctx: Context, *, unread_only: bool, first: int | None, after: str | None,
+    order: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Connection[NotificationType]:
     user = ctx.require_user()
     stmt = notifications_query(user.id, datetime.now(UTC), unread_only=unread_only)
+    if order is not None:
+        stmt = order(stmt)
     return await paginate(ctx.session, stmt, first=first, after=after, to_node=NotificationType.from_model)
 
 

@@ -1,7 +1,10 @@
 """Policies: the list and createPolicy (with its default task set; module POLICY)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Select
 
 from db.enums import CalendarModule, ChangeOp, PolicyStatus, TemplateKind
 from db.models import Policy, PpaPolicy
@@ -20,7 +23,8 @@ from server.context import Context
 
 
 async def resolve_policies(
-    ctx: Context, filter: PolicyFilter | None, first: int | None, after: str | None
+    ctx: Context, filter: PolicyFilter | None, first: int | None, after: str | None,
+    order: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Connection[PolicyType]:
     ctx.require_user()
     fl = filter or PolicyFilter()
@@ -32,7 +36,10 @@ async def resolve_policies(
         search=search(fl.search), effective_from=fl.effective_from, effective_to=fl.effective_to,
         review_from=fl.review_from, review_to=fl.review_to,
     )
-    return await paginate(ctx.session, policies_query(criteria), first=first, after=after, to_node=PolicyType.from_model)
+    stmt = policies_query(criteria)
+    if order is not None:
+        stmt = order(stmt)
+    return await paginate(ctx.session, stmt, first=first, after=after, to_node=PolicyType.from_model)
 
 
 def policy_change(p: Policy, ppa_ids: list[int]) -> dict[str, Any]:

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import strawberry
 
+from db.models import Assessment
 from resolvers import assessment as resolve
 from schema.assessment.inputs import AssessmentFilter
 from schema.assessment.types import AssessmentType
 from schema.core.connection import Connection
+from schema.core.ordering import apply_order, sortable
+
+ASSESSMENT_ORDER = sortable("Assessment", {
+    "TITLE": Assessment.title, "PLANNING_ON": Assessment.planning_on,
+    "DATA_COLLECTION_ON": Assessment.data_collection_on, "ANALYSIS_ON": Assessment.analysis_on,
+    "REPORT_ON": Assessment.report_on, "CREATED_AT": Assessment.created_at,
+}, Assessment.id)
+AssessmentOrder = ASSESSMENT_ORDER.input_type
 
 
 @strawberry.type
@@ -13,6 +22,7 @@ class AssessmentQuery:
     @strawberry.field
     async def assessments(
         self, info: strawberry.Info, filter: AssessmentFilter | None = None,
-        first: int | None = None, after: str | None = None,
+        order_by: AssessmentOrder | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[AssessmentType]:
-        return await resolve.resolve_assessments(info.context, filter, first, after)
+        return await resolve.resolve_assessments(info.context, filter, first, after,
+                                                 order=lambda stmt: apply_order(stmt, ASSESSMENT_ORDER, order_by))

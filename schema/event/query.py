@@ -2,14 +2,19 @@ from __future__ import annotations
 
 import strawberry
 
+from db.models import Event
 from db.queries.event import EventFilterValues, events_query
 from resolvers import validation as v
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_ids
+from schema.core.ordering import apply_order, sortable
 from schema.event.inputs import EventFilter
 from schema.event.types import EventType, viewer_id
 
 MAX_SEARCH = 200
+EVENT_ORDER = sortable("Event", {"STARTS_AT": Event.starts_at, "ENDS_AT": Event.ends_at, "TITLE": Event.title,
+                                 "CREATED_AT": Event.created_at}, Event.id)
+EventOrder = EVENT_ORDER.input_type
 
 
 def ids(values: list[strawberry.ID] | None) -> list[str] | None:
@@ -31,11 +36,12 @@ def filter_values(f: EventFilter) -> EventFilterValues:
 
 @strawberry.type
 class EventQuery:
-    @strawberry.field(description="Event series (not occurrences: see calendar) the viewer may read, by start.")
+    @strawberry.field(description="Event series (not occurrences: see calendar) the viewer may read, "
+                      "by start unless orderBy says otherwise.")
     async def events(
-        self, info: strawberry.Info, filter: EventFilter | None = None,
+        self, info: strawberry.Info, filter: EventFilter | None = None, order_by: EventOrder | None = None,
         first: int | None = None, after: str | None = None,
     ) -> Connection[EventType]:
         values = filter_values(filter or EventFilter())
-        stmt = events_query(viewer_id(info.context), values)
+        stmt = apply_order(events_query(viewer_id(info.context), values), EVENT_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=EventType.from_model)

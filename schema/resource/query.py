@@ -4,11 +4,17 @@ from datetime import datetime
 
 import strawberry
 
+from db.models import Resource
 from db.queries.resource import resources_query
 from resolvers.resource import resource_availability
 from schema.core.connection import Connection, paginate
+from schema.core.ordering import apply_order, sortable
 from schema.resource.inputs import ResourceFilter
 from schema.resource.types import ResourceAvailabilityType, ResourceType
+
+RESOURCE_ORDER = sortable("Resource", {"NAME": Resource.name, "KIND": Resource.kind, "CAPACITY": Resource.capacity,
+                                       "CREATED_AT": Resource.created_at}, Resource.id)
+ResourceOrder = RESOURCE_ORDER.input_type
 
 
 @strawberry.type
@@ -16,13 +22,14 @@ class ResourceQuery:
     @strawberry.field
     async def resources(
         self, info: strawberry.Info, filter: ResourceFilter | None = None,
-        first: int | None = None, after: str | None = None,
+        order_by: ResourceOrder | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[ResourceType]:
         info.context.require_user()
         f = filter or ResourceFilter()
         stmt = resources_query(
             search=f.search, kinds=f.kinds, is_active=f.is_active, requires_approval=f.requires_approval
         )
+        stmt = apply_order(stmt, RESOURCE_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=ResourceType.from_model)
 
     @strawberry.field(

@@ -6,8 +6,13 @@ from sqlalchemy import select
 from db.enums import TemplateKind
 from db.models import TaskTemplate
 from schema.core.connection import Connection, paginate
+from schema.core.ordering import apply_order, sortable
 from schema.task_template.inputs import TaskTemplateFilter
 from schema.task_template.types import TaskTemplateType
+
+TASK_TEMPLATE_ORDER = sortable("TaskTemplate", {"NAME": TaskTemplate.name, "KIND": TaskTemplate.kind,
+                                                "CREATED_AT": TaskTemplate.created_at}, TaskTemplate.id)
+TaskTemplateOrder = TASK_TEMPLATE_ORDER.input_type
 
 
 @strawberry.type
@@ -15,12 +20,13 @@ class TaskTemplateQuery:
     @strawberry.field
     async def task_templates(
         self, info: strawberry.Info, filter: TaskTemplateFilter | None = None,
-        first: int | None = None, after: str | None = None,
+        order_by: TaskTemplateOrder | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[TaskTemplateType]:
         stmt = select(TaskTemplate)
         if filter is not None and filter.kind is not None:
             stmt = stmt.where(TaskTemplate.kind == TemplateKind(filter.kind))
         if filter is not None and filter.search and filter.search.strip():
             stmt = stmt.where(TaskTemplate.name.ilike(f"%{filter.search.strip()}%"))
-        stmt = stmt.order_by(TaskTemplate.kind, TaskTemplate.name, TaskTemplate.id)
+        stmt = apply_order(stmt.order_by(TaskTemplate.kind, TaskTemplate.name, TaskTemplate.id),
+                           TASK_TEMPLATE_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskTemplateType.from_model)

@@ -99,3 +99,28 @@ async def test_booking_for_a_task(gql: GraphQL, make_user: UserFactory, session:
 
     assert linked["data"]["createBooking"] == {"booking": {"task": {"title": "Site visit"}, "event": None}, "errors": []}
     assert unknown["data"]["createBooking"] == {"booking": None, "errors": [{"code": "NOT_FOUND", "field": "input.taskId"}]}
+
+
+ORDERED_BOOKINGS = """
+query Ordered($filter: BookingFilter, $order: BookingOrder) {
+  bookings(first: 50, filter: $filter, orderBy: $order) { edges { node { id } } }
+}
+"""
+
+
+async def test_order_by_start_breaks_ties_by_id_in_the_same_direction(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    alice = await make_user()
+    room, van, hall = await add_resource(session), await add_resource(session), await add_resource(session)
+    early = await add_booking(session, room, at(3, 9), at(3, 10), requester=alice)
+    tie_a = await add_booking(session, van, at(4, 9), at(4, 10), requester=alice)
+    tie_b = await add_booking(session, hall, at(4, 9), at(4, 11), requester=alice)
+    only_these = {"resourceIds": [gid("Resource", r.id) for r in (room, van, hall)]}
+
+    ascending = await gql(ORDERED_BOOKINGS, {"filter": only_these, "order": {"field": "STARTS_AT"}}, user=alice)
+    descending = await gql(ORDERED_BOOKINGS, {"filter": only_these, "order": {"field": "STARTS_AT", "direction": "DESC"}},
+                           user=alice)
+
+    assert ids(ascending) == [gid("Booking", b.id) for b in (early, tie_a, tie_b)]
+    assert ids(descending) == [gid("Booking", b.id) for b in (tie_b, tie_a, early)]

@@ -104,3 +104,28 @@ async def test_update_calendar_preferences_validates_and_saves(gql, make_user) -
 async def test_signed_out_is_unauthenticated(gql) -> None:
     body = await gql(NOTIFICATIONS, {"unreadOnly": False})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+ORDERED_NOTIFICATIONS = """
+query($order: NotificationOrder) { notifications(orderBy: $order, first: 10) { edges { node { title } } } }"""
+
+
+async def test_order_by_deliver_at_breaks_ties_by_id_in_the_same_direction(
+    gql, make_user, session: AsyncSession
+) -> None:
+    me = await make_user()
+    past = datetime.now(UTC) - timedelta(hours=1)
+    session.add(note(me.id, "oldest", due=past - timedelta(hours=1)))
+    await session.flush()
+    session.add(note(me.id, "tie 1", due=past))
+    await session.flush()
+    session.add(note(me.id, "tie 2", due=past))
+
+    def titles(body: dict) -> list[str]:  # type: ignore[type-arg]
+        return [edge["node"]["title"] for edge in body["data"]["notifications"]["edges"]]
+
+    ascending = await gql(ORDERED_NOTIFICATIONS, {"order": {"field": "DELIVER_AT"}}, user=me)
+    descending = await gql(ORDERED_NOTIFICATIONS, {"order": {"field": "DELIVER_AT", "direction": "DESC"}}, user=me)
+
+    assert titles(ascending) == ["oldest", "tie 1", "tie 2"]
+    assert titles(descending) == ["tie 2", "tie 1", "oldest"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -179,3 +180,65 @@ async def test_list_filters(gql: GraphQL, make_user: UserFactory, session: Async
     assert await titles({**base, "policies": {"search": tag, "effectiveFrom": "2031-06-01"}}, "policies") == ["draft"]
     assert await titles({**base, "needs": {"search": tag, "category": "water"}}, "needs") == ["water"]
     assert await titles({**base, "needs": {"search": tag, "identifiedFrom": "2031-02-01"}}, "needs") == ["road"]
+
+
+ORDERED = """
+query Ordered($search: String!, $needs: NeedOrder, $assessments: AssessmentOrder, $policies: PolicyOrder) {
+  needs(filter: {search: $search}, orderBy: $needs, first: 10) { edges { node { title } } }
+  assessments(filter: {search: $search}, orderBy: $assessments, first: 10) { edges { node { title } } }
+  policies(filter: {search: $search}, orderBy: $policies, first: 10) { edges { node { title } } }
+}
+"""
+
+
+async def ordered_titles(gql: GraphQL, user: object, tag: str, key: str, field: str) -> tuple[list[str], list[str]]:
+    """``key``'s titles (tag stripped) ordered by ``field`` ascending, then descending."""
+    pages = [await gql(ORDERED, {"search": tag, key: {"field": field, "direction": direction}}, user=user)
+             for direction in ("ASC", "DESC")]
+    for body in pages:
+        assert "errors" not in body, body
+    ascending, descending = ([e["node"]["title"].removeprefix(f"{tag} ") for e in body["data"][key]["edges"]]
+                             for body in pages)
+    return ascending, descending
+
+
+async def test_needs_order_by_identified_on_keeps_undated_last(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    tag = f"NO-{uuid.uuid4().hex[:6]}"
+    session.add_all([Need(title=f"{tag} spring", identified_on=date(2031, 4, 1)),
+                     Need(title=f"{tag} undated", identified_on=None),
+                     Need(title=f"{tag} winter", identified_on=date(2031, 1, 1))])
+
+    ascending, descending = await ordered_titles(gql, await make_user(), tag, "needs", "IDENTIFIED_ON")
+
+    assert ascending == ["winter", "spring", "undated"]
+    assert descending == ["spring", "winter", "undated"]
+
+
+async def test_assessments_order_by_report_on_keeps_undated_last(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    tag = f"AO-{uuid.uuid4().hex[:6]}"
+    session.add_all([Assessment(title=f"{tag} undated", planning_on=date(2030, 1, 1)),
+                     Assessment(title=f"{tag} later", planning_on=date(2031, 1, 1), report_on=date(2031, 9, 1)),
+                     Assessment(title=f"{tag} sooner", planning_on=date(2031, 2, 1), report_on=date(2031, 3, 1))])
+
+    ascending, descending = await ordered_titles(gql, await make_user(), tag, "assessments", "REPORT_ON")
+
+    assert ascending == ["sooner", "later", "undated"]
+    assert descending == ["later", "sooner", "undated"]
+
+
+async def test_policies_order_by_review_on_keeps_undated_last(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    tag = f"PO-{uuid.uuid4().hex[:6]}"
+    session.add_all([Policy(title=f"{tag} a-undated", review_on=None),
+                     Policy(title=f"{tag} b-later", review_on=date(2032, 6, 1)),
+                     Policy(title=f"{tag} c-sooner", review_on=date(2031, 6, 1))])
+
+    ascending, descending = await ordered_titles(gql, await make_user(), tag, "policies", "REVIEW_ON")
+
+    assert ascending == ["c-sooner", "b-later", "a-undated"]
+    assert descending == ["b-later", "c-sooner", "a-undated"]

@@ -75,3 +75,30 @@ async def test_resources_filter_by_kind_search_and_approval(
         "Zq Room 1", "Zq Van"]
     assert names(await gql(RESOURCES, {"filter": {"search": "Zq", "requiresApproval": True}}, user=viewer)) == ["Zq Van"]
     assert names(await gql(RESOURCES, {"filter": {"search": "Zq", "isActive": False}}, user=viewer)) == ["Zq Projector"]
+
+
+ORDERED_RESOURCES = """
+query Ordered($filter: ResourceFilter, $order: ResourceOrder) {
+  resources(first: 20, filter: $filter, orderBy: $order) { edges { node { name } } }
+}
+"""
+
+
+async def test_order_by_capacity_puts_unknown_capacity_last_both_ways(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    viewer = await make_user(Role.VIEWER)
+    session.add_all([Resource(name="Sorted hall", kind=ResourceKind.ROOM, capacity=80),
+                     Resource(name="Sorted van", kind=ResourceKind.VEHICLE, capacity=None),
+                     Resource(name="Sorted booth", kind=ResourceKind.ROOM, capacity=4)])
+    only_these = {"search": "Sorted "}
+
+    ascending = await gql(ORDERED_RESOURCES, {"filter": only_these, "order": {"field": "CAPACITY"}}, user=viewer)
+    descending = await gql(ORDERED_RESOURCES, {"filter": only_these, "order": {"field": "CAPACITY", "direction": "DESC"}},
+                           user=viewer)
+
+    def names(body: dict[str, Any]) -> list[str]:
+        return [edge["node"]["name"] for edge in body["data"]["resources"]["edges"]]
+
+    assert names(ascending) == ["Sorted booth", "Sorted hall", "Sorted van"]
+    assert names(descending) == ["Sorted hall", "Sorted booth", "Sorted van"]

@@ -1,6 +1,7 @@
 """Task templates: creation rules, instantiation with placeholders and offsets, automatic generation."""
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy import func, select
@@ -159,3 +160,26 @@ async def test_generation_rejects_a_mismatched_object(session: AsyncSession, mak
     with pytest.raises(TypeError):
         await generate_default_tasks(session, TemplateKind.POLICY, ppa, actor_id=None)
     assert isinstance(ppa, Ppa)
+
+
+ORDERED_TEMPLATES = """
+query($search: String!, $order: TaskTemplateOrder) {
+  taskTemplates(filter: {search: $search}, orderBy: $order) { edges { node { name } } }
+}"""
+
+
+async def test_order_by_kind_breaks_ties_by_id_in_the_same_direction(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    viewer = await make_user(Role.VIEWER)
+    tag = f"TO-{uuid.uuid4().hex[:6]}"
+    for name, kind in (("zeta", TemplateKind.PPA), ("alpha", TemplateKind.PPA), ("mid", TemplateKind.ASSESSMENT)):
+        session.add(TaskTemplate(name=f"{tag} {name}", kind=kind))
+        await session.flush()
+
+    async def names(order: dict[str, str]) -> list[str]:
+        body = await gql(ORDERED_TEMPLATES, {"search": tag, "order": order}, user=viewer)
+        return [edge["node"]["name"].removeprefix(f"{tag} ") for edge in body["data"]["taskTemplates"]["edges"]]
+
+    assert await names({"field": "KIND"}) == ["mid", "zeta", "alpha"]
+    assert await names({"field": "KIND", "direction": "DESC"}) == ["alpha", "zeta", "mid"]
