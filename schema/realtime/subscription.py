@@ -1,9 +1,12 @@
-"""The Subscription root (graphql-transport-ws): every field streams changes from the log.
+"""The Subscription root: every field streams changes from the log.
 
+Served over ``graphql-transport-ws`` and the legacy ``graphql-ws`` (server/legacy_ws.py).
 Each change carries a ``cursor``; passing it back as ``after`` first replays what
 was committed since, then goes live. A subscriber only receives what its user may read.
-Close codes: 4403 bad/missing token in ``connection_init``, 4008 too slow (queue
-overflowed: reconnect with ``after``), 1001/1012 server shutting down.
+Close codes: 4403 bad/missing token in ``connection_init`` (legacy: ``connection_error``
+then 1011), 4008 too slow (queue overflowed: reconnect with ``after``), 1001/1012 server
+shutting down; legacy only: 4429 second ``connection_init``, 4408 no ``connection_init``
+in time, 4400 malformed message.
 """
 from __future__ import annotations
 
