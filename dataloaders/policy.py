@@ -1,4 +1,4 @@
-"""Loaders for policies: the PPAs they guide and their generated tasks."""
+"""Loaders for policies: the PPAs they guide (tasks: dataloaders.task)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dataloaders.registry import group_by
-from db.models import Ppa, PpaPolicy, Task
+from db.models import Ppa, PpaPolicy
 
 
 async def ppas_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Ppa]]:
@@ -21,10 +20,3 @@ async def ppas_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[
     for policy_id, ppa in rows:
         grouped[policy_id].append(ppa)
     return [grouped[k] for k in keys]
-
-
-async def tasks_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
-    rows = await session.scalars(
-        select(Task).where(Task.policy_id.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)
-    )
-    return group_by(rows.all(), "policy_id", keys)

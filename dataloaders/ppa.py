@@ -1,4 +1,4 @@
-"""Loaders for a PPA's relations: milestones, stage schedule, history, needs, policies, tasks."""
+"""Loaders for a PPA's relations: milestones, stage schedule, history, needs, policies (tasks: dataloaders.task)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,7 +15,6 @@ from db.models import (
     PpaPolicy,
     PpaStageSchedule,
     PpaTransition,
-    Task,
 )
 
 
@@ -66,10 +65,3 @@ async def policies_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list
     for ppa_id, policy in rows:
         grouped[ppa_id].append(policy)
     return [grouped[k] for k in keys]
-
-
-async def tasks_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
-    rows = await session.scalars(
-        select(Task).where(Task.ppa_id.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)
-    )
-    return group_by(rows.all(), "ppa_id", keys)

@@ -1,50 +1,16 @@
-"""Loaders for tasks and their relations; each answers in key order with one statement."""
+"""Loaders for tasks and their relations; each answers in key order with one statement.
+
+A relation that is one row by id goes through ``ctx.loaders.by_id(Model)`` (one cache per request).
+"""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dataloaders.registry import group_by, rows_by_id
-from db.models import (
-    Assessment,
-    Community,
-    Event,
-    Need,
-    Policy,
-    Ppa,
-    Task,
-    TaskAssignee,
-    TaskTeam,
-    TaskTemplateItem,
-    Team,
-    User,
-)
-
-V = TypeVar("V")
-Batch = Callable[[AsyncSession, Sequence[int]], Awaitable[list[V]]]
-
-
-def _by_id(model: Any) -> Batch[Any]:
-    async def load(session: AsyncSession, keys: Sequence[int]) -> list[Any]:
-        return await rows_by_id(session, model, keys)
-
-    load.__name__ = f"{model.__tablename__}_by_id"
-    return load
-
-
-# By-id loaders for the task's relations.
-user_by_id = _by_id(User)
-team_by_id = _by_id(Team)
-task_by_id = _by_id(Task)
-ppa_by_id = _by_id(Ppa)
-event_by_id = _by_id(Event)
-assessment_by_id = _by_id(Assessment)
-policy_by_id = _by_id(Policy)
-need_by_id = _by_id(Need)
-community_by_id = _by_id(Community)
+from dataloaders.registry import group_by
+from db.models import Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
 
 
 async def assignees_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[User]]:

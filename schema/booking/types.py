@@ -9,9 +9,9 @@ import strawberry
 from strawberry import relay
 
 from db.enums import BookingStatus
-from db.models import Booking, Event, Resource, Task, User
+from db.models import Booking, Resource
 from db.queries.booking import readable_booking_ids
-from schema.core.node import ModelNode
+from schema.core.node import ModelNode, load_node
 from schema.user.types import UserType
 from server.context import Context
 
@@ -78,38 +78,23 @@ class BookingType(ModelNode):
 
     @strawberry.field
     async def requested_by(self, info: strawberry.Info) -> UserType | None:
-        return await _user(info, self._requested_by_id)
+        return await load_node(info, UserType, self._requested_by_id)
 
     @strawberry.field
     async def decided_by(self, info: strawberry.Info) -> UserType | None:
-        return await _user(info, self._decided_by_id)
+        return await load_node(info, UserType, self._decided_by_id)
 
     @strawberry.field(description="The event booked for, if the viewer may read it.")
     async def event(self, info: strawberry.Info) -> Annotated[EventType, strawberry.lazy("schema.event.types")] | None:
         from schema.event.types import EventType
 
-        if self._event_id is None:
-            return None
-        row = await info.context.loaders.by_id(Event).load(self._event_id)
-        if row is None or not await EventType.readable(info.context, [row]):
-            return None
-        return EventType.from_model(row)
+        return await load_node(info, EventType, self._event_id)
 
     @strawberry.field(description="The task booked for.")
     async def task(self, info: strawberry.Info) -> Annotated[TaskType, strawberry.lazy("schema.task.types")] | None:
         from schema.task.types import TaskType
 
-        if self._task_id is None:
-            return None
-        row = await info.context.loaders.by_id(Task).load(self._task_id)
-        return TaskType.from_model(row) if row is not None else None
-
-
-async def _user(info: strawberry.Info, user_id: int | None) -> UserType | None:
-    if user_id is None:
-        return None
-    row = await info.context.loaders.by_id(User).load(user_id)
-    return UserType.from_model(row) if row is not None else None
+        return await load_node(info, TaskType, self._task_id)
 
 
 @strawberry.type(name="BookingSlot", description="A slot createBooking asks for (one per occurrence).")

@@ -1,13 +1,14 @@
 """Relay ``Node`` support for types backed by an ORM model.
 
 A type subclasses ``ModelNode``, sets ``model`` and implements ``from_model``;
-``node(id:)``/``nodes(ids:)`` then load rows through the per-request by-id
-loader and apply ``can_read`` (e.g. PRIVATE events of other users read as null).
+``node(id:)``/``nodes(ids:)`` and ``load_node`` (a foreign key's object) then load
+rows through the per-request by-id loader and keep only those ``readable`` lets
+through (e.g. PRIVATE events of other users read as null).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -27,6 +28,11 @@ class ModelNode(relay.Node):
         return True
 
     @classmethod
+    async def readable(cls, ctx: Context, rows: Iterable[Any]) -> list[Any]:
+        """The rows the viewer may read, in order; override when the rule needs a (batched) load."""
+        return [row for row in rows if cls.can_read(ctx, row)]
+
+    @classmethod
     async def resolve_nodes(
         cls,
         *,
@@ -42,9 +48,20 @@ class ModelNode(relay.Node):
             except ValueError:
                 keys.append(None)
         valid = [k for k in keys if k is not None]
-        rows = dict(zip(valid, await ctx.loaders.by_id(cls.model).load_many(valid), strict=True))
-        result: list[Self | None] = []
-        for key in keys:
-            row = rows.get(key) if key is not None else None
-            result.append(cls.from_model(row) if row is not None and cls.can_read(ctx, row) else None)
-        return result
+        rows = [r for r in await ctx.loaders.by_id(cls.model).load_many(valid) if r is not None]
+        allowed = {row.id: row for row in await cls.readable(ctx, rows)}
+        return [cls.from_model(allowed[k]) if k is not None and k in allowed else None for k in keys]
+
+
+N = TypeVar("N", bound=ModelNode)
+
+
+async def load_node(info: strawberry.Info, node_type: type[N], pk: int | None) -> N | None:
+    """The object a foreign key points to, or None when unset, gone or not readable by the viewer."""
+    if pk is None:
+        return None
+    ctx: Context = info.context
+    row = await ctx.loaders.by_id(node_type.model).load(pk)
+    if row is None or not await node_type.readable(ctx, [row]):
+        return None
+    return node_type.from_model(row)

@@ -18,12 +18,12 @@ from dataloaders.event import (
     participants_by_event_id,
 )
 from db.enums import Rsvp, Visibility
-from db.models import Community, Event, EventOverride, EventParticipant, Team, User
+from db.models import Event, EventOverride, EventParticipant
 from db.rules.recurrence import InvalidRecurrence, SeriesSpec, expand_occurrences
 from schema.calendar.enums import CalendarModuleEnum
 from schema.community.types import CommunityType
 from schema.core.errors import DomainError, ErrorCode
-from schema.core.node import ModelNode
+from schema.core.node import ModelNode, load_node
 from schema.user.types import TeamType, UserType
 from server.context import Context
 
@@ -62,8 +62,7 @@ class EventParticipantType:
 
     @strawberry.field
     async def user(self, info: strawberry.Info) -> UserType | None:
-        user = await info.context.loaders.by_id(User).load(self._user_id)
-        return UserType.from_model(user) if user is not None else None
+        return await load_node(info, UserType, self._user_id)
 
 
 @strawberry.type(name="EventOverride", description="One occurrence of a series moved, changed or cancelled.")
@@ -136,7 +135,9 @@ class EventType(ModelNode):
 
     @classmethod
     async def readable(cls, ctx: Context, rows: Iterable[Event]) -> list[Event]:
-        """The rows the viewer may read, in order; PRIVATE ones checked through one batched load."""
+        """The rows the viewer may read, in order; PRIVATE ones checked through one batched load.
+
+        ``node``/``nodes`` and ``load_node`` (e.g. a task's or booking's event) go through this."""
         rows = list(rows)
         undecided = [row.id for row in rows if readable_without_participants(ctx, row) is None]
         participants: dict[int, frozenset[int]] = {}
@@ -149,49 +150,21 @@ class EventType(ModelNode):
             if readable_without_participants(ctx, row) or (uid is not None and uid in participants.get(row.id, ()))
         ]
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        ctx: Context = info.context
-        keys: list[int | None] = []
-        for node_id in node_ids:
-            try:
-                keys.append(int(node_id))
-            except ValueError:
-                keys.append(None)
-        valid = [k for k in keys if k is not None]
-        rows = [r for r in await ctx.loaders.by_id(Event).load_many(valid) if r is not None]
-        allowed = {row.id: row for row in await cls.readable(ctx, rows)}
-        return [cls.from_model(allowed[k]) if k is not None and k in allowed else None for k in keys]
-
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> UserType | None:
-        if self._row.owner_id is None:
-            return None
-        user = await info.context.loaders.by_id(User).load(self._row.owner_id)
-        return UserType.from_model(user) if user is not None else None
+        return await load_node(info, UserType, self._row.owner_id)
 
     @strawberry.field
     async def team(self, info: strawberry.Info) -> TeamType | None:
-        if self._row.team_id is None:
-            return None
-        team = await info.context.loaders.by_id(Team).load(self._row.team_id)
-        return TeamType.from_model(team) if team is not None else None
+        return await load_node(info, TeamType, self._row.team_id)
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:
-        if self._row.community_id is None:
-            return None
-        community = await info.context.loaders.by_id(Community).load(self._row.community_id)
-        return CommunityType.from_model(community) if community is not None else None
+        return await load_node(info, CommunityType, self._row.community_id)
 
     @strawberry.field(description="The series this one was split from by a THIS_AND_FOLLOWING edit.")
     async def parent_event(self, info: strawberry.Info) -> EventType | None:
-        if self._row.parent_event_id is None:
-            return None
-        rows = await EventType.resolve_nodes(info=info, node_ids=[str(self._row.parent_event_id)])
-        return rows[0]
+        return await load_node(info, EventType, self._row.parent_event_id)
 
     @strawberry.field
     async def participants(self, info: strawberry.Info) -> list[EventParticipantType]:

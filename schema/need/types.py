@@ -8,11 +8,10 @@ import strawberry
 from strawberry import relay
 
 from dataloaders.need import ppas_by_need_id
-from dataloaders.task import assessment_by_id, community_by_id
 from db.enums import NeedStatus
 from db.models import Need
 from schema.community.types import CommunityType
-from schema.core.node import ModelNode
+from schema.core.node import ModelNode, load_node
 from schema.task.types import TaskPriorityEnum
 
 if TYPE_CHECKING:
@@ -46,19 +45,13 @@ class NeedType(ModelNode):
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:
-        if self._row.community_id is None:
-            return None
-        row = await info.context.loaders.of(community_by_id).load(self._row.community_id)
-        return None if row is None else CommunityType.from_model(row)
+        return await load_node(info, CommunityType, self._row.community_id)
 
     @strawberry.field
     async def assessment(self, info: strawberry.Info) -> AssessmentRef | None:
         from schema.assessment.types import AssessmentType
 
-        if self._row.assessment_id is None:
-            return None
-        row = await info.context.loaders.of(assessment_by_id).load(self._row.assessment_id)
-        return None if row is None else AssessmentType.from_model(row)
+        return await load_node(info, AssessmentType, self._row.assessment_id)
 
     @strawberry.field(description="PPAs that address this need.")
     async def ppas(self, info: strawberry.Info) -> list[PpaRef]:

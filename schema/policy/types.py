@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 from strawberry import relay
 
-from dataloaders.policy import ppas_by_policy_id, tasks_by_policy_id
-from dataloaders.task import community_by_id, user_by_id
+from dataloaders.policy import ppas_by_policy_id
+from dataloaders.task import tasks_by_policy_id
 from db.enums import PolicyStatus
 from db.models import Policy
 from schema.community.types import CommunityType
 from schema.core.connection import Connection, paginate_list
-from schema.core.node import ModelNode
+from schema.core.node import ModelNode, load_node
 from schema.task.types import TaskType
 from schema.user.types import UserType
 
@@ -45,17 +45,11 @@ class PolicyType(ModelNode):
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:
-        if self._row.community_id is None:
-            return None
-        row = await info.context.loaders.of(community_by_id).load(self._row.community_id)
-        return None if row is None else CommunityType.from_model(row)
+        return await load_node(info, CommunityType, self._row.community_id)
 
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> UserType | None:
-        if self._row.owner_id is None:
-            return None
-        row = await info.context.loaders.of(user_by_id).load(self._row.owner_id)
-        return None if row is None else UserType.from_model(row)
+        return await load_node(info, UserType, self._row.owner_id)
 
     @strawberry.field(description="PPAs this policy guides.")
     async def ppas(self, info: strawberry.Info) -> list[PpaRef]:

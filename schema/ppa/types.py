@@ -18,10 +18,9 @@ from dataloaders.ppa import (
     needs_by_ppa_id,
     policies_by_ppa_id,
     stage_schedules_by_ppa_id,
-    tasks_by_ppa_id,
     transitions_by_ppa_id,
 )
-from dataloaders.task import community_by_id, ppa_by_id, team_by_id, user_by_id
+from dataloaders.task import tasks_by_ppa_id
 from db.enums import (
     BudgetDecision,
     BudgetStage,
@@ -35,7 +34,7 @@ from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition
 from db.rules.ppa_workflow import allowed_stage_targets
 from schema.community.types import CommunityType
 from schema.core.connection import Connection, paginate_list
-from schema.core.node import ModelNode
+from schema.core.node import ModelNode, load_node
 from schema.task.types import TaskType
 from schema.user.types import TeamType, UserType
 
@@ -55,18 +54,6 @@ PpaStageKindEnum = strawberry.enum(
 
 NeedRef = Annotated["NeedType", strawberry.lazy("schema.need.types")]
 PolicyRef = Annotated["PolicyType", strawberry.lazy("schema.policy.types")]
-
-
-async def _user(info: strawberry.Info, user_id: int | None) -> UserType | None:
-    if user_id is None:
-        return None
-    row = await info.context.loaders.of(user_by_id).load(user_id)
-    return None if row is None else UserType.from_model(row)
-
-
-async def load_ppa(info: strawberry.Info, ppa_id: int) -> PpaType | None:
-    row = await info.context.loaders.of(ppa_by_id).load(ppa_id)
-    return None if row is None else PpaType.from_model(row)
 
 
 @strawberry.type(name="Ppa", description="A program, project or activity.")
@@ -109,21 +96,15 @@ class PpaType(ModelNode):
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:
-        if self._row.community_id is None:
-            return None
-        row = await info.context.loaders.of(community_by_id).load(self._row.community_id)
-        return None if row is None else CommunityType.from_model(row)
+        return await load_node(info, CommunityType, self._row.community_id)
 
     @strawberry.field
     async def lead_team(self, info: strawberry.Info) -> TeamType | None:
-        if self._row.lead_team_id is None:
-            return None
-        row = await info.context.loaders.of(team_by_id).load(self._row.lead_team_id)
-        return None if row is None else TeamType.from_model(row)
+        return await load_node(info, TeamType, self._row.lead_team_id)
 
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> UserType | None:
-        return await _user(info, self._row.owner_id)
+        return await load_node(info, UserType, self._row.owner_id)
 
     @strawberry.field
     async def needs(self, info: strawberry.Info) -> list[NeedRef]:
@@ -179,7 +160,7 @@ class PpaMilestoneType(ModelNode):
 
     @strawberry.field
     async def ppa(self, info: strawberry.Info) -> PpaType | None:
-        return await load_ppa(info, self._ppa_id)
+        return await load_node(info, PpaType, self._ppa_id)
 
 
 @strawberry.type(name="PpaStage", description="Planned dates of one workflow or budget stage of a PPA.")
@@ -207,7 +188,7 @@ class PpaStageType(ModelNode):
 
     @strawberry.field
     async def ppa(self, info: strawberry.Info) -> PpaType | None:
-        return await load_ppa(info, self._ppa_id)
+        return await load_node(info, PpaType, self._ppa_id)
 
 
 @strawberry.type(name="PpaTransition", description="A stage move or budget decision: who, when, from, to, why.")
@@ -230,8 +211,8 @@ class PpaTransitionType(ModelNode):
 
     @strawberry.field
     async def actor(self, info: strawberry.Info) -> UserType | None:
-        return await _user(info, self._actor_id)
+        return await load_node(info, UserType, self._actor_id)
 
     @strawberry.field
     async def ppa(self, info: strawberry.Info) -> PpaType | None:
-        return await load_ppa(info, self._ppa_id)
+        return await load_node(info, PpaType, self._ppa_id)

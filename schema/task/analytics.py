@@ -5,9 +5,8 @@ from enum import StrEnum
 
 import strawberry
 
-from dataloaders.task import team_by_id, user_by_id
 from db.enums import TaskDomain, TaskPriority, TaskStatus
-from db.models import Task
+from db.models import Task, Team, User
 from db.queries import task_analytics as sql
 from db.queries.task import TaskCriteria
 from db.queries.task_analytics import Workload
@@ -94,7 +93,7 @@ class TaskAnalyticsType:
     @strawberry.field
     async def by_assignee(self, info: strawberry.Info) -> list[AssigneeWorkloadType]:
         rows = await sql.by_assignee(info.context.session, self._criteria)
-        users = await info.context.loaders.of(user_by_id).load_many([w.key for w in rows])
+        users = await info.context.loaders.by_id(User).load_many([w.key for w in rows])
         return [
             AssigneeWorkloadType(user=UserType.from_model(u) if u else None, **TaskWorkloadType.measures(w))
             for w, u in zip(rows, users, strict=True)
@@ -103,7 +102,7 @@ class TaskAnalyticsType:
     @strawberry.field
     async def by_team(self, info: strawberry.Info) -> list[TeamWorkloadType]:
         rows = await sql.by_team(info.context.session, self._criteria)
-        teams = await info.context.loaders.of(team_by_id).load_many([w.key for w in rows])
+        teams = await info.context.loaders.by_id(Team).load_many([w.key for w in rows])
         return [
             TeamWorkloadType(team=TeamType.from_model(t) if t else None, **TaskWorkloadType.measures(w))
             for w, t in zip(rows, teams, strict=True)

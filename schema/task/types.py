@@ -8,23 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 from strawberry import relay
 
-from dataloaders.task import (
-    assessment_by_id,
-    assignees_by_task_id,
-    community_by_id,
-    event_by_id,
-    need_by_id,
-    policy_by_id,
-    ppa_by_id,
-    task_by_id,
-    teams_by_task_id,
-    user_by_id,
-)
+from dataloaders.task import assignees_by_task_id, teams_by_task_id
 from db.enums import TaskDomain, TaskPriority, TaskStatus, TemplateKind
 from db.models import Task
 from db.queries.task import CLOSED_STATUSES
 from schema.community.types import CommunityType
-from schema.core.node import ModelNode
+from schema.core.node import ModelNode, load_node
 from schema.user.types import TeamType, UserType
 
 if TYPE_CHECKING:
@@ -101,24 +90,15 @@ class TaskType(ModelNode):
 
     @strawberry.field
     async def created_by(self, info: strawberry.Info) -> UserType | None:
-        if self._row.created_by_id is None:
-            return None
-        user = await info.context.loaders.of(user_by_id).load(self._row.created_by_id)
-        return None if user is None else UserType.from_model(user)
+        return await load_node(info, UserType, self._row.created_by_id)
 
     @strawberry.field(description="The first task of the recurring series this one belongs to.")
     async def recurrence_parent(self, info: strawberry.Info) -> TaskType | None:
-        if self._row.recurrence_parent_id is None:
-            return None
-        task = await info.context.loaders.of(task_by_id).load(self._row.recurrence_parent_id)
-        return None if task is None else TaskType.from_model(task)
+        return await load_node(info, TaskType, self._row.recurrence_parent_id)
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:
-        if self._row.community_id is None:
-            return None
-        row = await info.context.loaders.of(community_by_id).load(self._row.community_id)
-        return None if row is None else CommunityType.from_model(row)
+        return await load_node(info, CommunityType, self._row.community_id)
 
     # The one linked object (at most one is set). A task linked to an event is shown
     # on the calendar through the event, not as its own entry.
@@ -126,40 +106,28 @@ class TaskType(ModelNode):
     async def ppa(self, info: strawberry.Info) -> PpaRef | None:
         from schema.ppa.types import PpaType
 
-        pk = self._row.ppa_id
-        row = None if pk is None else await info.context.loaders.of(ppa_by_id).load(pk)
-        return None if row is None else PpaType.from_model(row)
+        return await load_node(info, PpaType, self._row.ppa_id)
 
     @strawberry.field
     async def event(self, info: strawberry.Info) -> EventRef | None:
         from schema.event.types import EventType
 
-        pk = self._row.event_id
-        row = None if pk is None else await info.context.loaders.of(event_by_id).load(pk)
-        if row is None or not await EventType.readable(info.context, [row]):
-            return None  # a PRIVATE event the viewer may not read
-        return EventType.from_model(row)
+        return await load_node(info, EventType, self._row.event_id)  # null for a PRIVATE event of others
 
     @strawberry.field
     async def assessment(self, info: strawberry.Info) -> AssessmentRef | None:
         from schema.assessment.types import AssessmentType
 
-        pk = self._row.assessment_id
-        row = None if pk is None else await info.context.loaders.of(assessment_by_id).load(pk)
-        return None if row is None else AssessmentType.from_model(row)
+        return await load_node(info, AssessmentType, self._row.assessment_id)
 
     @strawberry.field
     async def policy(self, info: strawberry.Info) -> PolicyRef | None:
         from schema.policy.types import PolicyType
 
-        pk = self._row.policy_id
-        row = None if pk is None else await info.context.loaders.of(policy_by_id).load(pk)
-        return None if row is None else PolicyType.from_model(row)
+        return await load_node(info, PolicyType, self._row.policy_id)
 
     @strawberry.field
     async def need(self, info: strawberry.Info) -> NeedRef | None:
         from schema.need.types import NeedType
 
-        pk = self._row.need_id
-        row = None if pk is None else await info.context.loaders.of(need_by_id).load(pk)
-        return None if row is None else NeedType.from_model(row)
+        return await load_node(info, NeedType, self._row.need_id)
