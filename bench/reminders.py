@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from db.enums import DeliveryStatus
 from db.engine import make_engine, make_sessionmaker
+from db.enums import DeliveryStatus
 from db.models import Notification, User
 from db.queries.notification import NewNotification, insert_notifications
 from jobs.dispatch import dispatch_due_notifications

@@ -23,8 +23,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import enums as e
 from db.base import Base
 from db.models import (
-    Assessment, Booking, Community, Event, Need, Policy, Ppa, PpaMilestone, PpaNeed, PpaStageSchedule,
-    Resource, Task, TaskAssignee, Team, TeamMembership, User,
+    Assessment,
+    Booking,
+    Community,
+    Event,
+    Need,
+    Policy,
+    Ppa,
+    PpaMilestone,
+    PpaNeed,
+    PpaStageSchedule,
+    Resource,
+    Task,
+    TaskAssignee,
+    Team,
+    TeamMembership,
+    User,
 )
 from server.auth import hash_password
 

@@ -22,6 +22,6 @@ JOBS: dict[str, Callable[..., Awaitable[Any]]] = {
     "schedule_quarterly_meetings": schedule_quarterly_meetings,
 }
 
-from jobs.prune_change_log import prune_change_log  # noqa: E402
+from jobs.prune_change_log import prune_change_log
 
 JOBS["prune_change_log"] = prune_change_log

@@ -16,7 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Rsvp
 from db.models import Event, EventOverride, EventParticipant, Notification
-from db.queries.notification import DeliveryPrefs, NewNotification, delivery_prefs, insert_notifications
+from db.queries.notification import (
+    DeliveryPrefs,
+    NewNotification,
+    delivery_prefs,
+    insert_notifications,
+)
 from db.rules.recurrence import InvalidRecurrence, SeriesSpec, expand_occurrences
 from db.rules.reminders import MAX_OFFSET_MINUTES, plan_reminders, reminder_offsets
 from jobs.context import JobCtx, now, sessionmaker_of

@@ -22,7 +22,10 @@ from resolvers.mutation import not_found, run_mutation, validation
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_id
 from schema.notification.inputs import MarkNotificationsReadInput, UpdateCalendarPreferencesInput
-from schema.notification.payloads import MarkNotificationsReadPayload, UpdateCalendarPreferencesPayload
+from schema.notification.payloads import (
+    MarkNotificationsReadPayload,
+    UpdateCalendarPreferencesPayload,
+)
 from schema.notification.types import CalendarPreferenceType, NotificationType
 from server.context import Context
 

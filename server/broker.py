@@ -112,7 +112,7 @@ class ChangeBroker:
                     self.dispatch(decode_batch(message["data"]))
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # noqa: BLE001 - any Redis or log failure: reconnect and catch up
+            except Exception as error:
                 log.warning("broker.redis_unavailable", error=str(error))
                 await self._drop_pubsub()
                 await asyncio.sleep(self.retry_interval)

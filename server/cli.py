@@ -83,8 +83,8 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
     from db.enums import Role
-    from db.queries.user import get_user_by_email
     from db.models import User
+    from db.queries.user import get_user_by_email
     from server.auth import hash_password
 
     try:

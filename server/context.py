@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from dataloaders.registry import Loaders
-from db.session import SerializedSession
 from db.enums import Role
 from db.models import User
+from db.session import SerializedSession
 from schema.core.errors import DomainError, ErrorCode
 from server.settings import Settings
 

@@ -111,7 +111,7 @@ def parse_calendar(data: bytes | str, *, default_timezone: str = "UTC") -> Impor
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)
-        except Exception as error:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not abort the import
+        except Exception as error:
             result.problems.append(ImportProblem("calendar", f"X-WR-TIMEZONE ignored: {error}"))
         fallback = _calendar_zone(calendar, default_timezone)
         groups: dict[str, list[tuple[str, icalendar.Component]]] = defaultdict(list)

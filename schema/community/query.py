@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import strawberry
 
+from db.models import Community
 from db.queries.community import communities_query
 from schema.community.inputs import CommunityFilter
 from schema.community.types import CommunityType
-from db.models import Community
 from schema.core.connection import Connection, paginate
 from schema.core.ordering import apply_order, sortable
 

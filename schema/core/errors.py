@@ -32,7 +32,7 @@ class DomainError(Exception):
     errors: list[UserError] = field(default_factory=list)
 
     @classmethod
-    def one(cls, code: ErrorCode, message: str, field: str | None = None) -> "DomainError":
+    def one(cls, code: ErrorCode, message: str, field: str | None = None) -> DomainError:
         return cls([UserError(code=code, field=field, message=message)])
 
     def __str__(self) -> str:

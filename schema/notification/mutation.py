@@ -4,7 +4,10 @@ import strawberry
 
 from resolvers import notification as resolve
 from schema.notification.inputs import MarkNotificationsReadInput, UpdateCalendarPreferencesInput
-from schema.notification.payloads import MarkNotificationsReadPayload, UpdateCalendarPreferencesPayload
+from schema.notification.payloads import (
+    MarkNotificationsReadPayload,
+    UpdateCalendarPreferencesPayload,
+)
 
 
 @strawberry.type

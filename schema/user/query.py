@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import strawberry
 
-from db.queries.user import teams_query, users_query
 from db.models import Team, User
+from db.queries.user import teams_query, users_query
 from schema.core.connection import Connection, paginate
-from schema.core.ordering import apply_order, sortable
 from schema.core.ids import decode_id
+from schema.core.ordering import apply_order, sortable
 from schema.user.types import RoleEnum, TeamType, UserType
-
 
 USER_ORDER = sortable("User", {"NAME": User.name, "EMAIL": User.email, "ROLE": User.role,
                                "CREATED_AT": User.created_at}, User.id)

@@ -40,7 +40,7 @@ class UserType(ModelNode):
         return None
 
     @strawberry.field
-    async def teams(self, info: strawberry.Info) -> list["TeamType"]:
+    async def teams(self, info: strawberry.Info) -> list[TeamType]:
         teams = await info.context.loaders.of(teams_by_user_id).load(self.id)
         return [TeamType.from_model(t) for t in teams]
 

@@ -5,10 +5,18 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from db.enums import TeamRole
-from db.models import CalendarPreference, Event, EventParticipant, Notification, Task, TaskAssignee, Team, TeamMembership
+from db.models import (
+    CalendarPreference,
+    Event,
+    EventParticipant,
+    Task,
+    TaskAssignee,
+    Team,
+    TeamMembership,
+)
 from jobs.quarterly import schedule_quarterly_meetings
 from jobs.reminders import schedule_event_reminders
 from jobs.scans import scan_due_and_overdue_tasks
