@@ -45,7 +45,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         port=args.port,
         workers=args.workers if args.workers > 1 else None,
         log_level=settings.log_level.lower(),
-        ws="websockets",
+        ws="websockets-sansio",
         # Deflate doubled memory per websocket (181 vs 82 KiB) and costs CPU on fan-out; payloads are small JSON.
         ws_per_message_deflate=False,
     )
