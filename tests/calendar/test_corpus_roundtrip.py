@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -33,9 +32,9 @@ from db.rules.calendar_entries import EntryKind
 from db.rules.icalendar_import import SYNTHETIC_UID_PREFIX
 from db.rules.recurrence import zone
 from resolvers.calendar_import import import_ics_file
+from tests.calendar.corpus import CORPUS
 from tests.conftest import UserFactory
 
-CORPUS = Path("/work/shared/corpus/ics")
 FILES = sorted(p.name for p in CORPUS.glob("*.ics"))
 WINDOW_DAYS = 400
 Key = tuple[str, datetime, datetime]

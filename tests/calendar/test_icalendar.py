@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -11,11 +10,11 @@ import pytest
 from db.rules.icalendar_export import ExportEvent, export_calendar
 from db.rules.icalendar_import import ImportResult, parse_calendar
 from db.rules.recurrence import OverrideSpec, SeriesSpec, expand_occurrences
+from tests.calendar.corpus import CORPUS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 STAMP = datetime(2024, 1, 1, tzinfo=UTC)
 WINDOW = (datetime(2023, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
-CORPUS = Path("/work/shared/corpus/ics")
 
 BAD_AND_GOOD = b"""BEGIN:VCALENDAR
 VERSION:2.0

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import icalendar
@@ -28,8 +27,8 @@ import recurring_ical_events
 
 from db.rules.icalendar_import import SYNTHETIC_UID_PREFIX, ImportResult, parse_calendar
 from db.rules.recurrence import expand_occurrences, zone
+from tests.calendar.corpus import CORPUS
 
-CORPUS = Path("/work/shared/corpus/ics")
 FILES = sorted(p.name for p in CORPUS.glob("*.ics"))
 DEFAULT_TIMEZONE = "UTC"
 
