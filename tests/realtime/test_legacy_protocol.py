@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,13 +14,11 @@ from typing import Any
 
 import pytest
 import websockets
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import WebSocketRoute
 
-from db.enums import ChangeOp
 from db.models import Event, Task
-from db.queries.logs import record_change
 from server.graphql_view import AlmanacGraphQL
 from tests.conftest import token_for
 from tests.realtime.conftest import (
@@ -215,40 +212,7 @@ async def test_queries_and_mutations_sent_as_start_are_not_executed(
 
 
 # -- (5) the slow-consumer bound and shutdown ----------------------------------------------------
-async def test_a_slow_legacy_consumer_is_disconnected_with_4008(
-    live_server: LiveServer, committed: Committed, engine: AsyncEngine
-) -> None:
-    # given a legacy client that stops reading, with a small queue on the server
-    user = await committed.user()
-    broker = live_server.realtime.broker
-    broker.max_queued = 4
-    try:
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.connect(("127.0.0.1", live_server.port))
-        sub = await subscribe(live_server.ws_url, user, TASK_CHANGED, {"after": await head_cursor(engine)},
-                              protocol=LEGACY, max_queue=1, sock=sock)
-        await asyncio.sleep(0.5)
-        # when many more changes commit than the queue and the socket buffers hold
-        task = await committed.add(Task(title="legacy busy"))
-        async with committed.sessionmaker() as session:
-            for _ in range(6000):
-                record_change(session, "Task", task.id, ChangeOp.UPDATED, {"padding": "x" * 400})
-            await session.commit()
-    finally:
-        broker.max_queued = live_server.app.state.almanac.settings.subscriber_queue_size
-    # then the server closes the connection with 4008 instead of buffering
-    code = None
-    try:
-        while True:
-            await asyncio.wait_for(sub.ws.recv(), timeout=30)
-    except websockets.ConnectionClosed as closed:
-        code = closed.rcvd.code if closed.rcvd is not None else None
-    assert code == 4008
-    async with committed.sessionmaker() as session:
-        await session.execute(text("DELETE FROM change_log WHERE entity_type = 'Task' AND entity_id = :id"),
-                              {"id": task.id})
-        await session.commit()
+# The slow-consumer bound is tested for both protocols in test_relay.py.
 
 
 async def test_stopping_the_server_closes_legacy_subscriptions_with_a_close_frame(

@@ -6,6 +6,7 @@ import asyncio
 import socket
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import websockets
 from redis.asyncio import Redis
 from sqlalchemy import select, text
@@ -19,8 +20,11 @@ from schema.core.ids import to_global_id
 from server.relay import ChangeRelay
 from tests.conftest import REDIS_URL
 from tests.realtime.conftest import (
+    LEGACY,
+    MODERN,
     Committed,
     LiveServer,
+    WireProtocol,
     free_port,
     head_cursor,
     subscribe,
@@ -109,8 +113,9 @@ async def test_nothing_is_lost_while_redis_is_unreachable(
     await sub.close()
 
 
+@pytest.mark.parametrize("protocol", [MODERN, LEGACY], ids=["graphql-transport-ws", "graphql-ws"])
 async def test_a_slow_consumer_is_disconnected_with_4008(
-    live_server: LiveServer, committed: Committed, engine: AsyncEngine
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine, protocol: WireProtocol
 ) -> None:
     # given a client that stops reading, with a small queue on the server
     user = await committed.user()
@@ -121,7 +126,7 @@ async def test_a_slow_consumer_is_disconnected_with_4008(
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.connect(("127.0.0.1", live_server.port))
         sub = await subscribe(live_server.ws_url, user, TASK_CHANGED, {"after": await head_cursor(engine)},
-                              max_queue=1, sock=sock)
+                              protocol=protocol, max_queue=1, sock=sock)
         await asyncio.sleep(0.5)
         # when many more changes commit than the queue and the socket buffers hold
         task = await committed.add(Task(title="busy"))
