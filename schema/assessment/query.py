@@ -7,14 +7,18 @@ from resolvers import assessment as resolve
 from schema.assessment.inputs import AssessmentFilter
 from schema.assessment.types import AssessmentType
 from schema.core.connection import Connection
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 
 ASSESSMENT_ORDER = sortable("Assessment", {
     "TITLE": Assessment.title, "PLANNING_ON": Assessment.planning_on,
     "DATA_COLLECTION_ON": Assessment.data_collection_on, "ANALYSIS_ON": Assessment.analysis_on,
     "REPORT_ON": Assessment.report_on, "CREATED_AT": Assessment.created_at,
 }, Assessment.id)
-AssessmentOrder = ASSESSMENT_ORDER.input_type
+
+
+@ASSESSMENT_ORDER.input
+class AssessmentOrder(OrderInput):
+    pass
 
 
 @strawberry.type

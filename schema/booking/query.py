@@ -7,11 +7,15 @@ from resolvers.booking_query import list_bookings
 from schema.booking.inputs import BookingFilter
 from schema.booking.types import BookingType
 from schema.core.connection import Connection
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 
 BOOKING_ORDER = sortable("Booking", {"STARTS_AT": Booking.starts_at, "ENDS_AT": Booking.ends_at,
                                      "CREATED_AT": Booking.created_at}, Booking.id)
-BookingOrder = BOOKING_ORDER.input_type
+
+
+@BOOKING_ORDER.input
+class BookingOrder(OrderInput):
+    pass
 
 
 @strawberry.type

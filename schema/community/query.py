@@ -7,12 +7,16 @@ from db.queries.community import communities_query
 from schema.community.inputs import CommunityFilter
 from schema.community.types import CommunityType
 from schema.core.connection import Connection, paginate
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 
 COMMUNITY_ORDER = sortable("Community", {"NAME": Community.name, "REGION": Community.region,
                                          "POPULATION": Community.population,
                                          "CREATED_AT": Community.created_at}, Community.id)
-CommunityOrder = COMMUNITY_ORDER.input_type
+
+
+@COMMUNITY_ORDER.input
+class CommunityOrder(OrderInput):
+    pass
 
 
 @strawberry.type

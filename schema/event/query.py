@@ -7,14 +7,18 @@ from db.queries.event import EventFilterValues, events_query
 from resolvers import validation as v
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_ids
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.event.inputs import EventFilter
 from schema.event.types import EventType, viewer_id
 
 MAX_SEARCH = 200
 EVENT_ORDER = sortable("Event", {"STARTS_AT": Event.starts_at, "ENDS_AT": Event.ends_at, "TITLE": Event.title,
                                  "CREATED_AT": Event.created_at}, Event.id)
-EventOrder = EVENT_ORDER.input_type
+
+
+@EVENT_ORDER.input
+class EventOrder(OrderInput):
+    pass
 
 
 def ids(values: list[strawberry.ID] | None) -> list[str] | None:

@@ -5,13 +5,17 @@ import strawberry
 from db.models import Need
 from resolvers import need as resolve
 from schema.core.connection import Connection
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.need.inputs import NeedFilter
 from schema.need.types import NeedType
 
 NEED_ORDER = sortable("Need", {"TITLE": Need.title, "CATEGORY": Need.category, "IDENTIFIED_ON": Need.identified_on,
                                "CREATED_AT": Need.created_at}, Need.id)
-NeedOrder = NEED_ORDER.input_type
+
+
+@NEED_ORDER.input
+class NeedOrder(OrderInput):
+    pass
 
 
 @strawberry.type

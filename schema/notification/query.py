@@ -5,12 +5,16 @@ import strawberry
 from db.models import Notification
 from resolvers import notification as resolve
 from schema.core.connection import Connection
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.notification.types import CalendarPreferenceType, NotificationType
 
 NOTIFICATION_ORDER = sortable("Notification", {"DELIVER_AT": Notification.deliver_at,
                                                "CREATED_AT": Notification.created_at}, Notification.id)
-NotificationOrder = NOTIFICATION_ORDER.input_type
+
+
+@NOTIFICATION_ORDER.input
+class NotificationOrder(OrderInput):
+    pass
 
 
 @strawberry.type

@@ -5,13 +5,17 @@ import strawberry
 from db.models import Policy
 from resolvers import policy as resolve
 from schema.core.connection import Connection
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.policy.inputs import PolicyFilter
 from schema.policy.types import PolicyType
 
 POLICY_ORDER = sortable("Policy", {"TITLE": Policy.title, "CODE": Policy.code, "EFFECTIVE_ON": Policy.effective_on,
                                    "REVIEW_ON": Policy.review_on, "CREATED_AT": Policy.created_at}, Policy.id)
-PolicyOrder = POLICY_ORDER.input_type
+
+
+@POLICY_ORDER.input
+class PolicyOrder(OrderInput):
+    pass
 
 
 @strawberry.type

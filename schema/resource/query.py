@@ -8,13 +8,17 @@ from db.models import Resource
 from db.queries.resource import resources_query
 from resolvers.resource import resource_availability
 from schema.core.connection import Connection, paginate
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.resource.inputs import ResourceFilter
 from schema.resource.types import ResourceAvailabilityType, ResourceType
 
 RESOURCE_ORDER = sortable("Resource", {"NAME": Resource.name, "KIND": Resource.kind, "CAPACITY": Resource.capacity,
                                        "CREATED_AT": Resource.created_at}, Resource.id)
-ResourceOrder = RESOURCE_ORDER.input_type
+
+
+@RESOURCE_ORDER.input
+class ResourceOrder(OrderInput):
+    pass
 
 
 @strawberry.type

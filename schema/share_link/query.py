@@ -5,12 +5,16 @@ import strawberry
 from db.models import ShareLink
 from db.queries.share_link import share_links_query
 from schema.core.connection import Connection, paginate
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.share_link.types import ShareLinkType
 
 SHARE_LINK_ORDER = sortable("ShareLink", {"NAME": ShareLink.name, "EXPIRES_AT": ShareLink.expires_at,
                                          "CREATED_AT": ShareLink.created_at}, ShareLink.id)
-ShareLinkOrder = SHARE_LINK_ORDER.input_type
+
+
+@SHARE_LINK_ORDER.input
+class ShareLinkOrder(OrderInput):
+    pass
 
 
 @strawberry.type

@@ -6,13 +6,17 @@ from sqlalchemy import select
 from db.enums import TemplateKind
 from db.models import TaskTemplate
 from schema.core.connection import Connection, paginate
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.task_template.inputs import TaskTemplateFilter
 from schema.task_template.types import TaskTemplateType
 
 TASK_TEMPLATE_ORDER = sortable("TaskTemplate", {"NAME": TaskTemplate.name, "KIND": TaskTemplate.kind,
                                                 "CREATED_AT": TaskTemplate.created_at}, TaskTemplate.id)
-TaskTemplateOrder = TASK_TEMPLATE_ORDER.input_type
+
+
+@TASK_TEMPLATE_ORDER.input
+class TaskTemplateOrder(OrderInput):
+    pass
 
 
 @strawberry.type

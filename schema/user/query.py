@@ -7,14 +7,22 @@ from db.models import Team, User
 from db.queries.user import teams_query, users_query
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_id
-from schema.core.ordering import apply_order, sortable
+from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.user.types import RoleEnum, TeamType, UserType
 
 USER_ORDER = sortable("User", {"NAME": User.name, "EMAIL": User.email, "ROLE": User.role,
                                "CREATED_AT": User.created_at}, User.id)
 TEAM_ORDER = sortable("Team", {"NAME": Team.name, "CREATED_AT": Team.created_at}, Team.id)
-UserOrder = USER_ORDER.input_type
-TeamOrder = TEAM_ORDER.input_type
+
+
+@USER_ORDER.input
+class UserOrder(OrderInput):
+    pass
+
+
+@TEAM_ORDER.input
+class TeamOrder(OrderInput):
+    pass
 
 
 @strawberry.input
