@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from db.base import Base
+from db.base import IdMixin
 
 K = TypeVar("K")
 V = TypeVar("V")
-M = TypeVar("M", bound=Base)
+M = TypeVar("M", bound=IdMixin)  # a model with an integer primary key ``id``
 
 BatchFn = Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
 
@@ -54,11 +54,11 @@ class Loaders:
         """Seed the by-id cache with rows a list query already fetched."""
         loader = self.by_id(model)
         for row in rows:
-            loader.prime(row.id, row)  # type: ignore[attr-defined]
+            loader.prime(row.id, row)
 
 
 async def rows_by_id(session: AsyncSession, model: type[M], keys: Sequence[int]) -> list[M | None]:
-    result = await session.scalars(select(model).where(model.id.in_(keys)))  # type: ignore[attr-defined]
+    result = await session.scalars(select(model).where(model.id.in_(keys)))
     by_id = {row.id: row for row in result}
     return [by_id.get(key) for key in keys]
 

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,7 +74,7 @@ async def insert_new(session: AsyncSession, model: type[Base], rows: Sequence[di
     """Insert rows, skipping any whose natural key exists; ids of the new rows."""
     if not rows:
         return []
-    table = model.__table__
+    table = cast(Table, model.__table__)  # declarative models with __tablename__ map a Table
     returning = [table.c.id] if "id" in table.c else []
     ids: list[int] = []
     by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -86,7 +86,8 @@ async def insert_new(session: AsyncSession, model: type[Base], rows: Sequence[di
             if returning:
                 ids.extend((await session.execute(stmt.returning(*returning))).scalars())
             else:
-                result = await session.execute(stmt)
+                # An INSERT executes to a CursorResult, which has the row count.
+                result = cast(CursorResult[Any], await session.execute(stmt))
                 ids.extend([0] * (result.rowcount or 0))
     name = table.name
     summary.inserted[name] = summary.inserted.get(name, 0) + len(ids)
@@ -212,6 +213,7 @@ async def seed_projects(session: AsyncSession, year: int, scale: int, community_
     new = await session.execute(select(Ppa.id, Ppa.starts_on).where(Ppa.id.in_(new_ppa_ids)))
     milestones, schedules, links = [], [], []
     for index, (ppa_id, starts_on) in enumerate(new):
+        assert starts_on is not None, "every demo PPA is given a start date above"
         for m in range(4):
             milestones.append(dict(ppa_id=ppa_id, title=f"Milestone {m + 1}", due_on=starts_on + timedelta(days=30 * m + 20)))
         for k, stage in enumerate([e.PpaStage.PLANNING, e.PpaStage.PROPOSAL, e.PpaStage.IMPLEMENTATION]):

@@ -1,16 +1,16 @@
 """Every job function by name: the arq worker and the in-process queue share it."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from arq.typing import WorkerCoroutine
 
 from jobs.decisions import notify_booking_decision, notify_budget_decision, notify_task_assigned
 from jobs.dispatch import dispatch_due_notifications
+from jobs.prune_change_log import prune_change_log
 from jobs.quarterly import schedule_quarterly_meetings
 from jobs.reminders import refresh_event_reminders, schedule_event_reminders
 from jobs.scans import alert_ppas_at_risk, scan_due_and_overdue_tasks
 
-JOBS: dict[str, Callable[..., Awaitable[Any]]] = {
+JOBS: dict[str, WorkerCoroutine] = {
     "schedule_event_reminders": schedule_event_reminders,
     "refresh_event_reminders": refresh_event_reminders,
     "dispatch_due_notifications": dispatch_due_notifications,
@@ -20,8 +20,5 @@ JOBS: dict[str, Callable[..., Awaitable[Any]]] = {
     "scan_due_and_overdue_tasks": scan_due_and_overdue_tasks,
     "alert_ppas_at_risk": alert_ppas_at_risk,
     "schedule_quarterly_meetings": schedule_quarterly_meetings,
+    "prune_change_log": prune_change_log,
 }
-
-from jobs.prune_change_log import prune_change_log
-
-JOBS["prune_change_log"] = prune_change_log

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from arq import Retry
@@ -31,7 +31,7 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
-def retry_transient(job: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+def retry_transient(job: Callable[..., Awaitable[T]]) -> Callable[..., Coroutine[Any, Any, T]]:
     """Raise ``Retry(defer=...)`` for a transient error until ``MAX_TRIES``; re-raise after."""
 
     @functools.wraps(job)

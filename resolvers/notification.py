@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from dataloaders.notification import calendar_preference_by_user_id
+from db.enums import CalendarModule
 from db.queries.logs import record_audit
 from db.queries.notification import (
     ensure_preference,
@@ -131,7 +132,7 @@ async def update_calendar_preferences(
         if input.week_starts_on is not None:
             pref.week_starts_on = input.week_starts_on
         if input.modules is not None:
-            pref.modules = sorted({m.value for m in input.modules})
+            pref.modules = sorted({CalendarModule(m).value for m in input.modules})
         await ctx.session.flush()
         after = CalendarPreferenceType.from_model(pref)
         record_audit(ctx.session, actor_id=user.id, action="update", entity_type="CalendarPreference",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +42,10 @@ def note(value: str, field: str = "input.note") -> str:
     return v.text(value, field, max_length=2000, required=False)
 
 
-def day(value: date | None, field: str) -> date | None:
+OptionalDate = TypeVar("OptionalDate", bound=date | None)
+
+
+def day(value: OptionalDate, field: str) -> OptionalDate:
     if value is not None and not (1900 <= value.year <= 2200):
         raise validation("Year must be between 1900 and 2200.", field)
     return value
@@ -78,6 +81,7 @@ def stage_of(workflow: PpaStage | None, budget: BudgetStage | None, field: str) 
         raise validation("Give exactly one of workflowStage or budgetStage.", field)
     if workflow is not None:
         return TransitionKind.STAGE, PpaStage(workflow).value
+    assert budget is not None  # exactly one of the two is given (checked above)
     return TransitionKind.BUDGET, BudgetStage(budget).value
 
 

@@ -118,7 +118,7 @@ async def instantiate(
             "event_id": None, "ppa_id": None, "assessment_id": None, "policy_id": None,
             "need_id": None, "community_id": None,
         })
-        if target is not None:
+        if target is not None and obj is not None:
             rows[-1][target.link_column] = obj.id
     created = await insert_tasks_once(session, rows)
     team_id = lead_team_id(obj) if obj is not None else None

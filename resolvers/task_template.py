@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from db.base import IdMixin
 from db.enums import ChangeOp, TemplateKind
 from db.models import Task, TaskTemplate, TaskTemplateItem
 from db.queries.logs import record_audit, record_change
@@ -113,14 +114,14 @@ async def instantiate_task_template(ctx: Context, input: InstantiateTaskTemplate
     )
 
 
-async def _target(ctx: Context, value: str | None) -> object | None:
+async def _target(ctx: Context, value: str | None) -> IdMixin | None:
     if value is None:
         return None
     type_name, pk = decode_typed_id(value, field="input.targetId")
     model = f.LINK_TYPES.get(type_name, (None, None))[1]
     if model is None or model not in TARGETS:
         raise validation(f"Expected an id of {', '.join(f.LINK_TYPES)}, got {type_name}.", "input.targetId")
-    target = await ctx.session.get(model, pk)
+    target: IdMixin | None = await ctx.session.get(model, pk)
     if target is None:
         raise not_found(type_name, "input.targetId")
     return target

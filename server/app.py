@@ -42,7 +42,8 @@ class AppState:
 
 def make_redis(settings: Settings) -> Redis:
     if settings.redis_url:
-        return Redis.from_url(settings.redis_url)
+        client: Redis = Redis.from_url(settings.redis_url)  # from_url is unannotated in redis-py
+        return client
     from fakeredis import FakeAsyncRedis  # in-process stand-in when no Redis is configured
 
     return FakeAsyncRedis()

@@ -10,7 +10,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 from db.models import User
 from server.auth import bearer_token, user_id_from_token
@@ -64,7 +64,7 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         if user is None:
             raise ConnectionRejectionError({"reason": "A valid bearer token is required in connection_init."})
         context.user = user
-        return UNSET
+        return UnsetType()  # the UNSET singleton, typed (strawberry.UNSET is declared Any)
 
 
 async def load_user_for_token(ctx: Context, token: str | None) -> User | None:

@@ -49,7 +49,7 @@ _current_scope: ContextVar[EventScope | None] = ContextVar("almanac_event_scope"
 
 def _get_loaders(self: Context) -> Loaders:
     scope = _current_scope.get()
-    return scope.loaders if scope is not None else _BASE_LOADERS.__get__(self, type(self))  # type: ignore[no-any-return]
+    return scope.loaders if scope is not None else _BASE_LOADERS.__get__(self, type(self))
 
 
 def _set_loaders(self: Context, value: Loaders) -> None:
@@ -58,7 +58,7 @@ def _set_loaders(self: Context, value: Loaders) -> None:
 
 def _get_session(self: Context) -> AsyncSession:
     scope = _current_scope.get()
-    return scope.session() if scope is not None else _BASE_SESSION.__get__(self, type(self))  # type: ignore[no-any-return]
+    return scope.session() if scope is not None else _BASE_SESSION.__get__(self, type(self))
 
 
 @dataclass(slots=True)
@@ -66,7 +66,9 @@ class SocketContext(Context):
     connection_params: dict[str, Any] = field(default_factory=dict)
 
 
-SocketContext.loaders = property(_get_loaders, _set_loaders)  # type: ignore[assignment,method-assign]
+# Deliberate: the subclass shadows Context's slot and property with scope-aware properties,
+# which mypy cannot express.
+SocketContext.loaders = property(_get_loaders, _set_loaders)  # type: ignore[assignment,misc]
 SocketContext.session = property(_get_session)  # type: ignore[assignment,method-assign]
 
 

@@ -50,7 +50,7 @@ def assessment_conditions(c: AssessmentCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def assessments_query(criteria: AssessmentCriteria) -> Select[tuple[Assessment]]:
+def assessments_query(criteria: AssessmentCriteria) -> Select[Assessment]:
     return (
         select(Assessment)
         .where(*assessment_conditions(criteria))

@@ -51,7 +51,7 @@ async def number_pending(conn: AsyncConnection, *, limit: int) -> int:
     """Give the next positions to committed, unnumbered rows (oldest id first); commits."""
     async with conn.begin():
         result = await conn.execute(_NUMBER_PENDING, {"limit": limit})
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 async def published_watermark(conn: AsyncConnection) -> int:

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 from db.models import Community
 
 
-def communities_query(*, search: str | None = None, region: str | None = None) -> Select[tuple[Community]]:
+def communities_query(*, search: str | None = None, region: str | None = None) -> Select[Community]:
     stmt = select(Community)
     if search:
         pattern = f"%{search.strip()}%"

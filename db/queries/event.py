@@ -112,7 +112,7 @@ def filter_clauses(f: EventFilterValues) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def events_query(viewer_id: int | None, f: EventFilterValues) -> Select[tuple[Event]]:
+def events_query(viewer_id: int | None, f: EventFilterValues) -> Select[Event]:
     return (
         select(Event)
         .where(readable_by(viewer_id), *filter_clauses(f), true())

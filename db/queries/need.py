@@ -47,5 +47,5 @@ def need_conditions(c: NeedCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def needs_query(criteria: NeedCriteria) -> Select[tuple[Need]]:
+def needs_query(criteria: NeedCriteria) -> Select[Need]:
     return select(Need).where(*need_conditions(criteria)).order_by(Need.created_at.desc(), Need.id.desc())

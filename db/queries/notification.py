@@ -139,7 +139,7 @@ def visible_to(user_id: int, now: datetime) -> list[ColumnElement[bool]]:
     return [Notification.user_id == user_id, Notification.deliver_at <= now]
 
 
-def notifications_query(user_id: int, now: datetime, *, unread_only: bool) -> Select[tuple[Notification]]:
+def notifications_query(user_id: int, now: datetime, *, unread_only: bool) -> Select[Notification]:
     clauses = visible_to(user_id, now)
     if unread_only:
         clauses.append(Notification.read_at.is_(None))

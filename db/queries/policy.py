@@ -47,5 +47,5 @@ def policy_conditions(c: PolicyCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def policies_query(criteria: PolicyCriteria) -> Select[tuple[Policy]]:
+def policies_query(criteria: PolicyCriteria) -> Select[Policy]:
     return select(Policy).where(*policy_conditions(criteria)).order_by(Policy.title, Policy.id)

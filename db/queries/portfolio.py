@@ -110,7 +110,8 @@ async def portfolio_breakdown(
     for row in await session.execute(stmt):
         bucket_of = set_of.get(row.grouping)
         average = None if row.progress is None else round(float(row.progress), 2)
-        bucket = Bucket(key="ALL", count=row.count, budget_allocated=money(row.allocated),
+        # row._mapping: to mypy, row.count is tuple.count (SQLAlchemy resolves the column at run time).
+        bucket = Bucket(key="ALL", count=row._mapping["count"], budget_allocated=money(row.allocated),
                         budget_approved=money(row.approved), average_progress=average)
         if bucket_of is not None:
             bucket.key = str(getattr(row, bucket_of))

@@ -80,7 +80,7 @@ def ppa_conditions(c: PpaCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def ppas_query(criteria: PpaCriteria, order: PpaOrder = PpaOrder.TITLE) -> Select[tuple[Ppa]]:
+def ppas_query(criteria: PpaCriteria, order: PpaOrder = PpaOrder.TITLE) -> Select[Ppa]:
     ordering: dict[PpaOrder, tuple[Any, ...]] = {
         PpaOrder.TITLE: (Ppa.title, Ppa.id),
         PpaOrder.CODE: (Ppa.code.asc().nulls_last(), Ppa.id),

@@ -14,7 +14,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def share_links_query(owner_id: int, *, include_inactive: bool = False) -> Select[tuple[ShareLink]]:
+def share_links_query(owner_id: int, *, include_inactive: bool = False) -> Select[ShareLink]:
     stmt = select(ShareLink).where(ShareLink.owner_id == owner_id)
     if not include_inactive:
         stmt = stmt.where(ShareLink.revoked_at.is_(None),

@@ -91,7 +91,7 @@ def priority_rank() -> ColumnElement[int]:
     return case(PRIORITY_RANK, value=Task.priority, else_=9)
 
 
-def tasks_query(criteria: TaskCriteria, order: TaskOrder = TaskOrder.DUE_AT_ASC) -> Select[tuple[Task]]:
+def tasks_query(criteria: TaskCriteria, order: TaskOrder = TaskOrder.DUE_AT_ASC) -> Select[Task]:
     stmt = select(Task).where(*task_conditions(criteria))
     ordering: dict[TaskOrder, tuple[Any, ...]] = {
         TaskOrder.DUE_AT_ASC: (Task.due_at.asc().nulls_last(), Task.id),

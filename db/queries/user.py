@@ -12,7 +12,7 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def users_query(*, search: str | None = None, role: Role | None = None, team_id: int | None = None) -> Select[tuple[User]]:
+def users_query(*, search: str | None = None, role: Role | None = None, team_id: int | None = None) -> Select[User]:
     stmt = select(User).where(User.is_active.is_(True))
     if search:
         pattern = f"%{search.strip()}%"
@@ -24,7 +24,7 @@ def users_query(*, search: str | None = None, role: Role | None = None, team_id:
     return stmt.order_by(User.name, User.id)
 
 
-def teams_query(*, search: str | None = None) -> Select[tuple[Team]]:
+def teams_query(*, search: str | None = None) -> Select[Team]:
     stmt = select(Team)
     if search:
         stmt = stmt.where(Team.name.ilike(f"%{search.strip()}%"))

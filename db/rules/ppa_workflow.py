@@ -71,8 +71,8 @@ def check_stage_move(
     elif target == current:
         reason = f"the PPA is already in {current.value}"
     else:
-        reason = _guard(current, target, budget_status) if target in stage_targets(current) else None
-        reason = reason or "this move is not in the workflow"
+        guard = _guard(current, target, budget_status) if target in stage_targets(current) else None
+        reason = guard or "this move is not in the workflow"
     raise TransitionRefused(
         f"Cannot move from {current.value} to {target.value}: {reason}. Allowed targets: {names}."
     )

@@ -29,7 +29,7 @@ OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "__typename", "__schema
 
 
 class SessionExtension(SchemaExtension):
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         try:
             yield
         finally:
@@ -39,7 +39,7 @@ class SessionExtension(SchemaExtension):
 
 
 class AuthenticationExtension(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:  # type: ignore[override]
+    def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.context is not None and getattr(ctx.context, "user", None) is None:
             document = ctx.graphql_document
@@ -72,9 +72,8 @@ def _closed_in(selections: object, fragments: dict[str, object]) -> bool:
             fragment = fragments.get(selection.name.value)
             if fragment is not None and _closed_in(fragment.selection_set.selections, fragments):  # type: ignore[attr-defined]
                 return True
-        elif selection.kind == "inline_fragment":
-            if _closed_in(selection.selection_set.selections, fragments):
-                return True
+        elif selection.kind == "inline_fragment" and _closed_in(selection.selection_set.selections, fragments):
+            return True
     return False
 
 
@@ -87,7 +86,7 @@ def coded(error: GraphQLError) -> GraphQLError:
         first = original.errors[0]
         extensions = {"code": first.code.value, "field": first.field}
         return GraphQLError(first.message, nodes=error.nodes, path=error.path, extensions=extensions)
-    if isinstance(original, GraphQLError) or isinstance(original, CLIENT_ERRORS):
+    if isinstance(original, (GraphQLError, *CLIENT_ERRORS)):
         # Raised by graphql-core/Strawberry while coercing variables: a client mistake.
         return GraphQLError(error.message, nodes=error.nodes, path=error.path,
                             extensions={"code": TopLevelCode.VALIDATION.value})
@@ -111,7 +110,7 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 
 class ErrorExtension(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:  # type: ignore[override]
+    def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is not None and result.errors:

@@ -1,13 +1,16 @@
 """Opaque global ids (``base64("Type:pk")``) and decoding with a type check."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import strawberry
 from strawberry.relay import GlobalID
 
 from schema.core.errors import DomainError, ErrorCode
 
 
-def to_global_id(type_name: str, pk: int) -> str:
-    return str(GlobalID(type_name, str(pk)))
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(str(GlobalID(type_name, str(pk))))
 
 
 def decode_id(value: str, expected_type: str | tuple[str, ...], *, field: str) -> int:
@@ -33,7 +36,7 @@ def decode_typed_id(value: str, *, field: str) -> tuple[str, int]:
         raise DomainError.one(ErrorCode.VALIDATION, "Not a valid id.", field) from None
 
 
-def decode_ids(values: list[str] | None, expected_type: str, *, field: str) -> list[int] | None:
+def decode_ids(values: Sequence[str] | None, expected_type: str, *, field: str) -> list[int] | None:
     if values is None:
         return None
     return [decode_id(v, expected_type, field=field) for v in values]

@@ -32,8 +32,11 @@ class ModelNode(relay.Node):
         """The rows the viewer may read, in order; override when the rule needs a (batched) load."""
         return [row for row in rows if cls.can_read(ctx, row)]
 
+    # Node's overloads promise no None when required=True; this answers None for ids that are
+    # missing or not readable by the viewer whatever ``required`` says (the schema's node and
+    # nodes fields are nullable, so Strawberry asks with required=False).
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls,
         *,
         info: strawberry.Info,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypedDict
 
 import strawberry
 
@@ -19,6 +20,18 @@ def in_enum_order(rows: list[Workload], enum: type[StrEnum]) -> list[Workload]:
     return sorted(rows, key=lambda w: order[w.key])
 
 
+class Measures(TypedDict):
+    """TaskWorkloadType's own fields, to spread into it and its subtypes."""
+
+    count: int
+    open: int
+    done: int
+    overdue: int
+    estimated_hours: float
+    actual_hours: float
+    estimated_hours_done: float
+
+
 @strawberry.type(name="TaskWorkload", description="Counts and hours of a set of tasks.")
 class TaskWorkloadType:
     count: int
@@ -30,7 +43,7 @@ class TaskWorkloadType:
     estimated_hours_done: float = strawberry.field(description="Estimate of the DONE tasks, to compare with actual.")
 
     @staticmethod
-    def measures(w: Workload) -> dict[str, object]:
+    def measures(w: Workload) -> Measures:
         return {
             "count": w.count, "open": w.open, "done": w.done, "overdue": w.overdue,
             "estimated_hours": w.estimated_hours, "actual_hours": w.actual_hours,
