@@ -6,6 +6,7 @@ diff, drop and recreate them deterministically.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, DateTime, MetaData, func
 from sqlalchemy import Enum as SAEnum
@@ -22,7 +23,7 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: DateTime(timezone=True), int: BigInteger}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True), int: BigInteger}
 
 
 class IdMixin:

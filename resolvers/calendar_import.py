@@ -7,6 +7,7 @@ is reported with its UID and reason while the rest is imported.
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -213,7 +214,7 @@ async def import_owner(session: AsyncSession, owner_email: str | None) -> User:
 async def import_ics_file(session: AsyncSession, path: Path, owner_email: str | None = None) -> ImportReport:
     """``almanac ics import FILE``: import and commit; the report says what happened."""
     try:
-        data = Path(path).read_bytes()
+        data = await asyncio.to_thread(Path(path).read_bytes)
         owner = await import_owner(session, owner_email)
     except (OSError, LookupError) as error:
         return ImportReport(problems=[ImportProblem("file", str(error))])

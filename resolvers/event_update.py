@@ -97,7 +97,7 @@ async def apply_schedule(session: AsyncSession, event: Event, input: UpdateEvent
         event.exdates = f.moments(input.exdates, "input.exdates")
     elif moved:
         event.exdates = [series.shift_wall(x, old_start, event.starts_at, old_tz) for x in event.exdates or []]
-    if given(input, "rrule") and event.rrule != old_rule or (event.timezone, event.all_day) != (old_tz, old_all_day):
+    if (given(input, "rrule") and event.rrule != old_rule) or (event.timezone, event.all_day) != (old_tz, old_all_day):
         await session.execute(delete(EventOverride).where(EventOverride.event_id == event.id))
     elif moved:
         for override in await overrides_of(session, event.id):

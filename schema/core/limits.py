@@ -20,6 +20,7 @@ is built once per ``QueryLimits``, so ``ValidationCache`` keeps hitting.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -74,10 +75,8 @@ class QueryParser(SchemaExtension):
         ctx = self.execution_context
         ctx.parse_options["max_tokens"] = self.max_token_count
         if ctx.graphql_document is None and ctx.query:
-            try:
+            with suppress(GraphQLError):
                 ctx.graphql_document = _cached_parse(ctx.query, max_tokens=self.max_token_count)
-            except GraphQLError:
-                pass
         yield
         for error in ctx.pre_execution_errors or ():
             if isinstance(error, GraphQLSyntaxError) and _TOKEN_LIMIT_MESSAGE in error.message:

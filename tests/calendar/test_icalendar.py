@@ -134,7 +134,8 @@ def test_every_corpus_file_survives_export_and_reimport(name: str) -> None:
 
     assert second.problems == []
     assert {s.uid for s in second.series} == {s.uid for s in first.series}
-    for before, after in zip(sorted(first.series, key=lambda s: s.uid), sorted(second.series, key=lambda s: s.uid)):
+    for before, after in zip(sorted(first.series, key=lambda s: s.uid), sorted(second.series, key=lambda s: s.uid),
+                             strict=True):
         window = (before.start - timedelta(days=400), before.start + timedelta(days=1100))
         assert [(o.start, o.end) for o in expand_occurrences(after.spec(), *window)] == [
             (o.start, o.end) for o in expand_occurrences(before.spec(), *window)

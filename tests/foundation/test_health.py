@@ -19,10 +19,12 @@ CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 
 async def probe(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], redis: Redis) -> dict[str, Any]:
     app = create_app(settings, sessionmaker=sessionmaker, redis=redis)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            health = await http.get("/healthz")
-            ready = await http.get("/readyz")
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        health = await http.get("/healthz")
+        ready = await http.get("/readyz")
     return {"health": health.status_code, "ready": ready.status_code, "body": ready.json()}
 
 

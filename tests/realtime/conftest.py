@@ -180,7 +180,7 @@ class Subscription:
         self.ws = ws
         self.protocol = protocol
 
-    async def next(self, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:
+    async def next(self, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:  # noqa: ASYNC109 per-message deadline
         """The next message that is not a keep-alive (answered if the protocol wants an answer)."""
         message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout=timeout))
         while message["type"] == self.protocol.keep_alive:
@@ -189,7 +189,7 @@ class Subscription:
             message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout=timeout))
         return message  # type: ignore[no-any-return]
 
-    async def data(self, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:
+    async def data(self, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:  # noqa: ASYNC109 per-message deadline
         message = await self.next(timeout)
         assert message["type"] == self.protocol.data, message
         assert "errors" not in message["payload"], message

@@ -78,7 +78,8 @@ async def test_a_change_made_on_one_process_reaches_a_subscriber_of_another(scra
     env = {**os.environ, "DATABASE_URL": scratch_database, "REDIS_URL": REDIS_URL, "ALMANAC_SECRET_KEY": SECRET,
            "ALMANAC_REDIS_NAMESPACE": f"almanac-rt-{uuid.uuid4().hex[:8]}", "ALMANAC_LOG_LEVEL": "WARNING"}
     ports = [free_port(), free_port()]
-    processes = [subprocess.Popen([ALMANAC, "serve", "--port", str(port)], env=env,
+    # Popen returns at once: the servers run beside the test, which polls /readyz without blocking.
+    processes = [subprocess.Popen([ALMANAC, "serve", "--port", str(port)], env=env,  # noqa: ASYNC220
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
     try:
         for port, process in zip(ports, processes, strict=True):
