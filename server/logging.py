@@ -22,3 +22,5 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level.upper(), format="%(message)s")
+    # Alembic announces every plugin it loads (on import) at INFO; keep only migration lines.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
 import migrations
-
-
-# Alembic announces every plugin it loads at INFO; keep only the migration lines.
-logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def alembic_config(database_url: str) -> Config:
