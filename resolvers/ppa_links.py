@@ -1,7 +1,12 @@
 """PPA milestones, stage dates, and links to needs and policies."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp
 from db.models import PpaMilestone
@@ -26,6 +31,8 @@ from schema.ppa.payloads import (
 )
 from schema.ppa.types import PpaMilestoneType, PpaStageType, PpaType
 from server.context import Context
+
+P = TypeVar("P")
 
 
 async def add_ppa_milestone(ctx: Context, input: AddPpaMilestoneInput) -> AddPpaMilestonePayload:
@@ -94,46 +101,49 @@ async def schedule_ppa_stage(ctx: Context, input: SchedulePpaStageInput) -> Sche
     return await run_mutation(ctx, work, lambda errors: SchedulePpaStagePayload(stage=None, errors=errors))
 
 
+@dataclass(frozen=True, slots=True)
+class LinkKind:
+    """What a PPA can be linked to: needs or policies."""
+
+    type_name: str
+    field: str
+    change_key: str
+    action: str
+    link: Callable[[AsyncSession, int, Sequence[int]], Awaitable[int]]
+
+
+NEEDS = LinkKind("Need", "input.needIds", "need_ids", "link_needs", link_needs)
+POLICIES = LinkKind("Policy", "input.policyIds", "policy_ids", "link_policies", link_policies)
+
+
 async def link_needs_to_ppa(ctx: Context, input: LinkNeedsToPpaInput) -> LinkNeedsToPpaPayload:
-    """Idempotent: needs already linked are skipped (INSERT ... ON CONFLICT DO NOTHING)."""
-
-    async def work() -> LinkNeedsToPpaPayload:
-        user = ctx.require_writer()
-        session = ctx.session
-        pk = f.ppa_id(input.ppa_id)
-        if not input.need_ids:
-            raise validation("Give at least one need.", "input.needIds")
-        need_ids = await f.references(session, input.need_ids, "Need", "input.needIds")
-        ppa = await f.existing_ppa(session, pk)
-        linked = await link_needs(session, pk, need_ids)
-        if linked:
-            record_change(session, "Ppa", pk, ChangeOp.UPDATED, f.ppa_change(ppa, need_ids=need_ids), actor_id=user.id)
-            record_audit(session, actor_id=user.id, action="link_needs", entity_type="Ppa", entity_id=pk,
-                         after={"need_ids": need_ids})
-        await ctx.commit()
-        return LinkNeedsToPpaPayload(ppa=PpaType.from_model(ppa), linked_count=linked, errors=[])
-
-    return await run_mutation(ctx, work, lambda errors: LinkNeedsToPpaPayload(ppa=None, linked_count=0, errors=errors))
+    return await link_to_ppa(ctx, input.ppa_id, input.need_ids, NEEDS, LinkNeedsToPpaPayload)
 
 
 async def link_policies_to_ppa(ctx: Context, input: LinkPoliciesToPpaInput) -> LinkPoliciesToPpaPayload:
-    async def work() -> LinkPoliciesToPpaPayload:
+    return await link_to_ppa(ctx, input.ppa_id, input.policy_ids, POLICIES, LinkPoliciesToPpaPayload)
+
+
+async def link_to_ppa(
+    ctx: Context, ppa_id: str, target_ids: Sequence[str] | None, kind: LinkKind, payload: Callable[..., P]
+) -> P:
+    """Idempotent: pairs already linked are skipped (INSERT ... ON CONFLICT DO NOTHING)."""
+
+    async def work() -> P:
         user = ctx.require_writer()
         session = ctx.session
-        pk = f.ppa_id(input.ppa_id)
-        if not input.policy_ids:
-            raise validation("Give at least one policy.", "input.policyIds")
-        policy_ids = await f.references(session, input.policy_ids, "Policy", "input.policyIds")
+        pk = f.ppa_id(ppa_id)
+        if not target_ids:
+            raise validation(f"Give at least one {kind.type_name.lower()}.", kind.field)
+        ids = await f.references(session, target_ids, kind.type_name, kind.field)
         ppa = await f.existing_ppa(session, pk)
-        linked = await link_policies(session, pk, policy_ids)
+        linked = await kind.link(session, pk, ids)
         if linked:
-            record_change(session, "Ppa", pk, ChangeOp.UPDATED, f.ppa_change(ppa, policy_ids=policy_ids),
-                          actor_id=user.id)
-            record_audit(session, actor_id=user.id, action="link_policies", entity_type="Ppa", entity_id=pk,
-                         after={"policy_ids": policy_ids})
+            change = {**f.ppa_change(ppa), kind.change_key: ids}
+            record_change(session, "Ppa", pk, ChangeOp.UPDATED, change, actor_id=user.id)
+            record_audit(session, actor_id=user.id, action=kind.action, entity_type="Ppa", entity_id=pk,
+                         after={kind.change_key: ids})
         await ctx.commit()
-        return LinkPoliciesToPpaPayload(ppa=PpaType.from_model(ppa), linked_count=linked, errors=[])
+        return payload(ppa=PpaType.from_model(ppa), linked_count=linked, errors=[])
 
-    return await run_mutation(
-        ctx, work, lambda errors: LinkPoliciesToPpaPayload(ppa=None, linked_count=0, errors=errors)
-    )
+    return await run_mutation(ctx, work, lambda errors: payload(ppa=None, linked_count=0, errors=errors))
