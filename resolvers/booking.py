@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import strawberry
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from db.enums import BookingStatus, CalendarModule, ChangeOp
@@ -30,6 +31,7 @@ from server.context import Context
 EXCLUSION_VIOLATION = "23P01"
 
 
+
 async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBookingPayload:
     async def work() -> CreateBookingPayload:
         user = ctx.require_writer()
@@ -44,9 +46,7 @@ async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBooki
         status = BookingStatus.PENDING if request.resource.requires_approval else BookingStatus.APPROVED
         rows = booking_rows(request, user, status)
         try:
-            async with ctx.session.begin_nested():
-                ctx.session.add_all(rows)
-                await ctx.session.flush()
+            await _insert(ctx, request.resource.id, rows)
         except IntegrityError as error:
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
@@ -66,6 +66,21 @@ async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBooki
         return _payload(booking=booked[0], bookings=booked, slots=slots)
 
     return await run_mutation(ctx, work, lambda errors: _payload(errors=errors, dry_run=input.dry_run))
+
+
+async def _insert(ctx: Context, resource_id: int, rows: list[Booking]) -> None:
+    """Insert inside a savepoint, one request per resource at a time.
+
+    The exclusion constraint alone is a correct guard, but racers that each wait on the
+    other's uncommitted row deadlock (40P01, ~1 s each to detect) instead of one seeing
+    23P01. A transaction-level advisory lock per resource queues them: the first commits,
+    the rest meet its committed row and get the named exclusion violation at once."""
+    await ctx.session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"booking:{resource_id}"}
+    )
+    async with ctx.session.begin_nested():
+        ctx.session.add_all(rows)
+        await ctx.session.flush()
 
 
 def _payload(
