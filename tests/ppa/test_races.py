@@ -5,16 +5,16 @@ import asyncio
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import BudgetDecision, BudgetStage, BudgetStatus, PpaCategory, PpaStage, Role
-from db.models import AuditLog, ChangeLog, Ppa, PpaTransition, User
+from db.models import Ppa, PpaTransition, User
 from resolvers.ppa_workflow import advance_ppa_stage, decide_ppa_budget
 from schema.ppa.inputs import AdvancePpaStageInput, DecideBudgetInput
 from server.settings import Settings
 from tests.ppa.helpers import gid
-from tests.task.committed import committed_user, context_for
+from tests.task.committed import cleanup, committed_user, context_for
 
 RACERS = 5
 
@@ -25,15 +25,6 @@ async def committed_ppa(maker: async_sessionmaker[AsyncSession], **values: objec
         session.add(ppa)
         await session.commit()
         return ppa
-
-
-async def cleanup(maker: async_sessionmaker[AsyncSession], user: User, ppa: Ppa) -> None:
-    async with maker() as session:
-        await session.execute(delete(Ppa).where(Ppa.id == ppa.id))
-        await session.execute(delete(ChangeLog).where(ChangeLog.actor_id == user.id))
-        await session.execute(delete(AuditLog).where(AuditLog.actor_id == user.id))
-        await session.execute(delete(User).where(User.id == user.id))
-        await session.commit()
 
 
 async def run_all(maker: async_sessionmaker[AsyncSession], settings: Settings, user: User, call, inputs) -> list:  # type: ignore[no-untyped-def]
@@ -64,7 +55,7 @@ async def test_concurrent_final_approvals_approve_once(
             assert row is not None and (row.budget_status, row.budget_approved, row.version) == \
                 (BudgetStatus.APPROVED, Decimal("10.00"), 2)
     finally:
-        await cleanup(committed_sessionmaker, manager, ppa)
+        await cleanup(committed_sessionmaker, users=[manager], ppa_ids=[ppa.id])
 
 
 async def test_concurrent_stage_moves_apply_once(
@@ -81,4 +72,4 @@ async def test_concurrent_stage_moves_apply_once(
             count = len((await check.scalars(select(PpaTransition.id).where(PpaTransition.ppa_id == ppa.id))).all())
             assert count == 1
     finally:
-        await cleanup(committed_sessionmaker, staff, ppa)
+        await cleanup(committed_sessionmaker, users=[staff], ppa_ids=[ppa.id])
