@@ -6,24 +6,22 @@ published yet are never deleted.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import structlog
 
 from db.queries.change_log import prune_published_before
+from jobs.context import JobCtx, now, sessionmaker_of
 from server.settings import get_settings
 
 log = structlog.get_logger(__name__)
 
 
-async def prune_change_log(ctx: dict[str, Any]) -> int:
+async def prune_change_log(ctx: JobCtx) -> int:
     """``ctx``: ``sessionmaker``, optionally ``settings`` and ``clock`` (as every job gets)."""
     settings = ctx.get("settings") or get_settings()
-    clock = ctx.get("clock")
-    now = clock() if clock is not None else datetime.now(UTC)
-    cutoff = now - timedelta(days=settings.change_log_retention_days)
-    async with ctx["sessionmaker"]() as session:
+    cutoff = now(ctx) - timedelta(days=settings.change_log_retention_days)
+    async with sessionmaker_of(ctx)() as session:
         deleted = await prune_published_before(session, cutoff)
         await session.commit()
     log.info("change_log.pruned", deleted=deleted, cutoff=cutoff.isoformat())
