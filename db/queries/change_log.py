@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import ChangeLog
@@ -93,10 +93,6 @@ async def position_exists(session: AsyncSession, position: int) -> bool:
     """Whether a cursor still points at a row (False once pruning removed it)."""
     found = await session.scalar(select(ChangeLog.id).where(ChangeLog.position == position).limit(1))
     return found is not None
-
-
-async def highest_position(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.max(ChangeLog.position))) or 0)
 
 
 async def prune_published_before(session: AsyncSession, cutoff: datetime) -> int:

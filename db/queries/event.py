@@ -127,10 +127,6 @@ async def get_event(session: AsyncSession, event_id: int, *, for_update: bool = 
     return (await session.scalars(stmt)).first()
 
 
-async def get_event_by_uid(session: AsyncSession, uid: str) -> Event | None:
-    return (await session.scalars(select(Event).where(Event.uid == uid).with_for_update())).first()
-
-
 async def overrides_of(session: AsyncSession, event_id: int) -> list[EventOverride]:
     rows = await session.scalars(
         select(EventOverride).where(EventOverride.event_id == event_id).order_by(EventOverride.recurrence_id)

@@ -14,7 +14,7 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, cast, func, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import DateTime
 
@@ -129,10 +129,6 @@ async def finish_claim(
     )
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def merge_payload(extra: dict[str, Any]) -> Any:
-    return Notification.payload.op("||")(cast(extra, JSONB))
 
 
 def visible_to(user_id: int, now: datetime) -> list[ColumnElement[bool]]:
