@@ -37,24 +37,18 @@ def given(input: UpdateEventInput, name: str) -> bool:
     return getattr(input, name) is not UNSET
 
 
-def required(value: Any, field: str) -> Any:
-    if value is None:
-        raise validation("Must not be null.", field)
-    return value
-
-
 async def apply_to_series(session: AsyncSession, event: Event, input: UpdateEventInput) -> bool:
     """Apply the input to a whole series; True when its quarterly flag was turned on."""
     if given(input, "title"):
-        event.title = f.title(required(input.title, "input.title"))
+        event.title = f.title(v.required(input.title, "input.title"))
     if given(input, "description"):
         event.description = f.description(input.description or "")
     if given(input, "location"):
         event.location = f.location(input.location or "")
     if given(input, "module"):
-        event.module = required(input.module, "input.module")
+        event.module = v.required(input.module, "input.module")
     if given(input, "visibility"):
-        event.visibility = required(input.visibility, "input.visibility")
+        event.visibility = v.required(input.visibility, "input.visibility")
     if given(input, "reminders"):
         event.reminders = f.reminders(input.reminders)
     if given(input, "team_id"):
@@ -76,10 +70,10 @@ async def apply_to_series(session: AsyncSession, event: Event, input: UpdateEven
 async def apply_schedule(session: AsyncSession, event: Event, input: UpdateEventInput) -> None:
     """Times, time zone and recurrence; keeps rdates/exdates/overrides on the same wall-clock slots."""
     old_start, old_rule, old_tz, old_all_day = event.starts_at, event.rrule, event.timezone, event.all_day
-    tz = v.timezone_name(required(input.timezone, "input.timezone"), "input.timezone") if given(input, "timezone") else event.timezone
-    all_day = bool(required(input.all_day, "input.allDay")) if given(input, "all_day") else event.all_day
-    start = required(input.start, "input.start") if given(input, "start") else event.starts_at
-    end = required(input.end, "input.end") if given(input, "end") else event.ends_at
+    tz = v.timezone_name(v.required(input.timezone, "input.timezone"), "input.timezone") if given(input, "timezone") else event.timezone
+    all_day = bool(v.required(input.all_day, "input.allDay")) if given(input, "all_day") else event.all_day
+    start = v.required(input.start, "input.start") if given(input, "start") else event.starts_at
+    end = v.required(input.end, "input.end") if given(input, "end") else event.ends_at
     if given(input, "start") and not given(input, "end"):
         end = start + (event.ends_at - event.starts_at)
     event.starts_at, event.ends_at = f.times(start, end, all_day=all_day, timezone_name=tz)
@@ -124,14 +118,14 @@ def override_occurrence(override: EventOverride, event: Event, input: UpdateEven
     duration = event.ends_at - event.starts_at
     current_start = override.starts_at or override.recurrence_id
     current_end = override.ends_at or current_start + duration
-    start = required(input.start, "input.start") if given(input, "start") else current_start
-    end = required(input.end, "input.end") if given(input, "end") else (
+    start = v.required(input.start, "input.start") if given(input, "start") else current_start
+    end = v.required(input.end, "input.end") if given(input, "end") else (
         start + (current_end - current_start) if given(input, "start") else current_end
     )
     override.starts_at, override.ends_at = f.times(start, end, all_day=event.all_day, timezone_name=event.timezone)
     override.cancelled = False
     if given(input, "title"):
-        override.title = f.title(required(input.title, "input.title"))
+        override.title = f.title(v.required(input.title, "input.title"))
     if given(input, "description"):
         override.description = f.description(input.description or "")
     if given(input, "location"):

@@ -16,6 +16,7 @@ from db.models import Ppa, PpaTransition
 from db.queries.logs import record_audit, record_change
 from db.queries.ppa import link_needs, link_policies, update_ppa_versioned, upsert_stage_schedule
 from resolvers import ppa_fields as f
+from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation, validation
 from resolvers.task_generation import generate_default_tasks
 from schema.core.errors import DomainError, ErrorCode
@@ -86,26 +87,20 @@ async def create_ppa(ctx: Context, input: CreatePpaInput) -> CreatePpaPayload:
     return await run_mutation(ctx, work, lambda errors: CreatePpaPayload(ppa=None, errors=errors))
 
 
-def required(value: Any, field: str) -> Any:
-    if value is None:
-        raise validation("Must not be null.", field)
-    return value
-
-
 async def update_values(ctx: Context, input: UpdatePpaInput, current: Ppa) -> dict[str, Any]:
     """The columns the input changes, validated (omitted fields are left alone)."""
     session = ctx.session
     values: dict[str, Any] = {}
     if input.title is not UNSET:
-        values["title"] = f.title(required(input.title, "input.title"))
+        values["title"] = f.title(v.required(input.title, "input.title"))
     if input.code is not UNSET:
         values["code"] = f.code(input.code)
     if input.description is not UNSET:
-        values["description"] = f.description(required(input.description, "input.description"))
+        values["description"] = f.description(v.required(input.description, "input.description"))
     if input.category is not UNSET:
-        values["category"] = required(input.category, "input.category")
+        values["category"] = v.required(input.category, "input.category")
     if input.status is not UNSET:
-        status = PpaStatus(required(input.status, "input.status"))
+        status = PpaStatus(v.required(input.status, "input.status"))
         if status == PpaStatus.COMPLETED and current.stage != PpaStage.COMPLETED:
             raise validation("A PPA becomes COMPLETED by advancing it to the COMPLETED stage.", "input.status")
         values["status"] = status
@@ -116,7 +111,7 @@ async def update_values(ctx: Context, input: UpdatePpaInput, current: Ppa) -> di
     f.dates(values.get("starts_on", current.starts_on), values.get("ends_on", current.ends_on),
             "input.startsOn", "input.endsOn")
     if input.budget_allocated is not UNSET:
-        values["budget_allocated"] = f.money(required(input.budget_allocated, "input.budgetAllocated"),
+        values["budget_allocated"] = f.money(v.required(input.budget_allocated, "input.budgetAllocated"),
                                              "input.budgetAllocated")
     for attr, type_name, field in (("community_id", "Community", "input.communityId"),
                                    ("lead_team_id", "Team", "input.leadTeamId"),

@@ -29,7 +29,8 @@ from db.queries.task import (
 )
 from db.rules import kanban
 from resolvers import task_fields as f
-from resolvers.mutation import not_found, run_mutation, validation
+from resolvers import validation as v
+from resolvers.mutation import not_found, run_mutation
 from resolvers.task_changes import TaskSnapshot, notify_if_assigned, record_task_change
 from resolvers.task_recurrence import spawn_next_instance
 from schema.core.errors import DomainError, ErrorCode
@@ -81,25 +82,19 @@ async def create_task(ctx: Context, input: CreateTaskInput) -> CreateTaskPayload
     return await run_mutation(ctx, work, lambda errors: CreateTaskPayload(task=None, errors=errors))
 
 
-def _required(value: Any, field: str) -> Any:
-    if value is None:
-        raise validation("Must not be null.", field)
-    return value
-
-
 async def _update_values(session: AsyncSession, task: Task, input: UpdateTaskInput) -> dict[str, Any]:
     """Only the fields the input names, validated; plus what a status change implies."""
     values: dict[str, Any] = {}
     if input.title is not UNSET:
-        values["title"] = f.title(_required(input.title, "input.title"))
+        values["title"] = f.title(v.required(input.title, "input.title"))
     if input.description is not UNSET:
-        values["description"] = f.description(_required(input.description, "input.description"))
+        values["description"] = f.description(v.required(input.description, "input.description"))
     for name, field in (("priority", "input.priority"), ("domain", "input.domain")):
         if getattr(input, name) is not UNSET:
-            values[name] = _required(getattr(input, name), field)
+            values[name] = v.required(getattr(input, name), field)
     for name, field in (("role", "input.role"), ("phase", "input.phase")):
         if getattr(input, name) is not UNSET:
-            values[name] = f.label(_required(getattr(input, name), field), field)
+            values[name] = f.label(v.required(getattr(input, name), field), field)
     if input.starts_on is not UNSET:
         values["starts_on"] = f.starts_on(input.starts_on)
     if input.due_at is not UNSET:
@@ -115,7 +110,7 @@ async def _update_values(session: AsyncSession, task: Task, input: UpdateTaskInp
     if input.link_id is not UNSET:
         values |= await f.link(session, input.link_id)
     if input.status is not UNSET:
-        status = TaskStatus(_required(input.status, "input.status"))
+        status = TaskStatus(v.required(input.status, "input.status"))
         if status != task.status:
             values |= await status_change(session, status)
     return values

@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from resolvers.mutation import validation
 
+T = TypeVar("T")
+
 _ZONES: frozenset[str] | None = None
+
+
+def required(value: T | None, field: str) -> T:
+    """A field an update may omit but not set to null."""
+    if value is None:
+        raise validation("Must not be null.", field)
+    return value
 
 
 def text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
