@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from sqlalchemy.pool import NullPool
 from server.embedded import release_database, resolve_database_url
 from server.migrate import alembic_config
 from server.settings import Settings
+from tests.conftest import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_SERVICES = "{ publicServices { name } }"
@@ -114,13 +114,6 @@ async def test_embedded_database_starts_migrated_and_seeded_and_is_reused(tmp_pa
         assert await database_facts(restarted_url) == {**facts, "probe_table": True}
     finally:
         await release_database(settings)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def log_tail(log_path: Path, lines: int = 60) -> str:

@@ -3,7 +3,6 @@ and an arq burst worker on a queue of its own in the real Redis."""
 from __future__ import annotations
 
 import email
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,9 +22,8 @@ from db.enums import Role
 from db.models import ChangeLog, Event, Notification, Task, TaskTemplate, Team, User
 from jobs.context import JobCtx
 from jobs.worker import functions
-from server.auth import hash_password
 from server.mailer import Mailer, SmtpSettings
-from tests.conftest import REDIS_URL
+from tests.conftest import DEFAULT_PASSWORD, REDIS_URL, free_port, password_hash_for
 
 
 class SmtpSink:
@@ -41,12 +39,6 @@ class SmtpSink:
             return "451 4.3.0 Try again later"
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -96,7 +88,7 @@ class Scratch:
         async with self.maker() as session:
             suffix = uuid.uuid4().hex[:10]
             user = User(email=f"jobs-{suffix}@example.org", name=f"Jobs {suffix}", role=role,
-                        password_hash=hash_password("correct horse battery"), timezone=timezone)
+                        password_hash=password_hash_for(DEFAULT_PASSWORD), timezone=timezone)
             session.add(user)
             await session.commit()
         self.user_ids.append(user.id)

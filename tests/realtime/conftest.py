@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,10 +25,16 @@ from starlette.applications import Starlette
 from db.enums import ChangeOp, Role
 from db.models import ChangeLog, User
 from db.queries.logs import record_change
-from server.auth import hash_password
 from server.realtime import Realtime
 from server.settings import Settings
-from tests.conftest import REDIS_URL, SECRET, token_for
+from tests.conftest import (
+    DEFAULT_PASSWORD,
+    REDIS_URL,
+    SECRET,
+    free_port,
+    password_hash_for,
+    token_for,
+)
 
 RECEIVE_TIMEOUT = 15.0
 
@@ -49,12 +54,6 @@ MODERN = WireProtocol("graphql-transport-ws", subscribe="subscribe", data="next"
                       keep_alive_reply="pong")
 LEGACY = WireProtocol("graphql-ws", subscribe="start", data="data", keep_alive="ka", keep_alive_reply=None)
 PROTOCOL = MODERN.name
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -127,7 +126,7 @@ class Committed:
     async def user(self, role: Role = Role.STAFF) -> User:
         suffix = uuid.uuid4().hex[:8]
         user = User(email=f"rt-{suffix}@example.org", name=f"RT {suffix}", role=role,
-                    password_hash=hash_password("correct horse battery"))
+                    password_hash=password_hash_for(DEFAULT_PASSWORD))
         return await self.add(user)
 
     async def add(self, row: Any, change: tuple[str, ChangeOp, dict[str, Any]] | None = None) -> Any:

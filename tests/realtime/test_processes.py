@@ -22,11 +22,10 @@ from db.models import User
 from server.auth import hash_password
 from server.changes import encode_cursor
 from server.migrate import upgrade
-from tests.conftest import PG_ADMIN_URL, REDIS_URL, SECRET, _admin
+from tests.conftest import PG_ADMIN_URL, REDIS_URL, SECRET, _admin, free_port
 from tests.realtime.conftest import (
     Committed,
     LiveServer,
-    free_port,
     head_cursor,
     live_settings,
     post_graphql,

@@ -18,14 +18,13 @@ from db.queries.logs import record_change
 from jobs.prune_change_log import prune_change_log
 from schema.core.ids import to_global_id
 from server.relay import ChangeRelay
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, free_port
 from tests.realtime.conftest import (
     LEGACY,
     MODERN,
     Committed,
     LiveServer,
     WireProtocol,
-    free_port,
     head_cursor,
     subscribe,
     wait_subscribed,
