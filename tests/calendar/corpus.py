@@ -3,7 +3,11 @@ or ``$ALMANAC_ICS_CORPUS``. A missing corpus fails loudly rather than skipping t
 from __future__ import annotations
 
 import os
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
+
+from db.rules.icalendar_import import SYNTHETIC_UID_PREFIX
 
 _REPO = Path(__file__).resolve().parents[2]
 
@@ -18,3 +22,22 @@ def corpus_dir() -> Path:
 
 
 CORPUS = corpus_dir()
+
+
+def as_utc(value: date) -> datetime:
+    """A DTSTART/RECURRENCE-ID value as an aware UTC datetime (DATEs at midnight, floating as UTC)."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def localized(value: Any, tz: Any) -> datetime:
+    """An oracle's DATE or floating time read in ``tz``, as UTC."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), tz).astimezone(UTC)
+    return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
+
+
+def public_uid(uid: str) -> str:
+    """The oracle names a UID-less event by its Python id; both sides then compare it as ""."""
+    return "" if uid.startswith(SYNTHETIC_UID_PREFIX) else uid

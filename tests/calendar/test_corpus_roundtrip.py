@@ -16,7 +16,7 @@ Run: .venv/bin/pytest tests/calendar/test_corpus_roundtrip.py -q -rA
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
@@ -29,10 +29,9 @@ from db.models import Event
 from db.queries.calendar import collect_entries
 from db.queries.calendar_scope import CalendarScope
 from db.rules.calendar_entries import EntryKind
-from db.rules.icalendar_import import SYNTHETIC_UID_PREFIX
 from db.rules.recurrence import zone
 from resolvers.calendar_import import import_ics_file
-from tests.calendar.corpus import CORPUS
+from tests.calendar.corpus import CORPUS, as_utc, localized, public_uid
 from tests.conftest import UserFactory
 
 FILES = sorted(p.name for p in CORPUS.glob("*.ics"))
@@ -41,14 +40,8 @@ Key = tuple[str, datetime, datetime]
 OUTCOMES: dict[str, str] = {}
 
 
-def _as_utc(value: date) -> datetime:
-    if not isinstance(value, datetime):
-        return datetime.combine(value, time(), UTC)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def windows(calendar: icalendar.Calendar) -> Iterator[tuple[datetime, datetime]]:
-    moments = sorted({_as_utc(c[name].dt) for c in calendar.walk("VEVENT")
+    moments = sorted({as_utc(c[name].dt) for c in calendar.walk("VEVENT")
                       for name in ("DTSTART", "RECURRENCE-ID") if name in c})
     if not moments:
         yield datetime(2000, 1, 1, tzinfo=UTC), datetime(2001, 1, 1, tzinfo=UTC)
@@ -61,17 +54,6 @@ def windows(calendar: icalendar.Calendar) -> Iterator[tuple[datetime, datetime]]
         yield moment, moment + timedelta(minutes=30)  # an occurrence (zero-length or not) at the window start
         yield moment - timedelta(minutes=30), moment  # ... and at its end
         yield moment + timedelta(minutes=30), moment + timedelta(days=1)
-
-
-def localized(value: Any, tz: Any) -> datetime:
-    if not isinstance(value, datetime):
-        return datetime.combine(value, time(), tz).astimezone(UTC)
-    return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
-
-
-def public_uid(uid: str) -> str:
-    """The oracle names a UID-less event by its Python id; both sides then compare it as ""."""
-    return "" if uid.startswith(SYNTHETIC_UID_PREFIX) else uid
 
 
 def oracle(calendar: icalendar.Calendar, zones: dict[str, str], start: datetime, end: datetime) -> set[Key]:

@@ -18,16 +18,15 @@ Run: .venv/bin/pytest tests/calendar/test_ics_corpus.py -q -rA
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
 import recurring_ical_events
 
-from db.rules.icalendar_import import SYNTHETIC_UID_PREFIX, ImportResult, parse_calendar
+from db.rules.icalendar_import import ImportResult, parse_calendar
 from db.rules.recurrence import expand_occurrences, zone
-from tests.calendar.corpus import CORPUS
+from tests.calendar.corpus import CORPUS, as_utc, localized, public_uid
 
 FILES = sorted(p.name for p in CORPUS.glob("*.ics"))
 DEFAULT_TIMEZONE = "UTC"
@@ -63,7 +62,7 @@ def corpus_summary() -> Iterator[None]:
 
 def _windows(calendar: icalendar.Calendar) -> Iterator[tuple[datetime, datetime]]:
     moments = [
-        _as_utc(component[name].dt)
+        as_utc(component[name].dt)
         for component in calendar.walk("VEVENT")
         for name in ("DTSTART", "RECURRENCE-ID")
         if name in component
@@ -78,15 +77,9 @@ def _windows(calendar: icalendar.Calendar) -> Iterator[tuple[datetime, datetime]
         yield moment + timedelta(minutes=30), moment + timedelta(days=1)
 
 
-def _as_utc(value: date) -> datetime:
-    if not isinstance(value, datetime):
-        return datetime.combine(value, time(), UTC)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _ours(imported: ImportResult, start: datetime, end: datetime) -> set[Key]:
     return {
-        (_uid(series.uid), occurrence.start.astimezone(UTC), occurrence.end.astimezone(UTC))
+        (public_uid(series.uid), occurrence.start.astimezone(UTC), occurrence.end.astimezone(UTC))
         for series in imported.series
         for occurrence in expand_occurrences(series.spec(), start, end)
     }
@@ -107,19 +100,8 @@ def _oracle(
                 continue
             if str(component.get("STATUS", "")).upper() == "CANCELLED":
                 continue
-            keys.add((uid, _localized(component["DTSTART"].dt, tz), _localized(component["DTEND"].dt, tz)))
+            keys.add((uid, localized(component["DTSTART"].dt, tz), localized(component["DTEND"].dt, tz)))
     return keys
-
-
-def _uid(uid: str) -> str:
-    """The oracle names a UID-less event by its Python id; both sides then compare as ""."""
-    return "" if uid.startswith(SYNTHETIC_UID_PREFIX) else uid
-
-
-def _localized(value: Any, tz: Any) -> datetime:
-    if not isinstance(value, datetime):
-        return datetime.combine(value, time(), tz).astimezone(UTC)
-    return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -135,7 +117,7 @@ def test_corpus_file_matches_oracle(name: str) -> None:
         assert reason in event_problems[ref]
     assert all(p.reason for p in imported.problems)
 
-    zones = {_uid(series.uid): series.timezone for series in imported.series}
+    zones = {public_uid(series.uid): series.timezone for series in imported.series}
     skipped = set(expected) - set(zones)
     for start, end in _windows(calendar):
         ours = _ours(imported, start, end)
