@@ -23,9 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
+from bench.scratch import admin_sql
 from db import statements
 from db.engine import make_engine, make_sessionmaker
 from db.models import User
@@ -45,20 +44,13 @@ query Window($start: DateTime!, $end: DateTime!) {
 """
 
 
-async def admin_sql(sql: str) -> None:
-    engine = create_async_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with engine.connect() as conn:
-        await conn.exec_driver_sql(sql)
-    await engine.dispose()
-
-
 async def run(scale: int, runs: int, year: int, month: int, keep: bool, reuse: str | None) -> None:
     from schema.root import schema
 
     name = f"almanac_bench_{uuid.uuid4().hex[:8]}"
     url = reuse or ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     if reuse is None:
-        await admin_sql(f'CREATE DATABASE "{name}"')
+        await admin_sql(ADMIN_URL, f'CREATE DATABASE "{name}"')
     engine = make_engine(url)
     try:
         statements.install(engine.sync_engine)
@@ -97,7 +89,7 @@ async def run(scale: int, runs: int, year: int, month: int, keep: bool, reuse: s
         if keep or reuse is not None:
             print(f"kept database {url}")
         else:
-            await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin_sql(ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

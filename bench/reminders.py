@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -20,9 +19,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
+from bench.scratch import admin_sql, free_port
 from db.engine import make_engine, make_sessionmaker
 from db.enums import DeliveryStatus
 from db.models import Notification, User
@@ -43,20 +41,11 @@ class Sink:
         return "250 OK"
 
 
-async def admin(sql: str) -> None:
-    engine = create_async_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with engine.connect() as conn:
-        await conn.exec_driver_sql(sql)
-    await engine.dispose()
-
-
 async def run(count: int, users: int) -> None:
     name = f"almanac_bench_{uuid.uuid4().hex[:8]}"
-    await admin(f'CREATE DATABASE "{name}"')
+    await admin_sql(ADMIN_URL, f'CREATE DATABASE "{name}"')
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
     engine = make_engine(url, pool_size=5)
@@ -89,7 +78,7 @@ async def run(count: int, users: int) -> None:
     finally:
         controller.stop()
         await engine.dispose()
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_sql(ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

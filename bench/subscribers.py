@@ -36,7 +36,8 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.auth import hash_password, issue_token  # noqa: E402 (needs ROOT on sys.path)
+from bench.scratch import admin_sql, free_port  # noqa: E402 (needs ROOT on sys.path)
+from server.auth import hash_password, issue_token  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 
 PG_ADMIN = os.environ.get("ALMANAC_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -45,21 +46,6 @@ SECRET = "bench-secret-key-with-enough-length-32b"
 # permessage-deflate costs the server ~1 ms of CPU and ~100+ KiB per connection; browsers offer it.
 COMPRESSION = None if os.environ.get("ALMANAC_BENCH_DEFLATE", "1") == "0" else "deflate"
 QUERY = "subscription { taskChanged { cursor op taskId task { title status } } }"
-
-
-async def admin(sql: str) -> None:
-    engine = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with engine.connect() as conn:
-        await conn.exec_driver_sql(sql)
-    await engine.dispose()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Client:
@@ -107,7 +93,7 @@ async def run(subscribers: int, changes: int, interval: float) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * subscribers + 256)), hard))
     name = f"almanac_bench_{uuid.uuid4().hex[:8]}"
-    await admin(f'CREATE DATABASE "{name}"')
+    await admin_sql(PG_ADMIN, f'CREATE DATABASE "{name}"')
     url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     server: subprocess.Popen[bytes] | None = None
     clients: list[Client] = []
@@ -203,7 +189,7 @@ async def run(subscribers: int, changes: int, interval: float) -> None:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_sql(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
