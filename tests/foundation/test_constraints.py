@@ -69,6 +69,7 @@ async def test_task_with_two_linked_objects_is_rejected(session: AsyncSession) -
     ids=["event-ends-before-start", "progress-over-100", "unknown-enum-value"],
 )
 async def test_check_constraints_reject_bad_rows(session: AsyncSession, sql: str) -> None:
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError) as caught:
         async with session.begin_nested():
             await session.execute(text(sql))
+    assert caught.value.orig.sqlstate == "23514", caught.value  # type: ignore[union-attr]  # a CHECK, not e.g. NOT NULL
