@@ -15,7 +15,7 @@ from resolvers.mutation import validation
 from schema.booking.inputs import BookingFilter, BookingWindowInput
 from schema.booking.types import BookingType
 from schema.core.connection import Connection, paginate
-from schema.core.ids import decode_id, decode_ids
+from schema.core.ids import decode_ids, decode_optional_id
 from server.context import Context
 
 
@@ -48,8 +48,8 @@ async def list_bookings(
         resource_ids=decode_ids(_strings(f.resource_ids), "Resource", field="filter.resourceIds"),
         statuses=f.status,
         window=window_of(f.window, "filter.window") if f.window is not None else None,
-        requester_id=decode_id(f.requester_id, "User", field="filter.requesterId") if f.requester_id else None,
-        event_id=decode_id(f.event_id, "Event", field="filter.eventId") if f.event_id else None,
+        requester_id=decode_optional_id(f.requester_id, "User", field="filter.requesterId"),
+        event_id=decode_optional_id(f.event_id, "Event", field="filter.eventId"),
     )
     if order is not None:
         stmt = order(stmt)

@@ -14,7 +14,7 @@ from resolvers import ppa_fields as f
 from resolvers import validation as v
 from resolvers.mutation import run_mutation, validation
 from schema.core.connection import Connection, paginate
-from schema.core.ids import decode_id, decode_ids
+from schema.core.ids import decode_ids, decode_optional_id
 from schema.need.inputs import CreateNeedInput, NeedFilter
 from schema.need.payloads import CreateNeedPayload
 from schema.need.types import NeedType
@@ -36,8 +36,8 @@ async def resolve_needs(
     criteria = NeedCriteria(
         statuses=fl.statuses, priorities=fl.priorities,
         community_ids=decode_ids(fl.community_ids, "Community", field="filter.communityIds"),
-        assessment_id=decode_id(fl.assessment_id, "Assessment", field="filter.assessmentId") if fl.assessment_id else None,
-        ppa_id=decode_id(fl.ppa_id, "Ppa", field="filter.ppaId") if fl.ppa_id else None,
+        assessment_id=decode_optional_id(fl.assessment_id, "Assessment", field="filter.assessmentId"),
+        ppa_id=decode_optional_id(fl.ppa_id, "Ppa", field="filter.ppaId"),
         category=fl.category, search=search(fl.search),
         identified_from=fl.identified_from, identified_to=fl.identified_to,
     )

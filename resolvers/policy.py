@@ -15,7 +15,7 @@ from resolvers.mutation import run_mutation
 from resolvers.need import search
 from resolvers.task_generation import generate_default_tasks
 from schema.core.connection import Connection, paginate
-from schema.core.ids import decode_id, decode_ids
+from schema.core.ids import decode_ids, decode_optional_id
 from schema.policy.inputs import CreatePolicyInput, PolicyFilter
 from schema.policy.payloads import CreatePolicyPayload
 from schema.policy.types import PolicyType
@@ -32,7 +32,7 @@ async def resolve_policies(
         statuses=fl.statuses,
         community_ids=decode_ids(fl.community_ids, "Community", field="filter.communityIds"),
         owner_ids=decode_ids(fl.owner_ids, "User", field="filter.ownerIds"),
-        ppa_id=decode_id(fl.ppa_id, "Ppa", field="filter.ppaId") if fl.ppa_id else None,
+        ppa_id=decode_optional_id(fl.ppa_id, "Ppa", field="filter.ppaId"),
         search=search(fl.search), effective_from=fl.effective_from, effective_to=fl.effective_to,
         review_from=fl.review_from, review_to=fl.review_to,
     )

@@ -12,7 +12,7 @@ from schema.core.connection import (
     page_size,
     paginate,
 )
-from schema.core.ids import decode_id, decode_ids
+from schema.core.ids import decode_ids, decode_optional_id
 from schema.ppa.inputs import PpaFilter
 from schema.ppa.portfolio import (
     PortfolioBudgetStatusCount,
@@ -36,8 +36,8 @@ def ppa_criteria(f: PpaFilter | None) -> PpaCriteria:
         community_ids=decode_ids(f.community_ids, "Community", field="filter.communityIds"),
         team_ids=decode_ids(f.team_ids, "Team", field="filter.teamIds"),
         owner_ids=decode_ids(f.owner_ids, "User", field="filter.ownerIds"),
-        need_id=decode_id(f.need_id, "Need", field="filter.needId") if f.need_id else None,
-        policy_id=decode_id(f.policy_id, "Policy", field="filter.policyId") if f.policy_id else None,
+        need_id=decode_optional_id(f.need_id, "Need", field="filter.needId"),
+        policy_id=decode_optional_id(f.policy_id, "Policy", field="filter.policyId"),
         search=f.search, date_from=f.date_from, date_to=f.date_to,
     )
 

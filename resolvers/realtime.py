@@ -29,7 +29,7 @@ from db.queries.change_log import changes_after, position_exists
 from db.queries.task import CLOSED_STATUSES
 from db.rules.change_filters import id_matches, may_read, task_payload_matches, task_row_matches
 from schema.core.errors import DomainError, ErrorCode
-from schema.core.ids import decode_id, to_global_id
+from schema.core.ids import decode_optional_id, to_global_id
 from schema.realtime.types import BookingChangeType, PpaChangeType, TaskChangeType
 from server.changes import Change, decode_cursor
 from server.context import Context
@@ -182,7 +182,7 @@ async def ppa_changes(ctx: Context, ppa_id: str | None, after: str | None) -> As
     from schema.ppa.types import PpaType
 
     user = ctx.require_user()
-    wanted = decode_id(ppa_id, "Ppa", field="id") if ppa_id else None
+    wanted = decode_optional_id(ppa_id, "Ppa", field="id")
 
     def accepts(change: Change) -> bool:
         if change.entity_type not in PPA_PARTS or not may_read(change.payload, user_id=user.id, role=user.role):
@@ -210,7 +210,7 @@ async def booking_changes(ctx: Context, resource_id: str | None, after: str | No
     from schema.booking.types import BookingType
 
     user = ctx.require_user()
-    wanted = decode_id(resource_id, "Resource", field="resourceId") if resource_id else None
+    wanted = decode_optional_id(resource_id, "Resource", field="resourceId")
 
     def accepts(change: Change) -> bool:
         return (

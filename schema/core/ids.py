@@ -28,6 +28,11 @@ def decode_id(value: str, expected_type: str | tuple[str, ...], *, field: str) -
     return pk
 
 
+def decode_optional_id(value: str | None, expected_type: str | tuple[str, ...], *, field: str) -> int | None:
+    """``decode_id`` for an optional filter or argument: None (or empty) stays None."""
+    return decode_id(value, expected_type, field=field) if value else None
+
+
 def decode_typed_id(value: str, *, field: str) -> tuple[str, int]:
     try:
         gid = GlobalID.from_id(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from db.enums import TaskDomain, TaskPriority, TaskStatus
 from db.queries.task import TaskCriteria
 from resolvers import validation as v
-from schema.core.ids import decode_id, decode_ids
+from schema.core.ids import decode_ids, decode_optional_id
 from schema.task.inputs import TaskFilter
 
 
@@ -24,8 +24,8 @@ def criteria_from_filter(flt: TaskFilter | None) -> TaskCriteria:
         domains=[TaskDomain(d) for d in flt.domain] if flt.domain else None,
         assignee_ids=decode_ids(flt.assignee_ids, "User", field="filter.assigneeIds"),
         team_ids=decode_ids(flt.team_ids, "Team", field="filter.teamIds"),
-        ppa_id=decode_id(flt.ppa_id, "Ppa", field="filter.ppaId") if flt.ppa_id else None,
-        event_id=decode_id(flt.event_id, "Event", field="filter.eventId") if flt.event_id else None,
+        ppa_id=decode_optional_id(flt.ppa_id, "Ppa", field="filter.ppaId"),
+        event_id=decode_optional_id(flt.event_id, "Event", field="filter.eventId"),
         due_before=flt.due_before,
         due_after=flt.due_after,
         overdue=flt.overdue,

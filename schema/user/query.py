@@ -6,7 +6,7 @@ import strawberry
 from db.models import Team, User
 from db.queries.user import teams_query, users_query
 from schema.core.connection import Connection, paginate
-from schema.core.ids import decode_id
+from schema.core.ids import decode_optional_id
 from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.user.types import RoleEnum, TeamType, UserType
 
@@ -49,7 +49,7 @@ class UserQuery:
         first: int | None = None, after: str | None = None,
     ) -> Connection[UserType]:
         f = filter or UserFilter()
-        team_id = decode_id(f.team_id, "Team", field="filter.teamId") if f.team_id else None
+        team_id = decode_optional_id(f.team_id, "Team", field="filter.teamId")
         stmt = apply_order(users_query(search=f.search, role=f.role, team_id=team_id), USER_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=UserType.from_model)
 
