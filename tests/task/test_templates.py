@@ -4,11 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role, TaskStatus, TemplateKind
-from db.models import ChangeLog, Event, Ppa, Task, TaskTemplate
+from db.models import ChangeLog, Event, Task, TaskTemplate
 from resolvers.task_generation import ensure_default_templates, generate_default_tasks
 from tests.conftest import GraphQL, UserFactory
 from tests.task.conftest import gid
@@ -154,12 +155,10 @@ async def test_ensure_default_templates_is_idempotent(session: AsyncSession) -> 
 
 
 async def test_generation_rejects_a_mismatched_object(session: AsyncSession, make_ppa) -> None:
-    import pytest
-
     ppa = await make_ppa()
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"needs a Policy"):
         await generate_default_tasks(session, TemplateKind.POLICY, ppa, actor_id=None)
-    assert isinstance(ppa, Ppa)
+    assert await session.scalar(select(func.count()).select_from(Task).where(Task.ppa_id == ppa.id)) == 0
 
 
 ORDERED_TEMPLATES = """
