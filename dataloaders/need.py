@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dataloaders.registry import group_by
+from dataloaders.registry import group_by, group_pairs
 from db.models import Need, Ppa, PpaNeed
 
 
@@ -17,10 +17,7 @@ async def ppas_by_need_id(session: AsyncSession, keys: Sequence[int]) -> list[li
         .where(PpaNeed.need_id.in_(keys))
         .order_by(Ppa.title, Ppa.id)
     )
-    grouped: dict[int, list[Ppa]] = {k: [] for k in keys}
-    for need_id, ppa in rows:
-        grouped[need_id].append(ppa)
-    return [grouped[k] for k in keys]
+    return group_pairs(rows.tuples(), keys)
 
 
 async def needs_by_assessment_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Need]]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dataloaders.registry import group_pairs
 from db.models import Ppa, PpaPolicy
 
 
@@ -16,7 +17,4 @@ async def ppas_by_policy_id(session: AsyncSession, keys: Sequence[int]) -> list[
         .where(PpaPolicy.policy_id.in_(keys))
         .order_by(Ppa.title, Ppa.id)
     )
-    grouped: dict[int, list[Ppa]] = {k: [] for k in keys}
-    for policy_id, ppa in rows:
-        grouped[policy_id].append(ppa)
-    return [grouped[k] for k in keys]
+    return group_pairs(rows.tuples(), keys)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dataloaders.registry import group_by
+from dataloaders.registry import group_by, group_pairs
 from db.models import (
     Need,
     Policy,
@@ -48,10 +48,7 @@ async def needs_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[li
         .where(PpaNeed.ppa_id.in_(keys))
         .order_by(Need.title, Need.id)
     )
-    grouped: dict[int, list[Need]] = {k: [] for k in keys}
-    for ppa_id, need in rows:
-        grouped[ppa_id].append(need)
-    return [grouped[k] for k in keys]
+    return group_pairs(rows.tuples(), keys)
 
 
 async def policies_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Policy]]:
@@ -61,7 +58,4 @@ async def policies_by_ppa_id(session: AsyncSession, keys: Sequence[int]) -> list
         .where(PpaPolicy.ppa_id.in_(keys))
         .order_by(Policy.title, Policy.id)
     )
-    grouped: dict[int, list[Policy]] = {k: [] for k in keys}
-    for ppa_id, policy in rows:
-        grouped[ppa_id].append(policy)
-    return [grouped[k] for k in keys]
+    return group_pairs(rows.tuples(), keys)

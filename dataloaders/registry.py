@@ -7,7 +7,7 @@ asks for it, so nothing lives at module level and no registry needs editing.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -68,4 +68,12 @@ def group_by(rows: Sequence[Any], attr: str, keys: Sequence[Any]) -> list[list[A
     grouped: dict[Any, list[Any]] = {key: [] for key in keys}
     for row in rows:
         grouped.setdefault(getattr(row, attr), []).append(row)
+    return [grouped[key] for key in keys]
+
+
+def group_pairs(pairs: Iterable[tuple[Any, V]], keys: Sequence[Any]) -> list[list[V]]:
+    """Group ``(key, value)`` rows (e.g. a link table's key joined to its target), in key order."""
+    grouped: dict[Any, list[V]] = {key: [] for key in keys}
+    for key, value in pairs:
+        grouped[key].append(value)
     return [grouped[key] for key in keys]

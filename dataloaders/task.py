@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dataloaders.registry import group_by
+from dataloaders.registry import group_by, group_pairs
 from db.models import Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
 
 
@@ -20,10 +20,7 @@ async def assignees_by_task_id(session: AsyncSession, keys: Sequence[int]) -> li
         .where(TaskAssignee.task_id.in_(keys))
         .order_by(User.name, User.id)
     )
-    grouped: dict[int, list[User]] = {key: [] for key in keys}
-    for task_id, user in rows:
-        grouped[task_id].append(user)
-    return [grouped[key] for key in keys]
+    return group_pairs(rows.tuples(), keys)
 
 
 async def teams_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Team]]:
@@ -33,10 +30,7 @@ async def teams_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[l
         .where(TaskTeam.task_id.in_(keys))
         .order_by(Team.name, Team.id)
     )
-    grouped: dict[int, list[Team]] = {key: [] for key in keys}
-    for task_id, team in rows:
-        grouped[task_id].append(team)
-    return [grouped[key] for key in keys]
+    return group_pairs(rows.tuples(), keys)
 
 
 async def items_by_template_id(session: AsyncSession, keys: Sequence[int]) -> list[list[TaskTemplateItem]]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dataloaders.registry import group_pairs
 from db.enums import TeamRole
 from db.models import Team, TeamMembership, User
 
@@ -17,10 +18,7 @@ async def teams_by_user_id(session: AsyncSession, keys: Sequence[int]) -> list[l
         .where(TeamMembership.user_id.in_(keys))
         .order_by(Team.name)
     )
-    grouped: dict[int, list[Team]] = {k: [] for k in keys}
-    for user_id, team in rows:
-        grouped[user_id].append(team)
-    return [grouped[k] for k in keys]
+    return group_pairs(rows.tuples(), keys)
 
 
 async def members_by_team_id(
@@ -32,7 +30,4 @@ async def members_by_team_id(
         .where(TeamMembership.team_id.in_(keys))
         .order_by(User.name)
     )
-    grouped: dict[int, list[tuple[User, TeamRole]]] = {k: [] for k in keys}
-    for team_id, user, role in rows:
-        grouped[team_id].append((user, role))
-    return [grouped[k] for k in keys]
+    return group_pairs(((team_id, (user, role)) for team_id, user, role in rows), keys)
