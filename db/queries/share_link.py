@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ShareLink
@@ -14,19 +14,23 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _active() -> ColumnElement[bool]:
+    """Neither revoked nor expired."""
+    return and_(
+        ShareLink.revoked_at.is_(None),
+        or_(ShareLink.expires_at.is_(None), ShareLink.expires_at > datetime.now(UTC)),
+    )
+
+
 def share_links_query(owner_id: int, *, include_inactive: bool = False) -> Select[ShareLink]:
     stmt = select(ShareLink).where(ShareLink.owner_id == owner_id)
     if not include_inactive:
-        stmt = stmt.where(ShareLink.revoked_at.is_(None),
-                          or_(ShareLink.expires_at.is_(None), ShareLink.expires_at > datetime.now(UTC)))
+        stmt = stmt.where(_active())
     return stmt.order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
 
 
 async def active_link_for_token(session: AsyncSession, token: str) -> ShareLink | None:
     """The link a token opens; None for an unknown, revoked or expired one."""
     return (await session.scalars(
-        select(ShareLink).where(
-            ShareLink.token_hash == token_hash(token), ShareLink.revoked_at.is_(None),
-            or_(ShareLink.expires_at.is_(None), ShareLink.expires_at > datetime.now(UTC)),
-        )
+        select(ShareLink).where(ShareLink.token_hash == token_hash(token), _active())
     )).first()
