@@ -117,7 +117,6 @@ def create_app(
     from server.ics_routes import ICS_ROUTES
 
     settings = settings or get_settings()
-    holder: dict[str, AppState] = {}
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -132,7 +131,6 @@ def create_app(
         jobs = await start_jobs(settings, state.sessionmaker)
         state.extras["job_queue"] = jobs.queue
         app.state.almanac = state
-        holder["state"] = state
         graphql.state = state
         log.info("almanac.started", graphiql=f"{settings.public_url}/graphql")
         try:
