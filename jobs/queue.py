@@ -68,11 +68,6 @@ class InProcessJobQueue:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
-class NullJobQueue:
-    async def enqueue(self, job_name: str, *args: Any, job_id: str | None = None) -> None:
-        return None
-
-
 async def enqueue(ctx: Any, job_name: str, *args: Any, job_id: str | None = None) -> None:
     """Enqueue from a resolver context; a failure to enqueue is logged, never raised."""
     queue: JobQueue | None = getattr(getattr(ctx, "state", None), "extras", {}).get("job_queue")
