@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.queries.change_log import changes_after
-from server.broker import ChangeBroker
+from server.broker import ChangeBroker, ChangesAfter
 from server.changes import Change
 from server.relay import ChangeRelay, changes_channel
 from server.settings import Settings
@@ -45,7 +45,7 @@ class Realtime:
             await self.relay.stop()
 
 
-def log_reader(sessionmaker: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
+def log_reader(sessionmaker: async_sessionmaker[AsyncSession]) -> ChangesAfter:
     async def read_after(position: int) -> list[Change]:
         """Every numbered change after ``position``, page by page."""
         found: list[Change] = []
