@@ -95,22 +95,23 @@ def create_rate_limiter(
     return RequestRateLimiter(item, storage)
 
 
-def rate_limiter_for(state: Any) -> RequestRateLimiter | None:
-    """The app's limiter (``server.app.AppState``), created on first use."""
+def _app_limiter(state: Any, key: str, spec: str) -> RequestRateLimiter | None:
+    """The limiter kept on ``state.extras[key]`` (``server.app.AppState``), created on first use."""
     extras: dict[str, Any] = state.extras
-    if RATE_LIMITER_KEY not in extras:
-        extras[RATE_LIMITER_KEY] = create_rate_limiter(state.settings, state.redis)
-    limiter: RequestRateLimiter | None = extras[RATE_LIMITER_KEY]
+    if key not in extras:
+        extras[key] = create_rate_limiter(state.settings, state.redis, spec=spec)
+    limiter: RequestRateLimiter | None = extras[key]
     return limiter
+
+
+def rate_limiter_for(state: Any) -> RequestRateLimiter | None:
+    """The app's request limiter."""
+    return _app_limiter(state, RATE_LIMITER_KEY, state.settings.rate_limit)
 
 
 def login_limiter_for(state: Any) -> RequestRateLimiter | None:
     """Failed-guess budget per email address, apart from the request budget (aliases multiply logins)."""
-    extras: dict[str, Any] = state.extras
-    if LOGIN_LIMITER_KEY not in extras:
-        extras[LOGIN_LIMITER_KEY] = create_rate_limiter(state.settings, state.redis, spec=state.settings.login_rate_limit)
-    limiter: RequestRateLimiter | None = extras[LOGIN_LIMITER_KEY]
-    return limiter
+    return _app_limiter(state, LOGIN_LIMITER_KEY, state.settings.login_rate_limit)
 
 
 def identity_of(context: Any) -> str:
