@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,9 +30,8 @@ from db.queries.calendar_scope import CalendarScope
 from db.queries.calendar_work import booking_entries, task_entries
 from db.rules.calendar_entries import CalendarEntry
 from db.rules.change_filters import calendar_change_matches, may_read
-from resolvers import validation as v
+from resolvers.calendar import window
 from resolvers.realtime import change_stream, emit, realtime_of
-from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import to_global_id
 from schema.realtime.types import CalendarChangeType
 from server.changes import Change
@@ -76,22 +75,11 @@ def ids_by_source(entries: list[CalendarEntry]) -> dict[Source, frozenset[str]]:
     return {source: frozenset(ids) for source, ids in grouped.items()}
 
 
-def check_window(ctx: Context, start: datetime, end: datetime) -> None:
-    v.aware(start, "start")
-    v.aware(end, "end")
-    if end <= start:
-        raise DomainError.one(ErrorCode.VALIDATION, "end must be after start.", "end")
-    if end - start > timedelta(days=ctx.settings.max_window_days):
-        raise DomainError.one(
-            ErrorCode.VALIDATION, f"The window may span at most {ctx.settings.max_window_days} days.", "end"
-        )
-
-
 async def calendar_changes(
     ctx: Context, start: datetime, end: datetime, modules: list[CalendarModule] | None, after: str | None
 ) -> AsyncIterator[CalendarChangeType]:
     user = ctx.require_user()
-    check_window(ctx, start, end)
+    window(start, end, ctx.settings.max_window_days)
     wanted = frozenset(CalendarModule(m) for m in modules) if modules else None
     scope = CalendarScope(start=start, end=end, viewer_id=user.id, modules=wanted)
     realtime = realtime_of(ctx)
