@@ -44,28 +44,34 @@ class InProcessJobQueue:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, job_name: str, function: Any, args: tuple[Any, ...]) -> None:
-        """Run like arq would: ``arq.Retry`` reruns after its delay, up to ``MAX_TRIES``."""
-        from arq import Retry
-
-        from jobs.retry import MAX_TRIES
-
-        for job_try in range(1, MAX_TRIES + 1):
-            try:
-                await function({**self.ctx, "job_try": job_try}, *args)
-                return
-            except Retry as retry:
-                if job_try == MAX_TRIES:
-                    log.error("jobs.gave_up", job=job_name, tries=job_try)
-                    return
-                await asyncio.sleep((retry.defer_score or 0) / 1000)
-            except Exception:
-                log.exception("jobs.failed", job=job_name)
-                return
+        await run_with_retries(self.ctx, job_name, function, args)
 
     async def drain(self) -> None:
         """Wait for running jobs (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+async def run_with_retries(ctx: dict[str, Any], job_name: str, function: Any, args: tuple[Any, ...] = ()) -> None:
+    """Run a job like arq would: ``arq.Retry`` reruns it after its delay, up to ``MAX_TRIES``.
+
+    Shared by the in-process queue and the in-process cron timer (no Redis)."""
+    from arq import Retry
+
+    from jobs.retry import MAX_TRIES
+
+    for job_try in range(1, MAX_TRIES + 1):
+        try:
+            await function({**ctx, "job_try": job_try}, *args)
+            return
+        except Retry as retry:
+            if job_try == MAX_TRIES:
+                log.error("jobs.gave_up", job=job_name, tries=job_try)
+                return
+            await asyncio.sleep((retry.defer_score or 0) / 1000)
+        except Exception:
+            log.exception("jobs.failed", job=job_name)
+            return
 
 
 async def enqueue(ctx: Any, job_name: str, *args: Any, job_id: str | None = None) -> None:

@@ -10,10 +10,9 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-import structlog
 from arq.cron import CronJob
 
-log = structlog.get_logger(__name__)
+from jobs.queue import run_with_retries
 
 
 class CronTimer:
@@ -38,10 +37,8 @@ class CronTimer:
         for job in self.jobs:
             if job.next_run is not None and job.next_run <= moment:
                 ran.append(job.name)
-                try:
-                    await job.coroutine({**self.ctx, "job_try": 1})
-                except Exception:
-                    log.exception("cron.failed", job=job.name)
+                # Retries (arq.Retry from transient failures) run inline: at most ~75 s of backoff.
+                await run_with_retries(self.ctx, job.name, job.coroutine)
                 job.calculate_next(moment)
         return ran
 

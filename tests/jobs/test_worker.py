@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from arq import Retry
+from arq.cron import cron
 from sqlalchemy import delete
 
 from db.enums import DeliveryStatus
@@ -110,3 +112,23 @@ async def test_without_redis_jobs_run_in_process(scratch: Scratch, committed_ses
         async with committed_sessionmaker() as session:
             await session.execute(delete(Task).where(Task.id == task.id))
             await session.commit()
+
+
+async def test_the_in_process_cron_timer_retries_a_job_that_raises_arq_retry() -> None:
+    # given a cron job that fails transiently once (as retry_transient signals it)
+    tries: list[int] = []
+
+    async def flaky(ctx: dict[str, Any]) -> None:
+        tries.append(ctx["job_try"])
+        if len(tries) == 1:
+            raise Retry(defer=0.01)
+
+    job = cron(flaky, name="flaky", minute=None)
+    timer = CronTimer({}, [job])
+    job.next_run = datetime.now()
+
+    # when the timer runs it
+    assert await timer.run_due(datetime.now()) == ["flaky"]
+
+    # then it was retried like arq would, with the try counter advanced
+    assert tries == [1, 2]
