@@ -55,10 +55,6 @@ def database_user_error(error: DBAPIError) -> UserError:
     return UserError(code=code, field=None, message=f"{message} ({name})" if name else message)
 
 
-def is_retryable(error: DBAPIError) -> bool:
-    return sqlstate(error) in {"40001", "40P01"}
-
-
 async def run_mutation(
     ctx: Context,
     work: Callable[[], Awaitable[P]],

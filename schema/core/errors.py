@@ -5,7 +5,6 @@ import enum
 from dataclasses import dataclass, field
 
 import strawberry
-from graphql import GraphQLError
 
 
 @strawberry.enum
@@ -47,7 +46,3 @@ class TopLevelCode(enum.StrEnum):
     VALIDATION = "VALIDATION"
     NOT_FOUND = "NOT_FOUND"
     PERMISSION_DENIED = "PERMISSION_DENIED"
-
-
-def top_level_error(code: TopLevelCode, message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code.value})
