@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from db.enums import BookingStatus
 from db.models import Booking, Event, Resource, Task, User
-from db.queries.booking import overrides_of_event, readable_event
+from db.queries.booking import readable_event
+from db.queries.event import overrides_of
 from db.rules.availability import Interval, blocked_range
 from db.rules.recurrence import InvalidRecurrence, Occurrence, SeriesSpec, expand_occurrences
 from resolvers import validation as v
@@ -126,7 +127,7 @@ def _times(ctx: Context, input: CreateBookingInput) -> tuple[datetime, datetime]
 
 
 async def _series(ctx: Context, event: Event) -> SeriesSpec:
-    return SeriesSpec.from_event(event, await overrides_of_event(ctx.session, event.id))
+    return SeriesSpec.from_event(event, await overrides_of(ctx.session, event.id))
 
 
 async def _upcoming_occurrences(ctx: Context, event: Event, now: datetime) -> list[Occurrence]:

@@ -10,7 +10,6 @@ from db.enums import ChangeOp, ResourceKind
 from db.models import Resource
 from db.queries.availability import busy_by_resource
 from db.queries.logs import record_audit, record_change
-from db.queries.resource import resources_by_ids
 from db.rules.availability import Interval, clip, free_intervals, merge_busy
 from resolvers import validation as v
 from resolvers.booking_query import window_between
@@ -68,7 +67,9 @@ async def resource_availability(
         raise validation(f"At most {MAX_AVAILABILITY_RESOURCES} resources at a time.", "resourceIds")
     v.number_range(slot_minutes, "slotMinutes", low=1, high=24 * 60)
     ids = list(dict.fromkeys(decode_id(rid, "Resource", field="resourceIds") for rid in resource_ids))
-    resources = await resources_by_ids(ctx.session, ids)
+    # Through the request's by-id loader, so the answer's `resource` fields reuse these rows.
+    loaded = await ctx.loaders.by_id(Resource).load_many(ids)
+    resources = {row.id: row for row in loaded if row is not None}
     for rid in ids:
         if rid not in resources:
             raise not_found(f"Resource {to_global_id('Resource', rid)}", "resourceIds")

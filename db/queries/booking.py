@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BookingStatus, Role
-from db.models import Booking, Event, EventOverride
+from db.models import Booking, Event
 from db.queries.event import readable_by as event_readable_by
 from db.rules.availability import Interval
 
@@ -118,7 +118,3 @@ async def readable_booking_ids(session: AsyncSession, viewer: Viewer, ids: Seque
 
 async def readable_event(session: AsyncSession, viewer: Viewer, event_id: int) -> Event | None:
     return await session.scalar(select(Event).where(Event.id == event_id, event_readable_by(viewer.id)))
-
-
-async def overrides_of_event(session: AsyncSession, event_id: int) -> list[EventOverride]:
-    return list(await session.scalars(select(EventOverride).where(EventOverride.event_id == event_id)))

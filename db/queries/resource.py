@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ResourceKind
 from db.models import Resource
@@ -31,8 +30,3 @@ def resources_query(
     if requires_approval is not None:
         stmt = stmt.where(Resource.requires_approval.is_(requires_approval))
     return stmt.order_by(Resource.name, Resource.id)
-
-
-async def resources_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Resource]:
-    rows = await session.scalars(select(Resource).where(Resource.id.in_(list(ids))))
-    return {row.id: row for row in rows}
