@@ -1,39 +1,61 @@
-"""Per-request dataloaders.
+"""Per-request dataloaders, each limited to what the request's viewer may read.
 
 Each domain module defines plain batch functions
-``async def tasks_by_ppa_id(session, keys) -> list[...]`` returning results in key
-order. ``Loaders.of(fn)`` wraps one in a DataLoader the first time a request
-asks for it, so nothing lives at module level and no registry needs editing.
+``async def tasks_by_ppa_id(reader, keys) -> list[...]`` returning results in key
+order; every statement they run ANDs ``reader.readable(Model)`` (the entity's access
+policy, ``db.policies``) for each model it returns. ``Loaders.of(fn)`` wraps one in a
+DataLoader the first time a request asks for it. ``Loaders.by_id(Model)`` loads rows
+by primary key through the same policy: a row the viewer may not read is None.
 """
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from db.base import IdMixin
+from db.policies import Viewer, policy_for
 
 K = TypeVar("K")
 V = TypeVar("V")
 M = TypeVar("M", bound=IdMixin)  # a model with an integer primary key ``id``
 
-BatchFn = Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A session and the viewer it reads for."""
+
+    session: AsyncSession
+    viewer: Viewer
+
+    def readable(self, model: type[Any]) -> ColumnElement[bool]:
+        return policy_for(model).readable(self.viewer)
+
+
+BatchFn = Callable[[Reader, Sequence[K]], Awaitable[Sequence[V]]]
 
 
 class Loaders:
-    def __init__(self, session_factory: Callable[[], AsyncSession]) -> None:
+    def __init__(self, session_factory: Callable[[], AsyncSession], viewer_factory: Callable[[], Viewer]) -> None:
         self._session = session_factory
+        self._viewer = viewer_factory
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
+
+    @property
+    def reader(self) -> Reader:
+        return Reader(self._session(), self._viewer())
 
     def of(self, batch: BatchFn[K, V]) -> DataLoader[K, V]:
         loader = self._loaders.get(batch)
         if loader is None:
 
             async def load(keys: list[K]) -> Sequence[V]:
-                return await batch(self._session(), keys)
+                return await batch(self.reader, keys)
 
             loader = DataLoader(load_fn=load)
             self._loaders[batch] = loader
@@ -44,21 +66,22 @@ class Loaders:
         if loader is None:
 
             async def load(keys: list[int]) -> list[M | None]:
-                return await rows_by_id(self._session(), model, keys)
+                return await rows_by_id(self.reader, model, keys)
 
             loader = DataLoader(load_fn=load)
             self._loaders[model] = loader
         return loader
 
     def prime(self, model: type[M], rows: Sequence[M]) -> None:
-        """Seed the by-id cache with rows a list query already fetched."""
+        """Seed the by-id cache with rows a list query already fetched (through the same policy)."""
         loader = self.by_id(model)
         for row in rows:
             loader.prime(row.id, row)
 
 
-async def rows_by_id(session: AsyncSession, model: type[M], keys: Sequence[int]) -> list[M | None]:
-    result = await session.scalars(select(model).where(model.id.in_(keys)))
+async def rows_by_id(reader: Reader, model: type[M], keys: Sequence[int]) -> list[M | None]:
+    """Rows by id in key order; None for a missing row or one the viewer may not read."""
+    result = await reader.session.scalars(policy_for(model).select(reader.viewer).where(model.id.in_(keys)))
     by_id = {row.id: row for row in result}
     return [by_id.get(key) for key in keys]
 

@@ -7,36 +7,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from dataloaders.registry import group_by, group_pairs
+from dataloaders.registry import Reader, group_by, group_pairs
 from db.models import Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
 
 
-async def assignees_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[User]]:
-    rows = await session.execute(
+async def assignees_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[User]]:
+    rows = await reader.session.execute(
         select(TaskAssignee.task_id, User)
         .join(User, User.id == TaskAssignee.user_id)
-        .where(TaskAssignee.task_id.in_(keys))
+        .where(TaskAssignee.task_id.in_(keys), reader.readable(User))
         .order_by(User.name, User.id)
     )
     return group_pairs(rows.tuples(), keys)
 
 
-async def teams_by_task_id(session: AsyncSession, keys: Sequence[int]) -> list[list[Team]]:
-    rows = await session.execute(
+async def teams_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Team]]:
+    rows = await reader.session.execute(
         select(TaskTeam.task_id, Team)
         .join(Team, Team.id == TaskTeam.team_id)
-        .where(TaskTeam.task_id.in_(keys))
+        .where(TaskTeam.task_id.in_(keys), reader.readable(Team))
         .order_by(Team.name, Team.id)
     )
     return group_pairs(rows.tuples(), keys)
 
 
-async def items_by_template_id(session: AsyncSession, keys: Sequence[int]) -> list[list[TaskTemplateItem]]:
-    rows = await session.scalars(
+async def items_by_template_id(reader: Reader, keys: Sequence[int]) -> list[list[TaskTemplateItem]]:
+    rows = await reader.session.scalars(
         select(TaskTemplateItem)
-        .where(TaskTemplateItem.template_id.in_(keys))
+        .where(TaskTemplateItem.template_id.in_(keys), reader.readable(TaskTemplateItem))
         .order_by(TaskTemplateItem.sequence, TaskTemplateItem.id)
     )
     return group_by(rows.all(), "template_id", keys)
@@ -45,9 +44,9 @@ async def items_by_template_id(session: AsyncSession, keys: Sequence[int]) -> li
 def _tasks_by(column_name: str):  # type: ignore[no-untyped-def]
     column = getattr(Task, column_name)
 
-    async def load(session: AsyncSession, keys: Sequence[int]) -> list[list[Task]]:
-        rows = await session.scalars(
-            select(Task).where(column.in_(keys)).order_by(Task.due_at.asc().nulls_last(), Task.id)
+    async def load(reader: Reader, keys: Sequence[int]) -> list[list[Task]]:
+        rows = await reader.session.scalars(
+            select(Task).where(column.in_(keys), reader.readable(Task)).order_by(Task.due_at.asc().nulls_last(), Task.id)
         )
         return group_by(rows.all(), column_name, keys)
 

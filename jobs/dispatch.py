@@ -104,7 +104,7 @@ async def claim_batch(ctx: JobCtx) -> tuple[int, list[ClaimedEmail]]:
                 continue
             extra: dict[str, Any] = {}
             if pref.in_app_enabled and "published_at" not in row.payload:
-                record_change(session, "Notification", row.id, ChangeOp.CREATED, {"user_id": row.user_id})
+                await record_change(session, "Notification", row.id, ChangeOp.CREATED, {"user_id": row.user_id})
                 extra["published_at"] = moment.isoformat()
             claimed = decide_email(row, pref, mailer, moment, extra)
             row.payload = {**row.payload, **extra}

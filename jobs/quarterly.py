@@ -91,6 +91,6 @@ async def create_meeting(session: AsyncSession, team_id: int, quarter: Quarter, 
     from resolvers.task_generation import generate_default_tasks
 
     await generate_default_tasks(session, TemplateKind.COORDINATION_EVENT, event, actor_id=None)
-    record_change(session, "Event", event_id, ChangeOp.CREATED, change_payload(event, participant_ids))
+    await record_change(session, "Event", event_id, ChangeOp.CREATED, change_payload(event, participant_ids))
     await schedule_in_session(session, event_id, moment)
     return event_id

@@ -80,7 +80,7 @@ async def create_assessment(ctx: Context, input: CreateAssessmentInput) -> Creat
         session.add(assessment)
         await session.flush()
         await generate_default_tasks(session, TemplateKind.ASSESSMENT, assessment, actor_id=user.id)
-        record_change(session, "Assessment", assessment.id, ChangeOp.CREATED, assessment_change(assessment),
+        await record_change(session, "Assessment", assessment.id, ChangeOp.CREATED, assessment_change(assessment),
                       actor_id=user.id)
         record_audit(session, actor_id=user.id, action="create", entity_type="Assessment", entity_id=assessment.id,
                      after={"title": assessment.title, "status": assessment.status.value})

@@ -58,7 +58,7 @@ async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBooki
             await ctx.session.rollback()
             return _payload(slots=slots, conflicts=conflicts, errors=errors)
         for row in rows:
-            _log_created(ctx, row, user)
+            await _log_created(ctx, row, user)
         await ctx.commit()
         ctx.loaders.prime(Resource, [request.resource])
         ctx.loaders.prime(User, [user])
@@ -167,8 +167,8 @@ def change_payload(booking: Booking, *, updated: bool = False) -> dict[str, obje
     return payload
 
 
-def _log_created(ctx: Context, booking: Booking, user: User) -> None:
-    record_change(ctx.session, "Booking", booking.id, ChangeOp.CREATED, change_payload(booking), actor_id=user.id)
+async def _log_created(ctx: Context, booking: Booking, user: User) -> None:
+    await record_change(ctx.session, "Booking", booking.id, ChangeOp.CREATED, change_payload(booking), actor_id=user.id)
     record_audit(
         ctx.session, actor_id=user.id, action="create", entity_type="Booking", entity_id=booking.id,
         after={"resource_id": booking.resource_id, "starts_at": booking.starts_at.isoformat(),

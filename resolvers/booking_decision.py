@@ -36,7 +36,7 @@ async def decide_booking(ctx: Context, input: DecideBookingInput) -> DecideBooki
         booking.decided_by_id = user.id
         booking.decided_at = datetime.now(UTC)
         booking.decision_note = note
-        _transition(ctx, booking, user, new_status, action=input.decision.value.lower())
+        await _transition(ctx, booking, user, new_status, action=input.decision.value.lower())
         await ctx.commit()
         await enqueue(ctx, "notify_booking_decision", booking.id)
         return DecideBookingPayload(booking=BookingType.from_model(booking), errors=[])
@@ -59,7 +59,7 @@ async def cancel_booking(ctx: Context, input: CancelBookingInput) -> CancelBooki
                 ErrorCode.INVALID_TRANSITION, f"Only PENDING or APPROVED bookings can be cancelled; this one is "
                 f"{booking.status.value}.", "input.id",
             )
-        _transition(ctx, booking, user, BookingStatus.CANCELLED, action="cancel", reason=reason)
+        await _transition(ctx, booking, user, BookingStatus.CANCELLED, action="cancel", reason=reason)
         await ctx.commit()
         return CancelBookingPayload(booking=BookingType.from_model(booking), errors=[])
 
@@ -76,13 +76,13 @@ async def _locked(ctx: Context, user: User, booking_id: int) -> Booking:
     return booking
 
 
-def _transition(
+async def _transition(
     ctx: Context, booking: Booking, user: User, new_status: BookingStatus, *, action: str, reason: str = ""
 ) -> None:
     old_status = booking.status
     booking.status = new_status
     booking.version += 1
-    record_change(ctx.session, "Booking", booking.id, ChangeOp.UPDATED, change_payload(booking, updated=True),
+    await record_change(ctx.session, "Booking", booking.id, ChangeOp.UPDATED, change_payload(booking, updated=True),
                   actor_id=user.id)
     after: dict[str, object] = {"status": new_status.value}
     if reason:

@@ -139,7 +139,7 @@ async def import_series(session: AsyncSession, series: ImportedSeries, existing:
         await session.flush()
         session.add_all(override_rows(event.id, series))
         await session.flush()
-        record_change(session, "Event", event.id, ChangeOp.CREATED, change_payload(event, []), actor_id=owner.id)
+        await record_change(session, "Event", event.id, ChangeOp.CREATED, change_payload(event, []), actor_id=owner.id)
         report.created += 1
         report.event_ids.append(event.id)
         return event
@@ -162,7 +162,7 @@ async def import_series(session: AsyncSession, series: ImportedSeries, existing:
     await session.execute(delete(EventOverride).where(EventOverride.event_id == existing.id))
     session.add_all(incoming)
     await session.flush()
-    record_change(session, "Event", existing.id, ChangeOp.UPDATED, change_payload(existing, [], old=old),
+    await record_change(session, "Event", existing.id, ChangeOp.UPDATED, change_payload(existing, [], old=old),
                   actor_id=owner.id)
     report.updated += 1
     report.event_ids.append(existing.id)

@@ -24,7 +24,7 @@ async def create_community(ctx: Context, input: CreateCommunityInput) -> CreateC
         v.number_range(input.population, "population", low=0, high=2_000_000_000)
         ctx.session.add(community)
         await ctx.session.flush()
-        record_change(ctx.session, "Community", community.id, ChangeOp.CREATED, actor_id=user.id)
+        await record_change(ctx.session, "Community", community.id, ChangeOp.CREATED, actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="create", entity_type="Community",
                      entity_id=community.id, after={"name": community.name})
         await ctx.commit()

@@ -51,7 +51,7 @@ async def create_event(ctx: Context, input: CreateEventInput) -> CreateEventPayl
             from resolvers.task_generation import generate_default_tasks
 
             await generate_default_tasks(session, TemplateKind.COORDINATION_EVENT, event, actor_id=user.id)
-        record_change(session, "Event", event.id, ChangeOp.CREATED, f.change_payload(event, participants),
+        await record_change(session, "Event", event.id, ChangeOp.CREATED, f.change_payload(event, participants),
                       actor_id=user.id)
         record_audit(session, actor_id=user.id, action="create", entity_type="Event", entity_id=event.id,
                      after={"title": event.title, "start": f.iso(event.starts_at), "rrule": event.rrule})
@@ -85,7 +85,7 @@ async def respond_to_event(ctx: Context, input: RespondToEventInput) -> RespondT
         ).returning(EventParticipant)
         participant = (await session.scalars(upsert)).one()
         participants = await participant_ids_of(session, event.id)
-        record_change(session, "Event", event.id, ChangeOp.UPDATED,
+        await record_change(session, "Event", event.id, ChangeOp.UPDATED,
                       {**f.change_payload(event, participants), "user_id": user.id, "rsvp": participant.rsvp.value},
                       actor_id=user.id)
         await ctx.commit()
@@ -121,7 +121,7 @@ async def record_attendance(ctx: Context, input: RecordAttendanceInput) -> Recor
         record_audit(session, actor_id=user.id, action="record_attendance", entity_type="Event",
                      entity_id=event.id, after={str(uid): attended for uid, attended in marks.items()})
         participants = await participant_ids_of(session, event.id)
-        record_change(session, "Event", event.id, ChangeOp.UPDATED, f.change_payload(event, participants),
+        await record_change(session, "Event", event.id, ChangeOp.UPDATED, f.change_payload(event, participants),
                       actor_id=user.id)
         await ctx.commit()
         return RecordAttendancePayload(event=EventType.from_model(event),

@@ -6,7 +6,7 @@ import strawberry
 
 from db.enums import ChangeOp
 from db.queries.event import overrides_of, participant_ids_of
-from db.queries.logs import record_audit, record_change
+from db.queries.logs import event_readership, record_audit, record_change, record_event_change
 from resolvers import event_fields as f
 from resolvers import event_series as series
 from resolvers.event import readable_event
@@ -26,6 +26,7 @@ async def delete_event(ctx: Context, input: DeleteEventInput) -> DeleteEventPayl
         f.may_edit(user, event)
         old = f.span(event)
         participants = await participant_ids_of(session, event.id)
+        readership = await event_readership(session, event.id)
         scope = input.scope if series.is_recurring(event) else EventScope.ALL
         recurrence_id = None
         if scope is not EventScope.ALL:
@@ -41,7 +42,8 @@ async def delete_event(ctx: Context, input: DeleteEventInput) -> DeleteEventPayl
                 await series.truncate_before(session, event, occurrence, head)
         if scope is EventScope.ALL:
             payload = f.change_payload(event, participants, old=old)
-            record_change(session, "Event", event.id, ChangeOp.DELETED, payload, actor_id=user.id)
+            await record_event_change(session, event.id, ChangeOp.DELETED, payload, actor_id=user.id,
+                                      before=readership)
             record_audit(session, actor_id=user.id, action="delete", entity_type="Event", entity_id=event.id,
                          before={"title": event.title, "start": f.iso(old[0]), "rrule": event.rrule})
             await session.delete(event)
@@ -53,7 +55,7 @@ async def delete_event(ctx: Context, input: DeleteEventInput) -> DeleteEventPayl
         payload = f.change_payload(event, participants, old=old)
         if recurrence_id is not None:
             payload["recurrence_id"] = f.iso(recurrence_id)
-        record_change(session, "Event", event.id, ChangeOp.UPDATED, payload, actor_id=user.id)
+        await record_change(session, "Event", event.id, ChangeOp.UPDATED, payload, actor_id=user.id)
         record_audit(session, actor_id=user.id, action=f"delete:{scope.value}", entity_type="Event",
                      entity_id=event.id, before={"start": f.iso(old[0]), "end": f.iso(old[1])},
                      after={"occurrence": f.iso(input.occurrence), "rrule": event.rrule})

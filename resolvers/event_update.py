@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ChangeOp, TemplateKind
 from db.models import Event, EventOverride, EventParticipant
 from db.queries.event import overrides_of, participant_ids_of
-from db.queries.logs import record_audit, record_change
+from db.queries.logs import event_readership, record_audit, record_change, record_event_change
 from jobs.queue import enqueue
 from resolvers import event_fields as f
 from resolvers import event_series as series
@@ -140,6 +140,7 @@ async def update_event(ctx: Context, input: UpdateEventInput) -> UpdateEventPayl
         f.may_edit(user, event)
         f.check_version(event, input.expected_version)
         old = f.span(event)
+        readership = await event_readership(session, event.id)
         scope = input.scope if series.is_recurring(event) else EventScope.ALL
         written: EventOverride | None = None
         target = event
@@ -167,12 +168,12 @@ async def update_event(ctx: Context, input: UpdateEventInput) -> UpdateEventPayl
             from resolvers.task_generation import generate_default_tasks
 
             await generate_default_tasks(session, TemplateKind.COORDINATION_EVENT, target, actor_id=user.id)
-        record_change(session, "Event", event.id, ChangeOp.UPDATED,
-                      f.change_payload(event, await participant_ids_of(session, event.id), old=old)
-                      | ({"recurrence_id": f.iso(written.recurrence_id)} if written is not None else {}),
-                      actor_id=user.id)
+        await record_event_change(session, event.id, ChangeOp.UPDATED,
+                                  f.change_payload(event, await participant_ids_of(session, event.id), old=old)
+                                  | ({"recurrence_id": f.iso(written.recurrence_id)} if written is not None else {}),
+                                  actor_id=user.id, before=readership)
         if target is not event:
-            record_change(session, "Event", target.id, ChangeOp.CREATED,
+            await record_change(session, "Event", target.id, ChangeOp.CREATED,
                           f.change_payload(target, await participant_ids_of(session, target.id)), actor_id=user.id)
         record_audit(session, actor_id=user.id, action=f"update:{scope.value}", entity_type="Event",
                      entity_id=event.id, before={"start": f.iso(old[0]), "end": f.iso(old[1])},

@@ -68,7 +68,7 @@ async def create_need(ctx: Context, input: CreateNeedInput) -> CreateNeedPayload
         )
         session.add(need)
         await session.flush()
-        record_change(session, "Need", need.id, ChangeOp.CREATED, need_change(need), actor_id=user.id)
+        await record_change(session, "Need", need.id, ChangeOp.CREATED, need_change(need), actor_id=user.id)
         record_audit(session, actor_id=user.id, action="create", entity_type="Need", entity_id=need.id,
                      after={"title": need.title, "status": need.status.value})
         await ctx.commit()

@@ -66,7 +66,7 @@ async def create_policy(ctx: Context, input: CreatePolicyInput) -> CreatePolicyP
         await session.flush()
         session.add_all([PpaPolicy(ppa_id=pk, policy_id=policy.id) for pk in ppa_ids])
         await generate_default_tasks(session, TemplateKind.POLICY, policy, actor_id=user.id)
-        record_change(session, "Policy", policy.id, ChangeOp.CREATED, policy_change(policy, ppa_ids), actor_id=user.id)
+        await record_change(session, "Policy", policy.id, ChangeOp.CREATED, policy_change(policy, ppa_ids), actor_id=user.id)
         record_audit(session, actor_id=user.id, action="create", entity_type="Policy", entity_id=policy.id,
                      after={"title": policy.title, "code": policy.code, "ppa_ids": ppa_ids})
         await ctx.commit()

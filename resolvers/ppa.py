@@ -71,13 +71,13 @@ async def create_ppa(ctx: Context, input: CreatePpaInput) -> CreatePpaPayload:
         await link_policies(session, ppa.id, policy_ids)
         for kind, stage, stage_start, stage_end in schedule:
             row = await upsert_stage_schedule(session, ppa.id, kind, stage, stage_start, stage_end)
-            record_change(session, "PpaStage", row.id, ChangeOp.CREATED, f.ppa_change(
+            await record_change(session, "PpaStage", row.id, ChangeOp.CREATED, f.ppa_change(
                 ppa, start=stage_start.isoformat(), end=stage_end.isoformat()), actor_id=user.id)
         session.add(PpaTransition(ppa_id=ppa.id, kind=TransitionKind.STAGE, from_stage=None,
                                   to_stage=ppa.stage.value, actor_id=user.id, note="Created."))
         await generate_default_tasks(session, TemplateKind.PPA, ppa, actor_id=user.id)
         await session.refresh(ppa)  # generation recomputed its progress
-        record_change(session, "Ppa", ppa.id, ChangeOp.CREATED, f.ppa_change(ppa, need_ids=need_ids),
+        await record_change(session, "Ppa", ppa.id, ChangeOp.CREATED, f.ppa_change(ppa, need_ids=need_ids),
                       actor_id=user.id)
         record_audit(session, actor_id=user.id, action="create", entity_type="Ppa", entity_id=ppa.id,
                      after=f.ppa_snapshot(ppa))
@@ -137,7 +137,7 @@ async def update_ppa(ctx: Context, input: UpdatePpaInput) -> UpdatePpaPayload:
         if ppa is None:
             raise DomainError.one(ErrorCode.CONFLICT, "The PPA was changed by someone else; reload it and try again.",
                                   "input.expectedVersion")
-        record_change(session, "Ppa", ppa.id, ChangeOp.UPDATED,
+        await record_change(session, "Ppa", ppa.id, ChangeOp.UPDATED,
                       f.ppa_change(ppa, old_start=old_start, old_end=old_end), actor_id=user.id)
         record_audit(session, actor_id=user.id, action="update", entity_type="Ppa", entity_id=ppa.id,
                      before=before, after=f.ppa_snapshot(ppa))

@@ -45,7 +45,7 @@ async def add_ppa_milestone(ctx: Context, input: AddPpaMilestoneInput) -> AddPpa
         milestone = PpaMilestone(ppa_id=pk, title=title, due_on=due_on)
         session.add(milestone)
         await session.flush()
-        record_change(session, "PpaMilestone", milestone.id, ChangeOp.CREATED,
+        await record_change(session, "PpaMilestone", milestone.id, ChangeOp.CREATED,
                       f.ppa_change(ppa, start=due_on.isoformat(), end=due_on.isoformat()), actor_id=user.id)
         record_audit(session, actor_id=user.id, action="add_milestone", entity_type="Ppa", entity_id=pk,
                      after={"milestone_id": milestone.id, "title": title, "due_on": due_on.isoformat()})
@@ -67,7 +67,7 @@ async def complete_ppa_milestone(ctx: Context, input: CompletePpaMilestoneInput)
             await session.flush()
             ppa = await f.existing_ppa(session, milestone.ppa_id)
             day = milestone.due_on.isoformat()
-            record_change(session, "PpaMilestone", milestone.id, ChangeOp.UPDATED,
+            await record_change(session, "PpaMilestone", milestone.id, ChangeOp.UPDATED,
                           f.ppa_change(ppa, start=day, end=day, old_start=milestone.due_on, old_end=milestone.due_on),
                           actor_id=user.id)
             record_audit(session, actor_id=user.id, action="complete_milestone" if input.completed else "reopen_milestone",
@@ -90,7 +90,7 @@ async def schedule_ppa_stage(ctx: Context, input: SchedulePpaStageInput) -> Sche
         old = await stage_schedule_of(session, pk, kind, stage)
         old_span = (old.starts_on, old.ends_on) if old is not None else (None, None)
         row = await upsert_stage_schedule(session, pk, kind, stage, start, end)
-        record_change(session, "PpaStage", row.id, ChangeOp.UPDATED if old is not None else ChangeOp.CREATED,
+        await record_change(session, "PpaStage", row.id, ChangeOp.UPDATED if old is not None else ChangeOp.CREATED,
                       f.ppa_change(ppa, start=start.isoformat(), end=end.isoformat(),
                                    old_start=old_span[0], old_end=old_span[1]), actor_id=user.id)
         record_audit(session, actor_id=user.id, action="schedule_stage", entity_type="Ppa", entity_id=pk,
@@ -140,7 +140,7 @@ async def link_to_ppa(
         linked = await kind.link(session, pk, ids)
         if linked:
             change = {**f.ppa_change(ppa), kind.change_key: ids}
-            record_change(session, "Ppa", pk, ChangeOp.UPDATED, change, actor_id=user.id)
+            await record_change(session, "Ppa", pk, ChangeOp.UPDATED, change, actor_id=user.id)
             record_audit(session, actor_id=user.id, action=kind.action, entity_type="Ppa", entity_id=pk,
                          after={kind.change_key: ids})
         await ctx.commit()

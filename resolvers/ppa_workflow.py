@@ -75,7 +75,7 @@ async def advance_ppa_stage(ctx: Context, input: AdvancePpaStageInput) -> Advanc
                                         "status": status_after_stage(target, ppa.status)})
         transition = await add_transition(session, ppa_id=pk, kind=TransitionKind.STAGE, from_stage=source.value,
                                           to_stage=target.value, actor_id=user.id, note=note)
-        record_change(session, "Ppa", pk, ChangeOp.UPDATED,
+        await record_change(session, "Ppa", pk, ChangeOp.UPDATED,
                       f.ppa_change(ppa, from_stage=source.value, transition_id=transition.id), actor_id=user.id)
         record_audit(session, actor_id=user.id, action="advance_stage", entity_type="Ppa", entity_id=pk,
                      before={"stage": source.value, "status": old_status.value},
@@ -112,7 +112,7 @@ async def decide_ppa_budget(ctx: Context, input: DecideBudgetInput) -> DecideBud
             session, ppa_id=pk, kind=TransitionKind.BUDGET, from_stage=source.value, to_stage=outcome.stage.value,
             decision=decision, actor_id=user.id, note=note,
         )
-        record_change(session, "Ppa", pk, ChangeOp.UPDATED,
+        await record_change(session, "Ppa", pk, ChangeOp.UPDATED,
                       f.ppa_change(ppa, decision=decision.value, transition_id=transition.id), actor_id=user.id)
         record_audit(session, actor_id=user.id, action="decide_budget", entity_type="Ppa", entity_id=pk,
                      before=before, after={"budget_stage": outcome.stage.value, "budget_status": outcome.status.value,

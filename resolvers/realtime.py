@@ -27,7 +27,7 @@ from db.enums import ChangeOp
 from db.models import Booking, Notification, Ppa, Task
 from db.queries.change_log import changes_after, position_exists
 from db.queries.task import CLOSED_STATUSES
-from db.rules.change_filters import id_matches, may_read, task_payload_matches, task_row_matches
+from db.rules.change_filters import id_matches, task_payload_matches, task_row_matches
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_optional_id, to_global_id
 from schema.realtime.types import BookingChangeType, PpaChangeType, TaskChangeType
@@ -136,7 +136,7 @@ async def fresh_row(ctx: Context, model: type[T], pk: int, position: int) -> T |
 
 async def emit(ctx: Context, value: T) -> AsyncIterator[T]:
     """Yield one value with a fresh session and loaders for resolving its fields."""
-    with event_scope(ctx.sessionmaker) as scope:
+    with event_scope(ctx.sessionmaker, ctx.viewer) as scope:
         try:
             yield value
         finally:
@@ -147,23 +147,26 @@ async def emit(ctx: Context, value: T) -> AsyncIterator[T]:
 async def task_changes(ctx: Context, criteria: Any, after: str | None) -> AsyncIterator[TaskChangeType]:
     from schema.task.types import TaskType
 
-    user = ctx.require_user()
+    ctx.require_user()
+    viewer = ctx.viewer
 
     def accepts(change: Change) -> bool:
         return (
             change.entity_type == "Task"
-            and may_read(change.payload, user_id=user.id, role=user.role)
+            and change.reaches(viewer)
             and task_payload_matches(change.payload, criteria)
         )
 
     async for change in change_stream(ctx, accepts, after):
         row = None
-        if change.op is not ChangeOp.DELETED:
+        removed = change.removes_for(viewer)
+        if change.op is not ChangeOp.DELETED and not removed:
             row = await fresh_row(ctx, Task, change.entity_id, change.position)
             if row is not None and not task_row_matches(row, criteria, now=datetime.now(UTC), closed=CLOSED_STATUSES):
                 continue
         value = TaskChangeType(
-            cursor=change.cursor, op=change.op, task_id=to_global_id("Task", change.entity_id),
+            cursor=change.cursor, op=ChangeOp.DELETED if removed else change.op,
+            task_id=to_global_id("Task", change.entity_id),
             task=TaskType.from_model(row) if row is not None else None,
         )
         async for item in emit(ctx, value):
@@ -181,11 +184,12 @@ def ppa_id_of(change: Change) -> int | None:
 async def ppa_changes(ctx: Context, ppa_id: str | None, after: str | None) -> AsyncIterator[PpaChangeType]:
     from schema.ppa.types import PpaType
 
-    user = ctx.require_user()
+    ctx.require_user()
+    viewer = ctx.viewer
     wanted = decode_optional_id(ppa_id, "Ppa", field="id")
 
     def accepts(change: Change) -> bool:
-        if change.entity_type not in PPA_PARTS or not may_read(change.payload, user_id=user.id, role=user.role):
+        if change.entity_type not in PPA_PARTS or not change.reaches(viewer):
             return False
         found = ppa_id_of(change)
         return found is not None and (wanted is None or found == wanted)
@@ -194,9 +198,9 @@ async def ppa_changes(ctx: Context, ppa_id: str | None, after: str | None) -> As
         pk = ppa_id_of(change)
         assert pk is not None
         op = change.op if change.entity_type == "Ppa" else ChangeOp.UPDATED
+        if change.removes_for(viewer):
+            op = ChangeOp.DELETED
         row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Ppa, pk, change.position)
-        if row is not None and not PpaType.can_read(ctx, row):
-            continue
         value = PpaChangeType(
             cursor=change.cursor, op=op, ppa_id=to_global_id("Ppa", pk),
             ppa=PpaType.from_model(row) if row is not None else None,
@@ -209,22 +213,22 @@ async def ppa_changes(ctx: Context, ppa_id: str | None, after: str | None) -> As
 async def booking_changes(ctx: Context, resource_id: str | None, after: str | None) -> AsyncIterator[BookingChangeType]:
     from schema.booking.types import BookingType
 
-    user = ctx.require_user()
+    ctx.require_user()
+    viewer = ctx.viewer
     wanted = decode_optional_id(resource_id, "Resource", field="resourceId")
 
     def accepts(change: Change) -> bool:
         return (
             change.entity_type == "Booking"
             and id_matches(change.payload, "resource_id", wanted)
-            and may_read(change.payload, user_id=user.id, role=user.role)
+            and change.reaches(viewer)
         )
 
     async for change in change_stream(ctx, accepts, after):
-        row = None if change.op is ChangeOp.DELETED else await fresh_row(ctx, Booking, change.entity_id, change.position)
-        if row is not None and not BookingType.can_read(ctx, row):
-            continue
+        op = ChangeOp.DELETED if change.removes_for(viewer) else change.op
+        row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Booking, change.entity_id, change.position)
         value = BookingChangeType(
-            cursor=change.cursor, op=change.op, booking_id=to_global_id("Booking", change.entity_id),
+            cursor=change.cursor, op=op, booking_id=to_global_id("Booking", change.entity_id),
             booking=BookingType.from_model(row) if row is not None else None,
         )
         async for item in emit(ctx, value):
@@ -234,13 +238,10 @@ async def booking_changes(ctx: Context, resource_id: str | None, after: str | No
 # -- notificationReceived --------------------------------------------------------------------
 async def notifications_received(ctx: Context, to_type: Callable[[Notification], T]) -> AsyncIterator[T]:
     user = ctx.require_user()
+    viewer = ctx.viewer
 
     def accepts(change: Change) -> bool:
-        return (
-            change.entity_type == "Notification"
-            and change.op is ChangeOp.CREATED
-            and id_matches(change.payload, "user_id", user.id)
-        )
+        return change.entity_type == "Notification" and change.op is ChangeOp.CREATED and change.audience.includes(viewer)
 
     async for change in change_stream(ctx, accepts, None):
         row = await fresh_row(ctx, Notification, change.entity_id, change.position)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CalendarModule
+from db.policies.audience import Scope
 from db.queries.calendar import collect_entries
 from db.queries.calendar_events import event_entries
 from db.queries.calendar_projects import (
@@ -29,7 +30,7 @@ from db.queries.calendar_projects import (
 from db.queries.calendar_scope import CalendarScope
 from db.queries.calendar_work import booking_entries, task_entries
 from db.rules.calendar_entries import CalendarEntry
-from db.rules.change_filters import calendar_change_matches, may_read
+from db.rules.change_filters import calendar_change_matches
 from resolvers.calendar import window
 from resolvers.realtime import change_stream, emit, realtime_of
 from schema.core.ids import to_global_id
@@ -84,8 +85,10 @@ async def calendar_changes(
     scope = CalendarScope(start=start, end=end, viewer_id=user.id, modules=wanted)
     realtime = realtime_of(ctx)
 
+    viewer = ctx.viewer
+
     def accepts(change: Change) -> bool:
-        return may_read(change.payload, user_id=user.id, role=user.role) and calendar_change_matches(
+        return change.reaches(viewer) and calendar_change_matches(
             change.entity_type, change.payload, window_start=start, window_end=end, modules=wanted
         )
 
@@ -103,8 +106,10 @@ async def calendar_changes(
             async with ctx.sessionmaker() as session:
                 return await source_entries(session, scope, source)
 
-        private = change.payload.get("visibility") == "PRIVATE"
-        key: Any = ("calendar-source", source, change.position, start, end, wanted, user.id if private else None)
+        # Entries are shared only among viewers who all read the source (an office-wide or public
+        # audience); for a listed audience each subscriber computes its own.
+        shared_by = None if change.audience.scope is not Scope.LISTED else user.id
+        key: Any = ("calendar-source", source, change.position, start, end, wanted, shared_by)
         entries = await realtime.shared.get(key, load)
         now = frozenset(e.id for e in entries)
         removed = sorted(known.get(source, frozenset()) - now)

@@ -47,7 +47,7 @@ async def create_resource(ctx: Context, input: CreateResourceInput) -> CreateRes
         )
         ctx.session.add(resource)
         await ctx.session.flush()
-        record_change(ctx.session, "Resource", resource.id, ChangeOp.CREATED,
+        await record_change(ctx.session, "Resource", resource.id, ChangeOp.CREATED,
                       {"module": "RESOURCES", "resource_id": resource.id}, actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="create", entity_type="Resource",
                      entity_id=resource.id, after={"name": resource.name, "kind": resource.kind.value})

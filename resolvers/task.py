@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp, TaskStatus
 from db.models import Task, TaskAssignee, TaskTeam
+from db.policies import Audience
 from db.queries.board import last_position
+from db.queries.logs import audience_now
 from db.queries.task import (
     add_links_bulk,
     assignee_ids_of,
@@ -73,7 +75,7 @@ async def create_task(ctx: Context, input: CreateTaskInput) -> CreateTaskPayload
         await add_links_bulk(session, TaskAssignee, "user_id", [(task.id, u) for u in assignees])
         await add_links_bulk(session, TaskTeam, "team_id", [(task.id, t) for t in teams])
         await recompute_ppa_progress(session, [task.ppa_id])
-        record_task_change(session, task, ChangeOp.CREATED, actor_id=user.id,
+        await record_task_change(session, task, ChangeOp.CREATED, actor_id=user.id,
                            now=TaskSnapshot.of(task, assignees, teams))
         await ctx.commit()
         await notify_if_assigned(ctx, task.id, [], assignees)
@@ -128,7 +130,8 @@ async def status_change(session: AsyncSession, status: TaskStatus) -> dict[str, 
 
 
 async def after_write(
-    ctx: Context, task: Task, old: TaskSnapshot, *, actor_id: int, assignees: list[int], teams: list[int]
+    ctx: Context, task: Task, old: TaskSnapshot, *, actor_id: int, assignees: list[int], teams: list[int],
+    former: Audience | None = None,
 ) -> None:
     """What every task change implies, in the same transaction: progress, recurrence, change log."""
     session = ctx.session
@@ -136,8 +139,8 @@ async def after_write(
         await recompute_ppa_progress(session, [old.ppa_id, task.ppa_id])
     if task.status == TaskStatus.DONE and old.status != TaskStatus.DONE:
         await spawn_next_instance(session, task, assignee_ids=assignees, team_ids=teams, actor_id=actor_id)
-    record_task_change(session, task, ChangeOp.UPDATED, actor_id=actor_id,
-                       now=TaskSnapshot.of(task, assignees, teams), old=old)
+    await record_task_change(session, task, ChangeOp.UPDATED, actor_id=actor_id,
+                       now=TaskSnapshot.of(task, assignees, teams), old=old, former=former)
 
 
 async def update_task(ctx: Context, input: UpdateTaskInput) -> UpdateTaskPayload:
@@ -152,6 +155,7 @@ async def update_task(ctx: Context, input: UpdateTaskInput) -> UpdateTaskPayload
             raise stale()
         old_assignees, old_teams = await assignee_ids_of(session, task_id), await team_ids_of(session, task_id)
         old = TaskSnapshot.of(task, old_assignees, old_teams)
+        former = await audience_now(session, "Task", task_id)
         values = await _update_values(session, task, input)
         assignees = old_assignees
         if input.assignee_ids is not UNSET:
@@ -166,7 +170,7 @@ async def update_task(ctx: Context, input: UpdateTaskInput) -> UpdateTaskPayload
             await replace_assignees(session, task_id, assignees)
         if teams != old_teams:
             await replace_teams(session, task_id, teams)
-        await after_write(ctx, updated, old, actor_id=user.id, assignees=assignees, teams=teams)
+        await after_write(ctx, updated, old, actor_id=user.id, assignees=assignees, teams=teams, former=former)
         await ctx.commit()
         await notify_if_assigned(ctx, task_id, old_assignees, assignees)
         return UpdateTaskPayload(task=TaskType.from_model(updated), errors=[])
@@ -183,6 +187,7 @@ async def delete_task(ctx: Context, input: DeleteTaskInput) -> DeleteTaskPayload
         if task is None:
             raise not_found("Task")
         old = TaskSnapshot.of(task, await assignee_ids_of(session, task_id), await team_ids_of(session, task_id))
+        former = await audience_now(session, "Task", task_id)
         stmt = delete(Task).where(Task.id == task_id)
         if input.expected_version is not None:
             stmt = stmt.where(Task.version == input.expected_version)
@@ -190,7 +195,7 @@ async def delete_task(ctx: Context, input: DeleteTaskInput) -> DeleteTaskPayload
         if deleted is None:
             raise stale()
         await recompute_ppa_progress(session, [old.ppa_id])
-        record_task_change(session, task, ChangeOp.DELETED, actor_id=user.id, now=None, old=old)
+        await record_task_change(session, task, ChangeOp.DELETED, actor_id=user.id, now=None, old=old, former=former)
         await ctx.commit()
         return DeleteTaskPayload(deleted_id=strawberry.ID(input.id), errors=[])
 

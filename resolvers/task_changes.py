@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CalendarModule, ChangeOp, TaskStatus
 from db.models import Task
+from db.policies import Audience
 from db.queries.logs import record_audit, record_change
 from jobs.queue import enqueue
 
@@ -63,7 +64,7 @@ def _audit_view(snapshot: TaskSnapshot, task: Task | None) -> dict[str, Any]:
     return view
 
 
-def record_task_change(
+async def record_task_change(
     session: AsyncSession,
     task: Task,
     op: ChangeOp,
@@ -71,12 +72,13 @@ def record_task_change(
     actor_id: int | None,
     now: TaskSnapshot | None,
     old: TaskSnapshot | None = None,
+    former: Audience | None = None,
 ) -> None:
     """One change row and one audit row; ``now`` is None for a deletion (then ``old`` is the payload)."""
     current = now or old
     assert current is not None
     payload = change_payload(current, old=old)
-    record_change(session, ENTITY, task.id, op, payload, actor_id=actor_id)
+    await record_change(session, ENTITY, task.id, op, payload, actor_id=actor_id, former=former)
     record_audit(
         session, actor_id=actor_id, action=f"task.{op.value.lower()}", entity_type=ENTITY, entity_id=task.id,
         before=_audit_view(old, None) if old is not None else None,

@@ -126,7 +126,7 @@ async def instantiate(
     await add_links_bulk(session, TaskTeam, "team_id", [(task.id, t) for task in created for t in teams])
     await recompute_ppa_progress(session, [task.ppa_id for task in created])
     for task in created:
-        record_task_change(session, task, ChangeOp.CREATED, actor_id=actor_id, now=TaskSnapshot.of(task, [], teams))
+        await record_task_change(session, task, ChangeOp.CREATED, actor_id=actor_id, now=TaskSnapshot.of(task, [], teams))
     return sorted(created, key=lambda t: (t.position, t.id))
 
 

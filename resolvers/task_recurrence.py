@@ -50,5 +50,5 @@ async def spawn_next_instance(
     await add_links_bulk(session, TaskTeam, "team_id", [(instance.id, t) for t in team_ids])
     await recompute_ppa_progress(session, [instance.ppa_id])
     snapshot = TaskSnapshot.of(instance, assignee_ids, team_ids)
-    record_task_change(session, instance, ChangeOp.CREATED, actor_id=actor_id, now=snapshot)
+    await record_task_change(session, instance, ChangeOp.CREATED, actor_id=actor_id, now=snapshot)
     return instance

@@ -69,7 +69,7 @@ async def create_task_template(ctx: Context, input: CreateTaskTemplateInput) -> 
             item.template_id = template.id
         session.add_all(items)
         await session.flush()
-        record_change(session, "TaskTemplate", template.id, ChangeOp.CREATED,
+        await record_change(session, "TaskTemplate", template.id, ChangeOp.CREATED,
                       {"kind": kind.value, "is_default": template.is_default}, actor_id=user.id)
         record_audit(session, actor_id=user.id, action="task_template.create", entity_type="TaskTemplate",
                      entity_id=template.id, after={"name": template.name, "kind": kind.value, "items": len(items)})

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from db.enums import ChangeOp
+from db.policies.audience import NOBODY, Audience
+from db.policies.viewer import Viewer
 
 CURSOR_PREFIX = "change:"
 
@@ -28,10 +30,20 @@ class Change:
     payload: dict[str, Any]
     actor_id: int | None
     created_at: datetime
+    audience: Audience = NOBODY  # who receives the change's content
+    former: Audience | None = None  # who could read the object before: they get a removal
 
     @property
     def cursor(self) -> str:
         return encode_cursor(self.position)
+
+    def reaches(self, viewer: Viewer) -> bool:
+        """The viewer receives this change at all (its content, or a removal)."""
+        return self.audience.includes(viewer) or (self.former is not None and self.former.includes(viewer))
+
+    def removes_for(self, viewer: Viewer) -> bool:
+        """The viewer could read the object before this change and may not read it now."""
+        return not self.audience.includes(viewer) and self.former is not None and self.former.includes(viewer)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Change:
@@ -39,14 +51,19 @@ class Change:
             position=int(row["position"]), id=int(row["id"]), entity_type=row["entity_type"],
             entity_id=int(row["entity_id"]), op=ChangeOp(row["op"]), payload=row["payload"] or {},
             actor_id=row["actor_id"], created_at=row["created_at"],
+            audience=Audience.from_columns(row, "audience") or NOBODY,
+            former=Audience.from_columns(row, "former"),
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "position": self.position, "id": self.id, "entity_type": self.entity_type,
             "entity_id": self.entity_id, "op": self.op.value, "payload": self.payload,
             "actor_id": self.actor_id, "created_at": self.created_at.isoformat(),
-        }
+        } | self.audience.columns("audience")
+        if self.former is not None:
+            data |= self.former.columns("former")
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 from dataloaders.registry import Loaders
 from db.enums import Role
 from db.models import User
+from db.policies import Viewer
 from db.session import SerializedSession
 from schema.core.errors import DomainError, ErrorCode
 from server.settings import Settings
@@ -35,7 +36,12 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(lambda: self.session)
+        self.loaders = Loaders(lambda: self.session, lambda: self.viewer)
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who reads: what every access policy (``db.policies``) is asked about."""
+        return Viewer.of(self.user)
 
     @property
     def session(self) -> AsyncSession:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dataloaders.registry import Loaders
+from db.policies import Viewer
 from db.session import SerializedSession
 from server.context import Context
 
@@ -28,10 +29,10 @@ _BASE_SESSION: Any = Context.__dict__["session"]
 class EventScope:
     """A session and loaders for resolving one yielded event."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], viewer: Viewer) -> None:
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
-        self.loaders = Loaders(self.session)
+        self.loaders = Loaders(self.session, lambda: viewer)
 
     def session(self) -> AsyncSession:
         if self._session is None:
@@ -73,9 +74,9 @@ SocketContext.session = property(_get_session)  # type: ignore[assignment,method
 
 
 @contextmanager
-def event_scope(sessionmaker: async_sessionmaker[AsyncSession]) -> Iterator[EventScope]:
+def event_scope(sessionmaker: async_sessionmaker[AsyncSession], viewer: Viewer) -> Iterator[EventScope]:
     """Activate a fresh scope for the current task until the next event replaces it."""
-    scope = EventScope(sessionmaker)
+    scope = EventScope(sessionmaker, viewer)
     token = _current_scope.set(scope)
     try:
         yield scope

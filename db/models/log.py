@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, IdMixin, enum_type
@@ -32,6 +32,14 @@ class ChangeLog(IdMixin, Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     position: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+    # Who may receive the change (db.policies.audience.Audience), from the entity's policy.
+    audience_scope: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    audience_user_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
+    audience_roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list, server_default="{}")
+    # Who could read the object before the change: those not in the new audience get a removal.
+    former_scope: Mapped[int | None] = mapped_column(SmallInteger)
+    former_user_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
+    former_roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list, server_default="{}")
 
 
 class AuditLog(IdMixin, Base):

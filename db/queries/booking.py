@@ -1,52 +1,33 @@
-"""Queries for bookings: listing with read rules, collisions, row locks.
-
-Read rule: every signed-in user sees the bookings of the office's resources,
-except a booking made for a PRIVATE event, which only its requester, the event's
-owner and participants, and managers/admins (who decide bookings) see.
-"""
+"""Queries for bookings: listing (read rule: ``db.policies.booking``), collisions, row locks."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
     DateTime,
     Select,
-    exists,
     func,
     literal,
-    or_,
     select,
-    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import BookingStatus, Role
+from db.enums import BookingStatus
 from db.models import Booking, Event
-from db.queries.event import readable_by as event_readable_by
+from db.policies.booking import booking_readable
+from db.policies.event import event_readable
+from db.policies.viewer import UserLike, Viewer, as_viewer
 from db.rules.availability import Interval
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED)
 
 
-class Viewer(Protocol):
-    """Who reads: a ``User`` row or anything with its id and role."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def role(self) -> Role: ...
-
-
-def booking_visible_to(viewer: Viewer) -> ColumnElement[bool]:
-    """SQL condition: ``viewer`` may read the booking row."""
-    if viewer.role in (Role.MANAGER, Role.ADMIN):
-        return true()
-    linked_event_readable = exists().where(Event.id == Booking.event_id, event_readable_by(viewer.id))
-    return or_(Booking.event_id.is_(None), Booking.requested_by_id == viewer.id, linked_event_readable)
+def booking_visible_to(viewer: Viewer | UserLike | None) -> ColumnElement[bool]:
+    """SQL condition: ``viewer`` may read the booking row (``db.policies.booking``)."""
+    return booking_readable(as_viewer(viewer))
 
 
 def blocked_overlaps(start: ColumnElement[datetime] | datetime, end: ColumnElement[datetime] | datetime) -> ColumnElement[bool]:
@@ -56,7 +37,7 @@ def blocked_overlaps(start: ColumnElement[datetime] | datetime, end: ColumnEleme
 
 
 def bookings_query(
-    viewer: Viewer,
+    viewer: Viewer | UserLike | None,
     *,
     resource_ids: Sequence[int] | None = None,
     statuses: Sequence[BookingStatus] | None = None,
@@ -109,12 +90,12 @@ async def lock_booking(session: AsyncSession, booking_id: int) -> Booking | None
     )
 
 
-async def readable_booking_ids(session: AsyncSession, viewer: Viewer, ids: Sequence[int]) -> set[int]:
+async def readable_booking_ids(session: AsyncSession, viewer: Viewer | UserLike | None, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
     rows = await session.scalars(select(Booking.id).where(Booking.id.in_(list(ids)), booking_visible_to(viewer)))
     return set(rows)
 
 
-async def readable_event(session: AsyncSession, viewer: Viewer, event_id: int) -> Event | None:
-    return await session.scalar(select(Event).where(Event.id == event_id, event_readable_by(viewer.id)))
+async def readable_event(session: AsyncSession, viewer: Viewer | UserLike | None, event_id: int) -> Event | None:
+    return await session.scalar(select(Event).where(Event.id == event_id, event_readable(as_viewer(viewer))))

@@ -38,6 +38,8 @@ _NUMBER_PENDING = text(
 CHANGE_COLUMNS = (
     ChangeLog.position, ChangeLog.id, ChangeLog.entity_type, ChangeLog.entity_id, ChangeLog.op,
     ChangeLog.payload, ChangeLog.actor_id, ChangeLog.created_at,
+    ChangeLog.audience_scope, ChangeLog.audience_user_ids, ChangeLog.audience_roles,
+    ChangeLog.former_scope, ChangeLog.former_user_ids, ChangeLog.former_roles,
 )
 
 

@@ -8,18 +8,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import CalendarModule, Visibility
+from db.enums import CalendarModule
 from db.models import Booking, Event, EventOverride, EventParticipant
+from db.policies.event import event_readable
+from db.policies.viewer import Viewer
 
 
 def readable_by(viewer_id: int | None) -> ColumnElement[bool]:
-    """PUBLIC for everyone, INTERNAL for signed-in users, PRIVATE for owner and participants."""
-    if viewer_id is None:
-        return Event.visibility == Visibility.PUBLIC
-    participates = exists().where(
-        EventParticipant.event_id == Event.id, EventParticipant.user_id == viewer_id
-    )
-    return or_(Event.visibility != Visibility.PRIVATE, Event.owner_id == viewer_id, participates)
+    """SQL: the viewer with this id may read the event (``db.policies.event``; roles grant nothing)."""
+    return event_readable(Viewer(user_id=viewer_id))
 
 
 def overlaps_window(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -142,10 +139,5 @@ async def participant_ids_of(session: AsyncSession, event_id: int) -> list[int]:
 
 
 async def can_read_event(session: AsyncSession, event: Event, viewer_id: int | None) -> bool:
-    if event.visibility == Visibility.PUBLIC:
-        return True
-    if viewer_id is None:
-        return False
-    if event.visibility == Visibility.INTERNAL or event.owner_id == viewer_id:
-        return True
-    return viewer_id in await participant_ids_of(session, event.id)
+    found = await session.scalar(select(Event.id).where(Event.id == event.id, readable_by(viewer_id)))
+    return found is not None

@@ -1,15 +1,33 @@
-"""Writing the change log and the audit log, inside the caller's transaction."""
+"""Writing the change log and the audit log, inside the caller's transaction.
+
+Every change row carries its audience (who may receive it), computed from the
+entity's access policy (``db.policies``) in the same transaction as the write, and,
+when the object's readership may have shrunk, its former audience: readers who lost
+access are sent a removal, never the new content.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp
-from db.models import AuditLog, ChangeLog
+from db.models import AuditLog, Booking, ChangeLog, Task
+from db.policies import BY_ENTITY_TYPE, Audience
+from db.policies.audience import NOBODY
+from db.policies.booking import booking_audiences
+from db.policies.task import task_audiences
 
 
-def record_change(
+async def audience_now(session: AsyncSession, entity_type: str, entity_id: int) -> Audience:
+    """Who may read the object right now (flushes pending writes first)."""
+    await session.flush()
+    return await BY_ENTITY_TYPE[entity_type].audience(session, entity_id)
+
+
+async def record_change(
     session: AsyncSession,
     entity_type: str,
     entity_id: int,
@@ -17,11 +35,70 @@ def record_change(
     payload: dict[str, Any] | None = None,
     *,
     actor_id: int | None = None,
+    former: Audience | None = None,
 ) -> None:
-    """Add a change row; it commits (or rolls back) with the data it describes."""
+    """Add a change row whose audience comes from ``entity_type``'s policy.
+
+    Pass ``former`` (from ``audience_now`` before the write) when the write may narrow
+    who can read the object, and always for DELETED: a deleted row has no audience.
+    """
+    audience = NOBODY if op is ChangeOp.DELETED else await audience_now(session, entity_type, entity_id)
+    columns = audience.columns("audience")
+    if former is not None:
+        columns |= former.columns("former")
     session.add(
-        ChangeLog(entity_type=entity_type, entity_id=entity_id, op=op, payload=payload or {}, actor_id=actor_id)
+        ChangeLog(entity_type=entity_type, entity_id=entity_id, op=op, payload=payload or {}, actor_id=actor_id,
+                  **columns)
     )
+
+
+@dataclass(slots=True)
+class EventReadership:
+    """Who could read an event and the tasks and bookings linked to it, before a write."""
+
+    event_id: int
+    event: Audience
+    tasks: dict[int, Audience] = field(default_factory=dict)
+    bookings: dict[int, Audience] = field(default_factory=dict)
+
+
+async def event_readership(session: AsyncSession, event_id: int) -> EventReadership:
+    await session.flush()
+    task_ids = list(await session.scalars(select(Task.id).where(Task.event_id == event_id)))
+    booking_ids = list(await session.scalars(select(Booking.id).where(Booking.event_id == event_id)))
+    return EventReadership(
+        event_id=event_id,
+        event=await BY_ENTITY_TYPE["Event"].audience(session, event_id),
+        tasks=await task_audiences(session, task_ids),
+        bookings=await booking_audiences(session, booking_ids),
+    )
+
+
+async def record_event_change(
+    session: AsyncSession,
+    event_id: int,
+    op: ChangeOp,
+    payload: dict[str, Any] | None = None,
+    *,
+    actor_id: int | None = None,
+    before: EventReadership | None = None,
+) -> None:
+    """An event's change, plus an UPDATED change for each linked task and booking whose
+    readership the write changed (they derive it from the event)."""
+    await record_change(session, "Event", event_id, op, payload, actor_id=actor_id,
+                        former=before.event if before is not None else None)
+    if before is None:
+        return
+    now_tasks = await task_audiences(session, list(before.tasks))
+    for pk, was in before.tasks.items():
+        if now_tasks.get(pk, NOBODY) != was:
+            await record_change(session, "Task", pk, ChangeOp.UPDATED, {"event_id": event_id},
+                                actor_id=actor_id, former=was)
+    now_bookings = await booking_audiences(session, list(before.bookings))
+    for pk, was in before.bookings.items():
+        if now_bookings.get(pk, NOBODY) != was:
+            await record_change(session, "Booking", pk, ChangeOp.UPDATED, {"event_id": event_id},
+                                actor_id=actor_id, former=was)
 
 
 def record_audit(

@@ -1,9 +1,9 @@
-"""Which subscriber gets which change: pure rules over a change's payload (no I/O).
+"""Which changes a subscription's filter selects: pure rules over a change's payload (no I/O).
 
-The broker runs these for every change and every subscriber of the process, so
-they only look at the payload the mutation wrote (see the payload convention in
-``db/queries/logs.py``'s callers): module, start/end, old_start/old_end,
-series_ends_at, visibility, owner_id, reader_ids, ppa_id, resource_id, user_id.
+Who may receive a change is not decided here: that is the change's audience, written
+from the entity's access policy (``db.policies``) and checked with ``Change.reaches``.
+These rules only match topics: module, start/end, old_start/old_end, series_ends_at,
+ppa_id, resource_id, status, assignee and team ids.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from db.enums import CalendarModule, Role, Visibility
+from db.enums import CalendarModule
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
 
@@ -20,18 +20,6 @@ CALENDAR_SOURCES = frozenset(
     {"Event", "EventOverride", "Task", "Ppa", "PpaMilestone", "PpaStage", "PpaStageSchedule",
      "Assessment", "Booking"}
 )
-
-
-def may_read(payload: dict[str, Any], *, user_id: int, role: Role | None = None) -> bool:
-    """Read permission from the payload: own notifications only; PRIVATE only for its readers."""
-    addressee = payload.get("user_id")
-    if addressee is not None and int(addressee) != user_id:
-        return False
-    if payload.get("visibility") == Visibility.PRIVATE.value:
-        readers = {int(i) for i in payload.get("reader_ids") or ()}
-        owner = payload.get("owner_id")
-        return user_id in readers or (owner is not None and int(owner) == user_id)
-    return True
 
 
 def _parse(value: Any) -> datetime | None:

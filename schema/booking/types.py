@@ -1,7 +1,6 @@
 """GraphQL types for bookings, the slots a createBooking asks for, and conflicts."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -10,10 +9,8 @@ from strawberry import relay
 
 from db.enums import BookingStatus
 from db.models import Booking, Resource
-from db.queries.booking import readable_booking_ids
 from schema.core.node import ModelNode, load_node
 from schema.user.types import UserType
-from server.context import Context
 
 if TYPE_CHECKING:
     from schema.event.types import EventType
@@ -55,19 +52,6 @@ class BookingType(ModelNode):
             _resource_id=row.resource_id, _requested_by_id=row.requested_by_id,
             _decided_by_id=row.decided_by_id, _event_id=row.event_id, _task_id=row.task_id,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        """Like every node, plus the booking read rule (bookings for others' PRIVATE events)."""
-        nodes = await super().resolve_nodes(info=info, node_ids=node_ids, required=required)
-        ctx: Context = info.context
-        if ctx.user is None:
-            return [None for _ in nodes]
-        present = [n.id for n in nodes if n is not None]
-        readable = await readable_booking_ids(ctx.session, ctx.user, present)
-        return [n if n is not None and n.id in readable else None for n in nodes]
 
     @strawberry.field
     async def resource(self, info: strawberry.Info) -> Annotated[ResourceType, strawberry.lazy("schema.resource.types")]:

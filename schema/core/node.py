@@ -2,8 +2,9 @@
 
 A type subclasses ``ModelNode``, sets ``model`` and implements ``from_model``;
 ``node(id:)``/``nodes(ids:)`` and ``load_node`` (a foreign key's object) then load
-rows through the per-request by-id loader and keep only those ``readable`` lets
-through (e.g. PRIVATE events of other users read as null).
+rows through the per-request by-id loader, which applies the model's access policy
+(``db.policies``): a missing row and one the viewer may not read both answer null.
+There is no per-type read rule here: a model without a policy cannot be loaded.
 """
 from __future__ import annotations
 
@@ -22,15 +23,6 @@ class ModelNode(relay.Node):
     @classmethod
     def from_model(cls, row: Any) -> Self:
         raise NotImplementedError
-
-    @classmethod
-    def can_read(cls, ctx: Context, row: Any) -> bool:
-        return True
-
-    @classmethod
-    async def readable(cls, ctx: Context, rows: Iterable[Any]) -> list[Any]:
-        """The rows the viewer may read, in order; override when the rule needs a (batched) load."""
-        return [row for row in rows if cls.can_read(ctx, row)]
 
     # Node's overloads promise no None when required=True; this answers None for ids that are
     # missing or not readable by the viewer whatever ``required`` says (the schema's node and
@@ -51,8 +43,8 @@ class ModelNode(relay.Node):
             except ValueError:
                 keys.append(None)
         valid = [k for k in keys if k is not None]
-        rows = [r for r in await ctx.loaders.by_id(cls.model).load_many(valid) if r is not None]
-        allowed = {row.id: row for row in await cls.readable(ctx, rows)}
+        rows = await ctx.loaders.by_id(cls.model).load_many(valid)
+        allowed = {row.id: row for row in rows if row is not None}
         return [cls.from_model(allowed[k]) if k is not None and k in allowed else None for k in keys]
 
 
@@ -65,6 +57,4 @@ async def load_node(info: strawberry.Info, node_type: type[N], pk: int | None) -
         return None
     ctx: Context = info.context
     row = await ctx.loaders.by_id(node_type.model).load(pk)
-    if row is None or not await node_type.readable(ctx, [row]):
-        return None
-    return node_type.from_model(row)
+    return None if row is None else node_type.from_model(row)

@@ -5,7 +5,6 @@ only for the owner and the participants (``node``/``nodes`` answer null).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Self
 
@@ -14,7 +13,6 @@ from strawberry import relay
 
 from dataloaders.event import (
     overrides_by_event_id,
-    participant_user_ids_by_event_id,
     participants_by_event_id,
 )
 from db.enums import Rsvp, Visibility
@@ -132,23 +130,6 @@ class EventType(ModelNode):
             is_quarterly_coordination=row.is_quarterly_coordination, quarter=row.quarter,
             fiscal_year=row.fiscal_year, created_at=row.created_at, updated_at=row.updated_at, _row=row,
         )
-
-    @classmethod
-    async def readable(cls, ctx: Context, rows: Iterable[Event]) -> list[Event]:
-        """The rows the viewer may read, in order; PRIVATE ones checked through one batched load.
-
-        ``node``/``nodes`` and ``load_node`` (e.g. a task's or booking's event) go through this."""
-        rows = list(rows)
-        undecided = [row.id for row in rows if readable_without_participants(ctx, row) is None]
-        participants: dict[int, frozenset[int]] = {}
-        if undecided:
-            loaded = await ctx.loaders.of(participant_user_ids_by_event_id).load_many(undecided)
-            participants = dict(zip(undecided, loaded, strict=True))
-        uid = viewer_id(ctx)
-        return [
-            row for row in rows
-            if readable_without_participants(ctx, row) or (uid is not None and uid in participants.get(row.id, ()))
-        ]
 
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> UserType | None:

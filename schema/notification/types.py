@@ -12,7 +12,6 @@ from db.models import CalendarPreference, Notification
 from schema.calendar.enums import CalendarModuleEnum
 from schema.core.ids import to_global_id
 from schema.core.node import ModelNode
-from server.context import Context
 
 DeliveryStatusEnum = strawberry.enum(DeliveryStatus, name="DeliveryStatus")
 
@@ -43,10 +42,6 @@ class NotificationType(ModelNode):
             read_at=row.read_at, created_at=row.created_at, email_status=row.email_status,
             sent_at=row.sent_at, subject_type=row.subject_type, subject_id=subject,
         )
-
-    @classmethod
-    def can_read(cls, ctx: Context, row: Notification) -> bool:
-        return ctx.user is not None and row.user_id == ctx.user.id
 
     @strawberry.field
     def read(self) -> bool:

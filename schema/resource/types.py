@@ -7,7 +7,7 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from dataloaders.resource import ResourceBookingsKey, ViewerScope, bookings_by_resource_key
+from dataloaders.resource import ResourceBookingsKey, bookings_by_resource_key
 from db.enums import ResourceKind
 from db.models import Resource
 from resolvers.booking_query import window_of
@@ -51,10 +51,9 @@ class ResourceType(ModelNode):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[BookingType]:
-        viewer = info.context.require_user()
+        info.context.require_user()
         key = ResourceBookingsKey(
             resource_id=self.id,
-            viewer=ViewerScope(viewer.id, viewer.role),
             window=window_of(window, "window") if window is not None else None,
             statuses=tuple(status or ()),
         )

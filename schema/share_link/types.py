@@ -12,7 +12,6 @@ from db.models import ShareLink
 from schema.calendar.enums import CalendarModuleEnum
 from schema.core.ids import to_global_id
 from schema.core.node import ModelNode
-from server.context import Context
 
 
 @strawberry.type(name="ShareLink", description="The token itself is shown once, by createShareLink.")
@@ -35,10 +34,6 @@ class ShareLinkType(ModelNode):
             resource_ids=[strawberry.ID(to_global_id("Resource", i)) for i in row.resource_ids or []],
             expires_at=row.expires_at, revoked_at=row.revoked_at, created_at=row.created_at,
         )
-
-    @classmethod
-    def can_read(cls, ctx: Context, row: ShareLink) -> bool:
-        return ctx.user is not None and ctx.user.id == row.owner_id
 
     @strawberry.field
     def active(self) -> bool:

@@ -136,14 +136,14 @@ class Committed:
             await session.flush()
             if change is not None:
                 entity_type, op, payload = change
-                record_change(session, entity_type, row.id, op, payload)
+                await record_change(session, entity_type, row.id, op, payload)
             await session.commit()
         self.rows.append(row)
         return row
 
     async def change(self, entity_type: str, entity_id: int, op: ChangeOp, payload: dict[str, Any]) -> None:
         async with self.sessionmaker() as session:
-            record_change(session, entity_type, entity_id, op, payload)
+            await record_change(session, entity_type, entity_id, op, payload)
             await session.commit()
 
     async def cleanup(self) -> None:

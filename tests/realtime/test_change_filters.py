@@ -7,23 +7,12 @@ from db.enums import CalendarModule, TaskStatus
 from db.queries.task import TaskCriteria
 from db.rules.change_filters import (
     calendar_change_matches,
-    may_read,
     task_payload_matches,
     touches_window,
 )
 
 START = datetime(2031, 1, 1, tzinfo=UTC)
 END = datetime(2031, 2, 1, tzinfo=UTC)
-
-
-def test_private_changes_only_for_owner_and_readers() -> None:
-    payload = {"visibility": "PRIVATE", "owner_id": 1, "reader_ids": [1, 2]}
-    assert [may_read(payload, user_id=u) for u in (1, 2, 3)] == [True, True, False]
-    assert may_read({"visibility": "INTERNAL", "owner_id": 1}, user_id=3) is True
-
-
-def test_notifications_only_for_their_user() -> None:
-    assert [may_read({"user_id": 7}, user_id=u) for u in (7, 8)] == [True, False]
 
 
 def test_window_uses_new_and_old_spans_and_endless_series() -> None:

@@ -45,16 +45,16 @@ async def test_a_row_that_commits_late_gets_a_later_position(
 ) -> None:
     # given a transaction that inserts a change row first but commits last
     slow = committed_sessionmaker()
-    record_change(slow, "Probe", 1, ChangeOp.CREATED, {})
+    await record_change(slow, "Community", 1, ChangeOp.CREATED, {})
     await slow.flush()
-    slow_id = (await slow.scalars(select(ChangeLog.id).where(ChangeLog.entity_type == "Probe"))).one()
+    slow_id = (await slow.scalars(select(ChangeLog.id).where(ChangeLog.entity_type == "Community"))).one()
     async with committed_sessionmaker() as fast:
-        record_change(fast, "Probe", 2, ChangeOp.CREATED, {})
+        await record_change(fast, "Community", 2, ChangeOp.CREATED, {})
         await fast.commit()
     await wait_until_numbered(engine)
     async with committed_sessionmaker() as session:
         fast_id, fast_position = (await session.execute(
-            select(ChangeLog.id, ChangeLog.position).where(ChangeLog.entity_type == "Probe", ChangeLog.entity_id == 2)
+            select(ChangeLog.id, ChangeLog.position).where(ChangeLog.entity_type == "Community", ChangeLog.entity_id == 2)
         )).one()
     # when the slow one commits
     await slow.commit()
@@ -131,7 +131,7 @@ async def test_a_slow_consumer_is_disconnected_with_4008(
         task = await committed.add(Task(title="busy"))
         async with committed.sessionmaker() as session:
             for _ in range(6000):
-                record_change(session, "Task", task.id, ChangeOp.UPDATED, {"padding": "x" * 400})
+                await record_change(session, "Task", task.id, ChangeOp.UPDATED, {"padding": "x" * 400})
             await session.commit()
     finally:
         broker.max_queued = live_server.app.state.almanac.settings.subscriber_queue_size

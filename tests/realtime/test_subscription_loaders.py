@@ -33,7 +33,7 @@ async def test_sibling_loaders_of_a_pushed_task_share_its_session(
         session.add(child)
         await session.flush()
         session.add(TaskAssignee(task_id=child.id, user_id=user.id))
-        record_change(session, "Task", child.id, ChangeOp.CREATED, {"status": "TODO", "assignee_ids": [user.id]})
+        await record_change(session, "Task", child.id, ChangeOp.CREATED, {"status": "TODO", "assignee_ids": [user.id]})
         await session.commit()
     committed.rows.append(child)
     # then the pushed event resolves every field (four loaders dispatched in one tick)

@@ -149,7 +149,7 @@ async def test_calendar_change_reports_entries_that_left_the_window(live_server:
         moved = event_payload(row) | {"old_start": old["start"], "old_end": old["end"]}
         from db.queries.logs import record_change
 
-        record_change(session, "Event", row.id, ChangeOp.UPDATED, moved)
+        await record_change(session, "Event", row.id, ChangeOp.UPDATED, moved)
         await session.commit()
     # then the change lists its entry as removed and no entries
     change = (await sub.data())["calendarChanged"]

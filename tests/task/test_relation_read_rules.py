@@ -1,4 +1,5 @@
-"""A task's linked objects obey their own read rules: a PRIVATE event reads as null for outsiders."""
+"""A task's linked objects obey their own read rules; a task linked to a PRIVATE event is read
+only by that event's readers and the task's assignees (db/policies/task.py)."""
 from __future__ import annotations
 
 import uuid
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Visibility
-from db.models import Event, EventParticipant, User
+from db.models import Event, EventParticipant, TaskAssignee, User
 from tests.conftest import GraphQL, UserFactory
 from tests.task.conftest import TaskFactory, gid
 
@@ -30,7 +31,7 @@ async def event_seen_by(gql: GraphQL, task_id: int, user: User) -> dict | None:
     return body["data"]["node"]["event"]
 
 
-async def test_private_event_of_a_task_reads_as_null_for_outsiders(
+async def test_a_task_of_a_private_event_is_hidden_from_outsiders_and_shown_to_assignees(
     gql: GraphQL, make_user: UserFactory, make_task: TaskFactory, session: AsyncSession
 ) -> None:
     owner, participant, outsider = await make_user(), await make_user(), await make_user()
@@ -40,8 +41,11 @@ async def test_private_event_of_a_task_reads_as_null_for_outsiders(
 
     assert await event_seen_by(gql, task.id, owner) == {"title": "PRIVATE briefing"}
     assert await event_seen_by(gql, task.id, participant) == {"title": "PRIVATE briefing"}
-    assert await event_seen_by(gql, task.id, outsider) is None
-    # the task itself and its other relations stay readable
+    # an outsider reads neither the task (its title would leak the hearing) nor the event
+    body = await gql(TASK, {"id": gid("Task", task.id)}, user=outsider)
+    assert body == {"data": {"node": None}}
+    # an assignee who is not invited reads the task, but the event itself stays hidden
+    session.add(TaskAssignee(task_id=task.id, user_id=outsider.id))
     body = await gql(TASK, {"id": gid("Task", task.id)}, user=outsider)
     assert body["data"]["node"] == {"title": "Prepare the briefing", "event": None, "createdBy": {"name": owner.name}}
 

@@ -1,0 +1,50 @@
+"""Access policies: the one place that says who may read (and change) each entity.
+
+``policy_for(Model)`` is how every read path and every change's audience finds its
+rule. A model without an entry here cannot be read through loaders, ``node``/``nodes``
+or the change log: ``tests/policy/test_registry.py`` fails for a Node type without one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from db.policies.assessment import AssessmentPolicy
+from db.policies.audience import Audience
+from db.policies.base import EntityPolicy
+from db.policies.booking import BookingPolicy
+from db.policies.community import CommunityPolicy
+from db.policies.event import EventOverridePolicy, EventParticipantPolicy, EventPolicy
+from db.policies.need import NeedPolicy
+from db.policies.personal import CalendarPreferencePolicy, NotificationPolicy, ShareLinkPolicy
+from db.policies.policy import PolicyDocumentPolicy
+from db.policies.ppa import PpaMilestonePolicy, PpaPolicy, PpaStagePolicy, PpaTransitionPolicy
+from db.policies.resource import ResourcePolicy
+from db.policies.task import TaskPolicy
+from db.policies.task_template import TaskTemplateItemPolicy, TaskTemplatePolicy
+from db.policies.team import TeamMembershipPolicy, TeamPolicy
+from db.policies.user import UserPolicy
+from db.policies.viewer import ANONYMOUS, Viewer
+
+_ALL: tuple[EntityPolicy[Any], ...] = (
+    AssessmentPolicy(), BookingPolicy(), CalendarPreferencePolicy(), CommunityPolicy(), EventPolicy(),
+    EventOverridePolicy(), EventParticipantPolicy(), NeedPolicy(), NotificationPolicy(), PolicyDocumentPolicy(),
+    PpaPolicy(), PpaMilestonePolicy(), PpaStagePolicy(), PpaTransitionPolicy(), ResourcePolicy(),
+    ShareLinkPolicy(), TaskPolicy(), TaskTemplatePolicy(), TaskTemplateItemPolicy(), TeamPolicy(),
+    TeamMembershipPolicy(), UserPolicy(),
+)
+POLICIES: dict[type[Any], EntityPolicy[Any]] = {p.model: p for p in _ALL}
+BY_ENTITY_TYPE: dict[str, EntityPolicy[Any]] = {p.entity_type: p for p in _ALL}
+
+
+class MissingPolicy(LookupError):
+    """Raised for a model nobody has written an access policy for: it is not readable."""
+
+
+def policy_for(model: type[Any]) -> EntityPolicy[Any]:
+    try:
+        return POLICIES[model]
+    except KeyError:
+        raise MissingPolicy(f"{model.__name__} has no access policy in db/policies") from None
+
+
+__all__ = ["ANONYMOUS", "POLICIES", "Audience", "EntityPolicy", "MissingPolicy", "Viewer", "policy_for"]

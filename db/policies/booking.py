@@ -1,0 +1,65 @@
+"""Bookings: who may read a booking's purpose, times and requester.
+
+* a booking for a PRIVATE event (or for a task only some may read): the readers of
+  that event or task, the requester, and MANAGER/ADMIN (they decide bookings);
+* every other booking: every signed-in user;
+* anonymous callers: none.
+
+Everyone else learns only that the resource is busy (``resourceAvailability``), never
+the booking's id, purpose or requester.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Booking
+from db.policies.audience import DECIDERS, SIGNED_IN, Audience, Scope, listed
+from db.policies.base import EntityPolicy
+from db.policies.event import event_audiences, event_id_readable
+from db.policies.task import task_audiences, task_id_readable
+from db.policies.viewer import Viewer
+
+
+def booking_readable(viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.user_id is None:
+        return false()
+    if viewer.is_manager:
+        return true()
+    return or_(
+        and_(Booking.event_id.is_(None), Booking.task_id.is_(None)),
+        Booking.requested_by_id == viewer.user_id,
+        and_(Booking.event_id.is_not(None), event_id_readable(viewer, Booking.event_id)),
+        and_(Booking.task_id.is_not(None), task_id_readable(viewer, Booking.task_id)),
+    )
+
+
+async def booking_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        select(Booking.id, Booking.event_id, Booking.task_id, Booking.requested_by_id).where(Booking.id.in_(list(ids)))
+    )).all()
+    of_event = await event_audiences(session, [e for _, e, _, _ in rows if e is not None])
+    of_task = await task_audiences(session, [t for _, _, t, _ in rows if t is not None])
+    result: dict[int, Audience] = {}
+    for pk, event_id, task_id, requester in rows:
+        linked = of_event[event_id] if event_id is not None else of_task[task_id] if task_id is not None else SIGNED_IN
+        if linked.scope is Scope.LISTED:
+            result[pk] = linked | listed([requester], DECIDERS)
+        else:
+            result[pk] = SIGNED_IN
+    return result
+
+
+class BookingPolicy(EntityPolicy[Booking]):
+    model = Booking
+    entity_type = "Booking"
+
+    def readable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return booking_readable(viewer)
+
+    async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+        return await booking_audiences(session, ids)

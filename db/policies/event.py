@@ -1,0 +1,104 @@
+"""Events: who may read an event, its occurrences (overrides) and its participant list.
+
+* PUBLIC: everyone, signed in or not;
+* INTERNAL: every signed-in user;
+* PRIVATE: its owner and participants only. Roles grant nothing here: a disciplinary
+  hearing stays between the people invited to it, ADMIN included.
+
+Everything derived from an event (tasks and bookings linked to it, its overrides,
+calendar entries, feed lines) takes its readership from here.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from db.enums import Visibility
+from db.models import Event, EventOverride, EventParticipant
+from db.policies.audience import PUBLIC, SIGNED_IN, Audience, listed
+from db.policies.base import EntityPolicy
+from db.policies.viewer import Viewer
+
+
+def event_readable(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL: ``viewer`` may read the ``events`` row in scope."""
+    if viewer.user_id is None:
+        return Event.visibility == Visibility.PUBLIC
+    participates = exists().where(
+        EventParticipant.event_id == Event.id, EventParticipant.user_id == viewer.user_id
+    )
+    return or_(Event.visibility != Visibility.PRIVATE, Event.owner_id == viewer.user_id, participates)
+
+
+def event_id_readable(viewer: Viewer, event_id: ColumnElement[int] | ColumnElement[int | None] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
+    """SQL: the event ``event_id`` points to exists and ``viewer`` may read it."""
+    return exists().where(Event.id == event_id, event_readable(viewer))
+
+
+def audience_from(visibility: Visibility, owner_id: int | None, participant_ids: frozenset[int]) -> Audience:
+    if visibility == Visibility.PUBLIC:
+        return PUBLIC
+    if visibility == Visibility.INTERNAL:
+        return SIGNED_IN
+    return listed([owner_id, *participant_ids])
+
+
+async def event_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        select(Event.id, Event.visibility, Event.owner_id).where(Event.id.in_(list(ids)))
+    )).all()
+    private = [pk for pk, visibility, _ in rows if visibility == Visibility.PRIVATE]
+    participants: dict[int, set[int]] = defaultdict(set)
+    if private:
+        for event_id, user_id in await session.execute(
+            select(EventParticipant.event_id, EventParticipant.user_id).where(EventParticipant.event_id.in_(private))
+        ):
+            participants[event_id].add(user_id)
+    return {pk: audience_from(vis, owner, frozenset(participants[pk])) for pk, vis, owner in rows}
+
+
+class EventPolicy(EntityPolicy[Event]):
+    model = Event
+    entity_type = "Event"
+
+    def readable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return event_readable(viewer)
+
+    async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+        return await event_audiences(session, ids)
+
+
+class EventOverridePolicy(EntityPolicy[EventOverride]):
+    """A moved or cancelled occurrence is read exactly when its series is."""
+
+    model = EventOverride
+    entity_type = "EventOverride"
+
+    def readable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return event_id_readable(viewer, EventOverride.event_id)
+
+    async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+        pairs = (await session.execute(
+            select(EventOverride.id, EventOverride.event_id).where(EventOverride.id.in_(list(ids)))
+        )).all()
+        of_event = await event_audiences(session, [event_id for _, event_id in pairs])
+        return {pk: of_event[event_id] for pk, event_id in pairs}
+
+
+class EventParticipantPolicy(EntityPolicy[EventParticipant]):
+    """Who is invited is read exactly when the event is (no ``id`` column: no audiences by id)."""
+
+    model = EventParticipant
+    entity_type = "EventParticipant"
+
+    def readable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return event_id_readable(viewer, EventParticipant.event_id)
+
+    async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+        return await event_audiences(session, ids)  # keyed by event id

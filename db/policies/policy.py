@@ -1,0 +1,10 @@
+"""Policies (ordinances, guidelines): office-wide, every signed-in user reads them."""
+from __future__ import annotations
+
+from db.models import Policy
+from db.policies.base import OfficeWidePolicy
+
+
+class PolicyDocumentPolicy(OfficeWidePolicy[Policy]):
+    model = Policy
+    entity_type = "Policy"

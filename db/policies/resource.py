@@ -1,0 +1,13 @@
+"""Resources (vehicles, rooms, equipment): office-wide, every signed-in user reads them.
+
+Their bookings have their own policy (``booking.py``).
+"""
+from __future__ import annotations
+
+from db.models import Resource
+from db.policies.base import OfficeWidePolicy
+
+
+class ResourcePolicy(OfficeWidePolicy[Resource]):
+    model = Resource
+    entity_type = "Resource"

@@ -1,0 +1,47 @@
+"""Who is reading: the signed-in user reduced to what access rules look at."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from db.enums import Role
+
+
+class UserLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> Role: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Anonymous when ``user_id`` is None. Hashable, so it can key loaders and caches."""
+
+    user_id: int | None = None
+    role: Role | None = None
+
+    @classmethod
+    def of(cls, user: UserLike | None) -> Viewer:
+        return ANONYMOUS if user is None else cls(user_id=user.id, role=user.role)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_manager(self) -> bool:
+        """MANAGER or ADMIN: the roles that decide budgets and bookings."""
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+ANONYMOUS = Viewer()
+
+
+def as_viewer(who: Viewer | UserLike | None) -> Viewer:
+    """A ``Viewer`` from a viewer, a ``User`` row (or anything with ``id`` and ``role``) or None."""
+    return who if isinstance(who, Viewer) else Viewer.of(who)
