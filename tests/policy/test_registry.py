@@ -8,7 +8,15 @@ import pytest
 
 import schema
 from db.base import Base
-from db.models import AuditLog, ChangeLog, EventParticipant, PpaNeed, PpaPolicy, TaskAssignee, TaskTeam
+from db.models import (
+    AuditLog,
+    ChangeLog,
+    EventParticipant,
+    PpaNeed,
+    PpaPolicy,
+    TaskAssignee,
+    TaskTeam,
+)
 from db.policies import POLICIES, MissingPolicy, policy_for
 from schema.core.node import ModelNode
 
