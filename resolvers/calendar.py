@@ -8,6 +8,7 @@ from db.enums import CalendarModule
 from db.queries.calendar import collect_entries
 from db.queries.calendar_scope import CalendarScope
 from db.rules.calendar_entries import CalendarEntry
+from db.rules.recurrence import ExpansionLimit
 from resolvers import validation as v
 from resolvers.mutation import validation
 from schema.core.ids import decode_ids
@@ -50,4 +51,7 @@ def calendar_scope(
 
 
 async def calendar_entries(ctx: Context, scope: CalendarScope) -> list[CalendarEntry]:
-    return await collect_entries(ctx.session, scope)
+    try:
+        return await collect_entries(ctx.session, scope)
+    except ExpansionLimit as error:
+        raise validation(str(error), "end") from None

@@ -37,7 +37,7 @@ async def event_exports(session: AsyncSession, scope: CalendarScope) -> list[Exp
     rows = (await session.execute(
         select(Event.id, Event.uid, Event.title, Event.description, Event.location, Event.sequence, Event.module,
                Event.starts_at, Event.ends_at, Event.all_day, Event.timezone, Event.rrule, Event.rdates,
-               Event.exdates).where(*event_clauses(scope)).order_by(Event.starts_at, Event.id)
+               Event.exdates, Event.nominal_duration).where(*event_clauses(scope)).order_by(Event.starts_at, Event.id)
     )).all()
     recurring = [row.id for row in rows if row.rrule or row.rdates]
     overrides: dict[int, dict[datetime, OverrideSpec]] = {}
@@ -54,7 +54,7 @@ async def event_exports(session: AsyncSession, scope: CalendarScope) -> list[Exp
             sequence=row.sequence, categories=(row.module.value,),
             series=SeriesSpec(start=row.starts_at, end=row.ends_at, all_day=row.all_day, timezone=row.timezone,
                               rrule=row.rrule, rdates=tuple(row.rdates or ()), exdates=tuple(row.exdates or ()),
-                              overrides=overrides.get(row.id, {})),
+                              overrides=overrides.get(row.id, {}), nominal=row.nominal_duration),
         )
         for row in rows
     ]

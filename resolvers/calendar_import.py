@@ -18,13 +18,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ChangeOp, Role
+from db.enums import ChangeOp, Role, Visibility
 from db.models import Event, EventOverride, User
 from db.queries.logs import record_audit, record_change
-from db.rules.icalendar_import import ImportedSeries, ImportProblem, parse_calendar
-from db.rules.recurrence import InvalidRecurrence, series_end
+from db.rules.icalendar_import import MAX_ICS_BYTES, ImportedSeries, ImportProblem, parse_calendar
+from db.rules.recurrence import InvalidRecurrence, series_end, series_start
 from resolvers.event_fields import change_payload
 from resolvers.mutation import database_user_error, run_mutation, validation
+from resolvers.user_timezone import effective_zone
 from schema.calendar.inputs import ImportCalendarInput
 from schema.calendar.payloads import CalendarImportProblemType, ImportCalendarPayload
 from server.context import Context
@@ -87,6 +88,7 @@ def storable(series: ImportedSeries) -> None:
 def series_values(series: ImportedSeries) -> dict[str, Any]:
     try:
         ends = series_end(series.spec())
+        first = series_start(series.spec())
     except InvalidRecurrence as error:
         raise Rejected(str(error)) from error
     return {
@@ -98,6 +100,9 @@ def series_values(series: ImportedSeries) -> dict[str, Any]:
         "rdates": sorted(r.astimezone(UTC) for r in series.rdates),
         "exdates": sorted(x.astimezone(UTC) for x in series.exdates),
         "series_ends_at": ends.astimezone(UTC) if ends is not None else None,
+        "series_starts_at": first if first < series.start else None,
+        "nominal_duration": series.nominal,
+        "visibility": Visibility(series.visibility),
     }
 
 
@@ -169,9 +174,11 @@ async def import_series(session: AsyncSession, series: ImportedSeries, existing:
     return existing
 
 
-async def import_calendar(session: AsyncSession, data: bytes | str, owner: User) -> ImportReport:
-    """Import every series of ``data``; the caller commits."""
-    parsed = parse_calendar(data, default_timezone=owner.timezone or "UTC")
+async def import_calendar(session: AsyncSession, data: bytes | str, owner: User, *, office_zone: str = "UTC") -> ImportReport:
+    """Import every series of ``data``; the caller commits. Parsing runs on a worker thread
+    (bounded by the parser's byte, event and time caps) so the event loop keeps serving."""
+    zone = effective_zone(owner.timezone, office_zone)
+    parsed = await asyncio.to_thread(parse_calendar, data, default_timezone=zone)
     report = ImportReport(problems=list(parsed.problems))
     uids = [s.uid for s in parsed.series]
     existing = {
@@ -211,19 +218,17 @@ async def import_owner(session: AsyncSession, owner_email: str | None) -> User:
     return user
 
 
-async def import_ics_file(session: AsyncSession, path: Path, owner_email: str | None = None) -> ImportReport:
+async def import_ics_file(session: AsyncSession, path: Path, owner_email: str | None = None, *,
+                          office_zone: str = "UTC") -> ImportReport:
     """``almanac ics import FILE``: import and commit; the report says what happened."""
     try:
         data = await asyncio.to_thread(Path(path).read_bytes)
         owner = await import_owner(session, owner_email)
     except (OSError, LookupError) as error:
         return ImportReport(problems=[ImportProblem("file", str(error))])
-    report = await import_calendar(session, data, owner)
+    report = await import_calendar(session, data, owner, office_zone=office_zone)
     await session.commit()
     return report
-
-
-MAX_ICS_BYTES = 5_000_000
 
 
 async def import_calendar_mutation(ctx: Context, input: ImportCalendarInput) -> ImportCalendarPayload:
@@ -232,7 +237,7 @@ async def import_calendar_mutation(ctx: Context, input: ImportCalendarInput) -> 
         user = ctx.require_writer()
         if len(input.ics.encode()) > MAX_ICS_BYTES:
             raise validation(f"At most {MAX_ICS_BYTES} bytes.", "input.ics")
-        report = await import_calendar(ctx.session, input.ics, user)
+        report = await import_calendar(ctx.session, input.ics, user, office_zone=ctx.settings.organisation_timezone)
         await ctx.commit()
         return ImportCalendarPayload(
             created=report.created, updated=report.updated, skipped=report.skipped,

@@ -15,6 +15,7 @@ from db.rules.recurrence import (
     SeriesSpec,
     expand_occurrences,
     series_end,
+    series_start,
     validate_rrule,
     zone,
 )
@@ -136,6 +137,8 @@ def refresh_series_end(event: Event, overrides: Iterable[EventOverride] = ()) ->
             raise validation("The recurrence rule yields no occurrence (UNTIL before the start?).", "input.rrule")
         ends = series_end(spec)
         event.series_ends_at = ends.astimezone(UTC) if ends is not None else None
+        first = series_start(spec)
+        event.series_starts_at = first if first < event.starts_at else None
     except InvalidRecurrence as error:
         raise validation(str(error), "input.rrule") from None
 
@@ -159,7 +162,8 @@ def iso(value: datetime | None) -> str | None:
 
 def span(event: Event) -> tuple[datetime, datetime | None]:
     """What a series occupies on the calendar: first start to last end (None: endless)."""
-    return event.starts_at, event.series_ends_at
+    first = event.series_starts_at
+    return (first if first is not None and first < event.starts_at else event.starts_at), event.series_ends_at
 
 
 def change_payload(event: Event, participant_ids: Iterable[int], *,

@@ -20,6 +20,7 @@ from db.queries.notification import (
 from db.rules.reminders import MAX_OFFSET_MINUTES
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.user_timezone import user_zone
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_id
 from schema.notification.inputs import MarkNotificationsReadInput, UpdateCalendarPreferencesInput
@@ -48,7 +49,7 @@ async def notifications(
 async def calendar_preferences(ctx: Context) -> CalendarPreferenceType:
     user = ctx.require_user()
     row = await ctx.loaders.of(calendar_preference_by_user_id).load(user.id)
-    return CalendarPreferenceType.from_model(row) if row is not None else CalendarPreferenceType.defaults(user.timezone)
+    return CalendarPreferenceType.from_model(row) if row is not None else CalendarPreferenceType.defaults(user_zone(ctx, user))
 
 
 async def mark_notifications_read(ctx: Context, input: MarkNotificationsReadInput) -> MarkNotificationsReadPayload:
@@ -115,7 +116,7 @@ async def update_calendar_preferences(
             raise validation("Either set quiet hours or clear them.", "input.clearQuietHours")
         if quiet_start is not None and quiet_start == quiet_end:
             raise validation("Quiet hours must end at another time than they start.", "input.quietHoursEnd")
-        pref = await ensure_preference(ctx.session, user.id, user.timezone)
+        pref = await ensure_preference(ctx.session, user.id, user_zone(ctx, user))
         before = CalendarPreferenceType.from_model(pref)
         if timezone is not None:
             pref.timezone = timezone

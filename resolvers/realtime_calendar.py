@@ -31,7 +31,9 @@ from db.queries.calendar_scope import CalendarScope
 from db.queries.calendar_work import booking_entries, task_entries
 from db.rules.calendar_entries import CalendarEntry
 from db.rules.change_filters import calendar_change_matches
+from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
+from resolvers.mutation import validation
 from resolvers.realtime import change_stream, emit, realtime_of
 from schema.core.ids import to_global_id
 from schema.realtime.types import CalendarChangeType
@@ -94,7 +96,10 @@ async def calendar_changes(
 
     async def window_ids() -> dict[Source, frozenset[str]]:
         async with ctx.sessionmaker() as session:
-            return ids_by_source(await collect_entries(session, scope))
+            try:
+                return ids_by_source(await collect_entries(session, scope))
+            except ExpansionLimit as error:
+                raise validation(str(error), "end") from None
 
     baseline_key = ("calendar-window", scope, realtime.broker.last_position)
     known: ChainMap[Source, frozenset[str]] = ChainMap({}, await realtime.shared.get(baseline_key, window_ids))

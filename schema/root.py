@@ -40,6 +40,7 @@ from schema.task.mutation import TaskMutation
 from schema.task.query import TaskQuery
 from schema.task_template.mutation import TaskTemplateMutation
 from schema.task_template.query import TaskTemplateQuery
+from schema.user.mutation import UserMutation
 from schema.user.query import UserQuery
 from server.metrics import MetricsExtension
 from server.rate_limit import RateLimitExtension
@@ -84,6 +85,7 @@ MUTATIONS: tuple[type, ...] = (
     AssessmentMutation,
     PolicyMutation,
     NotificationMutation,
+    UserMutation,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -127,10 +127,34 @@ def cmd_user_token(args: argparse.Namespace, settings: Settings) -> None:
     print(issue_token(user_id, settings.secret_key, ttl_minutes=settings.token_ttl_minutes))
 
 
+def cmd_user_timezone(args: argparse.Namespace, settings: Settings) -> None:
+    """``almanac user timezone EMAIL ZONE`` (``-`` clears it: the office zone applies)."""
+    from zoneinfo import available_timezones
+
+    from db.queries.user import get_user_by_email
+
+    zone = None if args.zone == "-" else args.zone
+    if zone is not None and zone not in available_timezones() | {"UTC"}:
+        fail(f"unknown IANA time zone {zone!r} (for example Asia/Manila)")
+
+    async def work(session: Any) -> bool:
+        user = await get_user_by_email(session, args.email)
+        if user is None:
+            return False
+        user.timezone = zone
+        await session.commit()
+        return True
+
+    if not asyncio.run(with_session(settings, work)):
+        fail(f"no user with email {args.email}")
+    print(f"{args.email}: time zone {zone or f'unset (office zone {settings.organisation_timezone})'}")
+
+
 def cmd_ics_import(args: argparse.Namespace, settings: Settings) -> None:
     from resolvers.calendar_import import import_ics_file
 
-    report = asyncio.run(with_session(settings, lambda s: import_ics_file(s, Path(args.file), owner_email=args.owner)))
+    report = asyncio.run(with_session(settings, lambda s: import_ics_file(
+        s, Path(args.file), owner_email=args.owner, office_zone=settings.organisation_timezone)))
     print(report)
     if getattr(report, "failed", False):
         raise SystemExit(1)
@@ -187,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     token = user.add_parser("token")
     token.add_argument("email")
     token.set_defaults(run=cmd_user_token)
+    tz = user.add_parser("timezone", help="set a user's IANA time zone ('-' clears it)")
+    tz.add_argument("email")
+    tz.add_argument("zone")
+    tz.set_defaults(run=cmd_user_timezone)
 
     ics = sub.add_parser("ics", help="iCalendar import/export").add_subparsers(dest="ics_command", required=True)
     imp = ics.add_parser("import")

@@ -7,7 +7,7 @@ are over without expanding them.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     ARRAY,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Interval,
     SmallInteger,
     String,
     Text,
@@ -48,6 +49,7 @@ class Event(IdMixin, TimestampMixin, Base):
             postgresql_where="is_quarterly_coordination AND parent_event_id IS NULL",
         ),
         Index("ix_events_window", "starts_at", "series_ends_at"),
+        Index("ix_events_series_starts_at", "series_starts_at", postgresql_where="series_starts_at IS NOT NULL"),
     )
 
     uid: Mapped[str] = mapped_column(String(255), unique=True)
@@ -72,6 +74,10 @@ class Event(IdMixin, TimestampMixin, Base):
         ARRAY(DateTime(timezone=True)), default=list, server_default="{}"
     )
     series_ends_at: Mapped[datetime | None] = mapped_column()
+    # Set only when an RDATE or a moved occurrence starts before DTSTART.
+    series_starts_at: Mapped[datetime | None] = mapped_column()
+    # An imported DURATION of whole days stays nominal (RFC 5545 3.3.6); NULL: ends_at - starts_at exactly.
+    nominal_duration: Mapped[timedelta | None] = mapped_column(Interval)
     reminders: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list, server_default="{}")
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -17,7 +17,8 @@ class User(IdMixin, TimestampMixin, Base):
     role: Mapped[Role] = mapped_column(enum_type(Role), default=Role.STAFF, server_default="STAFF", index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # NULL until the user sets it: the office zone (ALMANAC_TIMEZONE) applies meanwhile.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
 
 class Team(IdMixin, TimestampMixin, Base):

@@ -25,6 +25,11 @@ from db.queries.calendar_projects import (
 from db.queries.calendar_scope import CalendarScope
 from db.queries.calendar_work import booking_entries, task_entries
 from db.rules.calendar_entries import CalendarEntry, EntryKind
+from db.rules.recurrence import ExpansionLimit
+
+# 50,000 entries: four times the busiest month of the demo at --scale 10 (11,536 entries),
+# about a second of expansion and JSON; a window holding more must be narrowed.
+MAX_ENTRIES_PER_WINDOW = 50_000
 
 SOURCES = (event_entries, task_entries, ppa_entries, milestone_entries, stage_entries, assessment_entries,
            booking_entries)
@@ -33,10 +38,13 @@ __all__ = ["CalendarScope", "collect_entries"]
 
 
 async def collect_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
-    """Every entry of the window the viewer may read, in ``sort_key`` order."""
+    """Every entry of the window the viewer may read, in ``sort_key`` order; ExpansionLimit
+    past ``MAX_ENTRIES_PER_WINDOW``."""
     entries: list[CalendarEntry] = []
     for source in SOURCES:
         entries.extend(await source(session, scope))
+        if len(entries) > MAX_ENTRIES_PER_WINDOW:
+            raise ExpansionLimit(MAX_ENTRIES_PER_WINDOW)
     entries.sort(key=sort_key)
     return entries
 

@@ -13,11 +13,19 @@ from db.models import Event, EventOverride
 from db.queries.calendar_scope import CalendarScope
 from db.queries.event import EventFilterValues, filter_clauses, overlaps_window, readable_by
 from db.rules.calendar_entries import CalendarEntry, EntryKind, entry_id
-from db.rules.recurrence import InvalidRecurrence, OverrideSpec, SeriesSpec, expand_occurrences
+from db.rules.recurrence import (
+    ExpansionLimit,
+    InvalidRecurrence,
+    OverrideSpec,
+    SeriesSpec,
+    expand_occurrences,
+)
+
+MAX_EVENT_ENTRIES = 50_000  # the calendar's per-window cap, checked while expanding
 
 SERIES_COLUMNS = (
     Event.id, Event.title, Event.module, Event.starts_at, Event.ends_at, Event.all_day, Event.timezone,
-    Event.rrule, Event.rdates, Event.exdates,
+    Event.rrule, Event.rdates, Event.exdates, Event.nominal_duration,
 )
 
 
@@ -67,11 +75,13 @@ async def event_entries(session: AsyncSession, scope: CalendarScope) -> list[Cal
             continue
         spec = SeriesSpec(start=row.starts_at, end=row.ends_at, all_day=all_day, timezone=tz, rrule=row.rrule,
                           rdates=row.rdates or (), exdates=row.exdates or (),
-                          overrides=overrides.get(event_id, {}))
+                          overrides=overrides.get(event_id, {}), nominal=row.nominal_duration)
         try:
             occurrences = expand_occurrences(spec, scope.start, scope.end)
         except InvalidRecurrence:
             continue  # stored rules are validated on write; a rule a later library rejects hides its series
+        if len(entries) + len(occurrences) > MAX_EVENT_ENTRIES:
+            raise ExpansionLimit(MAX_EVENT_ENTRIES)
         for o in occurrences:
             override_title = o.override.title if o.override is not None else None
             append(CalendarEntry(entry_id("Event", event_id, o.recurrence_id), kind, module,

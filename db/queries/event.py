@@ -37,7 +37,9 @@ def overlaps_window(start: datetime, end: datetime) -> ColumnElement[bool]:
         EventOverride.event_id == Event.id, EventOverride.starts_at < end,
         or_(EventOverride.ends_at > start, EventOverride.starts_at >= start),
     )
-    return or_(and_(Event.starts_at < end, not_over_before(start)), moved_into_window)
+    # An RDATE before DTSTART: ``series_starts_at`` is set (and indexed) only for such series.
+    starts_before_end = or_(Event.starts_at < end, Event.series_starts_at < end)
+    return or_(and_(starts_before_end, not_over_before(start)), moved_into_window)
 
 
 def not_over_before(start: datetime) -> ColumnElement[bool]:

@@ -68,7 +68,7 @@ def build_calendar(
 def _components(event: ExportEvent, stamp: datetime) -> list[icalendar.Event]:
     series = event.series
     master = _base(event, stamp)
-    _add_times(master, series, series.start, series.end)
+    _add_times(master, series, series.start, series.end, nominal=series.nominal)
     cancelled = [rid for rid, o in series.overrides.items() if o.cancelled]
     if series.rrule:
         for line in normalize_until(series.rrule, timezone_name=series.timezone, all_day=series.all_day).split("\n"):
@@ -122,12 +122,17 @@ def _base(
     return component
 
 
-def _add_times(component: icalendar.Event, series: SeriesSpec, start: datetime, end: datetime) -> None:
+def _add_times(component: icalendar.Event, series: SeriesSpec, start: datetime, end: datetime, *,
+               nominal: timedelta | None = None) -> None:
+    """DTSTART and DTEND, or DURATION for a nominal length (whole days stay calendar days, RFC 5545 3.3.6)."""
     tz = zone(series.timezone)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     if series.all_day and local_start.time() == time() and local_end.time() == time():
         component.add("dtstart", local_start.date())
         component.add("dtend", local_end.date())
+    elif nominal is not None:
+        component.add("dtstart", _timed(series, start))
+        component.add("duration", nominal)
     else:
         component.add("dtstart", _timed(series, start))
         component.add("dtend", _timed(series, end))

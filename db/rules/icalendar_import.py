@@ -8,13 +8,17 @@ Decisions (RFC 5545 where it is clear, the common clients' habits where not):
 
 - VEVENTs are grouped by UID. Among several masters (no RECURRENCE-ID) or several
   versions of one RECURRENCE-ID the highest SEQUENCE wins (the first on a tie).
-- Time zones: X-WR-TIMEZONE is applied first with the ``x-wr-timezone`` library
-  (as Google and the ``recurring-ical-events`` library do). A DTSTART whose TZID
-  icalendar resolves to an IANA zone (IANA names, Windows names like
-  "W. Europe Standard Time") expands in that zone; UTC stays UTC; floating times
-  and all-day dates use ``default_timezone``. A custom VTIMEZONE that matches no
-  IANA zone is expanded in UTC: instants stay exact, but later occurrences do not
-  follow that zone's DST shifts.
+- Time zones: every TZID is resolved by ``db.rules.ics_zones`` (IANA names,
+  Windows names with or without their VTIMEZONE, custom VTIMEZONEs matched to the
+  IANA zone with the same transitions); VTIMEZONE rules are never run by icalendar.
+  X-WR-TIMEZONE (Google) names the calendar's zone: UTC times are moved into it
+  (as the ``x-wr-timezone`` library does) so that rules repeat on its wall clock.
+- Floating times and all-day dates are read in the calendar's zone (X-WR-TIMEZONE),
+  else ``default_timezone`` (the importing user's zone, else the office's).
+- CLASS:PRIVATE and CLASS:CONFIDENTIAL import as PRIVATE, CLASS:PUBLIC as PUBLIC,
+  anything else (or none) as INTERNAL.
+- A DURATION of whole days (P1D, P1W, P1DT2H) stays nominal (RFC 5545 3.3.6):
+  ``ImportedSeries.nominal`` keeps it so occurrences across DST keep the wall time.
 - The end is DTEND, else DTSTART + DURATION, else RFC 5545's default (one day for
   a DATE, zero length for a DATE-TIME). DTEND before DTSTART is an error.
 - RDATE;VALUE=PERIOD becomes an RDATE plus an override carrying the period's end.
@@ -34,12 +38,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import x_wr_timezone  # type: ignore[import-untyped]
 
+from db.rules.ics_zones import Zones, hide_vtimezones, known_zone
 from db.rules.recurrence import (
     InvalidRecurrence,
     OverrideSpec,
@@ -74,6 +79,8 @@ class ImportedSeries:
     exdates: tuple[datetime, ...] = ()
     overrides: dict[datetime, OverrideSpec] = field(default_factory=dict)
     sequence: int = 0
+    nominal: timedelta | None = None
+    visibility: str = "INTERNAL"
 
     def spec(self) -> SeriesSpec:
         return SeriesSpec(
@@ -85,6 +92,7 @@ class ImportedSeries:
             rdates=self.rdates,
             exdates=self.exdates,
             overrides=self.overrides,
+            nominal=self.nominal,
         )
 
 
@@ -98,10 +106,29 @@ class _Rejected(Exception):
     """A component cannot be imported; the message is the reason."""
 
 
-def parse_calendar(data: bytes | str, *, default_timezone: str = "UTC") -> ImportResult:
+MAX_ICS_BYTES = 5_000_000  # an Outlook export of several years of a busy calendar is ~1 MB
+MAX_EVENTS = 10_000  # VEVENT components per import; 30,000 took 222 s and stalled the server
+PARSE_SECONDS = 30.0  # CPU budget of one parse (run on a worker thread, never the event loop)
+
+
+def parse_calendar(
+    data: bytes | str, *, default_timezone: str = "UTC", budget_seconds: float | None = PARSE_SECONDS
+) -> ImportResult:
+    """Parse and check ``data``; CPU-bound (up to ``budget_seconds``): call it on a thread."""
     result = ImportResult()
+    raw = data.encode() if isinstance(data, str) else data
+    if len(raw) > MAX_ICS_BYTES:
+        result.problems.append(ImportProblem("calendar", f"file larger than {MAX_ICS_BYTES} bytes: not imported"))
+        return result
+    events = count_events(raw)
+    if events > MAX_EVENTS:
+        result.problems.append(
+            ImportProblem("calendar", f"{events} events, more than {MAX_EVENTS} in one import: split the file")
+        )
+        return result
+    deadline = monotonic() + budget_seconds if budget_seconds is not None else None
     try:
-        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        calendars = icalendar.Calendar.from_ical(hide_vtimezones(raw), multiple=True)
     except (ValueError, IndexError, KeyError) as error:
         result.problems.append(ImportProblem("calendar", f"not an iCalendar file: {error}"))
         return result
@@ -109,11 +136,7 @@ def parse_calendar(data: bytes | str, *, default_timezone: str = "UTC") -> Impor
         result.problems.append(ImportProblem("calendar", "no VCALENDAR found"))
     index = 0
     for calendar in calendars:
-        try:
-            calendar = x_wr_timezone.to_standard(calendar)
-        except Exception as error:
-            result.problems.append(ImportProblem("calendar", f"X-WR-TIMEZONE ignored: {error}"))
-        fallback = _calendar_zone(calendar, default_timezone)
+        zones = _calendar_zones(calendar, default_timezone)
         groups: dict[str, list[tuple[str, icalendar.Component]]] = defaultdict(list)
         for component in calendar.subcomponents:
             index += 1
@@ -124,14 +147,42 @@ def parse_calendar(data: bytes | str, *, default_timezone: str = "UTC") -> Impor
                 )
             elif component.name == "VEVENT":
                 groups[str(component.get("UID") or _synthetic_uid(component))].append((ref, component))
-        for uid, members in groups.items():
-            _import_group(uid, members, fallback, result)
+        for done, (uid, members) in enumerate(groups.items()):
+            if deadline is not None and monotonic() > deadline:
+                result.problems.append(ImportProblem(
+                    "calendar", f"stopped after {done} of {len(groups)} events: parsing took longer than "
+                    f"{budget_seconds:g} s (nothing after that was imported)"))
+                break
+            _import_group(uid, members, zones, result)
+        result.problems.extend(ImportProblem("calendar", problem) for problem in zones.problems)
     return result
 
 
+def count_events(data: bytes) -> int:
+    """VEVENTs in ``data`` without parsing it (to refuse or queue a large import cheaply)."""
+    return len(_BEGIN_VEVENT.findall(data))
+
+
+_BEGIN_VEVENT = re.compile(rb"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _calendar_zones(calendar: icalendar.Component, default_timezone: str) -> Zones:
+    """The file's zones; floating times fall back to X-WR-TIMEZONE, else ``default_timezone``."""
+    name = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    calendar_zone = known_zone(name) if name else None
+    zones = Zones.of(calendar, calendar_zone or default_timezone)
+    zones.calendar_zone = calendar_zone
+    if name and calendar_zone is None:
+        zones.problems.append(f"X-WR-TIMEZONE {name!r} is not a known time zone: ignored")
+    return zones
+
+
 def _import_group(
-    uid: str, members: list[tuple[str, icalendar.Component]], fallback: str, result: ImportResult
+    uid: str, members: list[tuple[str, icalendar.Component]], zones: Zones, result: ImportResult
 ) -> None:
+    for _, component in members:
+        zones.apply(component)
+    fallback = zones.fallback
     masters = [c for _, c in members if "RECURRENCE-ID" not in c]
     modifications = [c for _, c in members if "RECURRENCE-ID" in c]
     ref = members[0][0]
@@ -202,7 +253,10 @@ def _series_from_master(uid: str, master: icalendar.Component, fallback: str) ->
     for value in _date_list(master, "RDATE"):
         if isinstance(value, tuple):
             period_start = _aware(value[0], tz_name, start)
-            period_end = period_start + value[1] if isinstance(value[1], timedelta) else _aware(value[1], tz_name, start)
+            period_end = (
+                nominal_end(period_start, value[1], tz_name) if isinstance(value[1], timedelta)
+                else _aware(value[1], tz_name, start)
+            )
             if period_end < period_start:
                 raise _Rejected(f"RDATE period {value[0]} ends before it starts")
             rdates.append(period_start)
@@ -224,6 +278,8 @@ def _series_from_master(uid: str, master: icalendar.Component, fallback: str) ->
         exdates=exdates,
         overrides=overrides,
         sequence=_sequence(master),
+        nominal=_nominal(master, all_day),
+        visibility=_visibility(master),
     )
 
 
@@ -293,12 +349,36 @@ def _end(component: icalendar.Component, start_value: date, start: datetime, tz_
         if all_day:
             end = datetime.combine(start_value + timedelta(days=duration.days), time(), zone(tz_name))
         else:
-            end = start + duration
+            end = nominal_end(start, duration, tz_name)
     else:
         end = start + timedelta(days=1) if all_day else start
     if end < start:
         raise _Rejected(f"DTEND {end.isoformat()} is before DTSTART {start.isoformat()}")
     return end
+
+
+def nominal_end(start: datetime, duration: timedelta, tz_name: str) -> datetime:
+    """RFC 5545 3.3.6: the days of a DURATION move the wall clock, the rest is exact time."""
+    tz = zone(tz_name)
+    days = timedelta(days=duration.days)
+    wall = start.astimezone(tz).replace(tzinfo=None) + days
+    moved = wall.replace(tzinfo=tz).astimezone(UTC) if days else start.astimezone(UTC)
+    return (moved + (duration - days)).astimezone(tz)
+
+
+def _nominal(component: icalendar.Component, all_day: bool) -> timedelta | None:
+    """A timed event's DURATION with whole days (without DTEND) is kept nominal."""
+    duration = _value(component, "DURATION")
+    if all_day or "DTEND" in component or not isinstance(duration, timedelta) or duration.days <= 0:
+        return None
+    return duration
+
+
+def _visibility(component: icalendar.Component) -> str:
+    value = str(component.get("CLASS", "")).strip().upper()
+    if value in ("PRIVATE", "CONFIDENTIAL"):
+        return "PRIVATE"
+    return "PUBLIC" if value == "PUBLIC" else "INTERNAL"
 
 
 def _rules(component: icalendar.Component) -> str | None:

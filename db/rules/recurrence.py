@@ -15,13 +15,21 @@ Conventions (the same ones the ``events`` table uses):
   (for all-day events: local midnight). DTSTART is always the first occurrence
   (RFC 5545 3.8.5.3) unless UNTIL lies before it (a deleted series, as some
   servers write it).
-- Timed occurrences last the exact duration ``end - start`` (RFC 5545 3.8.5.3);
-  all-day ones the same number of days. Zero-length occurrences (``end == start``:
+- Instants, not wall times, identify occurrences: DTSTART, RDATEs, EXDATEs and
+  override keys are compared in UTC, so the two 01:30s of a fall-back night stay
+  two occurrences and an EXDATE or override of the second one hits only it.
+- Timed occurrences last the exact duration ``end - start`` (RFC 5545 3.8.5.3: a
+  DTEND gives every instance the same exact duration); a series imported with a
+  DURATION of whole days keeps it nominal (``SeriesSpec.nominal``: the days are
+  added to the wall time, the rest exactly); all-day ones last the same number of days. Zero-length occurrences (``end == start``:
   DTEND equal to DTSTART, or a DATE-TIME DTSTART alone) are valid.
 - Window rule: an occurrence ``[s, e)`` with ``s < e`` is in the window
   ``[window_start, window_end)`` iff ``s < window_end and e > window_start``; a
   zero-length one at instant ``t`` iff ``window_start <= t < window_end``. The SQL
   prefilter ``db.queries.event.overlaps_window`` follows the same rule.
+- Expansion is bounded: a series yielding more than ``MAX_OCCURRENCES_PER_SERIES``
+  occurrences in one window raises ``ExpansionLimit`` (the caller asks for a
+  narrower window); rules are checked by ``db.rules.rrule_checks`` first.
 - An override (RECURRENCE-ID) is trusted to name an occurrence of the series; it
   appears wherever its new times fall, a cancelled one not at all, and an EXDATE
   of its original start removes it.
@@ -39,18 +47,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, rrulestr
 
+from db.rules.rrule_checks import RULE_KEYS, InvalidRecurrence, check_parts, probe_occurs
+
+__all__ = ["ExpansionLimit", "InvalidRecurrence"]
+
 _DST_MARGIN = timedelta(hours=3)
-_RULE_KEYS = frozenset(
-    {
-        "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
-        "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
-    }
-)
-_FREQUENCIES = frozenset({"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+# 5,000 occurrences: every quarter hour for 52 days, hourly for 208, daily for 13 years;
+# about 10 ms of expansion. More in one window is no calendar a person reads.
+MAX_OCCURRENCES_PER_SERIES = 5000
 
 
-class InvalidRecurrence(ValueError):
-    """A recurrence rule or time zone that cannot be expanded; the message says why."""
+class ExpansionLimit(Exception):
+    """A window holds more occurrences than a response may carry; narrow the window."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"More than {limit} occurrences in this window: ask for a narrower window.")
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +89,7 @@ class SeriesSpec:
     rdates: Sequence[datetime] = ()
     exdates: Sequence[datetime] = ()
     overrides: Mapping[datetime, OverrideSpec] = field(default_factory=dict)
+    nominal: timedelta | None = None  # a DURATION of whole days: days on the wall clock, the rest exact
 
     @property
     def is_recurring(self) -> bool:
@@ -92,6 +105,7 @@ class SeriesSpec:
             rrule=event.rrule,
             rdates=tuple(event.rdates or ()),
             exdates=tuple(event.exdates or ()),
+            nominal=getattr(event, "nominal_duration", None),
             overrides={
                 o.recurrence_id.astimezone(UTC): OverrideSpec(
                     cancelled=o.cancelled,
@@ -151,13 +165,9 @@ def validate_rrule(text: str) -> str:
         raise InvalidRecurrence("empty RRULE")
     for line in lines:
         parts = _rule_parts(line)
-        if "COUNT" in parts and "UNTIL" in parts:
-            raise InvalidRecurrence(f"RRULE {line!r} has both COUNT and UNTIL")
-        if "COUNT" in parts and not (parts["COUNT"].isdigit() and int(parts["COUNT"]) > 0):
-            raise InvalidRecurrence(f"RRULE COUNT must be a positive integer, got {parts['COUNT']!r}")
         if "UNTIL" in parts:
             _parse_until(parts["UNTIL"])
-        _compile(line, datetime(2000, 1, 1), "UTC", False)
+        _compile(line, datetime(2000, 1, 1), "UTC", False, probe=False)  # whether it occurs depends on DTSTART
     return "\n".join(lines)
 
 
@@ -189,35 +199,43 @@ def expand_occurrences(series: SeriesSpec, window_start: datetime, window_end: d
             return [Occurrence(None, series.start, series.end)]
         return []
     tz = zone(series.timezone)
-    originals = _original_starts(series, tz, window_start, window_end)
-    duration = series.end - series.start
     overrides = series.overrides
     result: list[Occurrence] = []
-    for original in originals:
+    for original in _original_starts(series, tz, window_start, window_end):
         if original in overrides:
             continue
-        end = _end_of(original, series, tz, duration)
+        end = _end_of(original, series, tz)
         if _overlaps(original, end, window_start, window_end):
-            result.append(Occurrence(original.astimezone(UTC), original, end))
+            result.append(Occurrence(original, original.astimezone(tz), end.astimezone(tz)))
     if overrides:
         excluded = _exclusions(series, tz)
         for recurrence_id, override in overrides.items():
             if override.cancelled or override.start is None or _is_excluded(recurrence_id, excluded, series.all_day, tz):
                 continue
-            end = override.end if override.end is not None else _end_of(override.start, series, tz, duration)
+            end = override.end if override.end is not None else _end_of(override.start.astimezone(UTC), series, tz)
             if _overlaps(override.start, end, window_start, window_end):
                 result.append(Occurrence(recurrence_id.astimezone(UTC), override.start, end, override))
-    result.sort(key=lambda o: (o.start, o.recurrence_id or o.start))
+    if len(result) > MAX_OCCURRENCES_PER_SERIES:
+        raise ExpansionLimit(MAX_OCCURRENCES_PER_SERIES)
+    result.sort(key=lambda o: (o.start.astimezone(UTC), o.recurrence_id or o.start))
     return result
+
+
+def series_start(series: SeriesSpec) -> datetime:
+    """Start of the first occurrence: DTSTART, an earlier RDATE or an override moved earlier."""
+    tz = zone(series.timezone)
+    candidates = [series.start.astimezone(UTC)]
+    candidates += [_rdate_start(rd, series, tz) for rd in series.rdates]
+    candidates += [o.start.astimezone(UTC) for o in series.overrides.values() if not o.cancelled and o.start is not None]
+    return min(candidates)
 
 
 def series_end(series: SeriesSpec) -> datetime | None:
     """End of the last occurrence, or None for an endless series (``Event.series_ends_at``)."""
     tz = zone(series.timezone)
-    duration = series.end - series.start
-    candidates = [_end_of(rd.astimezone(tz), series, tz, duration) for rd in series.rdates]
+    candidates = [_end_of(_rdate_start(rd, series, tz), series, tz) for rd in series.rdates]
     candidates += [
-        o.end if o.end is not None else _end_of(o.start, series, tz, duration)
+        o.end.astimezone(UTC) if o.end is not None else _end_of(o.start.astimezone(UTC), series, tz)
         for o in series.overrides.values()
         if not o.cancelled and o.start is not None
     ]
@@ -227,14 +245,32 @@ def series_end(series: SeriesSpec) -> datetime | None:
     if any(not rule.bounded for rule in rules):
         return None
     if not any(rule.ends_before(dtstart) for rule in rules):
-        candidates.append(series.end)
+        candidates.append(_end_of(series.start.astimezone(UTC), series, tz))
     for rule in rules:
-        for naive in reversed(deque(rule.rule, maxlen=len(series.exdates) + 1)):
-            start = _localize(naive, tz)
-            if not _is_excluded(start, excluded, series.all_day, tz):
-                candidates.append(_end_of(start, series, tz, duration))
-                break
+        last = _last_start(rule, series, tz, excluded)
+        if last is not None:
+            candidates.append(_end_of(last, series, tz))
     return max(candidates, default=None)
+
+
+def _last_start(rule: _Rule, series: SeriesSpec, tz: ZoneInfo, excluded: frozenset[datetime] | frozenset[date]) -> datetime | None:
+    """The last start of a bounded rule that no EXDATE removes (UTC)."""
+    dtstart = _local_naive(series.start, tz)
+    if rule.until is None:  # COUNT: at most MAX_COUNT occurrences from DTSTART
+        candidates = list(deque(rule.rule, maxlen=len(series.exdates) + 1))
+    else:  # UNTIL: walk back from it in growing steps rather than from DTSTART
+        span = rule.step * (len(series.exdates) + 2)
+        while True:
+            lo = max(dtstart, rule.until - span)
+            candidates = _between(_rebased(rule, dtstart, lo, series.timezone, series.all_day), lo, rule.until)
+            if candidates or lo == dtstart:
+                break
+            span *= 4
+    for naive in reversed(candidates):
+        start = _instant(naive, dtstart, series, tz)
+        if not _is_excluded(start, excluded, series.all_day, tz):
+            return start
+    return None
 
 
 def split_series(
@@ -278,39 +314,72 @@ def split_series(
 
 
 def _original_starts(series: SeriesSpec, tz: ZoneInfo, window_start: datetime, window_end: datetime) -> list[datetime]:
-    """Distinct, non-excluded original starts that may overlap the window (local aware)."""
-    span = series.end - series.start
+    """Distinct, non-excluded original starts (UTC instants) that may overlap the window."""
+    span = _duration(series) + (timedelta(days=series.nominal.days) if series.nominal else timedelta(0))
+    if series.all_day:
+        span = max(span, timedelta(days=(_local_naive(series.end, tz) - _local_naive(series.start, tz)).days))
     if series.overrides:
         span = max(span, max((_override_span(rid, o) for rid, o in series.overrides.items()), default=span))
-    lo = _local_naive(window_start - span, tz) - _DST_MARGIN
-    hi = _local_naive(window_end, tz) + _DST_MARGIN
+    first, last = window_start - span - _DST_MARGIN, window_end + _DST_MARGIN
+    lo, hi = _local_naive(first, tz), _local_naive(last, tz)
     dtstart = _local_naive(series.start, tz)
-    naive_starts: set[datetime] = set()
+    starts: set[datetime] = set()
     include_dtstart = True
     for line in _rule_lines(series.rrule or ""):
         rule = _compile(line, dtstart, series.timezone, series.all_day)
         if rule.ends_before(dtstart):
             include_dtstart = False
             continue
-        naive_starts.update(_rebased(rule, dtstart, lo, series.timezone, series.all_day).between(lo, hi, inc=True))
-    if include_dtstart and lo <= dtstart <= hi:
-        naive_starts.add(dtstart)
-    starts = {_localize(naive, tz) for naive in naive_starts}
+        rebased = _rebased(rule, dtstart, lo, series.timezone, series.all_day)
+        starts.update(_instant(naive, dtstart, series, tz) for naive in _between(rebased, lo, hi))
+    if include_dtstart and first <= series.start <= last:
+        starts.add(series.start.astimezone(UTC))
     for rdate in series.rdates:
-        local = rdate.astimezone(tz)
-        if lo <= local.replace(tzinfo=None) <= hi:
-            starts.add(_localize(local.replace(tzinfo=None), tz) if series.all_day else local)
+        start = _rdate_start(rdate, series, tz)
+        if first <= start <= last:
+            starts.add(start)
     if series.exdates:
         excluded = _exclusions(series, tz)
         starts = {s for s in starts if not _is_excluded(s, excluded, series.all_day, tz)}
     return sorted(starts)
 
 
+def _between(rule: rrule, lo: datetime, hi: datetime) -> list[datetime]:
+    """``rule.between(lo, hi, inc=True)`` that stops past ``MAX_OCCURRENCES_PER_SERIES``."""
+    found: list[datetime] = []
+    for naive in rule.xafter(lo, inc=True):
+        if naive > hi:
+            break
+        found.append(naive)
+        if len(found) > 2 * MAX_OCCURRENCES_PER_SERIES:  # the window plus its DST margins; exact check later
+            raise ExpansionLimit(MAX_OCCURRENCES_PER_SERIES)
+    return found
+
+
+def _instant(naive: datetime, dtstart: datetime, series: SeriesSpec, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a rule's wall time; DTSTART's wall time is DTSTART itself, so a
+    series starting in the second (repeated) hour of a fall-back night keeps that instant."""
+    if naive == dtstart:
+        return series.start.astimezone(UTC)
+    return _localize(naive, tz).astimezone(UTC)
+
+
+def _rdate_start(rdate: datetime, series: SeriesSpec, tz: ZoneInfo) -> datetime:
+    if series.all_day:
+        return _localize(datetime.combine(rdate.astimezone(tz).date(), time()), tz).astimezone(UTC)
+    return rdate.astimezone(UTC)
+
+
+def _duration(series: SeriesSpec) -> timedelta:
+    """The exact length (in UTC: aware datetimes of one zone subtract as wall times)."""
+    return series.end.astimezone(UTC) - series.start.astimezone(UTC)
+
+
 def _override_span(recurrence_id: datetime, override: OverrideSpec) -> timedelta:
     """How far before its new start an override's original start may lie."""
     if override.cancelled or override.start is None:
         return timedelta(0)
-    return max(timedelta(0), (override.end or override.start) - recurrence_id)
+    return max(timedelta(0), (override.end or override.start).astimezone(UTC) - recurrence_id.astimezone(UTC))
 
 
 def _exclusions(series: SeriesSpec, tz: ZoneInfo) -> frozenset[datetime] | frozenset[date]:
@@ -322,14 +391,18 @@ def _exclusions(series: SeriesSpec, tz: ZoneInfo) -> frozenset[datetime] | froze
 def _is_excluded(start: datetime, excluded: frozenset[datetime] | frozenset[date], all_day: bool, tz: ZoneInfo) -> bool:
     if not excluded:
         return False
-    return (start.astimezone(tz).date() if all_day else start) in excluded
+    return (start.astimezone(tz).date() if all_day else start.astimezone(UTC)) in excluded
 
 
-def _end_of(start: datetime, series: SeriesSpec, tz: ZoneInfo, duration: timedelta) -> datetime:
-    if not series.all_day:
-        return start + duration
-    days = (series.end.astimezone(tz).date() - series.start.astimezone(tz).date()).days
-    return datetime.combine(start.astimezone(tz).date() + timedelta(days=days), time(), tz)
+def _end_of(start: datetime, series: SeriesSpec, tz: ZoneInfo) -> datetime:
+    """The end (UTC) of an occurrence starting at the UTC instant ``start``."""
+    if series.all_day:
+        days = (series.end.astimezone(tz).date() - series.start.astimezone(tz).date()).days
+        return _localize(datetime.combine(start.astimezone(tz).date() + timedelta(days=days), time()), tz).astimezone(UTC)
+    if series.nominal is not None and series.nominal.days:
+        wall = _local_naive(start, tz) + timedelta(days=series.nominal.days)
+        return _localize(wall, tz).astimezone(UTC) + (series.nominal - timedelta(days=series.nominal.days))
+    return start + _duration(series)
 
 
 def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> bool:
@@ -343,7 +416,8 @@ def _local_naive(moment: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
-    """Attach ``tz`` to a wall time; normalising moves a non-existent time past the gap."""
+    """Attach ``tz`` to a wall time: an ambiguous one is its first occurrence (fold=0), a
+    non-existent one takes the offset before the gap (RFC 5545 3.3.5), normalised past it."""
     return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
@@ -365,13 +439,12 @@ def _rule_parts(line: str) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not value:
             raise InvalidRecurrence(f"RRULE part {item!r} is not NAME=VALUE")
-        if key not in _RULE_KEYS:
+        if key not in RULE_KEYS:
             raise InvalidRecurrence(f"unknown RRULE part {key!r}")
         if key in parts:
             raise InvalidRecurrence(f"RRULE part {key} appears twice")
         parts[key] = value
-    if parts.get("FREQ") not in _FREQUENCIES:
-        raise InvalidRecurrence(f"RRULE needs FREQ=one of {', '.join(sorted(_FREQUENCIES))}")
+    check_parts(parts, line)
     return parts
 
 
@@ -397,13 +470,14 @@ class _Rule(NamedTuple):
     until: datetime | None  # naive local wall time
     bounded: bool
     explicit: str | None  # the rule with DTSTART-derived parts spelled out; None if not rebasable
+    step: timedelta  # at least one period of the rule
 
     def ends_before(self, dtstart: datetime) -> bool:
         return self.until is not None and self.until < dtstart
 
 
 @lru_cache(maxsize=8192)
-def _compile(line: str, dtstart: datetime, timezone_name: str, all_day: bool) -> _Rule:
+def _compile(line: str, dtstart: datetime, timezone_name: str, all_day: bool, *, probe: bool = True) -> _Rule:
     """A dateutil rule over naive local wall times, UNTIL converted to the same wall clock.
 
     UNTIL as a DATE on a timed series includes that whole local day; a UTC UNTIL
@@ -422,15 +496,16 @@ def _compile(line: str, dtstart: datetime, timezone_name: str, all_day: bool) ->
         if all_day:
             local = datetime.combine(local.date(), time())
         parts["UNTIL"] = local.strftime("%Y%m%dT%H%M%S")
-    if "COUNT" in parts and not (parts["COUNT"].isdigit() and int(parts["COUNT"]) > 0):
-        raise InvalidRecurrence(f"RRULE COUNT must be a positive integer, got {parts['COUNT']!r}")
+    if probe:
+        probe_occurs(parts, dtstart)
     try:
         compiled = rrulestr(_join_parts(parts), dtstart=dtstart, cache=False)
     except (ValueError, TypeError, KeyError, IndexError) as error:
         raise InvalidRecurrence(f"malformed RRULE {line!r}: {error}") from error
     assert isinstance(compiled, rrule)
     explicit = None if "COUNT" in parts else _join_parts(_with_dtstart_parts(parts, dtstart))
-    return _Rule(compiled, local, local is not None or "COUNT" in parts, explicit)
+    step = _FIXED_STEPS.get(parts["FREQ"], timedelta(days=366 if parts["FREQ"] == "YEARLY" else 31))
+    return _Rule(compiled, local, local is not None or "COUNT" in parts, explicit, step * int(parts.get("INTERVAL", "1")))
 
 
 _FIXED_STEPS = {
@@ -466,7 +541,7 @@ def _rebased(rule: _Rule, dtstart: datetime, lo: datetime, timezone_name: str, a
         if periods < 2:
             return rule.rule
         restart = dtstart + relativedelta(months=unit * periods)
-    return _compile(rule.explicit, restart, timezone_name, all_day).rule
+    return _compile(rule.explicit, restart, timezone_name, all_day, probe=False).rule
 
 
 def _with_dtstart_parts(parts: Mapping[str, str], dtstart: datetime) -> dict[str, str]:

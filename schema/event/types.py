@@ -17,7 +17,7 @@ from dataloaders.event import (
 )
 from db.enums import Rsvp, Visibility
 from db.models import Event, EventOverride, EventParticipant
-from db.rules.recurrence import InvalidRecurrence, SeriesSpec, expand_occurrences
+from db.rules.recurrence import ExpansionLimit, InvalidRecurrence, SeriesSpec, expand_occurrences
 from schema.calendar.enums import CalendarModuleEnum
 from schema.community.types import CommunityType
 from schema.core.errors import DomainError, ErrorCode
@@ -166,6 +166,8 @@ class EventType(ModelNode):
             found = expand_occurrences(SeriesSpec.from_event(self._row, overrides), start, end)
         except InvalidRecurrence as error:
             raise DomainError.one(ErrorCode.VALIDATION, str(error), "rrule") from None
+        except ExpansionLimit as error:
+            raise DomainError.one(ErrorCode.VALIDATION, str(error), "end") from None
         return [
             EventOccurrenceType(
                 recurrence_id=o.recurrence_id, start=o.start, end=o.end,

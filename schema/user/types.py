@@ -21,16 +21,20 @@ class UserType(ModelNode):
     id: relay.NodeID[int]
     name: str
     role: RoleEnum  # type: ignore[valid-type]
-    timezone: str
     is_active: bool
     _email: strawberry.Private[str]
+    _timezone: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, row: User) -> Self:
         return cls(
-            id=row.id, name=row.name, role=row.role, timezone=row.timezone,
-            is_active=row.is_active, _email=row.email,
+            id=row.id, name=row.name, role=row.role,
+            is_active=row.is_active, _email=row.email, _timezone=row.timezone,
         )
+
+    @strawberry.field(description="The user's IANA time zone (set with setMyTimezone), else the office's.")
+    def timezone(self, info: strawberry.Info) -> str:
+        return self._timezone or str(info.context.settings.organisation_timezone)
 
     @strawberry.field(description="Visible to the user themself, managers and admins.")
     def email(self, info: strawberry.Info) -> str | None:
