@@ -10,7 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from db.rules.recurrence import OverrideSpec, SeriesSpec, expand_occurrences, series_end, series_start
+from db.rules.recurrence import (
+    OverrideSpec,
+    SeriesSpec,
+    expand_occurrences,
+    series_end,
+    series_start,
+)
 
 LONDON = ZoneInfo("Europe/London")
 FIRST_0130 = datetime(2024, 10, 27, 0, 30, tzinfo=UTC)  # 01:30 BST

@@ -10,8 +10,8 @@ is exact (DTEND).
 and other per-user defaults then use the office zone (``ALMANAC_TIMEZONE``). The
 old default 'UTC' was never chosen by anyone, so it becomes NULL.
 
-Revision ID: 0004_event_series_starts
-Revises: 0003_zero_length_events
+Revision ID: 0005_event_series_starts
+Revises: 0004_change_audience
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_event_series_starts"
-down_revision: str | None = "0003_zero_length_events"
+revision: str = "0005_event_series_starts"
+down_revision: str | None = "0004_change_audience"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
