@@ -24,8 +24,8 @@ Decisions (RFC 5545 where it is clear, the common clients' habits where not):
 - RDATE;VALUE=PERIOD becomes an RDATE plus an override carrying the period's end.
 - An EXDATE given as a DATE on a timed series excludes the occurrence on that day.
 - RECURRENCE-ID components become overrides; STATUS:CANCELLED ones cancel the
-  occurrence. RANGE=THISANDFUTURE is rejected (Almanac stores such edits as a
-  split series; see ``recurrence.split_series``). Overrides without a master are
+  occurrence. RANGE=THISANDFUTURE splits the series (``db.rules.ics_ranges``), as
+  Almanac stores a THIS_AND_FOLLOWING edit. Overrides without a master are
   imported as a series of RDATEs, each overridden, so UID and RECURRENCE-IDs survive.
 - A master with STATUS:CANCELLED is skipped (Almanac has no cancelled events).
 - COUNT=-1 (Confluence's "no count") is dropped, as ``recurring-ical-events`` does.
@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
 from typing import Any
@@ -44,62 +44,21 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from db.rules.icalendar_import_types import ImportedSeries, ImportProblem, ImportResult
+from db.rules.ics_ranges import split_this_and_future
 from db.rules.ics_zones import Zones, hide_vtimezones, known_zone
 from db.rules.recurrence import (
     InvalidRecurrence,
     OverrideSpec,
-    SeriesSpec,
     expand_occurrences,
     validate_rrule,
     zone,
 )
 
+__all__ = ["ImportProblem", "ImportResult", "ImportedSeries", "parse_calendar"]
+
 SYNTHETIC_UID_PREFIX = "almanac-generated-"  # for VEVENTs without UID: a hash of their content
 _NEGATIVE_COUNT = re.compile(r";?COUNT=-\d+", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportProblem:
-    ref: str  # the UID, or "component #N" when there is none
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ImportedSeries:
-    uid: str
-    title: str
-    description: str
-    location: str
-    start: datetime
-    end: datetime
-    all_day: bool
-    timezone: str
-    rrule: str | None = None
-    rdates: tuple[datetime, ...] = ()
-    exdates: tuple[datetime, ...] = ()
-    overrides: dict[datetime, OverrideSpec] = field(default_factory=dict)
-    sequence: int = 0
-    nominal: timedelta | None = None
-    visibility: str = "INTERNAL"
-
-    def spec(self) -> SeriesSpec:
-        return SeriesSpec(
-            start=self.start,
-            end=self.end,
-            all_day=self.all_day,
-            timezone=self.timezone,
-            rrule=self.rrule,
-            rdates=self.rdates,
-            exdates=self.exdates,
-            overrides=self.overrides,
-            nominal=self.nominal,
-        )
-
-
-@dataclass(slots=True)
-class ImportResult:
-    series: list[ImportedSeries] = field(default_factory=list)
-    problems: list[ImportProblem] = field(default_factory=list)
 
 
 class _Rejected(Exception):
@@ -186,9 +145,11 @@ def _import_group(
     masters = [c for _, c in members if "RECURRENCE-ID" not in c]
     modifications = [c for _, c in members if "RECURRENCE-ID" in c]
     ref = members[0][0]
+    ranges = [c for c in modifications if _is_this_and_future(c)]
+    modifications = [c for c in modifications if not _is_this_and_future(c)]
     try:
-        if any(_is_this_and_future(c) for c in modifications):
-            raise _Rejected("RECURRENCE-ID;RANGE=THISANDFUTURE is not supported")
+        if ranges and not masters:
+            raise _Rejected("RECURRENCE-ID;RANGE=THISANDFUTURE without the series it changes")
         if masters:
             master = _highest_sequence(masters)
             if str(master.get("STATUS", "")).upper() == "CANCELLED":
@@ -224,7 +185,25 @@ def _import_group(
             overrides[recurrence_id] = _override(modification, series, fallback)
         except _Rejected as error:
             result.problems.append(ImportProblem(ref, f"RECURRENCE-ID {recurrence_id.isoformat()} skipped: {error}"))
-    result.series.append(replace(series, overrides=overrides))
+    series = replace(series, overrides=overrides)
+    if not ranges:
+        result.series.append(series)
+        return
+    changes: dict[datetime, tuple[icalendar.Component, OverrideSpec]] = {}
+    for modification in ranges:
+        try:
+            recurrence_id = _recurrence_id(modification, series)
+            change = _override(modification, series, fallback)
+        except _Rejected as error:
+            result.problems.append(ImportProblem(ref, f"RECURRENCE-ID;RANGE=THISANDFUTURE skipped: {error}"))
+            continue
+        if recurrence_id in changes and _sequence(changes[recurrence_id][0]) >= _sequence(modification):
+            continue
+        changes[recurrence_id] = (modification, change)
+    try:
+        result.series.extend(split_this_and_future(series, [(rid, c) for rid, (_, c) in changes.items()]))
+    except InvalidRecurrence as error:
+        result.problems.append(ImportProblem(ref, f"RECURRENCE-ID;RANGE=THISANDFUTURE not applied: {error}"))
 
 
 def _is_stale_copy(modification: icalendar.Component, recurrence_id: datetime, series: ImportedSeries) -> bool:

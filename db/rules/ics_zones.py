@@ -101,8 +101,12 @@ class Zones:
                 if prop is None:
                     continue
                 tzid = prop.params.get("TZID")
-                for item in getattr(prop, "dts", None) or [prop]:
-                    value = getattr(item, "dt", None)
+                try:
+                    items = getattr(prop, "dts", None) or [prop]
+                    values = [(item, item.dt) for item in items]
+                except (AttributeError, ValueError):
+                    continue  # a broken value: the importer reports it when it reads the property
+                for item, value in values:
                     if isinstance(value, datetime):
                         item.dt = self._zoned(value, tzid)
                     elif isinstance(value, tuple) and value and isinstance(value[0], datetime):
