@@ -3,8 +3,9 @@
 For every team with ``holds_quarterly_coordination`` it creates next quarter's
 meeting once. "Once" is the database's: the partial unique index
 ``uq_events_quarterly_team_period`` on (team_id, fiscal_year, quarter) and an
-INSERT ... ON CONFLICT DO NOTHING, so concurrent schedulers (several workers,
-a retried job) cannot create two. Only the run whose insert returned a row adds
+INSERT ... ON CONFLICT DO NOTHING without a conflict target (so a collision on
+the meeting's uid, unique too, is also a quiet no-op), so concurrent schedulers
+(several workers, a retried job) cannot create two and the losers do not fail. Only the run whose insert returned a row adds
 the participants, the default tasks, the change-log row and the reminders (7
 days and 1 day before), all in the same transaction.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,10 +74,9 @@ async def create_meeting(session: AsyncSession, team_id: int, quarter: Quarter, 
             quarter=quarter.quarter, fiscal_year=quarter.fiscal_year, team_id=team_id,
             owner_id=leads[0] if leads else None,
         )
-        .on_conflict_do_nothing(
-            index_elements=["team_id", "fiscal_year", "quarter"],
-            index_where=text("is_quarterly_coordination AND parent_event_id IS NULL"),
-        )
+        # No conflict target: a racing scheduler may collide on the quarterly slot OR on the
+        # uid (both derive from team and quarter); only an untargeted ON CONFLICT covers both.
+        .on_conflict_do_nothing()
         .returning(Event.id)
     )
     event_id = await session.scalar(stmt)

@@ -23,7 +23,12 @@ from db.queries.notification import (
     insert_notifications,
 )
 from db.rules.recurrence import InvalidRecurrence, SeriesSpec, expand_occurrences
-from db.rules.reminders import MAX_OFFSET_MINUTES, plan_reminders, reminder_offsets
+from db.rules.reminders import (
+    MAX_OFFSET_MINUTES,
+    describe_lead_time,
+    plan_reminders,
+    reminder_offsets,
+)
 from jobs.context import JobCtx, now, sessionmaker_of
 from jobs.retry import retry_transient
 
@@ -34,18 +39,6 @@ HORIZON = timedelta(minutes=MAX_OFFSET_MINUTES) + timedelta(days=2)
 
 def reminder_key(event_id: int, occurrence_start: datetime, user_id: int, offset: int) -> str:
     return f"reminder:{event_id}:{occurrence_start.astimezone(UTC).isoformat()}:{user_id}:{offset}"
-
-
-def describe_offset(minutes: int) -> str:
-    if minutes == 0:
-        return "now"
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return f"in {days} day{'s' if days != 1 else ''}"
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"in {hours} hour{'s' if hours != 1 else ''}"
-    return f"in {minutes} minutes"
 
 
 @retry_transient
@@ -100,7 +93,8 @@ async def plan_for_event(session: AsyncSession, event: Event, moment: datetime) 
             for plan in plan_reminders(occurrence.start, offsets, moment):
                 planned.append(NewNotification(
                     user_id=user_id, kind=KIND, title=f"Reminder: {title}",
-                    body=reminder_body(title, occurrence.start, plan.offset_minutes, pref, event.all_day),
+                    body=reminder_body(title, occurrence.start, occurrence.start - plan.deliver_at, pref,
+                                       event.all_day),
                     dedupe_key=reminder_key(event.id, occurrence.start, user_id, plan.offset_minutes),
                     deliver_at=plan.deliver_at, subject_type="Event", subject_id=event.id,
                     payload={"event_id": event.id, "occurrence_start": occurrence.start.isoformat(),
@@ -109,12 +103,14 @@ async def plan_for_event(session: AsyncSession, event: Event, moment: datetime) 
     return planned
 
 
-def reminder_body(title: str, start: datetime, offset: int, pref: DeliveryPrefs, all_day: bool) -> str:
+def reminder_body(title: str, start: datetime, lead: timedelta, pref: DeliveryPrefs, all_day: bool) -> str:
+    """``lead`` is the time from delivery to the start: a late reminder (delivered now,
+    after its offset passed) tells the real remaining time, not its offset."""
     from zoneinfo import ZoneInfo
 
     local = start.astimezone(ZoneInfo(pref.timezone))
     when = local.strftime("%A %d %B %Y") if all_day else local.strftime(f"%A %d %B %Y, %H:%M ({pref.timezone})")
-    return f"{title} starts {describe_offset(offset)}: {when}."
+    return f"{title} starts {describe_lead_time(lead)}: {when}."
 
 
 @retry_transient

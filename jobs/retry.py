@@ -1,4 +1,11 @@
-"""Transient failures become ``arq.Retry`` with exponential backoff, a bounded number of times."""
+"""Transient failures become ``arq.Retry`` with exponential backoff, a bounded number of times.
+
+Only failures that a later try can cure are transient: a lost connection, a
+serialization failure or deadlock, a server shutting down or out of
+connections. Anything else (a statement the driver refuses, such as one with
+more than 32,767 parameters, a constraint violation, a bug) fails the same way
+every time, so it is raised at once instead of being retried.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -8,9 +15,11 @@ from typing import Any, TypeVar
 
 from arq import Retry
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 MAX_TRIES = 5
+# serialization failure, deadlock, admin shutdown, too many connections
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "53300"})
 T = TypeVar("T")
 
 
@@ -20,15 +29,15 @@ def backoff_seconds(job_try: int) -> float:
 
 
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, (OperationalError, InterfaceError, ConnectionError, TimeoutError,
-                          asyncio.TimeoutError, RedisConnectionError, OSError)):
-        return True
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
-        state = getattr(error.orig, "sqlstate", None) or getattr(getattr(error.orig, "__cause__", None), "sqlstate", None)
-        return state in {"40001", "40P01", "57P01", "53300"}
-    return False
+        cause = getattr(error.orig, "__cause__", None)
+        if isinstance(error, OperationalError) or isinstance(cause, OSError):
+            return True
+        state = getattr(error.orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
+        return state in TRANSIENT_SQLSTATES
+    return isinstance(error, (ConnectionError, TimeoutError, asyncio.TimeoutError, RedisConnectionError, OSError))
 
 
 def retry_transient(job: Callable[..., Awaitable[T]]) -> Callable[..., Coroutine[Any, Any, T]]:

@@ -22,6 +22,7 @@ from db.enums import DeliveryStatus
 from db.models import CalendarPreference, Notification, User
 
 DEFAULT_OFFSETS = (30,)
+INSERT_CHUNK = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +53,23 @@ class NewNotification:
 
 
 async def insert_notifications(session: AsyncSession, rows: Sequence[NewNotification]) -> list[int]:
-    """Insert what is not there yet (by dedupe key); returns the ids of rows really inserted."""
-    if not rows:
-        return []
-    values = [
-        {
-            "user_id": r.user_id, "kind": r.kind, "title": r.title[:300], "body": r.body,
-            "subject_type": r.subject_type, "subject_id": r.subject_id, "payload": r.payload,
-            "dedupe_key": r.dedupe_key, "deliver_at": r.deliver_at,
-        }
-        for r in rows
-    ]
-    stmt = insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return list(await session.scalars(stmt.returning(Notification.id)))
+    """Insert what is not there yet (by dedupe key); returns the ids of rows really inserted.
+
+    At most ``INSERT_CHUNK`` rows per statement, so no list of notices can reach
+    the driver's 32,767-parameter limit (9 parameters a row)."""
+    inserted: list[int] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        values = [
+            {
+                "user_id": r.user_id, "kind": r.kind, "title": r.title[:300], "body": r.body,
+                "subject_type": r.subject_type, "subject_id": r.subject_id, "payload": r.payload,
+                "dedupe_key": r.dedupe_key, "deliver_at": r.deliver_at,
+            }
+            for r in rows[start:start + INSERT_CHUNK]
+        ]
+        stmt = insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        inserted += await session.scalars(stmt.returning(Notification.id))
+    return inserted
 
 
 async def delivery_prefs(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, DeliveryPrefs]:

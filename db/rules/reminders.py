@@ -59,6 +59,18 @@ def plan_reminders(occurrence_start: datetime, offsets: Iterable[int], now: date
     return sorted(upcoming, key=lambda r: r.deliver_at)
 
 
+def describe_lead_time(lead: timedelta) -> str:
+    """"in 1 day", "in 2 hours and 5 minutes", "now": whole minutes, rounded down."""
+    minutes = max(int(lead.total_seconds() // 60), 0)
+    if minutes == 0:
+        return "now"
+    days, rest = divmod(minutes, MINUTES_PER_DAY)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in ((days, "day"), (hours, "hour"), (mins, "minute")) if n]
+    spoken = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"in {spoken}"
+
+
 def in_quiet_hours(local: time, start: time, end: time) -> bool:
     if start == end:
         return False

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from db.rules.quarters import Quarter, meeting_slot, next_quarter
 from db.rules.reminders import (
     PlannedReminder,
+    describe_lead_time,
     email_send_time,
     in_quiet_hours,
     plan_reminders,
@@ -28,6 +29,16 @@ def test_plan_keeps_future_reminders_and_only_the_latest_passed_one_delivered_no
     plans = plan_reminders(START, [10080, 1440, 30], now)
     assert plans == [PlannedReminder(1440, START, now), PlannedReminder(30, START, START - timedelta(minutes=30))]
     assert plan_reminders(START, [30], START) == []  # the occurrence has started
+
+
+def test_lead_time_is_spoken_in_whole_minutes() -> None:
+    assert describe_lead_time(timedelta(days=1)) == "in 1 day"
+    assert describe_lead_time(timedelta(hours=2)) == "in 2 hours"
+    assert describe_lead_time(timedelta(minutes=30)) == "in 30 minutes"
+    assert describe_lead_time(timedelta(hours=3, minutes=1, seconds=59)) == "in 3 hours and 1 minute"
+    assert describe_lead_time(timedelta(days=2, hours=1, minutes=5)) == "in 2 days, 1 hour and 5 minutes"
+    assert describe_lead_time(timedelta(seconds=59)) == "now"
+    assert describe_lead_time(timedelta(minutes=-5)) == "now"
 
 
 def test_quiet_hours_wrap_midnight() -> None:

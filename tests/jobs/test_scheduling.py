@@ -114,6 +114,32 @@ async def test_quarterly_scheduler_creates_one_meeting_per_team_under_a_race(scr
     assert meetings[0].id not in await schedule_quarterly_meetings(job_ctx)
 
 
+async def test_quarterly_scheduler_colliding_on_the_uid_does_not_fail(scratch: Scratch, job_ctx, clock: Clock) -> None:
+    # given the meeting's uid already taken by a row the quarterly-slot index does not cover
+    # (what a racing scheduler sees when its slot check ran before the winner's insert)
+    clock.now = NOW
+    owner = await scratch.user()
+    team = Team(name=f"Team {uuid.uuid4().hex[:8]}", holds_quarterly_coordination=True)
+    await scratch.add(team)
+    await scratch.add(event(owner.id, NOW + timedelta(days=50), uid=f"quarterly-{team.id}-2027-q1@almanac"))
+    # when the scheduler runs, then it neither fails nor creates a second meeting
+    assert await schedule_quarterly_meetings(job_ctx) == []
+    async with scratch.maker() as session:
+        assert list(await session.scalars(select(Event.id).where(Event.team_id == team.id))) == []
+
+
+async def test_late_reminder_says_how_long_until_the_start(scratch: Scratch, job_ctx, clock: Clock) -> None:
+    # given a meeting 3 hours away whose only reminder (1 day before) has passed
+    clock.now = NOW
+    owner = await scratch.user()
+    meeting = event(owner.id, NOW + timedelta(hours=3, minutes=20), reminders=[1440])
+    await scratch.add(meeting)
+    assert await schedule_event_reminders(job_ctx, meeting.id) == 1
+    [notice] = await notifications_of(scratch.maker, owner.id)
+    assert (notice.deliver_at, notice.payload["offset_minutes"]) == (NOW, 1440)
+    assert notice.body.startswith("Planning starts in 3 hours and 20 minutes: ")
+
+
 async def test_overdue_notice_once_and_due_soon_notice(scratch: Scratch, job_ctx, clock: Clock) -> None:
     clock.now = NOW
     user = await scratch.user()
