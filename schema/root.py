@@ -40,8 +40,10 @@ from schema.task.mutation import TaskMutation
 from schema.task.query import TaskQuery
 from schema.task_template.mutation import TaskTemplateMutation
 from schema.task_template.query import TaskTemplateQuery
+from schema.team.mutation import TeamMutation
 from schema.user.mutation import UserMutation
 from schema.user.query import UserQuery
+from schema.user_admin.mutation import UserAdminMutation
 from server.metrics import MetricsExtension
 from server.rate_limit import RateLimitExtension
 
@@ -86,6 +88,8 @@ MUTATIONS: tuple[type, ...] = (
     PolicyMutation,
     NotificationMutation,
     UserMutation,
+    TeamMutation,
+    UserAdminMutation,
 )
 
 Query = merge_types("Query", QUERIES)

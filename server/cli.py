@@ -216,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     tz.add_argument("zone")
     tz.set_defaults(run=cmd_user_timezone)
 
+    from server.cli_team import register as register_team
+
+    register_team(sub)
+
     ics = sub.add_parser("ics", help="iCalendar import/export").add_subparsers(dest="ics_command", required=True)
     imp = ics.add_parser("import")
     imp.add_argument("file")

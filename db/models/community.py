@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, IdMixin, TimestampMixin, enum_type
@@ -12,12 +13,25 @@ from db.enums import AssessmentStatus, NeedStatus, PolicyStatus, TaskPriority
 
 class Community(IdMixin, TimestampMixin, Base):
     __tablename__ = "communities"
-    __table_args__ = (CheckConstraint("population IS NULL OR population >= 0", name="population"),)
+    __table_args__ = (
+        CheckConstraint("population IS NULL OR population >= 0", name="population"),
+        CheckConstraint(
+            "(latitude IS NULL) = (longitude IS NULL) AND (latitude IS NULL OR latitude BETWEEN -90 AND 90)"
+            " AND (longitude IS NULL OR longitude BETWEEN -180 AND 180)",
+            name="coordinates",
+        ),
+        Index("ix_communities_region_province", "region", "province"),
+    )
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     code: Mapped[str | None] = mapped_column(String(32), unique=True)
     region: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    province: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    municipality: Mapped[str] = mapped_column(String(200), default="", server_default="")
     population: Mapped[int | None] = mapped_column(Integer)
+    # WGS 84 degrees, both or neither (the dashboard's map data).
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
 
 
 class Assessment(IdMixin, TimestampMixin, Base):

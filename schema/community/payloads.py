@@ -10,3 +10,9 @@ from schema.core.errors import UserError
 class CreateCommunityPayload:
     community: CommunityType | None
     errors: list[UserError]
+
+
+@strawberry.type
+class UpdateCommunityPayload:
+    community: CommunityType | None
+    errors: list[UserError]

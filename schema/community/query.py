@@ -10,6 +10,7 @@ from schema.core.connection import Connection, paginate
 from schema.core.ordering import OrderInput, apply_order, sortable
 
 COMMUNITY_ORDER = sortable("Community", {"NAME": Community.name, "REGION": Community.region,
+                                         "PROVINCE": Community.province,
                                          "POPULATION": Community.population,
                                          "CREATED_AT": Community.created_at}, Community.id)
 
@@ -27,5 +28,5 @@ class CommunityQuery:
         order_by: CommunityOrder | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[CommunityType]:
         f = filter or CommunityFilter()
-        stmt = apply_order(communities_query(search=f.search, region=f.region), COMMUNITY_ORDER, order_by)
+        stmt = apply_order(communities_query(search=f.search, region=f.region, province=f.province), COMMUNITY_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=CommunityType.from_model)

@@ -1,0 +1,115 @@
+"""Team (MAO) administration: create and edit teams, add, re-role and remove members.
+
+Managers and admins run the office's structure. Every change is a ``Team`` change-log
+row (membership changes too: a team's members are part of what readers see of it).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from db.enums import ChangeOp, TeamRole
+from db.models import Team, User
+from db.queries.logs import record_audit, record_change
+from db.queries.team import remove_membership, set_membership
+from resolvers import validation as v
+from resolvers.mutation import not_found, run_mutation
+from schema.core.ids import decode_id
+from schema.team.inputs import (
+    CreateTeamInput,
+    RemoveTeamMemberInput,
+    SetTeamMemberInput,
+    UpdateTeamInput,
+)
+from schema.team.payloads import TeamPayload
+from schema.user.types import TeamType
+from server.context import Context
+
+
+def snapshot(team: Team) -> dict[str, Any]:
+    return {"name": team.name, "description": team.description,
+            "holds_quarterly_coordination": team.holds_quarterly_coordination}
+
+
+def failed(errors: list[Any]) -> TeamPayload:
+    return TeamPayload(team=None, errors=errors)
+
+
+async def locked_team(ctx: Context, value: str, field: str) -> Team:
+    team = await ctx.session.get(Team, decode_id(value, "Team", field=field), with_for_update=True)
+    if team is None:
+        raise not_found("Team", field)
+    return team
+
+
+async def create_team(ctx: Context, input: CreateTeamInput) -> TeamPayload:
+    async def work() -> TeamPayload:
+        user = ctx.require_manager()
+        team = Team(name=v.text(input.name, "input.name", max_length=200),
+                    description=v.text(input.description, "input.description", max_length=2000, required=False),
+                    holds_quarterly_coordination=input.holds_quarterly_coordination)
+        ctx.session.add(team)
+        await ctx.session.flush()
+        await record_change(ctx.session, "Team", team.id, ChangeOp.CREATED, snapshot(team), actor_id=user.id)
+        record_audit(ctx.session, actor_id=user.id, action="create", entity_type="Team", entity_id=team.id,
+                     after=snapshot(team))
+        await ctx.commit()
+        return TeamPayload(team=TeamType.from_model(team), errors=[])
+
+    return await run_mutation(ctx, work, failed)
+
+
+async def update_team(ctx: Context, input: UpdateTeamInput) -> TeamPayload:
+    async def work() -> TeamPayload:
+        user = ctx.require_manager()
+        team = await locked_team(ctx, input.id, "input.id")
+        before = snapshot(team)
+        if input.name is not None:
+            team.name = v.text(input.name, "input.name", max_length=200)
+        if input.description is not None:
+            team.description = v.text(input.description, "input.description", max_length=2000, required=False)
+        if input.holds_quarterly_coordination is not None:
+            team.holds_quarterly_coordination = input.holds_quarterly_coordination
+        await ctx.session.flush()
+        await record_change(ctx.session, "Team", team.id, ChangeOp.UPDATED, snapshot(team), actor_id=user.id)
+        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Team", entity_id=team.id,
+                     before=before, after=snapshot(team))
+        await ctx.commit()
+        return TeamPayload(team=TeamType.from_model(team), errors=[])
+
+    return await run_mutation(ctx, work, failed)
+
+
+async def set_team_member(ctx: Context, input: SetTeamMemberInput) -> TeamPayload:
+    async def work() -> TeamPayload:
+        actor = ctx.require_manager()
+        team = await locked_team(ctx, input.team_id, "input.teamId")
+        member = await ctx.session.get(User, decode_id(input.user_id, "User", field="input.userId"))
+        if member is None or not member.is_active:
+            raise not_found("User", "input.userId")
+        role = TeamRole(input.role)
+        before = await set_membership(ctx.session, team.id, member.id, role)
+        change = {"member_id": member.id, "role": role.value}
+        await record_change(ctx.session, "Team", team.id, ChangeOp.UPDATED, change, actor_id=actor.id)
+        record_audit(ctx.session, actor_id=actor.id, action="set_member", entity_type="Team", entity_id=team.id,
+                     before={"member_id": member.id, "role": before.value if before else None}, after=change)
+        await ctx.commit()
+        return TeamPayload(team=TeamType.from_model(team), errors=[])
+
+    return await run_mutation(ctx, work, failed)
+
+
+async def remove_team_member(ctx: Context, input: RemoveTeamMemberInput) -> TeamPayload:
+    async def work() -> TeamPayload:
+        actor = ctx.require_manager()
+        team = await locked_team(ctx, input.team_id, "input.teamId")
+        user_id = decode_id(input.user_id, "User", field="input.userId")
+        if not await remove_membership(ctx.session, team.id, user_id):
+            raise not_found("Team member", "input.userId")
+        await record_change(ctx.session, "Team", team.id, ChangeOp.UPDATED, {"removed_member_id": user_id},
+                            actor_id=actor.id)
+        record_audit(ctx.session, actor_id=actor.id, action="remove_member", entity_type="Team", entity_id=team.id,
+                     before={"member_id": user_id})
+        await ctx.commit()
+        return TeamPayload(team=TeamType.from_model(team), errors=[])
+
+    return await run_mutation(ctx, work, failed)
