@@ -148,6 +148,7 @@ class TransitionKind(enum.StrEnum):
 class NeedStatus(enum.StrEnum):
     IDENTIFIED = "IDENTIFIED"
     VALIDATED = "VALIDATED"
+    PRIORITIZED = "PRIORITIZED"
     ADDRESSED = "ADDRESSED"
     CLOSED = "CLOSED"
 

@@ -38,7 +38,7 @@ def ppa_criteria(f: PpaFilter | None) -> PpaCriteria:
         owner_ids=decode_ids(f.owner_ids, "User", field="filter.ownerIds"),
         need_id=decode_optional_id(f.need_id, "Need", field="filter.needId"),
         policy_id=decode_optional_id(f.policy_id, "Policy", field="filter.policyId"),
-        search=f.search, date_from=f.date_from, date_to=f.date_to,
+        search=f.search, date_from=f.date_from, date_to=f.date_to, include_archived=f.include_archived,
     )
 
 

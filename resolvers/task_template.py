@@ -12,6 +12,7 @@ from resolvers import task_fields as f
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation, validation
 from resolvers.task_generation import TARGETS, instantiate, template_items
+from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id, decode_typed_id
 from schema.task.types import TaskType
 from schema.task_template.inputs import (
@@ -89,6 +90,8 @@ async def instantiate_task_template(ctx: Context, input: InstantiateTaskTemplate
         template = await session.get(TaskTemplate, template_id)
         if template is None:
             raise not_found("Task template", "input.templateId")
+        if template.retired_at is not None:
+            raise DomainError.one(ErrorCode.INVALID_TRANSITION, "The template is retired.", "input.templateId")
         target = await _target(ctx, input.target_id)
         type_name = type(target).__name__ if target is not None else "None"
         prefix = f"template:{template.id}:{type_name}:{target.id}:{input.start_date.isoformat()}" if target else None

@@ -67,10 +67,15 @@ class Assessment(IdMixin, TimestampMixin, Base):
     data_collection_on: Mapped[date | None] = mapped_column(Date, index=True)
     analysis_on: Mapped[date | None] = mapped_column(Date, index=True)
     report_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Optimistic concurrency: every update bumps it; a stale expected version is a CONFLICT.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Need(IdMixin, TimestampMixin, Base):
     __tablename__ = "needs"
+    __table_args__ = (
+        CheckConstraint("priority_score IS NULL OR priority_score BETWEEN 0 AND 100", name="priority_score_range"),
+    )
 
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -84,6 +89,10 @@ class Need(IdMixin, TimestampMixin, Base):
         ForeignKey("assessments.id", ondelete="SET NULL"), index=True
     )
     identified_on: Mapped[date | None] = mapped_column(Date)
+    # 0-100, set when the need is prioritized (higher is more urgent).
+    priority_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # Optimistic concurrency: every update bumps it; a stale expected version is a CONFLICT.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Policy(IdMixin, TimestampMixin, Base):
@@ -105,3 +114,5 @@ class Policy(IdMixin, TimestampMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     effective_on: Mapped[date | None] = mapped_column(Date, index=True)
     review_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Optimistic concurrency: every update bumps it; a stale expected version is a CONFLICT.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

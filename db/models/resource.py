@@ -32,6 +32,7 @@ class Resource(IdMixin, TimestampMixin, Base):
     buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Booking(IdMixin, TimestampMixin, Base):

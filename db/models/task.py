@@ -117,6 +117,9 @@ class TaskTemplate(IdMixin, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     kind: Mapped[TemplateKind] = mapped_column(enum_type(TemplateKind), index=True)
     is_default: Mapped[bool] = mapped_column(default=False, server_default="false")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A retired template is kept (tasks made from it still point at its items) but not used again.
+    retired_at: Mapped[datetime | None] = mapped_column()
 
 
 class TaskTemplateItem(IdMixin, Base):

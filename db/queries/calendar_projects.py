@@ -31,7 +31,7 @@ def ppa_clauses(scope: CalendarScope) -> list[ColumnElement[bool]] | None:
     """Filters on the PPA row; None when the scope rules PPAs out."""
     if not scope.wants(CalendarModule.PROJECTS) or scope.only_resources:
         return None
-    clauses: list[ColumnElement[bool]] = [Ppa.status != PpaStatus.CANCELLED]
+    clauses: list[ColumnElement[bool]] = [Ppa.status != PpaStatus.CANCELLED, Ppa.archived_at.is_(None)]
     if scope.community_ids is not None:
         clauses.append(Ppa.community_id.in_(list(scope.community_ids)))
     if scope.assignee_ids is not None:

@@ -44,6 +44,7 @@ class PpaCriteria:
     # PPAs whose [starts_on, ends_on] overlaps [date_from, date_to]; open ends match.
     date_from: date | None = None
     date_to: date | None = None
+    include_archived: bool = False
 
 
 def stage_rank() -> ColumnElement[int]:
@@ -51,7 +52,7 @@ def stage_rank() -> ColumnElement[int]:
 
 
 def ppa_conditions(c: PpaCriteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [] if c.include_archived else [Ppa.archived_at.is_(None)]
     if c.statuses:
         conditions.append(Ppa.status.in_(c.statuses))
     if c.stages:

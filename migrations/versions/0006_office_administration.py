@@ -34,6 +34,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_communities_region_province", table_name="communities")
-    op.drop_constraint("ck_communities_coordinates", "communities", type_="check")
+    op.drop_constraint(op.f("ck_communities_coordinates"), "communities", type_="check")
     for column in ("longitude", "latitude", "municipality", "province"):
         op.drop_column("communities", column)

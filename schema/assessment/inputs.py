@@ -30,3 +30,21 @@ class AssessmentFilter:
     search: str | None = None
     date_from: date | None = strawberry.field(default=None, description="Assessments whose dates reach this day.")
     date_to: date | None = strawberry.field(default=None, description="Assessments whose dates start by this day.")
+
+
+@strawberry.input(description="Omitted fields stay as they are; the phase moves forward one step at a time.")
+class UpdateAssessmentInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version read; a newer one answers CONFLICT.")
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    status: AssessmentStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET,
+        description="PLANNED -> DATA_COLLECTION (fieldwork) -> ANALYSIS -> REPORTING (optional) -> COMPLETED.")
+    community_id: strawberry.ID | None = strawberry.UNSET
+    lead_team_id: strawberry.ID | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.UNSET
+    planning_on: date | None = strawberry.UNSET
+    data_collection_on: date | None = strawberry.UNSET
+    analysis_on: date | None = strawberry.UNSET
+    report_on: date | None = strawberry.UNSET

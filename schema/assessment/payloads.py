@@ -10,3 +10,9 @@ from schema.core.errors import UserError
 class CreateAssessmentPayload:
     assessment: AssessmentType | None
     errors: list[UserError]
+
+
+@strawberry.type
+class UpdateAssessmentPayload:
+    assessment: AssessmentType | None
+    errors: list[UserError]

@@ -37,13 +37,15 @@ class AssessmentType(ModelNode):
     analysis_on: date | None
     report_on: date | None
     created_at: datetime
+    version: int = strawberry.field(description="Pass it back as expectedVersion when updating.")
     _row: strawberry.Private[Assessment]
 
     @classmethod
     def from_model(cls, row: Assessment) -> Self:
         return cls(id=row.id, title=row.title, description=row.description, status=row.status,
                    planning_on=row.planning_on, data_collection_on=row.data_collection_on,
-                   analysis_on=row.analysis_on, report_on=row.report_on, created_at=row.created_at, _row=row)
+                   analysis_on=row.analysis_on, report_on=row.report_on, created_at=row.created_at,
+                   version=row.version, _row=row)
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:

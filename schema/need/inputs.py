@@ -31,3 +31,20 @@ class NeedFilter:
     search: str | None = None
     identified_from: date | None = None
     identified_to: date | None = None
+
+
+@strawberry.input(description="Omitted fields stay as they are; status moves follow the need lifecycle.")
+class UpdateNeedInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version read; a newer one answers CONFLICT.")
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    category: str | None = strawberry.UNSET
+    priority: TaskPriorityEnum | None = strawberry.UNSET  # type: ignore[valid-type]
+    priority_score: float | None = strawberry.field(default=strawberry.UNSET, description="0-100; null clears it.")
+    status: NeedStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET,
+        description="IDENTIFIED -> VALIDATED -> PRIORITIZED (needs a score) -> ADDRESSED; any open need may be CLOSED.")
+    community_id: strawberry.ID | None = strawberry.UNSET
+    assessment_id: strawberry.ID | None = strawberry.UNSET
+    identified_on: date | None = strawberry.UNSET

@@ -10,3 +10,9 @@ from schema.need.types import NeedType
 class CreateNeedPayload:
     need: NeedType | None
     errors: list[UserError]
+
+
+@strawberry.type
+class UpdateNeedPayload:
+    need: NeedType | None
+    errors: list[UserError]

@@ -35,13 +35,17 @@ class NeedType(ModelNode):
     status: NeedStatusEnum  # type: ignore[valid-type]
     identified_on: date | None
     created_at: datetime
+    priority_score: float | None = strawberry.field(description="0-100, higher is more urgent; set when prioritized.")
+    version: int = strawberry.field(description="Pass it back as expectedVersion when updating.")
     _row: strawberry.Private[Need]
 
     @classmethod
     def from_model(cls, row: Need) -> Self:
         return cls(id=row.id, title=row.title, description=row.description, category=row.category,
                    priority=row.priority, status=row.status, identified_on=row.identified_on,
-                   created_at=row.created_at, _row=row)
+                   created_at=row.created_at,
+                   priority_score=float(row.priority_score) if row.priority_score is not None else None,
+                   version=row.version, _row=row)
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:

@@ -31,3 +31,20 @@ class PolicyFilter:
     effective_to: date | None = None
     review_from: date | None = None
     review_to: date | None = None
+
+
+@strawberry.input(description="Omitted fields stay as they are; status moves follow the policy lifecycle.")
+class UpdatePolicyInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version read; a newer one answers CONFLICT.")
+    title: str | None = strawberry.UNSET
+    code: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    status: PolicyStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET,
+        description="DRAFT -> UNDER_REVIEW -> ADOPTED (needs an effective date) -> RETIRED; a review may return it "
+                    "to DRAFT.")
+    community_id: strawberry.ID | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.UNSET
+    effective_on: date | None = strawberry.UNSET
+    review_on: date | None = strawberry.UNSET

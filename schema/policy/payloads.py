@@ -10,3 +10,9 @@ from schema.policy.types import PolicyType
 class CreatePolicyPayload:
     policy: PolicyType | None
     errors: list[UserError]
+
+
+@strawberry.type
+class UpdatePolicyPayload:
+    policy: PolicyType | None
+    errors: list[UserError]

@@ -36,12 +36,14 @@ class PolicyType(ModelNode):
     effective_on: date | None
     review_on: date | None
     created_at: datetime
+    version: int = strawberry.field(description="Pass it back as expectedVersion when updating.")
     _row: strawberry.Private[Policy]
 
     @classmethod
     def from_model(cls, row: Policy) -> Self:
         return cls(id=row.id, title=row.title, code=row.code, description=row.description, status=row.status,
-                   effective_on=row.effective_on, review_on=row.review_on, created_at=row.created_at, _row=row)
+                   effective_on=row.effective_on, review_on=row.review_on, created_at=row.created_at,
+                   version=row.version, _row=row)
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:

@@ -128,3 +128,22 @@ class PpaFilter:
     search: str | None = strawberry.field(default=None, description="In title, code and description.")
     date_from: date | None = strawberry.field(default=None, description="PPAs running on or after this day.")
     date_to: date | None = strawberry.field(default=None, description="PPAs running on or before this day.")
+    include_archived: bool = strawberry.field(default=False, description="Archived PPAs are left out unless true.")
+
+
+@strawberry.input(description="Archive a PPA: it leaves the default lists and the calendar; nothing else changes.")
+class ArchivePpaInput:
+    id: strawberry.ID
+    expected_version: int
+
+
+@strawberry.input
+class UnlinkNeedsFromPpaInput:
+    ppa_id: strawberry.ID
+    need_ids: list[strawberry.ID]
+
+
+@strawberry.input
+class UnlinkPoliciesFromPpaInput:
+    ppa_id: strawberry.ID
+    policy_ids: list[strawberry.ID]

@@ -3,28 +3,34 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import ppa as resolve
+from resolvers import ppa_archive
 from resolvers import ppa_links as links
 from resolvers import ppa_workflow as workflow
 from schema.ppa.inputs import (
     AddPpaMilestoneInput,
     AdvancePpaStageInput,
+    ArchivePpaInput,
     CompletePpaMilestoneInput,
     CreatePpaInput,
     DecideBudgetInput,
     LinkNeedsToPpaInput,
     LinkPoliciesToPpaInput,
     SchedulePpaStageInput,
+    UnlinkNeedsFromPpaInput,
+    UnlinkPoliciesFromPpaInput,
     UpdatePpaInput,
 )
 from schema.ppa.payloads import (
     AddPpaMilestonePayload,
     AdvancePpaStagePayload,
+    ArchivePpaPayload,
     CompletePpaMilestonePayload,
     CreatePpaPayload,
     DecideBudgetPayload,
     LinkNeedsToPpaPayload,
     LinkPoliciesToPpaPayload,
     SchedulePpaStagePayload,
+    UnlinkFromPpaPayload,
     UpdatePpaPayload,
 )
 
@@ -70,3 +76,17 @@ class PpaMutation:
         self, info: strawberry.Info, input: LinkPoliciesToPpaInput
     ) -> LinkPoliciesToPpaPayload:
         return await links.link_policies_to_ppa(info.context, input)
+
+    @strawberry.mutation(description="Archive a PPA (with expectedVersion): it leaves default lists and the calendar.")
+    async def archive_ppa(self, info: strawberry.Info, input: ArchivePpaInput) -> ArchivePpaPayload:
+        return await ppa_archive.archive_ppa(info.context, input)
+
+    @strawberry.mutation(description="Remove links between a PPA and needs.")
+    async def unlink_needs_from_ppa(self, info: strawberry.Info, input: UnlinkNeedsFromPpaInput) -> UnlinkFromPpaPayload:
+        return await ppa_archive.unlink_needs(info.context, input)
+
+    @strawberry.mutation(description="Remove links between a PPA and policies.")
+    async def unlink_policies_from_ppa(
+        self, info: strawberry.Info, input: UnlinkPoliciesFromPpaInput
+    ) -> UnlinkFromPpaPayload:
+        return await ppa_archive.unlink_policies(info.context, input)

@@ -63,3 +63,16 @@ class LinkPoliciesToPpaPayload:
     ppa: PpaType | None
     linked_count: int
     errors: list[UserError]
+
+
+@strawberry.type
+class ArchivePpaPayload:
+    ppa: PpaType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class UnlinkFromPpaPayload:
+    ppa: PpaType | None
+    unlinked_count: int = strawberry.field(description="Links removed (needs or policies not linked are skipped).")
+    errors: list[UserError]

@@ -79,6 +79,10 @@ class PpaType(ModelNode):
     updated_at: datetime
     _row: strawberry.Private[Ppa]
 
+    @strawberry.field(description="When the PPA was archived; null while it is current.")
+    def archived_at(self) -> datetime | None:
+        return self._row.archived_at
+
     @classmethod
     def from_model(cls, row: Ppa) -> Self:
         return cls(

@@ -10,3 +10,9 @@ from schema.resource.types import ResourceType
 class CreateResourcePayload:
     resource: ResourceType | None
     errors: list[UserError]
+
+
+@strawberry.type
+class UpdateResourcePayload:
+    resource: ResourceType | None
+    errors: list[UserError]

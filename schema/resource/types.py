@@ -32,6 +32,7 @@ class ResourceType(ModelNode):
     buffer_before_minutes: int = strawberry.field(description="Kept free before every booking.")
     buffer_after_minutes: int = strawberry.field(description="Kept free after every booking.")
     is_active: bool
+    version: int = strawberry.field(default=1, description="Pass it back as expectedVersion when updating.")
 
     @classmethod
     def from_model(cls, row: Resource) -> Self:
@@ -39,7 +40,7 @@ class ResourceType(ModelNode):
             id=row.id, name=row.name, kind=row.kind, description=row.description, location=row.location,
             capacity=row.capacity, requires_approval=row.requires_approval,
             buffer_before_minutes=row.buffer_before_minutes, buffer_after_minutes=row.buffer_after_minutes,
-            is_active=row.is_active,
+            is_active=row.is_active, version=row.version,
         )
 
     @strawberry.field(description="Bookings of this resource the viewer may read, in time order.")

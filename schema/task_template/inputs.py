@@ -41,3 +41,19 @@ class InstantiateTaskTemplateInput:
 class TaskTemplateFilter:
     kind: TemplateKindEnum | None = None  # type: ignore[valid-type]
     search: str | None = None
+
+
+@strawberry.input(description="Omitted fields stay as they are.")
+class UpdateTaskTemplateInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(description="The version read; a newer one answers CONFLICT.")
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    is_default: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="true makes it its kind's default (the previous default stops being one).")
+
+
+@strawberry.input
+class RetireTaskTemplateInput:
+    id: strawberry.ID
+    expected_version: int

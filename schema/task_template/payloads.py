@@ -18,3 +18,9 @@ class InstantiateTaskTemplatePayload:
     tasks: list[TaskType] = strawberry.field(description="The template's tasks for this target and start date.")
     created_count: int = strawberry.field(description="How many of them this call created (0 on a repeat).")
     errors: list[UserError]
+
+
+@strawberry.type
+class UpdateTaskTemplatePayload:
+    template: TaskTemplateType | None
+    errors: list[UserError]

@@ -1,6 +1,7 @@
 """GraphQL types for task templates and their items."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Self
 
 import strawberry
@@ -42,10 +43,13 @@ class TaskTemplateType(ModelNode):
     description: str
     kind: TemplateKindEnum  # type: ignore[valid-type]
     is_default: bool = strawberry.field(description="Drives automatic generation for its kind.")
+    version: int = strawberry.field(default=1, description="Pass it back as expectedVersion when updating.")
+    retired_at: datetime | None = strawberry.field(default=None, description="Retired templates are not used again.")
 
     @classmethod
     def from_model(cls, row: TaskTemplate) -> Self:
-        return cls(id=row.id, name=row.name, description=row.description, kind=row.kind, is_default=row.is_default)
+        return cls(id=row.id, name=row.name, description=row.description, kind=row.kind, is_default=row.is_default,
+                   version=row.version, retired_at=row.retired_at)
 
     @strawberry.field
     async def items(self, info: strawberry.Info) -> list[TaskTemplateItemType]:

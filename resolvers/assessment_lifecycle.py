@@ -1,0 +1,74 @@
+"""updateAssessment: edit an assessment and move it to its next phase, with optimistic concurrency."""
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry import UNSET
+
+from db.enums import AssessmentStatus, ChangeOp
+from db.models import Assessment
+from db.queries.logs import record_audit, record_change
+from db.rules.lifecycles import ASSESSMENT_MOVES, InvalidMove, check_move
+from resolvers import ppa_fields as f
+from resolvers import validation as v
+from resolvers.assessment import MILESTONES, assessment_change
+from resolvers.lifecycle import apply_versioned, check_version, invalid_move, target
+from resolvers.mutation import run_mutation
+from schema.assessment.inputs import UpdateAssessmentInput
+from schema.assessment.payloads import UpdateAssessmentPayload
+from schema.assessment.types import AssessmentType
+from server.context import Context
+
+
+def snapshot(a: Assessment) -> dict[str, Any]:
+    return {"title": a.title, "status": a.status.value,
+            **{attr: getattr(a, attr).isoformat() if getattr(a, attr) else None for attr, _ in MILESTONES}}
+
+
+async def changed_values(ctx: Context, input: UpdateAssessmentInput, current: Assessment) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if input.title is not UNSET:
+        values["title"] = f.title(v.required(input.title, "input.title"))
+    if input.description is not UNSET:
+        values["description"] = f.description(v.required(input.description, "input.description"))
+    for attr, type_name, field in (("community_id", "Community", "input.communityId"),
+                                   ("lead_team_id", "Team", "input.leadTeamId"),
+                                   ("owner_id", "User", "input.ownerId")):
+        value = getattr(input, attr)
+        if value is not UNSET:
+            values[attr] = await f.reference(ctx.session, value, type_name, field)
+    previous = None
+    for attr, field in MILESTONES:  # the dates after the change, each not before the previous given one
+        value = getattr(input, attr)
+        if value is not UNSET:
+            values[attr] = f.day(value, field)
+        day = values.get(attr, getattr(current, attr))
+        if day is not None:
+            v.ordered(previous, day, field, strict=False)
+            previous = day
+    if input.status is not UNSET:
+        status = AssessmentStatus(v.required(input.status, "input.status"))
+        try:
+            check_move(ASSESSMENT_MOVES, current.status, status)
+        except InvalidMove as error:
+            raise invalid_move(error) from None
+        values["status"] = status
+    return values
+
+
+async def update_assessment(ctx: Context, input: UpdateAssessmentInput) -> UpdateAssessmentPayload:
+    async def work() -> UpdateAssessmentPayload:
+        user = ctx.require_writer()
+        current = await target(ctx.session, Assessment, input.id, "Assessment", "Assessment")
+        check_version(current.version, input.expected_version, "assessment")
+        before = snapshot(current)
+        values = await changed_values(ctx, input, current)
+        row = await apply_versioned(ctx.session, Assessment, current.id, input.expected_version, values, "assessment")
+        await record_change(ctx.session, "Assessment", row.id, ChangeOp.UPDATED, assessment_change(row),
+                            actor_id=user.id)
+        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Assessment", entity_id=row.id,
+                     before=before, after=snapshot(row))
+        await ctx.commit()
+        return UpdateAssessmentPayload(assessment=AssessmentType.from_model(row), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: UpdateAssessmentPayload(assessment=None, errors=errors))

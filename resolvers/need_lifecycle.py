@@ -1,0 +1,80 @@
+"""updateNeed: edit a need and move it along its lifecycle, with optimistic concurrency."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from strawberry import UNSET
+
+from db.enums import ChangeOp, NeedStatus, TaskPriority
+from db.models import Need
+from db.queries.logs import record_audit, record_change
+from db.rules.lifecycles import InvalidMove, check_need
+from resolvers import ppa_fields as f
+from resolvers import validation as v
+from resolvers.lifecycle import apply_versioned, check_version, invalid_move, target
+from resolvers.mutation import run_mutation
+from resolvers.need import need_change
+from schema.need.inputs import UpdateNeedInput
+from schema.need.payloads import UpdateNeedPayload
+from schema.need.types import NeedType
+from server.context import Context
+
+
+def score(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    v.number_range(value, "input.priorityScore", low=0, high=100)
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def snapshot(need: Need) -> dict[str, Any]:
+    return {"title": need.title, "status": need.status.value, "priority": need.priority.value,
+            "priority_score": str(need.priority_score) if need.priority_score is not None else None}
+
+
+async def changed_values(ctx: Context, input: UpdateNeedInput, need: Need) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if input.title is not UNSET:
+        values["title"] = f.title(v.required(input.title, "input.title"))
+    if input.description is not UNSET:
+        values["description"] = f.description(v.required(input.description, "input.description"))
+    if input.category is not UNSET:
+        values["category"] = v.text(v.required(input.category, "input.category"), "input.category",
+                                    max_length=100, required=False)
+    if input.priority is not UNSET:
+        values["priority"] = TaskPriority(v.required(input.priority, "input.priority"))
+    if input.priority_score is not UNSET:
+        values["priority_score"] = score(input.priority_score)
+    if input.identified_on is not UNSET:
+        values["identified_on"] = f.day(input.identified_on, "input.identifiedOn")
+    for attr, type_name, field in (("community_id", "Community", "input.communityId"),
+                                   ("assessment_id", "Assessment", "input.assessmentId")):
+        value = getattr(input, attr)
+        if value is not UNSET:
+            values[attr] = await f.reference(ctx.session, value, type_name, field)
+    if input.status is not UNSET:
+        status = NeedStatus(v.required(input.status, "input.status"))
+        try:
+            check_need(need.status, status, values.get("priority_score", need.priority_score))
+        except InvalidMove as error:
+            raise invalid_move(error) from None
+        values["status"] = status
+    return values
+
+
+async def update_need(ctx: Context, input: UpdateNeedInput) -> UpdateNeedPayload:
+    async def work() -> UpdateNeedPayload:
+        user = ctx.require_writer()
+        current = await target(ctx.session, Need, input.id, "Need", "Need")
+        check_version(current.version, input.expected_version, "need")
+        before = snapshot(current)
+        values = await changed_values(ctx, input, current)
+        need = await apply_versioned(ctx.session, Need, current.id, input.expected_version, values, "need")
+        await record_change(ctx.session, "Need", need.id, ChangeOp.UPDATED, need_change(need), actor_id=user.id)
+        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Need", entity_id=need.id,
+                     before=before, after=snapshot(need))
+        await ctx.commit()
+        return UpdateNeedPayload(need=NeedType.from_model(need), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: UpdateNeedPayload(need=None, errors=errors))

@@ -1,0 +1,78 @@
+"""updatePolicy: edit a policy and move it along its lifecycle, with optimistic concurrency.
+
+The effective and review dates are the policy's POLICY calendar entries (the calendar
+reads them from the row), so the change row carries them for live calendars."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from strawberry import UNSET
+
+from db.enums import ChangeOp, PolicyStatus
+from db.models import Policy, PpaPolicy
+from db.queries.logs import record_audit, record_change
+from db.rules.lifecycles import InvalidMove, check_policy
+from resolvers import ppa_fields as f
+from resolvers import validation as v
+from resolvers.lifecycle import apply_versioned, check_version, invalid_move, target
+from resolvers.mutation import run_mutation
+from resolvers.policy import policy_change
+from schema.policy.inputs import UpdatePolicyInput
+from schema.policy.payloads import UpdatePolicyPayload
+from schema.policy.types import PolicyType
+from server.context import Context
+
+
+def snapshot(p: Policy) -> dict[str, Any]:
+    return {"title": p.title, "code": p.code, "status": p.status.value,
+            "effective_on": p.effective_on.isoformat() if p.effective_on else None,
+            "review_on": p.review_on.isoformat() if p.review_on else None}
+
+
+async def changed_values(ctx: Context, input: UpdatePolicyInput, current: Policy) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if input.title is not UNSET:
+        values["title"] = f.title(v.required(input.title, "input.title"))
+    if input.code is not UNSET:
+        values["code"] = f.code(input.code)
+    if input.description is not UNSET:
+        values["description"] = f.description(v.required(input.description, "input.description"))
+    for attr, type_name, field in (("community_id", "Community", "input.communityId"),
+                                   ("owner_id", "User", "input.ownerId")):
+        value = getattr(input, attr)
+        if value is not UNSET:
+            values[attr] = await f.reference(ctx.session, value, type_name, field)
+    if input.effective_on is not UNSET:
+        values["effective_on"] = input.effective_on
+    if input.review_on is not UNSET:
+        values["review_on"] = input.review_on
+    f.dates(values.get("effective_on", current.effective_on), values.get("review_on", current.review_on),
+            "input.effectiveOn", "input.reviewOn")
+    if input.status is not UNSET:
+        status = PolicyStatus(v.required(input.status, "input.status"))
+        try:
+            check_policy(current.status, status, values.get("effective_on", current.effective_on))
+        except InvalidMove as error:
+            raise invalid_move(error) from None
+        values["status"] = status
+    return values
+
+
+async def update_policy(ctx: Context, input: UpdatePolicyInput) -> UpdatePolicyPayload:
+    async def work() -> UpdatePolicyPayload:
+        user = ctx.require_writer()
+        current = await target(ctx.session, Policy, input.id, "Policy", "Policy")
+        check_version(current.version, input.expected_version, "policy")
+        before = snapshot(current)
+        values = await changed_values(ctx, input, current)
+        row = await apply_versioned(ctx.session, Policy, current.id, input.expected_version, values, "policy")
+        ppa_ids = list(await ctx.session.scalars(select(PpaPolicy.ppa_id).where(PpaPolicy.policy_id == row.id)))
+        await record_change(ctx.session, "Policy", row.id, ChangeOp.UPDATED, policy_change(row, ppa_ids),
+                            actor_id=user.id)
+        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Policy", entity_id=row.id,
+                     before=before, after=snapshot(row))
+        await ctx.commit()
+        return UpdatePolicyPayload(policy=PolicyType.from_model(row), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: UpdatePolicyPayload(policy=None, errors=errors))

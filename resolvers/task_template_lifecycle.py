@@ -1,0 +1,76 @@
+"""updateTaskTemplate and retireTaskTemplate (MANAGER, ADMIN), with optimistic concurrency.
+
+A retired template keeps its items (tasks made from it point at them) but stops being
+its kind's default and cannot be instantiated again."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+from strawberry import UNSET
+
+from db.enums import ChangeOp
+from db.models import TaskTemplate
+from db.queries.logs import record_audit, record_change
+from resolvers import validation as v
+from resolvers.lifecycle import apply_versioned, check_version, target
+from resolvers.mutation import run_mutation
+from schema.core.errors import DomainError, ErrorCode
+from schema.task_template.inputs import RetireTaskTemplateInput, UpdateTaskTemplateInput
+from schema.task_template.payloads import UpdateTaskTemplatePayload
+from schema.task_template.types import TaskTemplateType
+from server.context import Context
+
+
+def snapshot(t: TaskTemplate) -> dict[str, Any]:
+    return {"name": t.name, "is_default": t.is_default, "retired": t.retired_at is not None}
+
+
+def retired(field: str) -> DomainError:
+    return DomainError.one(ErrorCode.INVALID_TRANSITION, "The template is retired.", field)
+
+
+async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, Any], action: str) -> UpdateTaskTemplatePayload:
+    user = ctx.require_manager()
+    current = await target(ctx.session, TaskTemplate, pk, "TaskTemplate", "Task template")
+    check_version(current.version, expected_version, "task template")
+    if current.retired_at is not None:
+        raise retired("input.id")
+    before = snapshot(current)
+    if values.get("is_default"):  # one default per kind (a unique index backs this against races)
+        await ctx.session.execute(
+            update(TaskTemplate).where(TaskTemplate.kind == current.kind, TaskTemplate.is_default,
+                                       TaskTemplate.id != current.id)
+            .values(is_default=False).execution_options(synchronize_session=False))
+    row = await apply_versioned(ctx.session, TaskTemplate, current.id, expected_version, values, "task template")
+    await record_change(ctx.session, "TaskTemplate", row.id, ChangeOp.UPDATED,
+                        {"kind": row.kind.value, "is_default": row.is_default,
+                         "retired": row.retired_at is not None}, actor_id=user.id)
+    record_audit(ctx.session, actor_id=user.id, action=action, entity_type="TaskTemplate", entity_id=row.id,
+                 before=before, after=snapshot(row))
+    await ctx.commit()
+    return UpdateTaskTemplatePayload(template=TaskTemplateType.from_model(row), errors=[])
+
+
+async def update_task_template(ctx: Context, input: UpdateTaskTemplateInput) -> UpdateTaskTemplatePayload:
+    async def work() -> UpdateTaskTemplatePayload:
+        values: dict[str, Any] = {}
+        if input.name is not UNSET:
+            values["name"] = v.text(v.required(input.name, "input.name"), "input.name", max_length=200)
+        if input.description is not UNSET:
+            values["description"] = v.text(v.required(input.description, "input.description"), "input.description",
+                                           max_length=20_000, required=False)
+        if input.is_default is not UNSET:
+            values["is_default"] = v.required(input.is_default, "input.isDefault")
+        return await save(ctx, input.id, input.expected_version, values, "task_template.update")
+
+    return await run_mutation(ctx, work, lambda errors: UpdateTaskTemplatePayload(template=None, errors=errors))
+
+
+async def retire_task_template(ctx: Context, input: RetireTaskTemplateInput) -> UpdateTaskTemplatePayload:
+    async def work() -> UpdateTaskTemplatePayload:
+        values = {"retired_at": datetime.now(UTC), "is_default": False}
+        return await save(ctx, input.id, input.expected_version, values, "task_template.retire")
+
+    return await run_mutation(ctx, work, lambda errors: UpdateTaskTemplatePayload(template=None, errors=errors))
