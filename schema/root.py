@@ -20,6 +20,7 @@ from schema.community.mutation import CommunityMutation
 from schema.community.query import CommunityQuery
 from schema.core.extensions import AuthenticationExtension, ErrorExtension, SessionExtension
 from schema.core.limits import QUERY_LIMIT_EXTENSIONS
+from schema.event.generate_tasks import EventTasksMutation
 from schema.event.mutation import EventMutation
 from schema.event.query import EventQuery
 from schema.need.mutation import NeedMutation
@@ -90,6 +91,7 @@ MUTATIONS: tuple[type, ...] = (
     UserMutation,
     TeamMutation,
     UserAdminMutation,
+    EventTasksMutation,
 )
 
 Query = merge_types("Query", QUERIES)

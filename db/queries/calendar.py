@@ -3,7 +3,7 @@
 Each source (events and their overrides, task due dates, PPA dates, milestones,
 stage schedules, assessment milestones, bookings) is one window-filtered query
 selecting only the columns an entry needs; entries are plain objects built in
-one pass. The number of statements is fixed (at most eight), whatever the
+one pass. The number of statements is fixed (at most ten), whatever the
 number of entries.
 
 Filters narrow every source: a source with no relation to a filter's dimension
@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.queries.calendar_events import event_entries
+from db.queries.calendar_office import policy_entries, projected_task_entries
 from db.queries.calendar_projects import (
     assessment_entries,
     milestone_entries,
@@ -32,7 +33,7 @@ from db.rules.recurrence import ExpansionLimit
 MAX_ENTRIES_PER_WINDOW = 50_000
 
 SOURCES = (event_entries, task_entries, ppa_entries, milestone_entries, stage_entries, assessment_entries,
-           booking_entries)
+           booking_entries, policy_entries, projected_task_entries)
 
 __all__ = ["CalendarScope", "collect_entries"]
 

@@ -27,6 +27,8 @@ class EntryKind(enum.StrEnum):
     PPA_STAGE = "PPA_STAGE"
     ASSESSMENT_MILESTONE = "ASSESSMENT_MILESTONE"
     BOOKING = "BOOKING"
+    POLICY_DATE = "POLICY_DATE"  # a policy's effective or review date
+    TASK_PROJECTED = "TASK_PROJECTED"  # a future instance of a recurring task, not created yet
 
 
 # Which module each non-event source belongs to (events carry their own module).
@@ -38,6 +40,8 @@ KIND_MODULES: dict[EntryKind, CalendarModule] = {
     EntryKind.PPA_STAGE: CalendarModule.PROJECTS,
     EntryKind.ASSESSMENT_MILESTONE: CalendarModule.MANA,
     EntryKind.BOOKING: CalendarModule.RESOURCES,
+    EntryKind.POLICY_DATE: CalendarModule.POLICY,
+    EntryKind.TASK_PROJECTED: CalendarModule.TASKS,
 }
 
 

@@ -12,18 +12,19 @@ from typing import Annotated, Any
 
 import strawberry
 
-from db.models import Assessment, Booking, Event, Ppa, PpaMilestone, PpaStageSchedule, Task
+from db.models import Assessment, Booking, Event, Policy, Ppa, PpaMilestone, PpaStageSchedule, Task
 from db.rules.calendar_entries import CalendarEntry
 from schema.assessment.types import AssessmentType
 from schema.booking.types import BookingType
 from schema.calendar.enums import CalendarEntryKindEnum, CalendarModuleEnum
 from schema.core.errors import DomainError, ErrorCode
 from schema.event.types import EventType
+from schema.policy.types import PolicyType
 from schema.ppa.types import PpaMilestoneType, PpaStageType, PpaType
 from schema.task.types import TaskType
 
 CalendarSource = Annotated[
-    EventType | TaskType | PpaType | PpaMilestoneType | PpaStageType | AssessmentType | BookingType,
+    EventType | TaskType | PpaType | PpaMilestoneType | PpaStageType | AssessmentType | BookingType | PolicyType,
     strawberry.union("CalendarSource", description="What a calendar entry comes from."),
 ]
 
@@ -36,6 +37,7 @@ SOURCE_TYPES: dict[str, tuple[type[Any], Any]] = {
     "PpaStage": (PpaStageSchedule, PpaStageType),
     "Assessment": (Assessment, AssessmentType),
     "Booking": (Booking, BookingType),
+    "Policy": (Policy, PolicyType),
 }
 
 
