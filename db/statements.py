@@ -1,8 +1,18 @@
-"""Counts SQL statements per unit of work (a request, a test, a benchmark run).
+"""Counts SQL statements per unit of work (a request, a test, a benchmark run) and per process.
 
 A ContextVar holds the active counters, so concurrent requests count apart.
 ``counting()`` blocks nest: every active counter sees every statement, so a
 test's counter around a request and the request's own (metrics) both count it.
+
+Two sources, so that the count is what PostgreSQL receives:
+
+- ``install(engine)``: every statement SQLAlchemy executes (``before_cursor_execute``);
+- ``CountingConnection`` (the engine's asyncpg connection class, see ``db.engine``):
+  what the driver sends beside them: BEGIN/COMMIT/ROLLBACK, pings, type introspection.
+
+``TOTALS`` is the process-wide tally by kind, exported at ``/metrics``. An executemany is
+one round trip for the counters (what the statement-count tests hold constant) but one
+execution per parameter set for ``TOTALS``, as PostgreSQL sees it.
 """
 from __future__ import annotations
 
@@ -12,8 +22,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from asyncpg.connection import Connection  # type: ignore[import-untyped]
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+DATA, TRANSACTION, PING, INTROSPECTION = "data", "transaction", "ping", "introspection"
+TOTALS: dict[str, int] = {DATA: 0, TRANSACTION: 0, PING: 0, INTROSPECTION: 0}
+_TRANSACTION_WORDS = ("BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "END")
 
 
 @dataclass(slots=True)
@@ -25,9 +40,14 @@ _active: ContextVar[tuple[StatementCounter, ...]] = ContextVar("statement_counte
 _installed: set[int] = set()
 
 
-def _on_execute(*_args: Any, **_kwargs: Any) -> None:
+def count(kind: str, executions: int = 1) -> None:
+    TOTALS[kind] += executions
     for counter in _active.get():
         counter.count += 1
+
+
+def _on_execute(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool) -> None:
+    count(DATA, len(parameters) if executemany and isinstance(parameters, (list, tuple)) else 1)
 
 
 def install(sync_engine: Engine) -> None:
@@ -35,6 +55,44 @@ def install(sync_engine: Engine) -> None:
     if id(sync_engine) not in _installed:
         event.listen(sync_engine, "before_cursor_execute", _on_execute)
         _installed.add(id(sync_engine))
+
+
+def kind_of(query: str) -> str:
+    text = query.lstrip().upper()
+    if not text.strip("; "):
+        return PING
+    return TRANSACTION if text.startswith(_TRANSACTION_WORDS) else DATA
+
+
+class CountingConnection(Connection):  # type: ignore[misc]  # asyncpg is untyped
+    """asyncpg's connection, counting the statements SQLAlchemy's cursor events never see.
+
+    SQLAlchemy runs its own statements as prepared statements (not through these methods);
+    asyncpg's transactions call ``execute`` and SQLAlchemy's ping calls ``fetchrow``.
+    """
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109 (asyncpg's signature)
+        count(kind_of(query))
+        result: str = await super().execute(query, *args, timeout=timeout)
+        return result
+
+    async def fetch(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        count(kind_of(query))
+        return await super().fetch(query, *args, **kwargs)
+
+    async def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        count(kind_of(query))
+        return await super().fetchrow(query, *args, **kwargs)
+
+    async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        count(kind_of(query))
+        return await super().fetchval(query, *args, **kwargs)
+
+    async def _introspect_types(self, typeoids: Any, timeout: Any) -> Any:  # noqa: ASYNC109
+        # asyncpg looks up unknown type OIDs (and may toggle JIT around it): two or three statements.
+        jit = bool(getattr(getattr(self, "_server_caps", None), "jit", False))
+        count(INTROSPECTION, 3 if jit else 1)
+        return await super()._introspect_types(typeoids, timeout)
 
 
 def current() -> StatementCounter | None:

@@ -30,10 +30,16 @@ def issue_token(user_id: int, secret: str, *, ttl_minutes: int) -> str:
 
 def user_id_from_token(token: str, secret: str) -> int | None:
     """The user id a valid, unexpired token names; None for anything else."""
+    subject = token_subject(token, secret)
+    return subject[0] if subject is not None else None
+
+
+def token_subject(token: str, secret: str) -> tuple[int, float] | None:
+    """(user id, expiry as a POSIX timestamp) of a valid, unexpired token; None for anything else."""
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
-        return int(claims["sub"])
-    except (jwt.PyJWTError, ValueError, KeyError):
+        return int(claims["sub"]), float(claims["exp"])
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         return None
 
 

@@ -48,6 +48,8 @@ class ChangeBroker:
         self.retry_interval = retry_interval
         self.last_position: int | None = None  # read on first connect (the database may be down at start)
         self.subscribers: set[Subscriber] = set()
+        # In-process consumers of every change (e.g. the user cache's invalidation); called inline.
+        self.listeners: list[Callable[[Change], None]] = []
         self.connected = asyncio.Event()
         self._pubsub: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -74,6 +76,8 @@ class ChangeBroker:
             if self.last_position is not None and change.position <= self.last_position:
                 continue
             self.last_position = change.position
+            for listener in self.listeners:
+                listener(change)
             for subscriber in tuple(self.subscribers):
                 try:
                     subscriber.offer(change)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -32,9 +33,21 @@ async def with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) 
         await engine.dispose()
 
 
+def default_workers(settings: Settings) -> int:
+    """``ALMANAC_WORKERS``, else one process per core when they can share changes through Redis.
+
+    Without ``REDIS_URL`` each process has its own in-process broker, and only one of them
+    relays the change log, so subscribers on the others would miss changes: one process then.
+    """
+    if settings.workers:
+        return settings.workers
+    return (os.cpu_count() or 1) if settings.redis_url else 1
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    workers = args.workers or default_workers(settings)
     public = f"http://{args.host}:{args.port}"
     settings.public_url = public
     print(f"Almanac GraphiQL: {public}/graphql", flush=True)
@@ -43,7 +56,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers if args.workers > 1 else None,
+        workers=workers if workers > 1 else None,
         log_level=settings.log_level.lower(),
         ws="websockets-sansio",
         # Deflate doubled memory per websocket (181 vs 82 KiB) and costs CPU on fan-out; payloads are small JSON.
@@ -190,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the GraphQL server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="server processes (default: ALMANAC_WORKERS, else one per core with REDIS_URL, else 1)")
     serve.set_defaults(run=cmd_serve)
 
     sub.add_parser("worker", help="run the arq worker").set_defaults(run=cmd_worker)

@@ -34,6 +34,9 @@ class Context:
     response: Any = None
     _session: AsyncSession | None = None
     loaders: Loaders = field(init=False)
+    # Set for a query operation (SessionExtension): its session then needs no transaction.
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(lambda: self.session, lambda: self.viewer)
@@ -47,7 +50,8 @@ class Context:
     def session(self) -> AsyncSession:
         """One session per operation, opened on first use, closed by SessionExtension."""
         if self._session is None:
-            self._session = SerializedSession(**self.sessionmaker.kw)
+            reads = self.read_sessionmaker if self.read_only else None
+            self._session = SerializedSession(**(reads or self.sessionmaker).kw)
         return self._session
 
     async def close(self) -> None:

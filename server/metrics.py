@@ -3,6 +3,9 @@
 - ``almanac_graphql_operations_total{operation_name, operation_type, outcome}``
 - ``almanac_graphql_operation_duration_seconds{operation_name, operation_type}`` (histogram)
 - ``almanac_graphql_sql_statements{operation_name, operation_type}`` (histogram, per operation)
+- ``almanac_sql_statements_total{kind}``: every statement this process sent to PostgreSQL
+  (``data``, ``transaction`` = BEGIN/COMMIT/ROLLBACK/SAVEPOINT, ``ping``, ``introspection``),
+  operations or not (sign-in lookups, the change-log relay, jobs); see ``db.statements``
 
 ``outcome`` is ``ok`` or the lower-cased ``extensions.code`` of the first error
 (``query_too_complex``, ``rate_limited``, ``unauthenticated``, ``internal``, ...), ``error``
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -24,6 +27,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
@@ -58,6 +63,7 @@ class GraphQLMetrics:
             labels, buckets=STATEMENT_BUCKETS, registry=self.registry,
         )
         self._names: set[str] = set()
+        self.registry.register(StatementTotals())
 
     def operation_label(self, name: str | None) -> str:
         if not name:
@@ -78,6 +84,18 @@ class GraphQLMetrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class StatementTotals(Collector):
+    """The process-wide statement tally, read at scrape time."""
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "almanac_sql_statements", "SQL statements this process sent to PostgreSQL, by kind.", labels=["kind"]
+        )
+        for kind, total in statements.TOTALS.items():
+            family.add_metric([kind], total)
+        yield family
 
 
 def metrics_for(state: Any) -> GraphQLMetrics:

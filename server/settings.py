@@ -29,6 +29,19 @@ class Settings(BaseSettings):
     change_log_retention_days: int = Field(default=7, ge=1, alias="ALMANAC_CHANGE_LOG_RETENTION_DAYS")
     subscriber_queue_size: int = Field(default=256, ge=1, alias="ALMANAC_SUBSCRIBER_QUEUE_SIZE")
     relay_poll_seconds: float = Field(default=1.0, gt=0, alias="ALMANAC_RELAY_POLL_SECONDS")
+    # Capacity, per server process (issue 12; README "Capacity"): PostgreSQL allows 100 connections
+    # in all, so a process holds at most pool + overflow, and ``--workers N`` multiplies that by N.
+    db_pool_size: int = Field(default=5, ge=1, alias="ALMANAC_DB_POOL_SIZE")
+    db_max_overflow: int = Field(default=3, ge=0, alias="ALMANAC_DB_MAX_OVERFLOW")
+    db_pool_timeout: float = Field(default=10.0, gt=0, alias="ALMANAC_DB_POOL_TIMEOUT")
+    workers: int | None = Field(default=None, ge=1, alias="ALMANAC_WORKERS")
+    user_cache_seconds: float = Field(default=5.0, ge=0, alias="ALMANAC_USER_CACHE_SECONDS")
+    max_running_operations: int | None = Field(default=None, ge=1, alias="ALMANAC_MAX_RUNNING_OPERATIONS")
+    max_heavy_operations: int = Field(default=2, ge=1, alias="ALMANAC_MAX_HEAVY_OPERATIONS")
+    heavy_response_bytes: int = Field(default=64 * 1024, ge=1, alias="ALMANAC_HEAVY_RESPONSE_BYTES")
+    gzip_min_bytes: int = Field(default=1024, ge=0, alias="ALMANAC_GZIP_MIN_BYTES")
+    gc_freeze: bool = Field(default=True, alias="ALMANAC_GC_FREEZE")
+    gc_threshold: str = Field(default="50000,20,100", alias="ALMANAC_GC_THRESHOLD")
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 

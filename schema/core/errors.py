@@ -46,3 +46,4 @@ class TopLevelCode(enum.StrEnum):
     VALIDATION = "VALIDATION"
     NOT_FOUND = "NOT_FOUND"
     PERMISSION_DENIED = "PERMISSION_DENIED"
+    SERVER_BUSY = "SERVER_BUSY"  # no slot to run in within the admission wait (HTTP 503)

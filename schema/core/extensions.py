@@ -1,6 +1,6 @@
 """Schema extensions every operation passes through.
 
-- ``SessionExtension`` closes the operation's database session.
+- ``SessionExtension`` closes the operation's database session (and marks a query read-only).
 - ``AuthenticationExtension`` answers UNAUTHENTICATED for any root field but the open ones.
 - ``ErrorExtension`` gives every top-level error an ``extensions.code`` and masks
   unexpected exceptions as INTERNAL (logged with a trace id, never leaked).
@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
+from strawberry.types.graphql import OperationType
 
 from resolvers.mutation import sqlstate
 from schema.core.errors import DomainError, TopLevelCode
@@ -29,6 +30,12 @@ OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "__typename", "__schema
 
 
 class SessionExtension(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if hasattr(context, "read_only") and self.execution_context.operation_type is OperationType.QUERY:
+            context.read_only = True  # its session (opened on first use) runs without a transaction
+        yield
+
     async def on_operation(self) -> AsyncIterator[None]:
         try:
             yield

@@ -1,0 +1,92 @@
+"""Admission control: how many GraphQL operations run at once in this process, and how many heavy ones.
+
+One process runs Python on one core, so past a handful of operations in flight more
+concurrency only adds waiting (and holds database connections: each running operation
+has at most one). Operations beyond ``max_running`` wait here, in arrival order, before
+they touch the database, so the pool is never exhausted by GraphQL traffic.
+
+Heavy operations (a calendar month, a board of 1,000 cards) would otherwise fill every
+slot under load and leave a cheap ``me { id }`` queued behind seconds of work: at most
+``max_heavy`` of them run at once, so the other slots stay free for cheap ones. What is
+heavy is learned, not declared: the response size of each operation shape (its document
+and operation name, whatever the variables), as a moving average. A shape never seen
+before counts as cheap until its first answer.
+
+A wait longer than ``wait_seconds`` ends with SERVER_BUSY (HTTP 503, ``Retry-After``).
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+ADMISSION_KEY = "admission"  # AppState.extras
+RETRY_AFTER_BUSY_SECONDS = 2
+MAX_SHAPES = 1000  # the sizes of this many operation shapes are remembered (least recently used dropped)
+SMOOTHING = 0.3  # weight of the newest response size in the moving average
+
+
+Shape = tuple[str, str | None]  # (document, operation name)
+
+
+class ServerBusy(Exception):
+    def __init__(self, waited_seconds: float) -> None:
+        super().__init__(f"The server is busy; waited {waited_seconds:.0f} s for a slot.")
+        self.waited_seconds = waited_seconds
+
+
+class Admission:
+    def __init__(self, *, max_running: int, max_heavy: int, heavy_bytes: int, wait_seconds: float = 20.0) -> None:
+        self.max_running = max_running
+        self.max_heavy = min(max_heavy, max_running)
+        self.heavy_bytes = heavy_bytes
+        self.wait_seconds = wait_seconds
+        self._running = asyncio.Semaphore(max_running)
+        self._heavy = asyncio.Semaphore(self.max_heavy)
+        self._sizes: OrderedDict[Shape, float] = OrderedDict()
+
+    def is_heavy(self, shape: Shape) -> bool:
+        size = self._sizes.get(shape)
+        return size is not None and size >= self.heavy_bytes
+
+    def observe(self, shape: Shape, response_bytes: int) -> None:
+        previous = self._sizes.pop(shape, None)
+        size = response_bytes if previous is None else previous + SMOOTHING * (response_bytes - previous)
+        self._sizes[shape] = size
+        if len(self._sizes) > MAX_SHAPES:
+            self._sizes.popitem(last=False)
+
+    @asynccontextmanager
+    async def admit(self, shape: Shape) -> AsyncIterator[None]:
+        """Hold a slot (and a heavy one, when the shape is heavy) while the operation runs."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait_seconds
+        heavy = self.is_heavy(shape)
+        if heavy:
+            await self._acquire(self._heavy, deadline)
+        try:
+            await self._acquire(self._running, deadline)
+            try:
+                yield
+            finally:
+                self._running.release()
+        finally:
+            if heavy:
+                self._heavy.release()
+
+    async def _acquire(self, semaphore: asyncio.Semaphore, deadline: float) -> None:
+        remaining = deadline - asyncio.get_running_loop().time()
+        try:
+            async with asyncio.timeout(max(remaining, 0)):
+                await semaphore.acquire()
+        except TimeoutError:
+            raise ServerBusy(self.wait_seconds) from None
+
+
+def admission_of(state: Any) -> Admission | None:
+    """The app's admission control (``server.app.AppState``), once the lifespan has made it."""
+    extras: dict[str, Any] = state.extras
+    admission: Admission | None = extras.get(ADMISSION_KEY)
+    return admission

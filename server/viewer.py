@@ -1,0 +1,114 @@
+"""Bearer token -> the signed-in user: one narrow query, cached for a few seconds per process.
+
+The query selects only what requests read of their user (no password hash): the row comes
+back with every other column deferred and every relation refused, so code that needs more
+loads it itself instead of finding a stale or secret value here.
+
+Cached users are dropped when the change log reports a change of that user (the broker
+calls ``UserCache.on_change`` for every change in every process), and in any case after
+``ALMANAC_USER_CACHE_SECONDS`` (default 5 s; 0 turns the cache off), which bounds how long
+a deactivation written outside the change log still lets a token through.
+Cached rows are shared by concurrent requests: treat ``ctx.user`` as read-only.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import load_only, raiseload
+
+from db.models import User
+from server.auth import token_subject
+from server.changes import Change
+
+USER_ENTITY = "User"
+USER_CACHE_KEY = "user_cache"  # AppState.extras
+MAX_CACHED_USERS = 10_000
+VIEWER_COLUMNS = (User.id, User.email, User.name, User.role, User.timezone, User.is_active)
+
+
+class UserCache:
+    def __init__(self, ttl_seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl_seconds
+        self.clock = clock
+        self._users: dict[int, tuple[float, User]] = {}
+        # Verified tokens -> (user id, expiry): a signature checked once per token, not per request.
+        self._tokens: dict[str, tuple[int, float]] = {}
+
+    def subject(self, token: str, secret: str) -> int | None:
+        """The user id of a valid token, verified once and then remembered until it expires."""
+        known = self._tokens.get(token)
+        if known is not None:
+            if known[1] > time.time():
+                return known[0]
+            del self._tokens[token]  # expired: its expiry is part of the signed token
+            return None
+        subject = token_subject(token, secret)
+        if subject is None:
+            self._tokens.pop(token, None)
+            return None
+        if self.ttl > 0:
+            if len(self._tokens) >= MAX_CACHED_USERS:
+                self._tokens.clear()
+            self._tokens[token] = subject
+        return subject[0]
+
+    def get(self, user_id: int) -> User | None:
+        entry = self._users.get(user_id)
+        if entry is None:
+            return None
+        if entry[0] <= self.clock():
+            self._users.pop(user_id, None)
+            return None
+        return entry[1]
+
+    def put(self, user: User) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._users) >= MAX_CACHED_USERS:
+            self._users.clear()  # at this size a sweep costs more than reloading the few active users
+        self._users[user.id] = (self.clock() + self.ttl, user)
+
+    def forget(self, user_id: int) -> None:
+        self._users.pop(user_id, None)
+
+    def on_change(self, change: Change) -> None:
+        if change.entity_type == USER_ENTITY:
+            self.forget(change.entity_id)
+
+
+async def load_active_user(sessionmaker: async_sessionmaker[AsyncSession], user_id: int) -> User | None:
+    """One SELECT of the viewer's columns; None for an unknown or deactivated user."""
+    async with sessionmaker() as session:
+        user: User | None = await session.scalar(
+            select(User)
+            .options(load_only(*VIEWER_COLUMNS), raiseload("*"))
+            .where(User.id == user_id, User.is_active.is_(True))
+        )
+        return user
+
+
+def user_cache_of(state: Any) -> UserCache:
+    """The app's cache (``server.app.AppState``); a disabled one before the lifespan made it."""
+    extras: dict[str, Any] = state.extras
+    cache: UserCache | None = extras.get(USER_CACHE_KEY)
+    return cache if cache is not None else UserCache(0)
+
+
+async def user_for_token(
+    token: str | None, *, secret: str, cache: UserCache, sessionmaker: async_sessionmaker[AsyncSession]
+) -> User | None:
+    if not token:
+        return None
+    user_id = cache.subject(token, secret)
+    if user_id is None:
+        return None
+    user = cache.get(user_id)
+    if user is None:
+        user = await load_active_user(sessionmaker, user_id)
+        if user is not None:
+            cache.put(user)
+    return user

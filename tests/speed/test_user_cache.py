@@ -1,0 +1,123 @@
+"""Token -> user: a narrow row (no password hash), cached for seconds, dropped on the user's change-log entries."""
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import DetachedInstanceError
+
+from db import statements
+from db.enums import ChangeOp, Role
+from server.changes import Change
+from server.viewer import UserCache, load_active_user, user_for_token
+from tests.conftest import SECRET, UserFactory, token_for
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def change(entity_type: str, entity_id: int) -> Change:
+    return Change(position=1, id=1, entity_type=entity_type, entity_id=entity_id, op=ChangeOp.UPDATED,
+                  payload={}, actor_id=None, created_at=datetime.now(UTC))
+
+
+async def one_lookup(sessionmaker: async_sessionmaker[AsyncSession], user_id: int) -> int:
+    """Statements of one uncached lookup here (the test's sessions add SAVEPOINT/RELEASE around it)."""
+    with statements.counting() as sql:
+        await load_active_user(sessionmaker, user_id)
+    return sql.count
+
+
+async def test_the_user_row_has_no_password_hash(
+    sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory, session: AsyncSession
+) -> None:
+    user = await make_user(Role.MANAGER, name="Mina")
+    await session.flush()
+    loaded = await load_active_user(sessionmaker, user.id)
+    assert loaded is not None
+    assert (loaded.id, loaded.name, loaded.role, loaded.email, loaded.is_active) == (
+        user.id, "Mina", Role.MANAGER, user.email, True)
+    with pytest.raises(DetachedInstanceError):
+        _ = loaded.password_hash  # never selected: code that needs it must load it itself
+
+
+async def test_cached_users_cost_no_statement_until_they_expire(
+    sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory, session: AsyncSession
+) -> None:
+    user = await make_user()
+    await session.flush()
+    lookup = await one_lookup(sessionmaker, user.id)
+    clock = Clock()
+    cache = UserCache(5, clock=clock)
+    token = token_for(user)
+    with statements.counting() as sql:
+        first = await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker)
+        second = await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker)
+    assert first is not None and second is first
+    assert sql.count == lookup
+    clock.now += 5
+    with statements.counting() as sql:
+        assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is not None
+    assert sql.count == lookup
+
+
+async def test_deactivation_takes_effect_on_the_users_change_log_entry(
+    sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory, session: AsyncSession
+) -> None:
+    user = await make_user()
+    other = await make_user()
+    await session.flush()
+    cache = UserCache(3600, clock=Clock())
+    token = token_for(user)
+    assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is not None
+    user.is_active = False
+    await session.flush()
+    cache.on_change(change("Task", user.id))  # another entity with the same id: no effect
+    cache.on_change(change("User", other.id))
+    assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is not None
+    cache.on_change(change("User", user.id))
+    assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is None
+
+
+async def test_a_zero_ttl_caches_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory, session: AsyncSession
+) -> None:
+    user = await make_user()
+    await session.flush()
+    lookup = await one_lookup(sessionmaker, user.id)
+    cache = UserCache(0)
+    token = token_for(user)
+    with statements.counting() as sql:
+        for _ in range(3):
+            assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is not None
+    assert sql.count == 3 * lookup
+
+
+async def test_bad_tokens_never_reach_the_database(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    cache = UserCache(5)
+    with statements.counting() as sql:
+        for token in (None, "", "not-a-jwt"):
+            assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is None
+    assert sql.count == 0
+
+
+async def test_a_remembered_token_stops_working_when_it_expires(
+    sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory, session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = await make_user()
+    await session.flush()
+    cache = UserCache(5)
+    token = token_for(user)  # valid for 60 minutes
+    assert cache.subject(token, SECRET) == user.id
+    assert cache.subject(token, "another-secret-key-with-enough-length") == user.id  # remembered, not re-verified
+    later = time.time() + 61 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert cache.subject(token, SECRET) is None  # (PyJWT, on its own clock, refuses it from then on too)
