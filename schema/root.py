@@ -19,6 +19,7 @@ from schema.calendar.query import CalendarQuery
 from schema.community.mutation import CommunityMutation
 from schema.community.query import CommunityQuery
 from schema.core.extensions import AuthenticationExtension, ErrorExtension, SessionExtension
+from schema.core.fast_fields import FastFieldsExecutor
 from schema.core.limits import QUERY_LIMIT_EXTENSIONS
 from schema.event.generate_tasks import EventTasksMutation
 from schema.event.mutation import EventMutation
@@ -107,4 +108,7 @@ EXTENSIONS: list[type] = [
     *QUERY_LIMIT_EXTENSIONS,
 ]
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS)
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS,
+    execution_context_class=FastFieldsExecutor,
+)
