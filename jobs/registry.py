@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from arq.typing import WorkerCoroutine
 
+from jobs.attachments import delete_attachment_files, sweep_orphan_files
 from jobs.decisions import notify_booking_decision, notify_budget_decision, notify_task_assigned
 from jobs.dispatch import dispatch_due_notifications
 from jobs.prune_change_log import prune_change_log
@@ -21,4 +22,6 @@ JOBS: dict[str, WorkerCoroutine] = {
     "alert_ppas_at_risk": alert_ppas_at_risk,
     "schedule_quarterly_meetings": schedule_quarterly_meetings,
     "prune_change_log": prune_change_log,
+    "delete_attachment_files": delete_attachment_files,
+    "sweep_orphan_files": sweep_orphan_files,
 }

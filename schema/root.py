@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 
 from schema.assessment.mutation import AssessmentMutation
 from schema.assessment.query import AssessmentQuery
+from schema.attachment.mutation import AttachmentMutation
 from schema.auth.mutation import AuthMutation
 from schema.booking.mutation import BookingMutation
 from schema.booking.query import BookingQuery
@@ -93,6 +94,7 @@ MUTATIONS: tuple[type, ...] = (
     TeamMutation,
     UserAdminMutation,
     EventTasksMutation,
+    AttachmentMutation,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -127,6 +127,7 @@ def create_app(
     """The Almanac ASGI app. Tests pass their own sessionmaker and Redis."""
     from schema.root import schema
     from server.graphql_view import AlmanacGraphQL
+    from server.attachment_routes import ATTACHMENT_ROUTES
     from server.ics_routes import ICS_ROUTES
 
     settings = settings or get_settings()
@@ -171,6 +172,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         *ICS_ROUTES,
+        *ATTACHMENT_ROUTES,
     ]
     # Level 1: a 2.5 MB calendar month shrinks ~20x for a few ms of CPU; higher levels cost 3-7x more.
     gzip = Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=1)

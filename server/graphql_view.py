@@ -42,6 +42,9 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             keep_alive=True,
             keep_alive_interval=15,
+            # Attachments (uploadAttachment). Auth is a bearer header, never a cookie, so a
+            # cross-site form post cannot act as a user (the CSRF reason it is off by default).
+            multipart_uploads_enabled=True,
         )
         self.state = state
         self._shapes: WeakKeyDictionary[Response, Shape] = WeakKeyDictionary()  # sub_response -> its operation

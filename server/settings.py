@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     gc_freeze: bool = Field(default=True, alias="ALMANAC_GC_FREEZE")
     gc_threshold: str = Field(default="50000,20,100", alias="ALMANAC_GC_THRESHOLD")
 
+    # Attachments: where files live (default: $ALMANAC_DATA_DIR/attachments), the largest upload,
+    # how long a signed download URL stays valid.
+    storage_dir: Path | None = Field(default=None, alias="ALMANAC_STORAGE_DIR")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1, alias="ALMANAC_MAX_UPLOAD_BYTES")
+    download_url_seconds: int = Field(default=300, ge=10, le=86_400, alias="ALMANAC_DOWNLOAD_URL_SECONDS")
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
 

@@ -1,4 +1,5 @@
 """Every ORM model, imported so that ``Base.metadata`` knows the whole schema."""
+from db.models.attachment import Attachment
 from db.models.community import Assessment, Community, Need, Policy
 from db.models.event import Event, EventOverride, EventParticipant
 from db.models.log import AuditLog, ChangeLog
@@ -10,7 +11,7 @@ from db.models.task import Task, TaskAssignee, TaskTeam, TaskTemplate, TaskTempl
 from db.models.user import Team, TeamMembership, User
 
 __all__ = [
-    "Assessment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
+    "Assessment", "Attachment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
     "Event", "EventOverride", "EventParticipant", "Need", "Notification", "Policy", "Ppa",
     "PpaMilestone", "PpaNeed", "PpaPolicy", "PpaStageSchedule", "PpaTransition", "Resource",
     "ShareLink", "Task", "TaskAssignee", "TaskTeam", "TaskTemplate", "TaskTemplateItem",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.policies.assessment import AssessmentPolicy
+from db.policies.attachment import AttachmentPolicy
 from db.policies.audience import Audience
 from db.policies.base import EntityPolicy
 from db.policies.booking import BookingPolicy
@@ -26,7 +27,7 @@ from db.policies.user import UserPolicy
 from db.policies.viewer import ANONYMOUS, Viewer
 
 _ALL: tuple[EntityPolicy[Any], ...] = (
-    AssessmentPolicy(), BookingPolicy(), CalendarPreferencePolicy(), CommunityPolicy(), EventPolicy(),
+    AssessmentPolicy(), AttachmentPolicy(), BookingPolicy(), CalendarPreferencePolicy(), CommunityPolicy(), EventPolicy(),
     EventOverridePolicy(), EventParticipantPolicy(), NeedPolicy(), NotificationPolicy(), PolicyDocumentPolicy(),
     PpaPolicy(), PpaMilestonePolicy(), PpaStagePolicy(), PpaTransitionPolicy(), ResourcePolicy(),
     ShareLinkPolicy(), TaskPolicy(), TaskTemplatePolicy(), TaskTemplateItemPolicy(), TeamPolicy(),

@@ -11,6 +11,8 @@ from dataloaders.need import needs_by_assessment_id
 from dataloaders.task import tasks_by_assessment_id
 from db.enums import AssessmentStatus
 from db.models import Assessment
+from schema.attachment.fields import attachments_of
+from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
 from schema.core.connection import Connection, paginate_list
 from schema.core.node import ModelNode, load_node
@@ -46,6 +48,12 @@ class AssessmentType(ModelNode):
                    planning_on=row.planning_on, data_collection_on=row.data_collection_on,
                    analysis_on=row.analysis_on, report_on=row.report_on, created_at=row.created_at,
                    version=row.version, _row=row)
+
+    @strawberry.field(description="Files attached to this assessment.")
+    async def attachments(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AttachmentType]:
+        return await attachments_of(info, "Assessment", self.id, first=first, after=after)
 
     @strawberry.field
     async def community(self, info: strawberry.Info) -> CommunityType | None:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from resolvers.calendar import calendar_entries, calendar_scope
 from schema.calendar.enums import CalendarModuleEnum
-from schema.calendar.types import CalendarEntryType, CalendarWindowType
+from schema.calendar.types import CalendarEntryType, CalendarWindowType, with_attachments
 
 
 @strawberry.type
@@ -21,6 +22,9 @@ class CalendarQuery:
         resource_ids: list[strawberry.ID] | None = None,
         assignee_ids: list[strawberry.ID] | None = None,
         community_ids: list[strawberry.ID] | None = None,
+        has_attachments: Annotated[bool | None, strawberry.argument(
+            description="Only entries with (true) or without (false) files the viewer may read."
+        )] = None,
     ) -> CalendarWindowType:
         ctx = info.context
         user = ctx.require_user()
@@ -29,4 +33,6 @@ class CalendarQuery:
             resource_ids=resource_ids, assignee_ids=assignee_ids, community_ids=community_ids,
         )
         entries: list[CalendarEntryType] = await calendar_entries(ctx, scope)  # type: ignore[assignment]
+        if has_attachments is not None:
+            entries = await with_attachments(info, entries, wanted=has_attachments)  # type: ignore[arg-type,assignment]
         return CalendarWindowType(start=scope.start, end=scope.end, entries=entries)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from dataloaders.attachment import AttachmentCounts, ParentKey, attachment_counts_by_parent
 from db.models import Assessment, Booking, Event, Policy, Ppa, PpaMilestone, PpaStageSchedule, Task
 from db.rules.calendar_entries import CalendarEntry
 from schema.assessment.types import AssessmentType
@@ -50,6 +51,33 @@ async def resolve_source(root: strawberry.Parent[CalendarEntry], info: strawberr
     return result
 
 
+# Calendar entries whose sources carry attachments (the rest count none).
+ATTACHMENT_PARENTS = frozenset({"Event", "Task", "Ppa", "Assessment"})
+
+
+def attachment_key(entry: CalendarEntry) -> ParentKey:
+    return ParentKey(entry.source_type, entry.source_id, entry.recurrence_id)
+
+
+async def entry_counts(root: CalendarEntry, info: strawberry.Info) -> AttachmentCounts:
+    if root.source_type not in ATTACHMENT_PARENTS:
+        return AttachmentCounts()
+    counts: AttachmentCounts = await info.context.loaders.of(attachment_counts_by_parent).load(attachment_key(root))
+    return counts
+
+
+async def resolve_attachment_count(root: strawberry.Parent[CalendarEntry], info: strawberry.Info) -> int:
+    return (await entry_counts(root, info)).attachments
+
+
+async def resolve_photo_count(root: strawberry.Parent[CalendarEntry], info: strawberry.Info) -> int:
+    return (await entry_counts(root, info)).photos
+
+
+async def resolve_has_attachments(root: strawberry.Parent[CalendarEntry], info: strawberry.Info) -> bool:
+    return (await entry_counts(root, info)).attachments > 0
+
+
 @strawberry.type(name="CalendarEntry", description="One thing on the calendar; a recurring event gives one per occurrence.")
 class CalendarEntryType:
     id: strawberry.ID = strawberry.field(description="Stable per occurrence: the same in every window.")
@@ -64,6 +92,20 @@ class CalendarEntryType:
         description="Original start of a recurring occurrence (pass it as occurrence to updateEvent); null otherwise."
     )
     source: CalendarSource = strawberry.field(resolver=resolve_source)
+    attachment_count: int = strawberry.field(
+        resolver=resolve_attachment_count,
+        description="Files the viewer may read on the source (an occurrence counts its series' files too).",
+    )
+    photo_count: int = strawberry.field(resolver=resolve_photo_count)
+    has_attachments: bool = strawberry.field(resolver=resolve_has_attachments)
+
+
+async def with_attachments(info: strawberry.Info, entries: list[CalendarEntry], *, wanted: bool) -> list[CalendarEntry]:
+    """The entries that have (or lack) attachments, counted in one batched statement."""
+    sources = [e for e in entries if e.source_type in ATTACHMENT_PARENTS]
+    counts = await info.context.loaders.of(attachment_counts_by_parent).load_many([attachment_key(e) for e in sources])
+    has = {id(e) for e, c in zip(sources, counts, strict=True) if c.attachments > 0}
+    return [e for e in entries if (id(e) in has) == wanted]
 
 
 @strawberry.type(name="CalendarWindow")

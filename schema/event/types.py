@@ -18,8 +18,11 @@ from dataloaders.event import (
 from db.enums import Rsvp, Visibility
 from db.models import Event, EventOverride, EventParticipant
 from db.rules.recurrence import ExpansionLimit, InvalidRecurrence, SeriesSpec, expand_occurrences
+from schema.attachment.fields import attachments_of
+from schema.attachment.types import AttachmentType
 from schema.calendar.enums import CalendarModuleEnum
 from schema.community.types import CommunityType
+from schema.core.connection import Connection
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.node import ModelNode, load_node
 from schema.user.types import TeamType, UserType
@@ -130,6 +133,13 @@ class EventType(ModelNode):
             is_quarterly_coordination=row.is_quarterly_coordination, quarter=row.quarter,
             fiscal_year=row.fiscal_year, created_at=row.created_at, updated_at=row.updated_at, _row=row,
         )
+
+    @strawberry.field(description="Files attached to the whole series, or with occurrence to that occurrence too.")
+    async def attachments(
+        self, info: strawberry.Info, occurrence: datetime | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AttachmentType]:
+        return await attachments_of(info, "Event", self.id, occurrence=occurrence, first=first, after=after)
 
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> UserType | None:

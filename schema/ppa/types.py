@@ -32,6 +32,8 @@ from db.enums import (
 )
 from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition
 from db.rules.ppa_workflow import allowed_stage_targets
+from schema.attachment.fields import attachments_of
+from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
 from schema.core.connection import Connection, paginate_list
 from schema.core.node import ModelNode, load_node
@@ -93,6 +95,12 @@ class PpaType(ModelNode):
             starts_on=row.starts_on, ends_on=row.ends_on, progress=row.progress, version=row.version,
             created_at=row.created_at, updated_at=row.updated_at, _row=row,
         )
+
+    @strawberry.field(description="Files attached to this PPA.")
+    async def attachments(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AttachmentType]:
+        return await attachments_of(info, "Ppa", self.id, first=first, after=after)
 
     @strawberry.field(description="Stages advancePpaStage accepts now.")
     def allowed_stages(self) -> list[PpaWorkflowStageEnum]:  # type: ignore[valid-type]

@@ -12,7 +12,10 @@ from dataloaders.task import assignees_by_task_id, teams_by_task_id
 from db.enums import TaskDomain, TaskPriority, TaskStatus, TemplateKind
 from db.models import Task
 from db.queries.task import CLOSED_STATUSES
+from schema.attachment.fields import attachments_of
+from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
+from schema.core.connection import Connection
 from schema.core.node import ModelNode, load_node
 from schema.user.types import TeamType, UserType
 
@@ -73,6 +76,12 @@ class TaskType(ModelNode):
             position=row.position, version=row.version, rrule=row.rrule,
             created_at=row.created_at, updated_at=row.updated_at, _row=row,
         )
+
+    @strawberry.field(description="Files attached to this task.")
+    async def attachments(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AttachmentType]:
+        return await attachments_of(info, "Task", self.id, first=first, after=after)
 
     @strawberry.field(description="Due in the past and neither DONE nor CANCELLED.")
     def is_overdue(self) -> bool:

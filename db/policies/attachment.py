@@ -1,0 +1,77 @@
+"""Attachments: readable exactly when their parent is (event, task, PPA or assessment).
+
+A photo of a PRIVATE event is read only by that event's readers: it never shows in
+another user's calendar counts, feeds or downloads (a signed URL is only ever issued
+to someone who could read the attachment).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Attachment
+from db.policies.audience import NOBODY, SIGNED_IN, Audience
+from db.policies.base import EntityPolicy
+from db.policies.event import event_audiences, event_id_readable
+from db.policies.task import task_audiences, task_id_readable
+from db.policies.viewer import Viewer
+
+
+def attachment_readable(viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.user_id is None:
+        return false()
+    # PPAs and assessments are office-wide (db/policies/ppa.py, assessment.py).
+    return or_(
+        and_(Attachment.event_id.is_not(None), event_id_readable(viewer, Attachment.event_id)),
+        and_(Attachment.task_id.is_not(None), task_id_readable(viewer, Attachment.task_id)),
+        Attachment.ppa_id.is_not(None),
+        Attachment.assessment_id.is_not(None),
+    )
+
+
+async def attachment_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        select(Attachment.id, Attachment.event_id, Attachment.task_id).where(Attachment.id.in_(list(ids)))
+    )).all()
+    of_event = await event_audiences(session, [e for _, e, _ in rows if e is not None])
+    of_task = await task_audiences(session, [t for _, _, t in rows if t is not None])
+    result: dict[int, Audience] = {}
+    for pk, event_id, task_id in rows:
+        if event_id is not None:
+            # Anonymous callers never read attachments, even of a PUBLIC event.
+            result[pk] = min_signed_in(of_event.get(event_id, NOBODY))
+        elif task_id is not None:
+            result[pk] = of_task.get(task_id, NOBODY)
+        else:
+            result[pk] = SIGNED_IN
+    return result
+
+
+def min_signed_in(audience: Audience) -> Audience:
+    return SIGNED_IN if audience.scope > SIGNED_IN.scope else audience
+
+
+class AttachmentPolicy(EntityPolicy[Attachment]):
+    model = Attachment
+    entity_type = "Attachment"
+
+    def readable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return attachment_readable(viewer)
+
+    async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+        return await attachment_audiences(session, ids)
+
+
+def may_attach(viewer: Viewer) -> bool:
+    """Any signed-in user but a VIEWER may attach to a parent they can read (checked by the caller
+    loading the parent through its policy)."""
+    return viewer.signed_in and viewer.role is not None and viewer.role.value != "VIEWER"
+
+
+def may_delete(viewer: Viewer, uploaded_by_id: int | None) -> bool:
+    """The uploader, MANAGER and ADMIN (the attachment must also be readable)."""
+    return viewer.user_id is not None and (viewer.user_id == uploaded_by_id or viewer.is_manager)

@@ -1,0 +1,56 @@
+"""``GET /attachments/{id}/{variant}?expires=&signature=``: download by signed URL.
+
+The signature (``server/signed_urls.py``) is the credential, issued only to readers of
+the attachment. Responses never let a browser run the file: ``nosniff``, a sandboxing
+CSP, and ``Content-Disposition: attachment`` for everything but photos and thumbnails.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from db.models import Attachment
+from server.signed_urls import verify
+from server.storage import storage_from, thumbnail_key
+
+
+def _refused(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def download_attachment(request: Request) -> Response:
+    state = request.app.state.almanac
+    settings = state.settings
+    try:
+        attachment_id = int(request.path_params["attachment_id"])
+    except ValueError:
+        return _refused(404, "Not found.")
+    variant = request.path_params["variant"]
+    if not verify(settings.secret_key, attachment_id, variant, request.query_params.get("expires", ""),
+                  request.query_params.get("signature", "")):
+        return _refused(403, "This link is invalid or has expired; ask the API for a fresh one.")
+    async with state.sessionmaker() as session:
+        row = await session.scalar(select(Attachment).where(Attachment.id == attachment_id))
+    if row is None or (variant == "thumbnail" and not row.has_thumbnail):
+        return _refused(404, "Not found.")
+    key = thumbnail_key(row.storage_key) if variant == "thumbnail" else row.storage_key
+    data = await storage_from(settings).get(key)
+    if data is None:
+        return _refused(404, "Not found.")
+    inline = variant == "thumbnail" or row.is_photo
+    disposition = "inline" if inline else "attachment"
+    headers = {
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(row.filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, max-age=60",
+    }
+    media_type = "image/jpeg" if variant == "thumbnail" else row.content_type
+    return Response(data, media_type=media_type, headers=headers)
+
+
+ATTACHMENT_ROUTES = [Route("/attachments/{attachment_id}/{variant}", download_attachment, methods=["GET"])]

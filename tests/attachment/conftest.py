@@ -1,0 +1,70 @@
+"""Attachment tests: files go to a per-test directory; uploads are real multipart HTTP requests."""
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from db.models import User
+from server.settings import Settings
+from tests.conftest import token_for
+
+MAX_UPLOAD = 300_000
+
+UPLOAD = """
+mutation($input: UploadAttachmentInput!) {
+  uploadAttachment(input: $input) {
+    attachment { id filename contentType sizeBytes isPhoto url thumbnailUrl occurrence uploadedBy { id } }
+    errors { code field message }
+  }
+}
+"""
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    return settings.model_copy(update={"storage_dir": tmp_path / "files", "max_upload_bytes": MAX_UPLOAD,
+                                       "public_url": "http://testserver"})
+
+
+def files_in(settings: Settings) -> set[str]:
+    """Every file under the storage directory, relative to it."""
+    root = Path(settings.storage_dir or "")
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def png_bytes(size: tuple[int, int] = (64, 48), color: str = "red") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+Upload = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def upload(client: httpx.AsyncClient, session: Any) -> Upload:
+    """POST uploadAttachment as a GraphQL multipart request; returns the JSON body."""
+
+    async def call(user: User | None, parent_id: str, data: bytes, filename: str = "photo.png",
+                   content_type: str = "text/plain", **extra: Any) -> dict[str, Any]:
+        await session.flush()
+        operations = {"query": UPLOAD, "variables": {"input": {"parentId": parent_id, "file": None, **extra}}}
+        headers = {"Authorization": f"Bearer {token_for(user)}"} if user is not None else {}
+        response = await client.post(
+            "/graphql",
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.file"]})},
+            files={"0": (filename, data, content_type)},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return call
