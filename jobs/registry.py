@@ -4,6 +4,7 @@ from __future__ import annotations
 from arq.typing import WorkerCoroutine
 
 from jobs.attachments import delete_attachment_files, sweep_orphan_files
+from jobs.dashboard import snapshot_dashboard
 from jobs.decisions import notify_booking_decision, notify_budget_decision, notify_task_assigned
 from jobs.dispatch import dispatch_due_notifications
 from jobs.prune_change_log import prune_change_log
@@ -24,4 +25,5 @@ JOBS: dict[str, WorkerCoroutine] = {
     "prune_change_log": prune_change_log,
     "delete_attachment_files": delete_attachment_files,
     "sweep_orphan_files": sweep_orphan_files,
+    "snapshot_dashboard": snapshot_dashboard,
 }

@@ -26,6 +26,7 @@ SCHEDULES = (
     Schedule("schedule_quarterly_meetings", hour=2, minute=30, run_at_startup=True),
     Schedule("prune_change_log", hour=3, minute=15),
     Schedule("sweep_orphan_files", minute=45),
+    Schedule("snapshot_dashboard", hour=23, minute=50),
 )
 
 

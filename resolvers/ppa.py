@@ -61,6 +61,7 @@ async def create_ppa(ctx: Context, input: CreatePpaInput) -> CreatePpaPayload:
             community_id=await f.reference(session, input.community_id, "Community", "input.communityId"),
             lead_team_id=await f.reference(session, input.lead_team_id, "Team", "input.leadTeamId"),
             owner_id=await f.reference(session, input.owner_id, "User", "input.ownerId") or user.id,
+            sector=f.sector(input.sector),
         )
         schedule = stage_dates(input.stage_dates)
         need_ids = await f.references(session, input.need_ids, "Need", "input.needIds")
@@ -95,6 +96,8 @@ async def update_values(ctx: Context, input: UpdatePpaInput, current: Ppa) -> di
         values["title"] = f.title(v.required(input.title, "input.title"))
     if input.code is not UNSET:
         values["code"] = f.code(input.code)
+    if input.sector is not UNSET:
+        values["sector"] = f.sector(v.required(input.sector, "input.sector"))
     if input.description is not UNSET:
         values["description"] = f.description(v.required(input.description, "input.description"))
     if input.category is not UNSET:

@@ -38,6 +38,11 @@ def code(value: str | None, field: str = "input.code") -> str | None:
     return v.optional_text(value, field, max_length=64) or None
 
 
+def sector(value: str, field: str = "input.sector") -> str:
+    """Compared with needs' category by the dashboard, so the same limit (100)."""
+    return v.text(value, field, max_length=100, required=False)
+
+
 def note(value: str, field: str = "input.note") -> str:
     return v.text(value, field, max_length=2000, required=False)
 

@@ -22,6 +22,7 @@ from schema.community.query import CommunityQuery
 from schema.core.extensions import AuthenticationExtension, ErrorExtension, SessionExtension
 from schema.core.fast_fields import FastFieldsExecutor
 from schema.core.limits import QUERY_LIMIT_EXTENSIONS
+from schema.dashboard.query import DashboardQuery
 from schema.event.generate_tasks import EventTasksMutation
 from schema.event.mutation import EventMutation
 from schema.event.query import EventQuery
@@ -74,6 +75,7 @@ QUERIES: tuple[type, ...] = (
     AssessmentQuery,
     PolicyQuery,
     NotificationQuery,
+    DashboardQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,

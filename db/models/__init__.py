@@ -1,6 +1,7 @@
 """Every ORM model, imported so that ``Base.metadata`` knows the whole schema."""
 from db.models.attachment import Attachment
 from db.models.community import Assessment, Community, Need, Policy
+from db.models.dashboard import DashboardSnapshot
 from db.models.event import Event, EventOverride, EventParticipant
 from db.models.log import AuditLog, ChangeLog
 from db.models.notification import CalendarPreference, Notification
@@ -12,6 +13,7 @@ from db.models.user import Team, TeamMembership, User
 
 __all__ = [
     "Assessment", "Attachment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
+    "DashboardSnapshot",
     "Event", "EventOverride", "EventParticipant", "Need", "Notification", "Policy", "Ppa",
     "PpaMilestone", "PpaNeed", "PpaPolicy", "PpaStageSchedule", "PpaTransition", "Resource",
     "ShareLink", "Task", "TaskAssignee", "TaskTeam", "TaskTemplate", "TaskTemplateItem",

@@ -61,6 +61,9 @@ class Ppa(IdMixin, TimestampMixin, Base):
     ends_on: Mapped[date | None] = mapped_column(Date, index=True)
     progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The service sector it serves (health, water, education...): the dashboard's overlap
+    # and gap analyses compare it with needs' categories.
+    sector: Mapped[str] = mapped_column(String(100), default="", server_default="", index=True)
     # Archived PPAs leave the default lists and the calendar; nothing else about them changes.
     archived_at: Mapped[datetime | None] = mapped_column()
     community_id: Mapped[int | None] = mapped_column(

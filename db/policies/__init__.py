@@ -14,6 +14,7 @@ from db.policies.audience import Audience
 from db.policies.base import EntityPolicy
 from db.policies.booking import BookingPolicy
 from db.policies.community import CommunityPolicy
+from db.policies.dashboard import DashboardSnapshotPolicy
 from db.policies.event import EventOverridePolicy, EventParticipantPolicy, EventPolicy
 from db.policies.need import NeedPolicy
 from db.policies.personal import CalendarPreferencePolicy, NotificationPolicy, ShareLinkPolicy
@@ -27,7 +28,8 @@ from db.policies.user import UserPolicy
 from db.policies.viewer import ANONYMOUS, Viewer
 
 _ALL: tuple[EntityPolicy[Any], ...] = (
-    AssessmentPolicy(), AttachmentPolicy(), BookingPolicy(), CalendarPreferencePolicy(), CommunityPolicy(), EventPolicy(),
+    AssessmentPolicy(), AttachmentPolicy(), BookingPolicy(), CalendarPreferencePolicy(), CommunityPolicy(),
+    DashboardSnapshotPolicy(), EventPolicy(),
     EventOverridePolicy(), EventParticipantPolicy(), NeedPolicy(), NotificationPolicy(), PolicyDocumentPolicy(),
     PpaPolicy(), PpaMilestonePolicy(), PpaStagePolicy(), PpaTransitionPolicy(), ResourcePolicy(),
     ShareLinkPolicy(), TaskPolicy(), TaskTemplatePolicy(), TaskTemplateItemPolicy(), TeamPolicy(),

@@ -43,6 +43,7 @@ class CreatePpaInput:
     need_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     policy_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     stage_dates: list[PpaStageDatesInput] = strawberry.field(default_factory=list)
+    sector: str = strawberry.field(default="", description="The sector served (health, water...), as needs' category.")
 
 
 @strawberry.input(description="Omitted fields keep their value; stage and progress are not edited here.")
@@ -53,6 +54,7 @@ class UpdatePpaInput:
     code: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     category: PpaCategoryEnum | None = strawberry.UNSET  # type: ignore[valid-type]
+    sector: str | None = strawberry.UNSET
     status: PpaStatusEnum | None = strawberry.UNSET  # type: ignore[valid-type]
     starts_on: date | None = strawberry.UNSET
     ends_on: date | None = strawberry.UNSET

@@ -81,6 +81,10 @@ class PpaType(ModelNode):
     updated_at: datetime
     _row: strawberry.Private[Ppa]
 
+    @strawberry.field(description="The sector it serves (compared with needs' category).")
+    def sector(self) -> str:
+        return self._row.sector
+
     @strawberry.field(description="When the PPA was archived; null while it is current.")
     def archived_at(self) -> datetime | None:
         return self._row.archived_at

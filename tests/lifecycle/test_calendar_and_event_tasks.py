@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import GraphQL, UserFactory
-from tests.lifecycle.test_lifecycles import CREATE_POLICY, UPDATE_POLICY, call, codes, mutation
+from tests.lifecycle.test_lifecycles import CREATE_POLICY, UPDATE_POLICY
+from tests.mutations import call, codes, mutation
 
 CALENDAR = """
 query($start: DateTime!, $end: DateTime!, $modules: [CalendarModule!]) {

@@ -4,17 +4,9 @@ Every update carries expectedVersion: a stale one answers CONFLICT and changes n
 a status move the lifecycle forbids answers INVALID_TRANSITION."""
 from __future__ import annotations
 
-from typing import Any
-
 from db.enums import Role
 from tests.conftest import GraphQL, UserFactory
-
-ERRORS = "errors { code field message }"
-
-
-def mutation(name: str, input_type: str, selection: str) -> str:
-    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} {ERRORS} }} }}"
-
+from tests.mutations import call, codes, mutation
 
 CREATE_NEED = mutation("createNeed", "CreateNeedInput", "need { id status version }")
 UPDATE_NEED = mutation("updateNeed", "UpdateNeedInput", "need { id status priorityScore version title }")
@@ -36,17 +28,6 @@ LINK_NEEDS = mutation("linkNeedsToPpa", "LinkNeedsToPpaInput", "linkedCount")
 UNLINK_NEEDS = mutation("unlinkNeedsFromPpa", "UnlinkNeedsFromPpaInput", "unlinkedCount ppa { needs { title } }")
 ARCHIVE_PPA = mutation("archivePpa", "ArchivePpaInput", "ppa { archivedAt version }")
 PPAS = """query($filter: PpaFilter) { ppas(filter: $filter, first: 50) { edges { node { title archivedAt } } } }"""
-
-
-async def call(gql: GraphQL, query: str, input: dict[str, Any], user: Any) -> dict[str, Any]:
-    body = await gql(query, {"input": input}, user=user)
-    assert "errors" not in body, body
-    result: dict[str, Any] = next(iter(body["data"].values()))
-    return result
-
-
-def codes(result: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in result["errors"]]
 
 
 async def test_need_moves_from_identified_to_prioritized_and_addressed(gql: GraphQL, make_user: UserFactory) -> None:
