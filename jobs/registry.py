@@ -10,6 +10,7 @@ from jobs.dispatch import dispatch_due_notifications
 from jobs.prune_change_log import prune_change_log
 from jobs.quarterly import schedule_quarterly_meetings
 from jobs.reminders import refresh_event_reminders, schedule_event_reminders
+from jobs.reports import generate_quarterly_report
 from jobs.scans import alert_ppas_at_risk, scan_due_and_overdue_tasks
 
 JOBS: dict[str, WorkerCoroutine] = {
@@ -26,4 +27,5 @@ JOBS: dict[str, WorkerCoroutine] = {
     "delete_attachment_files": delete_attachment_files,
     "sweep_orphan_files": sweep_orphan_files,
     "snapshot_dashboard": snapshot_dashboard,
+    "generate_quarterly_report": generate_quarterly_report,
 }

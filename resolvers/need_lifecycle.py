@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func
 from strawberry import UNSET
 
 from db.enums import ChangeOp, NeedStatus, TaskPriority
@@ -60,6 +61,8 @@ async def changed_values(ctx: Context, input: UpdateNeedInput, need: Need) -> di
         except InvalidMove as error:
             raise invalid_move(error) from None
         values["status"] = status
+        if status != need.status:
+            values["status_changed_at"] = func.now()
     return values
 
 

@@ -26,6 +26,8 @@ from schema.dashboard.query import DashboardQuery
 from schema.event.generate_tasks import EventTasksMutation
 from schema.event.mutation import EventMutation
 from schema.event.query import EventQuery
+from schema.meeting.mutation import MeetingMutation
+from schema.meeting.query import MeetingQuery
 from schema.need.mutation import NeedMutation
 from schema.need.query import NeedQuery
 from schema.notification.mutation import NotificationMutation
@@ -76,6 +78,7 @@ QUERIES: tuple[type, ...] = (
     PolicyQuery,
     NotificationQuery,
     DashboardQuery,
+    MeetingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -97,6 +100,7 @@ MUTATIONS: tuple[type, ...] = (
     UserAdminMutation,
     EventTasksMutation,
     AttachmentMutation,
+    MeetingMutation,
 )
 
 Query = merge_types("Query", QUERIES)

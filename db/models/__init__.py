@@ -4,6 +4,7 @@ from db.models.community import Assessment, Community, Need, Policy
 from db.models.dashboard import DashboardSnapshot
 from db.models.event import Event, EventOverride, EventParticipant
 from db.models.log import AuditLog, ChangeLog
+from db.models.meeting import MeetingDecision, MeetingMinutes, QuarterlyReport
 from db.models.notification import CalendarPreference, Notification
 from db.models.ppa import Ppa, PpaMilestone, PpaNeed, PpaPolicy, PpaStageSchedule, PpaTransition
 from db.models.resource import Booking, Resource
@@ -13,9 +14,9 @@ from db.models.user import Team, TeamMembership, User
 
 __all__ = [
     "Assessment", "Attachment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
-    "DashboardSnapshot",
-    "Event", "EventOverride", "EventParticipant", "Need", "Notification", "Policy", "Ppa",
-    "PpaMilestone", "PpaNeed", "PpaPolicy", "PpaStageSchedule", "PpaTransition", "Resource",
+    "DashboardSnapshot", "Event", "EventOverride", "EventParticipant", "MeetingDecision", "MeetingMinutes", "Need",
+    "Notification", "Policy", "Ppa", "PpaMilestone", "PpaNeed", "PpaPolicy", "PpaStageSchedule", "PpaTransition",
+    "QuarterlyReport", "Resource",
     "ShareLink", "Task", "TaskAssignee", "TaskTeam", "TaskTemplate", "TaskTemplateItem",
     "Team", "TeamMembership", "User",
 ]

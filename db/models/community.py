@@ -1,7 +1,7 @@
 """Communities the office serves, their needs, assessments and policies."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text
@@ -89,6 +89,8 @@ class Need(IdMixin, TimestampMixin, Base):
         ForeignKey("assessments.id", ondelete="SET NULL"), index=True
     )
     identified_on: Mapped[date | None] = mapped_column(Date)
+    # When the status last changed (the quarterly report counts needs ADDRESSED in its quarter).
+    status_changed_at: Mapped[datetime | None] = mapped_column()
     # 0-100, set when the need is prioritized (higher is more urgent).
     priority_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     # Optimistic concurrency: every update bumps it; a stale expected version is a CONFLICT.

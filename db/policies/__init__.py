@@ -16,6 +16,7 @@ from db.policies.booking import BookingPolicy
 from db.policies.community import CommunityPolicy
 from db.policies.dashboard import DashboardSnapshotPolicy
 from db.policies.event import EventOverridePolicy, EventParticipantPolicy, EventPolicy
+from db.policies.meeting import MeetingDecisionPolicy, MeetingMinutesPolicy, QuarterlyReportPolicy
 from db.policies.need import NeedPolicy
 from db.policies.personal import CalendarPreferencePolicy, NotificationPolicy, ShareLinkPolicy
 from db.policies.policy import PolicyDocumentPolicy
@@ -30,7 +31,8 @@ from db.policies.viewer import ANONYMOUS, Viewer
 _ALL: tuple[EntityPolicy[Any], ...] = (
     AssessmentPolicy(), AttachmentPolicy(), BookingPolicy(), CalendarPreferencePolicy(), CommunityPolicy(),
     DashboardSnapshotPolicy(), EventPolicy(),
-    EventOverridePolicy(), EventParticipantPolicy(), NeedPolicy(), NotificationPolicy(), PolicyDocumentPolicy(),
+    EventOverridePolicy(), EventParticipantPolicy(), MeetingDecisionPolicy(), MeetingMinutesPolicy(),
+    QuarterlyReportPolicy(), NeedPolicy(), NotificationPolicy(), PolicyDocumentPolicy(),
     PpaPolicy(), PpaMilestonePolicy(), PpaStagePolicy(), PpaTransitionPolicy(), ResourcePolicy(),
     ShareLinkPolicy(), TaskPolicy(), TaskTemplatePolicy(), TaskTemplateItemPolicy(), TeamPolicy(),
     TeamMembershipPolicy(), UserPolicy(),
