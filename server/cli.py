@@ -230,9 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     tz.add_argument("zone")
     tz.set_defaults(run=cmd_user_timezone)
 
+    from server.cli_jobs import register as register_jobs
     from server.cli_team import register as register_team
 
     register_team(sub)
+    register_jobs(sub)
 
     ics = sub.add_parser("ics", help="iCalendar import/export").add_subparsers(dest="ics_command", required=True)
     imp = ics.add_parser("import")

@@ -35,3 +35,16 @@ def test_team_create_member_and_list(database_url: str) -> None:
     finally:
         asyncio.run(_admin_in(database, f"DELETE FROM teams WHERE name = '{team}'"))
         asyncio.run(_admin_in(database, f"DELETE FROM users WHERE email = '{email}'"))
+
+
+def test_job_run_runs_a_scheduled_job_now(database_url: str) -> None:
+    database = database_url.rsplit("/", 1)[1]
+    try:
+        ran = almanac(database_url, "job", "run", "snapshot_dashboard")
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.startswith("snapshot_dashboard: ")
+        unknown = almanac(database_url, "job", "run", "generate_quarterly_report")  # needs an argument
+        assert unknown.returncode == 1 and "unknown job 'generate_quarterly_report'" in unknown.stderr
+        assert "schedule_quarterly_meetings" in unknown.stderr
+    finally:
+        asyncio.run(_admin_in(database, "DELETE FROM dashboard_snapshots"))
