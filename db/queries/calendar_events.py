@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
+from functools import partial
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, select
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Event, EventOverride
 from db.queries.calendar_scope import CalendarScope
+from db.queries.calendar_series_cache import series_entries
 from db.queries.event import EventFilterValues, filter_clauses, overlaps_window, readable_by
 from db.rules.calendar_entries import CalendarEntry, EntryKind, entry_id
 from db.rules.recurrence import (
@@ -73,19 +75,36 @@ async def event_entries(session: AsyncSession, scope: CalendarScope) -> list[Cal
             append(CalendarEntry(entry_id("Event", event_id), kind, module, title, row.starts_at, row.ends_at,
                                  all_day, tz, None, "Event", event_id))
             continue
-        spec = SeriesSpec(start=row.starts_at, end=row.ends_at, all_day=all_day, timezone=tz, rrule=row.rrule,
-                          rdates=row.rdates or (), exdates=row.exdates or (),
-                          overrides=overrides.get(event_id, {}), nominal=row.nominal_duration)
+        changed = overrides.get(event_id, {})
+        # Everything the expansion reads is in the key: an edited series or override misses.
+        key = (_hashable(row), tuple(sorted(changed.items())), scope.start, scope.end)
         try:
-            occurrences = expand_occurrences(spec, scope.start, scope.end)
+            occurrences = series_entries.entries(key, partial(series_window_entries, row, changed, scope))
         except InvalidRecurrence:
             continue  # stored rules are validated on write; a rule a later library rejects hides its series
         if len(entries) + len(occurrences) > MAX_EVENT_ENTRIES:
             raise ExpansionLimit(MAX_EVENT_ENTRIES)
-        for o in occurrences:
-            override_title = o.override.title if o.override is not None else None
-            append(CalendarEntry(entry_id("Event", event_id, o.recurrence_id), kind, module,
-                                 override_title or title, o.start.astimezone(UTC), o.end.astimezone(UTC), all_day,
-                                 tz, o.recurrence_id,
-                                 "Event", event_id))
+        entries.extend(occurrences)
     return entries
+
+
+def _hashable(row: Any) -> tuple[Any, ...]:
+    return tuple(tuple(value) if isinstance(value, list) else value for value in row)
+
+
+def series_window_entries(row: Any, overrides: dict[Any, OverrideSpec], scope: CalendarScope) -> list[CalendarEntry]:
+    """One recurring series' entries in the scope's window (no I/O)."""
+    event_id, title, module, tz, all_day = row.id, row.title, row.module, row.timezone, row.all_day
+    spec = SeriesSpec(start=row.starts_at, end=row.ends_at, all_day=all_day, timezone=tz, rrule=row.rrule,
+                      rdates=row.rdates or (), exdates=row.exdates or (), overrides=overrides,
+                      nominal=row.nominal_duration)
+    occurrences = expand_occurrences(spec, scope.start, scope.end)
+    if len(occurrences) > MAX_EVENT_ENTRIES:
+        raise ExpansionLimit(MAX_EVENT_ENTRIES)
+    kind = EntryKind.EVENT
+    return [
+        CalendarEntry(entry_id("Event", event_id, o.recurrence_id), kind, module,
+                      (o.override.title if o.override is not None else None) or title,
+                      o.start.astimezone(UTC), o.end.astimezone(UTC), all_day, tz, o.recurrence_id, "Event", event_id)
+        for o in occurrences
+    ]

@@ -26,6 +26,8 @@ BOARD = """{ board(cardsPerColumn: 15) { columns { status totalCount tasks {
 CALENDAR = """query($start: DateTime!, $end: DateTime!) { calendar(start: $start, end: $end) {
   start end entries { id kind module title start end allDay timezone recurrenceId
   alias: title source { __typename ... on Event { id title } ... on Task { id dueAt } } } } }"""
+CALENDAR_PLAIN = """query($start: DateTime!, $end: DateTime!) { calendar(start: $start, end: $end) {
+  entries { __typename id kind module title start end allDay timezone recurrenceId } } }"""
 ME = "{ me { id name role timezone isActive email teams { id name } } }"
 
 
@@ -48,7 +50,7 @@ async def test_fast_and_plain_execution_answer_the_same(
     await seed_demo(session, scale=1, year=2026)
     admin = (await session.scalars(select(User).where(User.email == "admin@almanac.local"))).one()
     window = {"start": datetime(2026, 3, 1, tzinfo=UTC).isoformat(), "end": datetime(2026, 3, 8, tzinfo=UTC).isoformat()}
-    for query, variables in ((TASKS, {}), (BOARD, {}), (CALENDAR, window), (ME, {})):
+    for query, variables in ((TASKS, {}), (BOARD, {}), (CALENDAR, window), (CALENDAR_PLAIN, window), (ME, {})):
         fast = await run(FastFieldsExecutor, query, variables, admin, sessionmaker, monkeypatch)
         plain = await run(StrawberryGraphQLCoreExecutionContext, query, variables, admin, sessionmaker, monkeypatch)
         assert fast == plain
