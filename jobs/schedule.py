@@ -25,6 +25,7 @@ SCHEDULES = (
     Schedule("alert_ppas_at_risk", hour=6, minute=0),
     Schedule("schedule_quarterly_meetings", hour=2, minute=30, run_at_startup=True),
     Schedule("prune_change_log", hour=3, minute=15),
+    Schedule("deliver_webhooks", minute=EVERY_MINUTE),
     Schedule("sweep_orphan_files", minute=45),
     Schedule("snapshot_dashboard", hour=23, minute=50),
 )

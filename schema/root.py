@@ -32,6 +32,8 @@ from schema.need.mutation import NeedMutation
 from schema.need.query import NeedQuery
 from schema.notification.mutation import NotificationMutation
 from schema.notification.query import NotificationQuery
+from schema.partner.mutation import PartnerMutation
+from schema.partner.query import PartnerQuery
 from schema.policy.mutation import PolicyMutation
 from schema.policy.query import PolicyQuery
 from schema.ppa.mutation import PpaMutation
@@ -50,6 +52,7 @@ from schema.team.mutation import TeamMutation
 from schema.user.mutation import UserMutation
 from schema.user.query import UserQuery
 from schema.user_admin.mutation import UserAdminMutation
+from server.api_key_extension import ApiKeyExtension
 from server.metrics import MetricsExtension
 from server.rate_limit import RateLimitExtension
 
@@ -79,6 +82,7 @@ QUERIES: tuple[type, ...] = (
     NotificationQuery,
     DashboardQuery,
     MeetingQuery,
+    PartnerQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -101,6 +105,7 @@ MUTATIONS: tuple[type, ...] = (
     EventTasksMutation,
     AttachmentMutation,
     MeetingMutation,
+    PartnerMutation,
 )
 
 Query = merge_types("Query", QUERIES)
@@ -113,6 +118,7 @@ EXTENSIONS: list[type] = [
     ErrorExtension,
     AuthenticationExtension,
     RateLimitExtension,
+    ApiKeyExtension,
     *QUERY_LIMIT_EXTENSIONS,
 ]
 

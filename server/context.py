@@ -31,6 +31,7 @@ class Context:
     user: User | None = None
     request: Request | WebSocket | None = None
     state: Any = None  # server.app.AppState: redis, broker, job queue...
+    api_key: Any = None  # server.api_keys.ApiKeyPrincipal when a partner system calls
     response: Any = None
     _session: AsyncSession | None = None
     loaders: Loaders = field(init=False)

@@ -19,6 +19,7 @@ from strawberry.types.unset import UnsetType
 from db.models import User
 from schema.core.errors import TopLevelCode
 from server.admission import RETRY_AFTER_BUSY_SECONDS, ServerBusy, Shape, admission_of
+from server.api_keys import acting_user, is_api_key, principal_for
 from server.auth import bearer_token
 from server.context import Context
 from server.legacy_ws import LegacyGraphQLWSHandler
@@ -95,8 +96,13 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             response=response,
             state=self.state,
         )
-        if header:
-            ctx.user = await load_user_for_token(ctx, bearer_token(header))
+        token = bearer_token(header) if header else None
+        if is_api_key(token):
+            assert token is not None
+            ctx.api_key = await principal_for(ctx.sessionmaker, token)
+            ctx.user = acting_user(ctx.api_key) if ctx.api_key is not None else None
+        elif token:
+            ctx.user = await load_user_for_token(ctx, token)
         return ctx
 
     async def on_ws_connect(self, context: Context) -> UnsetType:

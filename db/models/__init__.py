@@ -6,6 +6,7 @@ from db.models.event import Event, EventOverride, EventParticipant
 from db.models.log import AuditLog, ChangeLog
 from db.models.meeting import MeetingDecision, MeetingMinutes, QuarterlyReport
 from db.models.notification import CalendarPreference, Notification
+from db.models.partner import ApiKey, Webhook, WebhookDelivery
 from db.models.ppa import Ppa, PpaMilestone, PpaNeed, PpaPolicy, PpaStageSchedule, PpaTransition
 from db.models.resource import Booking, Resource
 from db.models.share_link import ShareLink
@@ -13,10 +14,10 @@ from db.models.task import Task, TaskAssignee, TaskTeam, TaskTemplate, TaskTempl
 from db.models.user import Team, TeamMembership, User
 
 __all__ = [
-    "Assessment", "Attachment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
+    "ApiKey", "Assessment", "Attachment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
     "DashboardSnapshot", "Event", "EventOverride", "EventParticipant", "MeetingDecision", "MeetingMinutes", "Need",
     "Notification", "Policy", "Ppa", "PpaMilestone", "PpaNeed", "PpaPolicy", "PpaStageSchedule", "PpaTransition",
     "QuarterlyReport", "Resource",
     "ShareLink", "Task", "TaskAssignee", "TaskTeam", "TaskTemplate", "TaskTemplateItem",
-    "Team", "TeamMembership", "User",
+    "Team", "TeamMembership", "User", "Webhook", "WebhookDelivery",
 ]

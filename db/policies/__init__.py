@@ -18,6 +18,7 @@ from db.policies.dashboard import DashboardSnapshotPolicy
 from db.policies.event import EventOverridePolicy, EventParticipantPolicy, EventPolicy
 from db.policies.meeting import MeetingDecisionPolicy, MeetingMinutesPolicy, QuarterlyReportPolicy
 from db.policies.need import NeedPolicy
+from db.policies.partner import ApiKeyPolicy, WebhookDeliveryPolicy, WebhookPolicy
 from db.policies.personal import CalendarPreferencePolicy, NotificationPolicy, ShareLinkPolicy
 from db.policies.policy import PolicyDocumentPolicy
 from db.policies.ppa import PpaMilestonePolicy, PpaPolicy, PpaStagePolicy, PpaTransitionPolicy
@@ -35,7 +36,7 @@ _ALL: tuple[EntityPolicy[Any], ...] = (
     QuarterlyReportPolicy(), NeedPolicy(), NotificationPolicy(), PolicyDocumentPolicy(),
     PpaPolicy(), PpaMilestonePolicy(), PpaStagePolicy(), PpaTransitionPolicy(), ResourcePolicy(),
     ShareLinkPolicy(), TaskPolicy(), TaskTemplatePolicy(), TaskTemplateItemPolicy(), TeamPolicy(),
-    TeamMembershipPolicy(), UserPolicy(),
+    TeamMembershipPolicy(), UserPolicy(), ApiKeyPolicy(), WebhookPolicy(), WebhookDeliveryPolicy(),
 )
 POLICIES: dict[type[Any], EntityPolicy[Any]] = {p.model: p for p in _ALL}
 BY_ENTITY_TYPE: dict[str, EntityPolicy[Any]] = {p.entity_type: p for p in _ALL}

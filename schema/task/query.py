@@ -6,6 +6,7 @@ from datetime import datetime
 import strawberry
 
 from db.models import Task
+from db.policies import policy_for
 from db.queries.board import board_columns
 from db.queries.task import TaskOrder, tasks_query
 from resolvers import validation as v
@@ -28,7 +29,9 @@ class TaskQuery:
         order_by: TaskOrderEnum = TaskOrderEnum.DUE_AT_ASC,  # type: ignore[valid-type]
         first: int | None = None, after: str | None = None,
     ) -> Connection[TaskType]:
-        stmt = tasks_query(criteria_from_filter(filter), TaskOrder(order_by))
+        stmt = tasks_query(criteria_from_filter(filter), TaskOrder(order_by)).where(
+            policy_for(Task).readable(info.context.viewer)
+        )
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskType.from_model)
 
     @strawberry.field(description="Kanban columns by status; cards ordered by position, then id.")

@@ -1,0 +1,64 @@
+"""Requests made with an API key: counted per key in /metrics, limited by the key's own
+budget, and refused outside the key's modules (``server/api_key_scope.py``)."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import GraphQLError
+from prometheus_client import Counter
+from strawberry.extensions import SchemaExtension
+
+from schema.core.errors import TopLevelCode
+from server.api_key_scope import refusal
+from server.api_keys import ApiKeyPrincipal
+from server.metrics import metrics_for
+from server.rate_limit import RequestRateLimiter, create_rate_limiter
+
+COUNTER_KEY = "api_key_requests"
+LIMITERS_KEY = "api_key_limiters"
+
+
+def requests_counter(state: Any) -> Counter:
+    counter: Counter | None = state.extras.get(COUNTER_KEY)
+    if counter is None:
+        counter = state.extras[COUNTER_KEY] = Counter(
+            "almanac_api_key_requests", "GraphQL operations made with each API key.", ("key", "outcome"),
+            registry=metrics_for(state).registry,
+        )
+    return counter
+
+
+def limiter_for(state: Any, principal: ApiKeyPrincipal) -> RequestRateLimiter | None:
+    limiters: dict[tuple[int, int], RequestRateLimiter | None] = state.extras.setdefault(LIMITERS_KEY, {})
+    key = (principal.id, principal.requests_per_minute)
+    if key not in limiters:
+        limiters[key] = create_rate_limiter(state.settings, state.redis, spec=f"{principal.requests_per_minute}/minute")
+    return limiters[key]
+
+
+class ApiKeyExtension(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        ctx = execution.context
+        principal: ApiKeyPrincipal | None = getattr(ctx, "api_key", None)
+        if principal is None or execution.graphql_document is None:
+            yield
+            return
+        counter = requests_counter(ctx.state)
+        limiter = limiter_for(ctx.state, principal)
+        if limiter is not None:
+            verdict = await limiter.hit(f"api-key:{principal.id}")
+            if not verdict.allowed:
+                counter.labels(principal.prefix, "rate_limited").inc()
+                raise GraphQLError(
+                    f"This API key's budget of {principal.requests_per_minute} requests per minute is spent.",
+                    extensions={"code": TopLevelCode.RATE_LIMITED.value,
+                                "retryAfterSeconds": verdict.retry_after_seconds},
+                )
+        reason = refusal(execution.schema._schema, execution.graphql_document, principal.modules)
+        if reason is not None:
+            counter.labels(principal.prefix, "out_of_scope").inc()
+            raise GraphQLError(reason, extensions={"code": TopLevelCode.PERMISSION_DENIED.value})
+        counter.labels(principal.prefix, "ok").inc()
+        yield
