@@ -9,11 +9,12 @@ There is no per-type read rule here: a model without a policy cannot be loaded.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
 
+from schema.core.relations import answer
 from server.context import Context
 
 
@@ -58,3 +59,15 @@ async def load_node(info: strawberry.Info, node_type: type[N], pk: int | None) -
     ctx: Context = info.context
     row = await ctx.loaders.by_id(node_type.model).load(pk)
     return None if row is None else node_type.from_model(row)
+
+
+def node_now(info: strawberry.Info, node_type: type[N], pk: int | None) -> N | None:
+    """``load_node`` for a sync resolver: the object itself when its row is loaded, else an awaitable of it.
+
+    (Typed as the object: Strawberry and graphql-core await whatever awaitable a resolver returns.)
+    """
+    if pk is None:
+        return None
+    ctx: Context = info.context
+    result = answer(ctx.loaders.by_id(node_type.model), pk, lambda row: None if row is None else node_type.from_model(row))
+    return cast("N | None", result)

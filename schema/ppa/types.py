@@ -36,7 +36,7 @@ from schema.attachment.fields import attachments_of
 from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
 from schema.core.connection import Connection, paginate_list
-from schema.core.node import ModelNode, load_node
+from schema.core.node import ModelNode, load_node, node_now
 from schema.task.types import TaskType
 from schema.user.types import TeamType, UserType
 
@@ -119,8 +119,8 @@ class PpaType(ModelNode):
         return await load_node(info, TeamType, self._row.lead_team_id)
 
     @strawberry.field
-    async def owner(self, info: strawberry.Info) -> UserType | None:
-        return await load_node(info, UserType, self._row.owner_id)
+    def owner(self, info: strawberry.Info) -> UserType | None:
+        return node_now(info, UserType, self._row.owner_id)
 
     @strawberry.field
     async def needs(self, info: strawberry.Info) -> list[NeedRef]:

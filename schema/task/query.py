@@ -16,6 +16,7 @@ from schema.task.analytics import TaskAnalyticsType
 from schema.task.board import BoardColumnType, BoardType
 from schema.task.filters import criteria_from_filter
 from schema.task.inputs import TaskFilter, TaskOrderEnum
+from schema.task.prefetch import prefetch_task_relations, task_selection
 from schema.task.types import TaskType
 
 MAX_CARDS_PER_COLUMN = 200
@@ -32,7 +33,10 @@ class TaskQuery:
         stmt = tasks_query(criteria_from_filter(filter), TaskOrder(order_by)).where(
             policy_for(Task).readable(info.context.viewer)
         )
-        return await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskType.from_model)
+        page = await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskType.from_model)
+        selected = task_selection(info, ("nodes",), ("edges", "node"))
+        await prefetch_task_relations(info, [edge.node._row for edge in page.edges], selected)
+        return page
 
     @strawberry.field(description="Kanban columns by status; cards ordered by position, then id.")
     async def board(
@@ -43,6 +47,8 @@ class TaskQuery:
                 ErrorCode.VALIDATION, f"cardsPerColumn must be between 0 and {MAX_CARDS_PER_COLUMN}.", "cardsPerColumn"
             )
         columns = await board_columns(info.context.session, criteria_from_filter(filter), per_column=cards_per_column)
+        selected = task_selection(info, ("columns", "tasks"))
+        await prefetch_task_relations(info, [task for column in columns for task in column.tasks], selected)
         return BoardType(columns=[BoardColumnType.from_rows(c) for c in columns])
 
     @strawberry.field(description="Counts and hours of the filtered tasks; start/end bound their due time.")

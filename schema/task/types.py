@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -16,7 +16,8 @@ from schema.attachment.fields import attachments_of
 from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
 from schema.core.connection import Connection
-from schema.core.node import ModelNode, load_node
+from schema.core.node import ModelNode, load_node, node_now
+from schema.core.relations import answer
 from schema.user.types import TeamType, UserType
 
 if TYPE_CHECKING:
@@ -87,41 +88,42 @@ class TaskType(ModelNode):
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.due_at < datetime.now(UTC) and self.status not in CLOSED_STATUSES
 
+    # Sync resolvers (schema.core.relations): a list that prefetched these answers without awaiting.
     @strawberry.field
-    async def assignees(self, info: strawberry.Info) -> list[UserType]:
-        users = await info.context.loaders.of(assignees_by_task_id).load(self.id)
-        return [UserType.from_model(u) for u in users]
+    def assignees(self, info: strawberry.Info) -> list[UserType]:
+        loader = info.context.loaders.of(assignees_by_task_id)
+        return cast("list[UserType]", answer(loader, self.id, lambda users: [UserType.from_model(u) for u in users]))
 
     @strawberry.field
-    async def teams(self, info: strawberry.Info) -> list[TeamType]:
-        teams = await info.context.loaders.of(teams_by_task_id).load(self.id)
-        return [TeamType.from_model(t) for t in teams]
+    def teams(self, info: strawberry.Info) -> list[TeamType]:
+        loader = info.context.loaders.of(teams_by_task_id)
+        return cast("list[TeamType]", answer(loader, self.id, lambda teams: [TeamType.from_model(t) for t in teams]))
 
     @strawberry.field
-    async def created_by(self, info: strawberry.Info) -> UserType | None:
-        return await load_node(info, UserType, self._row.created_by_id)
+    def created_by(self, info: strawberry.Info) -> UserType | None:
+        return node_now(info, UserType, self._row.created_by_id)
 
     @strawberry.field(description="The first task of the recurring series this one belongs to.")
     async def recurrence_parent(self, info: strawberry.Info) -> TaskType | None:
         return await load_node(info, TaskType, self._row.recurrence_parent_id)
 
     @strawberry.field
-    async def community(self, info: strawberry.Info) -> CommunityType | None:
-        return await load_node(info, CommunityType, self._row.community_id)
+    def community(self, info: strawberry.Info) -> CommunityType | None:
+        return node_now(info, CommunityType, self._row.community_id)
 
     # The one linked object (at most one is set). A task linked to an event is shown
     # on the calendar through the event, not as its own entry.
     @strawberry.field
-    async def ppa(self, info: strawberry.Info) -> PpaRef | None:
+    def ppa(self, info: strawberry.Info) -> PpaRef | None:
         from schema.ppa.types import PpaType
 
-        return await load_node(info, PpaType, self._row.ppa_id)
+        return node_now(info, PpaType, self._row.ppa_id)
 
     @strawberry.field
-    async def event(self, info: strawberry.Info) -> EventRef | None:
+    def event(self, info: strawberry.Info) -> EventRef | None:
         from schema.event.types import EventType
 
-        return await load_node(info, EventType, self._row.event_id)  # null for a PRIVATE event of others
+        return node_now(info, EventType, self._row.event_id)  # null for a PRIVATE event of others
 
     @strawberry.field
     async def assessment(self, info: strawberry.Info) -> AssessmentRef | None:

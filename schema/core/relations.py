@@ -1,0 +1,59 @@
+"""Relation fields that answer without awaiting when their rows are already loaded.
+
+A list of 1,000 tasks with ``assignees`` costs graphql-core 1,000 coroutines, 1,000
+loader futures and a gather over them even though one batched statement answers them all.
+A list resolver that knows which relations its items' selection asks for loads them
+first (``prefetch``: the same one batch per relation the loaders would run, through the
+same loaders and so the same access policies); each item's field then finds its value in
+the loader's cache and answers synchronously (``answer``). A field whose value is not
+loaded yet still returns an awaitable, so nothing depends on the prefetch having run.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+def answer(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
+    """``convert(value)`` now when the loader already holds ``key``'s value, else an awaitable of it."""
+    future = loader.cache_map.get(key) if loader.cache else None
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return convert(future.result())
+    return _later(loader.load(key), convert)
+
+
+async def _later(pending: Awaitable[V], convert: Callable[[V], R]) -> R:
+    return convert(await pending)
+
+
+def selected_names(selections: Iterable[Selection], *path: str) -> dict[str, list[Selection]]:
+    """The fields selected at ``path`` below ``selections`` (fragments merged), with their sub-selections."""
+    found: dict[str, list[Selection]] = {}
+    for field in _fields(selections):
+        if not path:
+            found.setdefault(field.name, []).extend(field.selections)
+        elif field.name == path[0]:
+            for name, subs in selected_names(field.selections, *path[1:]).items():
+                found.setdefault(name, []).extend(subs)
+    return found
+
+
+def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        elif isinstance(selection, FragmentSpread | InlineFragment):
+            yield from _fields(selection.selections)
+
+
+async def load_all(loader: DataLoader[Any, Any], keys: Iterable[Any]) -> list[Any]:
+    """One batch for every key not loaded yet (None keys skipped); the values, in order."""
+    wanted = list(dict.fromkeys(k for k in keys if k is not None))
+    return list(await loader.load_many(wanted)) if wanted else []
