@@ -36,6 +36,14 @@ class Visibility(enum.StrEnum):
     PRIVATE = "PRIVATE"
 
 
+class FeedPrivacy(enum.StrEnum):
+    """How a share-link feed shows PRIVATE events (see ``db/policies/feed.py``)."""
+
+    BUSY = "BUSY"  # every PRIVATE event as busy time only
+    HIDDEN = "HIDDEN"  # PRIVATE events left out
+    OWN_DETAILS = "OWN_DETAILS"  # the owner's own PRIVATE events in full, others' as busy
+
+
 class Rsvp(enum.StrEnum):
     NEEDS_ACTION = "NEEDS_ACTION"
     ACCEPTED = "ACCEPTED"

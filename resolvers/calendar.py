@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from db.enums import CalendarModule
+from db.policies.viewer import Viewer
 from db.queries.calendar import collect_entries
 from db.queries.calendar_scope import CalendarScope
 from db.rules.calendar_entries import CalendarEntry
@@ -36,13 +37,13 @@ def ids(values: Sequence[str] | None, type_name: str, field: str) -> tuple[int, 
 
 
 def calendar_scope(
-    *, start: datetime, end: datetime, viewer_id: int | None, max_days: int,
+    *, start: datetime, end: datetime, viewer: Viewer, max_days: int,
     modules: Sequence[CalendarModule] | None = None, resource_ids: Sequence[str] | None = None,
     assignee_ids: Sequence[str] | None = None, community_ids: Sequence[str] | None = None,
 ) -> CalendarScope:
     start, end = window(start, end, max_days)
     return CalendarScope(
-        start=start, end=end, viewer_id=viewer_id,
+        start=start, end=end, viewer=viewer,
         modules=frozenset(CalendarModule(m) for m in modules) if modules is not None else None,
         resource_ids=ids(resource_ids, "Resource", "resourceIds"),
         assignee_ids=ids(assignee_ids, "User", "assigneeIds"),

@@ -65,7 +65,7 @@ async def create_event(ctx: Context, input: CreateEventInput) -> CreateEventPayl
 async def readable_event(ctx: Context, value: str, field: str) -> Event:
     """The event if the viewer may read it; NOT_FOUND otherwise (a PRIVATE event is not revealed)."""
     event = await get_event(ctx.session, f.event_id(value, field), for_update=True)
-    if event is None or not await can_read_event(ctx.session, event, ctx.user.id if ctx.user else None):
+    if event is None or not await can_read_event(ctx.session, event, ctx.viewer):
         raise not_found("Event", field)
     return event
 

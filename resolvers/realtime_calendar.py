@@ -84,7 +84,7 @@ async def calendar_changes(
     user = ctx.require_user()
     window(start, end, ctx.settings.max_window_days)
     wanted = frozenset(CalendarModule(m) for m in modules) if modules else None
-    scope = CalendarScope(start=start, end=end, viewer_id=user.id, modules=wanted)
+    scope = CalendarScope(start=start, end=end, viewer=ctx.viewer, modules=wanted)
     realtime = realtime_of(ctx)
 
     viewer = ctx.viewer

@@ -1,13 +1,12 @@
-"""Share links: create (the token is returned once, only its SHA-256 is stored) and revoke."""
+"""Share links: create (the token is returned once, only its SHA-256 is stored) and revoke (the owner, or ADMIN)."""
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
-from db.enums import CalendarModule
+from db.enums import CalendarModule, FeedPrivacy
 from db.models import Community, Resource, ShareLink
+from db.policies import policy_for
 from db.queries.logs import record_audit
 from db.queries.share_link import token_hash
 from resolvers import validation as v
@@ -38,12 +37,13 @@ async def create_share_link(ctx: Context, input: CreateShareLinkInput) -> Create
             modules=sorted({CalendarModule(m).value for m in input.modules or []}),
             community_ids=await ids_of(session, Community, input.community_ids, "Community", "input.communityIds"),
             resource_ids=await ids_of(session, Resource, input.resource_ids, "Resource", "input.resourceIds"),
-            expires_at=expires_at,
+            private_events=FeedPrivacy(input.private_events), expires_at=expires_at,
         )
         session.add(link)
         await session.flush()
         record_audit(session, actor_id=user.id, action="create", entity_type="ShareLink", entity_id=link.id,
-                     after={"name": link.name, "modules": link.modules, "expires_at": v_iso(expires_at)})
+                     after={"name": link.name, "modules": link.modules, "expires_at": v_iso(expires_at),
+                            "private_events": link.private_events.value})
         await ctx.commit()
         return CreateShareLinkPayload(share_link=ShareLinkType.from_model(link), token=token,
                                       url=feed_url(ctx.settings.public_url, token), errors=[])
@@ -58,8 +58,11 @@ async def revoke_share_link(ctx: Context, input: RevokeShareLinkInput) -> Revoke
         user = ctx.require_user()
         session = ctx.session
         pk = decode_id(input.id, "ShareLink", field="input.id")
-        link = (await session.scalars(select(ShareLink).where(ShareLink.id == pk).with_for_update())).first()
-        if link is None or link.owner_id != user.id:
+        # Its owner, and ADMIN (a leaked feed URL must be stoppable): the share-link policy.
+        link = (await session.scalars(
+            policy_for(ShareLink).select(ctx.viewer).where(ShareLink.id == pk).with_for_update()
+        )).first()
+        if link is None:
             raise not_found("Share link", "input.id")
         if link.revoked_at is None:
             link.revoked_at = datetime.now(UTC)

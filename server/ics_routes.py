@@ -3,7 +3,9 @@
 - ``GET /calendar/export.ics?start=&end=&modules=``: the signed-in user's view
   (401 without a valid bearer token, 400 for a bad window or module).
 - ``GET /calendar/feed/{token}.ics``: the owner's view narrowed by the link's
-  filters; 404 for an unknown, revoked or expired token (or an inactive owner).
+  filters, PRIVATE entries shown only as its ``privateEvents`` says
+  (``db/policies/feed.py``); 404 for an unknown, revoked or expired token (or an
+  inactive owner).
 """
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ from starlette.routing import Route
 
 from db.enums import CalendarModule
 from db.models import User
+from db.policies.viewer import Viewer
 from db.queries.calendar_scope import CalendarScope
 from db.queries.share_link import active_link_for_token
 from resolvers.calendar import window
-from resolvers.calendar_export import default_window, export_scope
+from resolvers.calendar_export import Feed, default_window, export_scope
 from resolvers.mutation import validation
 from schema.core.errors import DomainError
 from server.auth import bearer_token, user_id_from_token
@@ -76,7 +79,7 @@ async def export_ics(request: Request) -> Response:
             modules = parse_modules(request.query_params.get("modules"))
         except DomainError as problem:
             return error(400, "VALIDATION", str(problem.errors[0].message))
-        scope = CalendarScope(start=start, end=end, viewer_id=user.id, modules=modules)
+        scope = CalendarScope(start=start, end=end, viewer=Viewer.of(user), modules=modules)
         body = await export_scope(session, scope, name=f"Almanac: {user.name}")
     return ics_response(body, filename="almanac.ics")
 
@@ -92,12 +95,13 @@ async def share_feed(request: Request) -> Response:
             return error(404, "NOT_FOUND", "No such feed.")
         start, end = default_window(datetime.now(UTC), state.settings.max_window_days)
         scope = CalendarScope(
-            start=start, end=end, viewer_id=owner.id,
+            start=start, end=end, viewer=Viewer.of(owner),
             modules=frozenset(CalendarModule(m) for m in link.modules) if link.modules else None,
             community_ids=tuple(link.community_ids) if link.community_ids else None,
             resource_ids=tuple(link.resource_ids) if link.resource_ids else None,
         )
-        body = await export_scope(session, scope, name=link.name or "Almanac")
+        feed = Feed(owner_id=owner.id, privacy=link.private_events, salt=state.settings.secret_key)
+        body = await export_scope(session, scope, name=link.name or "Almanac", feed=feed)
     return ics_response(body, filename="feed.ics")
 
 

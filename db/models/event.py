@@ -62,6 +62,8 @@ class Event(IdMixin, TimestampMixin, Base):
     visibility: Mapped[Visibility] = mapped_column(
         enum_type(Visibility), default=Visibility.INTERNAL, server_default="INTERNAL", index=True
     )
+    # Anyone who may read the event may join it with respondToEvent (otherwise: the invited only).
+    open_to_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     starts_at: Mapped[datetime] = mapped_column()
     ends_at: Mapped[datetime] = mapped_column()
     all_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import ARRAY, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base, IdMixin, TimestampMixin
+from db.base import Base, IdMixin, TimestampMixin, enum_type
+from db.enums import FeedPrivacy
 
 
 class ShareLink(IdMixin, TimestampMixin, Base):
@@ -19,5 +20,9 @@ class ShareLink(IdMixin, TimestampMixin, Base):
     modules: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list, server_default="{}")
     community_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
     resource_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list, server_default="{}")
+    # How the feed shows PRIVATE events (db/policies/feed.py); by default only as busy time.
+    private_events: Mapped[FeedPrivacy] = mapped_column(
+        enum_type(FeedPrivacy), default=FeedPrivacy.BUSY, server_default=FeedPrivacy.BUSY.value
+    )
     expires_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from db.enums import AssessmentStatus
 from db.models import Assessment
+from db.queries.search import contains, search_terms
 
 
 @dataclass(slots=True)
@@ -40,9 +41,8 @@ def assessment_conditions(c: AssessmentCriteria) -> list[ColumnElement[bool]]:
         conditions.append(Assessment.lead_team_id.in_(c.team_ids))
     if c.owner_ids:
         conditions.append(Assessment.owner_id.in_(c.owner_ids))
-    if c.search and c.search.strip():
-        pattern = f"%{c.search.strip()}%"
-        conditions.append(or_(Assessment.title.ilike(pattern), Assessment.description.ilike(pattern)))
+    if (search := search_terms(c.search)) is not None:
+        conditions.append(contains(search, Assessment.title, Assessment.description))
     if c.date_from is not None:
         conditions.append(last_date() >= c.date_from)
     if c.date_to is not None:

@@ -11,9 +11,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Event, EventOverride
+from db.policies import policy_for
 from db.queries.calendar_scope import CalendarScope
 from db.queries.calendar_series_cache import series_entries
-from db.queries.event import EventFilterValues, filter_clauses, overlaps_window, readable_by
+from db.queries.event import EventFilterValues, filter_clauses, overlaps_window
 from db.rules.calendar_entries import CalendarEntry, EntryKind, entry_id
 from db.rules.recurrence import (
     ExpansionLimit,
@@ -39,7 +40,7 @@ def event_clauses(scope: CalendarScope) -> list[ColumnElement[bool]]:
         participant_ids=scope.assignee_ids,
         resource_ids=scope.resource_ids,
     )
-    return [readable_by(scope.viewer_id), overlaps_window(scope.start, scope.end), *filter_clauses(values)]
+    return [policy_for(Event).readable(scope.viewer), overlaps_window(scope.start, scope.end), *filter_clauses(values)]
 
 
 async def overrides_by_event(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, dict[Any, OverrideSpec]]:

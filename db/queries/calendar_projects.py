@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CalendarModule, PpaStatus
 from db.models import Assessment, Ppa, PpaMilestone, PpaStageSchedule
+from db.policies import policy_for
 from db.queries.calendar_scope import CalendarScope
 from db.rules.calendar_entries import CalendarEntry, EntryKind, date_entry, day_bounds
 
@@ -31,7 +32,8 @@ def ppa_clauses(scope: CalendarScope) -> list[ColumnElement[bool]] | None:
     """Filters on the PPA row; None when the scope rules PPAs out."""
     if not scope.wants(CalendarModule.PROJECTS) or scope.only_resources:
         return None
-    clauses: list[ColumnElement[bool]] = [Ppa.status != PpaStatus.CANCELLED, Ppa.archived_at.is_(None)]
+    clauses: list[ColumnElement[bool]] = [policy_for(Ppa).readable(scope.viewer), Ppa.status != PpaStatus.CANCELLED,
+                                          Ppa.archived_at.is_(None)]
     if scope.community_ids is not None:
         clauses.append(Ppa.community_id.in_(list(scope.community_ids)))
     if scope.assignee_ids is not None:
@@ -64,7 +66,7 @@ async def milestone_entries(session: AsyncSession, scope: CalendarScope) -> list
     rows = await session.execute(
         select(PpaMilestone.id, PpaMilestone.title, PpaMilestone.due_on, Ppa.title)
         .join(Ppa, Ppa.id == PpaMilestone.ppa_id)
-        .where(in_days(PpaMilestone.due_on, scope), *clauses)
+        .where(in_days(PpaMilestone.due_on, scope), policy_for(PpaMilestone).readable(scope.viewer), *clauses)
     )
     return [
         date_entry(EntryKind.PPA_MILESTONE, "PpaMilestone", pk, f"{ppa_title}: {title}", due, None, "PpaMilestone", pk)
@@ -85,7 +87,8 @@ async def stage_entries(session: AsyncSession, scope: CalendarScope) -> list[Cal
         select(PpaStageSchedule.id, PpaStageSchedule.stage, PpaStageSchedule.starts_on, PpaStageSchedule.ends_on,
                Ppa.title)
         .join(Ppa, Ppa.id == PpaStageSchedule.ppa_id)
-        .where(PpaStageSchedule.starts_on < hi, PpaStageSchedule.ends_on >= lo, *clauses)
+        .where(PpaStageSchedule.starts_on < hi, PpaStageSchedule.ends_on >= lo,
+               policy_for(PpaStageSchedule).readable(scope.viewer), *clauses)
     )
     return [
         date_entry(EntryKind.PPA_STAGE, "PpaStage", pk, f"{ppa_title}: {stage_label(stage)}", first, last,
@@ -98,7 +101,8 @@ async def assessment_entries(session: AsyncSession, scope: CalendarScope) -> lis
     if not scope.wants(CalendarModule.MANA) or scope.only_resources:
         return []
     columns = [getattr(Assessment, name) for name, _, _ in ASSESSMENT_MILESTONES]
-    clauses: list[ColumnElement[bool]] = [or_(*(in_days(c, scope) for c in columns))]
+    clauses: list[ColumnElement[bool]] = [policy_for(Assessment).readable(scope.viewer),
+                                          or_(*(in_days(c, scope) for c in columns))]
     if scope.community_ids is not None:
         clauses.append(Assessment.community_id.in_(list(scope.community_ids)))
     if scope.assignee_ids is not None:

@@ -1,17 +1,21 @@
-"""What a calendar window asks for: the window, the viewer and the filters."""
+"""What a calendar window asks for: the window, the viewer and the filters.
+
+Every source ANDs its entity's access policy for ``viewer`` (``db.policies``).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from db.enums import CalendarModule
+from db.policies.viewer import Viewer
 
 
 @dataclass(frozen=True, slots=True)
 class CalendarScope:
     start: datetime
     end: datetime
-    viewer_id: int | None
+    viewer: Viewer
     modules: frozenset[CalendarModule] | None = None
     resource_ids: tuple[int, ...] | None = None
     assignee_ids: tuple[int, ...] | None = None

@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BookingStatus, CalendarModule, TaskStatus
 from db.models import Assessment, Booking, Event, Ppa, Resource, Task, TaskAssignee
+from db.policies import policy_for
 from db.queries.calendar_scope import CalendarScope
-from db.queries.event import readable_by
 from db.rules.calendar_entries import KIND_MODULES, CalendarEntry, EntryKind, entry_id
 
 ACTIVE_BOOKINGS = (BookingStatus.PENDING, BookingStatus.APPROVED)
@@ -15,8 +15,8 @@ ACTIVE_BOOKINGS = (BookingStatus.PENDING, BookingStatus.APPROVED)
 
 def task_clauses(scope: CalendarScope) -> list[ColumnElement[bool]]:
     # A task linked to an event is shown by the event, never as its own entry.
-    clauses = [Task.due_at >= scope.start, Task.due_at < scope.end, Task.event_id.is_(None),
-               Task.status != TaskStatus.CANCELLED]
+    clauses = [policy_for(Task).readable(scope.viewer), Task.due_at >= scope.start, Task.due_at < scope.end,
+               Task.event_id.is_(None), Task.status != TaskStatus.CANCELLED]
     if scope.assignee_ids is not None:
         ids = list(scope.assignee_ids)
         clauses.append(exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(ids)))
@@ -46,11 +46,11 @@ async def task_entries(session: AsyncSession, scope: CalendarScope) -> list[Cale
 
 
 def booking_clauses(scope: CalendarScope) -> list[ColumnElement[bool]]:
-    # A booking made for an event the viewer may not read (someone's PRIVATE event) stays hidden.
-    readable_event = exists().where(Event.id == Booking.event_id, readable_by(scope.viewer_id))
+    # A booking made for an event or task the viewer may not read (someone's PRIVATE event) stays hidden:
+    # the booking policy derives its readership from them.
     clauses = [
-        Booking.status.in_(ACTIVE_BOOKINGS), Booking.starts_at < scope.end, Booking.ends_at > scope.start,
-        or_(Booking.event_id.is_(None), readable_event),
+        policy_for(Booking).readable(scope.viewer), Booking.status.in_(ACTIVE_BOOKINGS),
+        Booking.starts_at < scope.end, Booking.ends_at > scope.start,
     ]
     if scope.resource_ids is not None:
         clauses.append(Booking.resource_id.in_(list(scope.resource_ids)))

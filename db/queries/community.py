@@ -4,15 +4,15 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 
 from db.models import Community
+from db.queries.search import contains, search_terms
 
 
 def communities_query(
     *, search: str | None = None, region: str | None = None, province: str | None = None
 ) -> Select[Community]:
     stmt = select(Community)
-    if search:
-        pattern = f"%{search.strip()}%"
-        stmt = stmt.where(Community.name.ilike(pattern) | Community.code.ilike(pattern))
+    if (terms := search_terms(search)) is not None:
+        stmt = stmt.where(contains(terms, Community.name, Community.code))
     if region:
         stmt = stmt.where(Community.region == region)
     if province:

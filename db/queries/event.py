@@ -1,4 +1,4 @@
-"""Event queries: the read rule as SQL, window overlap, list filters."""
+"""Event queries: window overlap, list filters (the read rule is ``db/policies/event.py``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -10,13 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CalendarModule
 from db.models import Booking, Event, EventOverride, EventParticipant
-from db.policies.event import event_readable
+from db.policies import policy_for
 from db.policies.viewer import Viewer
-
-
-def readable_by(viewer_id: int | None) -> ColumnElement[bool]:
-    """SQL: the viewer with this id may read the event (``db.policies.event``; roles grant nothing)."""
-    return event_readable(Viewer(user_id=viewer_id))
+from db.queries.search import contains, search_terms
 
 
 def overlaps_window(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -105,16 +101,15 @@ def filter_clauses(f: EventFilterValues) -> list[ColumnElement[bool]]:
         clauses.append(
             exists().where(Booking.event_id == Event.id, Booking.resource_id.in_(ids)) if ids else false()
         )
-    if f.search:
-        pattern = "%" + f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append(or_(Event.title.ilike(pattern), Event.location.ilike(pattern)))
+    if (search := search_terms(f.search)) is not None:
+        clauses.append(contains(search, Event.title, Event.location))
     return clauses
 
 
-def events_query(viewer_id: int | None, f: EventFilterValues) -> Select[Event]:
+def events_query(viewer: Viewer, f: EventFilterValues) -> Select[Event]:
     return (
-        select(Event)
-        .where(readable_by(viewer_id), *filter_clauses(f), true())
+        policy_for(Event).select(viewer)
+        .where(*filter_clauses(f), true())
         .order_by(Event.starts_at, Event.id)
     )
 
@@ -140,6 +135,6 @@ async def participant_ids_of(session: AsyncSession, event_id: int) -> list[int]:
     return list(rows)
 
 
-async def can_read_event(session: AsyncSession, event: Event, viewer_id: int | None) -> bool:
-    found = await session.scalar(select(Event.id).where(Event.id == event.id, readable_by(viewer_id)))
+async def can_read_event(session: AsyncSession, event: Event, viewer: Viewer) -> bool:
+    found = await session.scalar(select(Event.id).where(Event.id == event.id, policy_for(Event).readable(viewer)))
     return found is not None

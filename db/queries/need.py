@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, select
 
 from db.enums import NeedStatus, TaskPriority
 from db.models import Need, PpaNeed
+from db.queries.search import contains, search_terms
 
 
 @dataclass(slots=True)
@@ -37,9 +38,8 @@ def need_conditions(c: NeedCriteria) -> list[ColumnElement[bool]]:
         conditions.append(exists().where(PpaNeed.need_id == Need.id, PpaNeed.ppa_id == c.ppa_id))
     if c.category:
         conditions.append(Need.category == c.category)
-    if c.search and c.search.strip():
-        pattern = f"%{c.search.strip()}%"
-        conditions.append(or_(Need.title.ilike(pattern), Need.description.ilike(pattern)))
+    if (search := search_terms(c.search)) is not None:
+        conditions.append(contains(search, Need.title, Need.description))
     if c.identified_from is not None:
         conditions.append(Need.identified_on >= c.identified_from)
     if c.identified_to is not None:

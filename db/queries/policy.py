@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, select
 
 from db.enums import PolicyStatus
 from db.models import Policy, PpaPolicy
+from db.queries.search import contains, search_terms
 
 
 @dataclass(slots=True)
@@ -33,9 +34,8 @@ def policy_conditions(c: PolicyCriteria) -> list[ColumnElement[bool]]:
         conditions.append(Policy.owner_id.in_(c.owner_ids))
     if c.ppa_id is not None:
         conditions.append(exists().where(PpaPolicy.policy_id == Policy.id, PpaPolicy.ppa_id == c.ppa_id))
-    if c.search and c.search.strip():
-        pattern = f"%{c.search.strip()}%"
-        conditions.append(or_(Policy.title.ilike(pattern), Policy.code.ilike(pattern), Policy.description.ilike(pattern)))
+    if (search := search_terms(c.search)) is not None:
+        conditions.append(contains(search, Policy.title, Policy.code, Policy.description))
     if c.effective_from is not None:
         conditions.append(Policy.effective_on >= c.effective_from)
     if c.effective_to is not None:

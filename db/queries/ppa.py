@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BudgetStatus, PpaCategory, PpaStage, PpaStatus, TransitionKind
 from db.models import Ppa, PpaNeed, PpaPolicy, PpaStageSchedule
+from db.queries.search import contains, search_terms
 
 
 class PpaOrder(StrEnum):
@@ -71,9 +72,8 @@ def ppa_conditions(c: PpaCriteria) -> list[ColumnElement[bool]]:
         conditions.append(exists().where(PpaNeed.ppa_id == Ppa.id, PpaNeed.need_id == c.need_id))
     if c.policy_id is not None:
         conditions.append(exists().where(PpaPolicy.ppa_id == Ppa.id, PpaPolicy.policy_id == c.policy_id))
-    if c.search and c.search.strip():
-        pattern = f"%{c.search.strip()}%"
-        conditions.append(or_(Ppa.title.ilike(pattern), Ppa.code.ilike(pattern), Ppa.description.ilike(pattern)))
+    if (search := search_terms(c.search)) is not None:
+        conditions.append(contains(search, Ppa.title, Ppa.code, Ppa.description))
     if c.date_from is not None:
         conditions.append(or_(Ppa.ends_on.is_(None), Ppa.ends_on >= c.date_from))
     if c.date_to is not None:

@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 
 from db.enums import ResourceKind
 from db.models import Resource
+from db.queries.search import contains, search_terms
 
 
 def resources_query(
@@ -18,9 +19,8 @@ def resources_query(
     requires_approval: bool | None = None,
 ) -> Select[Resource]:
     stmt = select(Resource)
-    if search and search.strip():
-        pattern = f"%{search.strip()}%"
-        stmt = stmt.where(Resource.name.ilike(pattern) | Resource.location.ilike(pattern))
+    if (terms := search_terms(search)) is not None:
+        stmt = stmt.where(contains(terms, Resource.name, Resource.location))
     if kinds:
         stmt = stmt.where(Resource.kind.in_(list(kinds)))
     if ids is not None:

@@ -1,4 +1,4 @@
-"""Share-link queries: own links, and the active link of a token hash."""
+"""Share-link queries: readable links, and the active link of a token hash."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ShareLink
+from db.policies import Viewer, policy_for
 
 
 def token_hash(token: str) -> str:
@@ -22,8 +23,11 @@ def _active() -> ColumnElement[bool]:
     )
 
 
-def share_links_query(owner_id: int, *, include_inactive: bool = False) -> Select[ShareLink]:
-    stmt = select(ShareLink).where(ShareLink.owner_id == owner_id)
+def share_links_query(viewer: Viewer, owner_id: int | None, *, include_inactive: bool = False) -> Select[ShareLink]:
+    """Links ``viewer`` may read (``db/policies/personal.py``), of one owner or (``None``) of all."""
+    stmt = policy_for(ShareLink).select(viewer)
+    if owner_id is not None:
+        stmt = stmt.where(ShareLink.owner_id == owner_id)
     if not include_inactive:
         stmt = stmt.where(_active())
     return stmt.order_by(ShareLink.created_at.desc(), ShareLink.id.desc())

@@ -7,12 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import TaskDomain, TaskPriority, TaskStatus
 from db.models import Ppa, Task, TaskAssignee, TaskTeam
+from db.queries.search import contains, search_terms
 
 CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
 PRIORITY_RANK = {TaskPriority.URGENT: 0, TaskPriority.HIGH: 1, TaskPriority.MEDIUM: 2, TaskPriority.LOW: 3}
@@ -81,9 +82,8 @@ def task_conditions(c: TaskCriteria) -> list[ColumnElement[bool]]:
         conditions.append(overdue_condition())
     elif c.overdue is False:
         conditions.append(~overdue_condition() | Task.due_at.is_(None))
-    if c.search and c.search.strip():
-        pattern = f"%{c.search.strip()}%"
-        conditions.append(or_(Task.title.ilike(pattern), Task.description.ilike(pattern)))
+    if (search := search_terms(c.search)) is not None:
+        conditions.append(contains(search, Task.title, Task.description))
     return conditions
 
 

@@ -6,17 +6,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role
 from db.models import Team, TeamMembership, User
+from db.policies import Viewer, policy_for
+from db.policies.user import may_search_email
+from db.queries.search import contains, search_terms
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def users_query(*, search: str | None = None, role: Role | None = None, team_id: int | None = None) -> Select[User]:
-    stmt = select(User).where(User.is_active.is_(True))
-    if search:
-        pattern = f"%{search.strip()}%"
-        stmt = stmt.where(User.name.ilike(pattern) | User.email.ilike(pattern))
+def users_query(viewer: Viewer, *, search: str | None = None, role: Role | None = None,
+                team_id: int | None = None) -> Select[User]:
+    """Active users ``viewer`` may read; a search matches email addresses only for viewers who
+    may read every address (``db/policies/user.py``), names for everyone."""
+    stmt = policy_for(User).select(viewer).where(User.is_active.is_(True))
+    if (terms := search_terms(search)) is not None:
+        searched = (User.name, User.email) if may_search_email(viewer) else (User.name,)
+        stmt = stmt.where(contains(terms, *searched))
     if role is not None:
         stmt = stmt.where(User.role == role)
     if team_id is not None:
@@ -24,8 +30,8 @@ def users_query(*, search: str | None = None, role: Role | None = None, team_id:
     return stmt.order_by(User.name, User.id)
 
 
-def teams_query(*, search: str | None = None) -> Select[Team]:
-    stmt = select(Team)
-    if search:
-        stmt = stmt.where(Team.name.ilike(f"%{search.strip()}%"))
+def teams_query(viewer: Viewer, *, search: str | None = None) -> Select[Team]:
+    stmt = policy_for(Team).select(viewer)
+    if (terms := search_terms(search)) is not None:
+        stmt = stmt.where(contains(terms, Team.name))
     return stmt.order_by(Team.name, Team.id)

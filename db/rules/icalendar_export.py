@@ -19,6 +19,7 @@ import icalendar
 from db.rules.recurrence import OverrideSpec, SeriesSpec, normalize_until, zone
 
 PRODID = "-//Almanac//Almanac calendar//EN"
+BUSY_TITLE = "Busy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class ExportEvent:
     sequence: int = 0
     url: str | None = None
     categories: tuple[str, ...] = ()
+    classification: str | None = None  # CLASS: PUBLIC, PRIVATE, or none (INTERNAL)
 
 
 def export_calendar(
@@ -119,6 +121,8 @@ def _base(
         component.add("url", event.url)
     if event.categories:
         component.add("categories", list(event.categories))
+    if event.classification:
+        component.add("class", event.classification)
     return component
 
 

@@ -27,9 +27,9 @@ class CalendarQuery:
         )] = None,
     ) -> CalendarWindowType:
         ctx = info.context
-        user = ctx.require_user()
+        ctx.require_user()
         scope = calendar_scope(
-            start=start, end=end, viewer_id=user.id, max_days=ctx.settings.max_window_days, modules=modules,
+            start=start, end=end, viewer=ctx.viewer, max_days=ctx.settings.max_window_days, modules=modules,
             resource_ids=resource_ids, assignee_ids=assignee_ids, community_ids=community_ids,
         )
         entries: list[CalendarEntryType] = await calendar_entries(ctx, scope)  # type: ignore[assignment]

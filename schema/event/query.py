@@ -9,7 +9,7 @@ from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_ids
 from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.event.inputs import EventFilter
-from schema.event.types import EventType, viewer_id
+from schema.event.types import EventType
 
 MAX_SEARCH = 200
 EVENT_ORDER = sortable("Event", {"STARTS_AT": Event.starts_at, "ENDS_AT": Event.ends_at, "TITLE": Event.title,
@@ -47,5 +47,5 @@ class EventQuery:
         first: int | None = None, after: str | None = None,
     ) -> Connection[EventType]:
         values = filter_values(filter or EventFilter())
-        stmt = apply_order(events_query(viewer_id(info.context), values), EVENT_ORDER, order_by)
+        stmt = apply_order(events_query(info.context.viewer, values), EVENT_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=EventType.from_model)

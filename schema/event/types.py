@@ -1,7 +1,7 @@
 """GraphQL types for events, their participants and overridden occurrences.
 
-Read rule: PUBLIC events for everyone, INTERNAL for signed-in users, PRIVATE
-only for the owner and the participants (``node``/``nodes`` answer null).
+Who may read an event, its participants and overrides: ``db/policies/event.py``
+(``node``/``nodes`` and every loader apply it).
 """
 from __future__ import annotations
 
@@ -26,28 +26,11 @@ from schema.core.connection import Connection
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.node import ModelNode, load_node
 from schema.user.types import TeamType, UserType
-from server.context import Context
 
 VisibilityEnum = strawberry.enum(Visibility, name="Visibility")
 RsvpEnum = strawberry.enum(Rsvp, name="Rsvp")
 
 MAX_OCCURRENCES_WINDOW_DAYS = 400
-
-
-def viewer_id(ctx: Context) -> int | None:
-    return ctx.user.id if ctx.user is not None else None
-
-
-def readable_without_participants(ctx: Context, row: Event) -> bool | None:
-    """True/False when the row alone decides; None when participants must be checked."""
-    if row.visibility == Visibility.PUBLIC:
-        return True
-    uid = viewer_id(ctx)
-    if uid is None:
-        return False
-    if row.visibility == Visibility.INTERNAL or row.owner_id == uid:
-        return True
-    return None
 
 
 @strawberry.type(name="EventParticipant")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from db.enums import TemplateKind
 from db.models import TaskTemplate
+from db.queries.search import contains, search_terms
 from schema.core.connection import Connection, paginate
 from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.task_template.inputs import TaskTemplateFilter
@@ -29,8 +30,8 @@ class TaskTemplateQuery:
         stmt = select(TaskTemplate)
         if filter is not None and filter.kind is not None:
             stmt = stmt.where(TaskTemplate.kind == TemplateKind(filter.kind))
-        if filter is not None and filter.search and filter.search.strip():
-            stmt = stmt.where(TaskTemplate.name.ilike(f"%{filter.search.strip()}%"))
+        if filter is not None and (search := search_terms(filter.search)) is not None:
+            stmt = stmt.where(contains(search, TaskTemplate.name))
         stmt = apply_order(stmt.order_by(TaskTemplate.kind, TaskTemplate.name, TaskTemplate.id),
                            TASK_TEMPLATE_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskTemplateType.from_model)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import strawberry
 
 from db.models import Team, User
+from db.policies.user import may_search_email
 from db.queries.user import teams_query, users_query
 from schema.core.connection import Connection, paginate
+from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_optional_id
 from schema.core.ordering import OrderInput, apply_order, sortable
 from schema.user.types import RoleEnum, TeamType, UserType
@@ -50,7 +52,12 @@ class UserQuery:
     ) -> Connection[UserType]:
         f = filter or UserFilter()
         team_id = decode_optional_id(f.team_id, "Team", field="filter.teamId")
-        stmt = apply_order(users_query(search=f.search, role=f.role, team_id=team_id), USER_ORDER, order_by)
+        viewer = info.context.viewer
+        if order_by is not None and order_by.field.value == "EMAIL" and not may_search_email(viewer):
+            # the order of hidden addresses would reveal them by comparison
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only managers and admins may order by email.",
+                                  "orderBy")
+        stmt = apply_order(users_query(viewer, search=f.search, role=f.role, team_id=team_id), USER_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=UserType.from_model)
 
     @strawberry.field
@@ -59,5 +66,5 @@ class UserQuery:
         first: int | None = None, after: str | None = None,
     ) -> Connection[TeamType]:
         f = filter or TeamFilter()
-        stmt = apply_order(teams_query(search=f.search), TEAM_ORDER, order_by)
+        stmt = apply_order(teams_query(info.context.viewer, search=f.search), TEAM_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=TeamType.from_model)

@@ -9,6 +9,7 @@ from strawberry import relay
 from dataloaders.user import members_by_team_id, teams_by_user_id
 from db.enums import Role, TeamRole
 from db.models import Team, User
+from db.policies.user import email_readable
 from schema.core.node import ModelNode
 
 RoleEnum = strawberry.enum(Role, name="Role")
@@ -38,10 +39,7 @@ class UserType(ModelNode):
 
     @strawberry.field(description="Visible to the user themself, managers and admins.")
     def email(self, info: strawberry.Info) -> str | None:
-        viewer = info.context.user
-        if viewer is not None and (viewer.id == self.id or viewer.role in (Role.ADMIN, Role.MANAGER)):
-            return self._email
-        return None
+        return self._email if email_readable(info.context.viewer, self.id) else None
 
     @strawberry.field
     async def teams(self, info: strawberry.Info) -> list[TeamType]:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from db.enums import Role
 from db.models import Event
+from db.policies.viewer import Viewer
 from db.queries.calendar import collect_entries
 from db.queries.calendar_scope import CalendarScope
 from db.rules.calendar_entries import EntryKind
@@ -81,7 +82,7 @@ def oracle(calendar: icalendar.Calendar, zones: dict[str, str], start: datetime,
 
 
 async def ours(session: Any, owner_id: int, uids: dict[int, str], start: datetime, end: datetime) -> set[Key]:
-    entries = await collect_entries(session, CalendarScope(start=start, end=end, viewer_id=owner_id))
+    entries = await collect_entries(session, CalendarScope(start=start, end=end, viewer=Viewer(owner_id, Role.STAFF)))
     return {
         (public_uid(uids[e.source_id]), e.start.astimezone(UTC), (e.end or e.start).astimezone(UTC))
         for e in entries if e.kind == EntryKind.EVENT and e.source_id in uids

@@ -108,7 +108,9 @@ async def test_share_link_feed_serves_the_owners_filtered_view(client: httpx.Asy
     stored = (await session.scalars(select(ShareLink))).one()
     assert stored.token_hash == token_hash(created["token"]) and created["token"] not in stored.token_hash
     assert feed.status_code == 200
-    assert set(summaries(feed.content)) == {"North assembly", "My private review"}
+    # the owner's own PRIVATE event only as busy time: the link's default privateEvents is BUSY
+    assert set(summaries(feed.content)) == {"North assembly", "Busy"}
+    assert "My private review" not in feed.text and str(summaries(feed.content)["Busy"]["CLASS"]) == "PRIVATE"
 
 
 async def test_feed_404_for_unknown_revoked_and_expired_tokens(client: httpx.AsyncClient, gql: GraphQL,
@@ -144,13 +146,15 @@ async def test_share_link_rejects_past_expiry(gql: GraphQL, make_user: UserFacto
         {"code": "VALIDATION", "field": "input.expiresAt", "message": "Must be in the future."}]}
 
 
-async def test_cli_export_is_the_admin_view(session, make_user: UserFactory) -> None:
+async def test_cli_export_is_the_office_wide_view(session, make_user: UserFactory) -> None:
     from resolvers.calendar_export import export_ics as cli_export
 
-    await make_user(Role.ADMIN)
+    admin = await make_user(Role.ADMIN)
     await make.event(session, datetime(2026, 3, 2, 9, tzinfo=UTC), title="Internal", rrule="FREQ=DAILY;COUNT=3")
     await make.event(session, datetime(2026, 3, 2, 9, tzinfo=UTC), title="Other's private",
                      visibility=Visibility.PRIVATE, owner_id=(await make_user()).id)
+    await make.event(session, datetime(2026, 3, 2, 9, tzinfo=UTC), title="Admin's private",
+                     visibility=Visibility.PRIVATE, owner_id=admin.id)
 
     body = await cli_export(session, start=datetime(2026, 3, 1), end=datetime(2026, 4, 1))
 
