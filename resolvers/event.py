@@ -8,12 +8,14 @@ from sqlalchemy.dialects.postgresql import insert
 
 from db.enums import ChangeOp, Rsvp, TemplateKind
 from db.models import Event, EventParticipant, User
+from db.policies.event import may_respond
 from db.queries.event import can_read_event, get_event, participant_ids_of
 from db.queries.logs import record_audit, record_change
 from jobs.queue import enqueue
 from resolvers import event_fields as f
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation, validation
+from schema.core.errors import DomainError, ErrorCode
 from schema.event.inputs import CreateEventInput, RecordAttendanceInput, RespondToEventInput
 from schema.event.payloads import CreateEventPayload, RecordAttendancePayload, RespondToEventPayload
 from schema.event.types import EventParticipantType, EventType
@@ -36,7 +38,8 @@ async def create_event(ctx: Context, input: CreateEventInput) -> CreateEventPayl
             location=f.location(input.location), module=input.module, visibility=input.visibility,
             starts_at=start, ends_at=end, all_day=input.all_day, timezone=tz, rrule=f.rrule(input.rrule),
             rdates=f.moments(input.rdates, "input.rdates"), exdates=f.moments(input.exdates, "input.exdates"),
-            reminders=f.reminders(input.reminders), is_quarterly_coordination=input.is_quarterly_coordination,
+            reminders=f.reminders(input.reminders), open_to_all=input.open_to_all,
+            is_quarterly_coordination=input.is_quarterly_coordination,
             quarter=input.quarter, fiscal_year=input.fiscal_year, owner_id=user.id,
             team_id=await f.team_id(session, input.team_id),
             community_id=await f.community_id(session, input.community_id),
@@ -71,11 +74,16 @@ async def readable_event(ctx: Context, value: str, field: str) -> Event:
 
 
 async def respond_to_event(ctx: Context, input: RespondToEventInput) -> RespondToEventPayload:
-    """The viewer's RSVP; joining as a participant is allowed for events they can read."""
+    """The viewer's RSVP: for the invited, the owner, or any reader of an event open to all
+    (``db/policies/event.may_respond``)."""
     async def work() -> RespondToEventPayload:
         user = ctx.require_writer()
         session = ctx.session
         event = await readable_event(ctx, input.event_id, "input.eventId")
+        invited = user.id in await participant_ids_of(session, event.id)
+        if not may_respond(ctx.viewer, event.owner_id, invited=invited, open_to_all=event.open_to_all):
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only invited users may respond to this event.",
+                                  "input.eventId")
         now = datetime.now(UTC)
         values = insert(EventParticipant).values(event_id=event.id, user_id=user.id, rsvp=Rsvp(input.rsvp),
                                                  responded_at=now)
@@ -98,12 +106,13 @@ async def respond_to_event(ctx: Context, input: RespondToEventInput) -> RespondT
 
 
 async def record_attendance(ctx: Context, input: RecordAttendanceInput) -> RecordAttendancePayload:
-    """Managers, admins or the event's owner mark who attended (adding them as participants if needed)."""
+    """The owner (and, unless the event is PRIVATE, managers and admins) mark who attended, adding them
+    as participants if needed (``db/policies/event.may_edit_event``)."""
     async def work() -> RecordAttendancePayload:
         user = ctx.require_writer()
         session = ctx.session
         event = await readable_event(ctx, input.event_id, "input.eventId")
-        f.may_edit(user, event)
+        f.may_edit(ctx.viewer, event)
         if not input.attendance:
             raise validation("Name at least one participant.", "input.attendance")
         marks: dict[int, bool] = {}

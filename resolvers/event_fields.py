@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role, Visibility
+from db.enums import Visibility
 from db.models import Community, Event, EventOverride, Team, User
+from db.policies.event import may_edit_event
+from db.policies.viewer import Viewer
 from db.rules.recurrence import (
     InvalidRecurrence,
     SeriesSpec,
@@ -143,9 +145,12 @@ def refresh_series_end(event: Event, overrides: Iterable[EventOverride] = ()) ->
         raise validation(str(error), "input.rrule") from None
 
 
-def may_edit(user: User, event: Event) -> None:
-    if event.owner_id != user.id and user.role not in (Role.MANAGER, Role.ADMIN):
-        raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the owner, managers and admins may change this event.")
+def may_edit(viewer: Viewer, event: Event) -> None:
+    """``db/policies/event.may_edit_event`` or PERMISSION_DENIED (the caller has read the event)."""
+    if not may_edit_event(viewer, event.owner_id, event.visibility):
+        message = ("Only the owner may change a private event." if event.visibility == Visibility.PRIVATE
+                   else "Only the owner, managers and admins may change this event.")
+        raise DomainError.one(ErrorCode.PERMISSION_DENIED, message)
 
 
 def check_version(event: Event, expected: int | None) -> None:

@@ -22,7 +22,7 @@ from resolvers.mutation import validation
 
 COPIED_COLUMNS = (
     "title", "description", "location", "module", "visibility", "all_day", "timezone", "reminders",
-    "is_quarterly_coordination", "quarter", "fiscal_year", "owner_id", "team_id", "community_id",
+    "is_quarterly_coordination", "quarter", "fiscal_year", "owner_id", "team_id", "community_id", "open_to_all",
 )
 
 

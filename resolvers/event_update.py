@@ -29,6 +29,7 @@ UNSET: Any = strawberry.UNSET
 OCCURRENCE_FIELDS = frozenset({"title", "description", "location", "start", "end"})
 SERIES_FIELDS = (
     "all_day", "timezone", "rrule", "rdates", "exdates", "reminders", "participant_ids", "module", "visibility",
+    "open_to_all",
     "team_id", "community_id", "is_quarterly_coordination", "quarter", "fiscal_year",
 )
 
@@ -49,6 +50,8 @@ async def apply_to_series(session: AsyncSession, event: Event, input: UpdateEven
         event.module = v.required(input.module, "input.module")
     if given(input, "visibility"):
         event.visibility = v.required(input.visibility, "input.visibility")
+    if given(input, "open_to_all"):
+        event.open_to_all = bool(v.required(input.open_to_all, "input.openToAll"))
     if given(input, "reminders"):
         event.reminders = f.reminders(input.reminders)
     if given(input, "team_id"):
@@ -137,7 +140,7 @@ async def update_event(ctx: Context, input: UpdateEventInput) -> UpdateEventPayl
         user = ctx.require_writer()
         session = ctx.session
         event = await readable_event(ctx, input.id, "input.id")
-        f.may_edit(user, event)
+        f.may_edit(ctx.viewer, event)
         f.check_version(event, input.expected_version)
         old = f.span(event)
         readership = await event_readership(session, event.id)

@@ -7,6 +7,10 @@
 
 Everything derived from an event (tasks and bookings linked to it, its overrides,
 calendar entries, feed lines) takes its readership from here.
+
+Write rules (bottom of this module): the owner edits and deletes an event and records
+attendance, MANAGER and ADMIN too unless it is PRIVATE; only the invited (or anyone who
+reads an event marked ``open_to_all``) may respond to it.
 """
 from __future__ import annotations
 
@@ -102,3 +106,23 @@ class EventParticipantPolicy(EntityPolicy[EventParticipant]):
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await event_audiences(session, ids)  # keyed by event id
+
+
+# -- write rules ------------------------------------------------------------------------------
+# Callers load the event through ``event_readable`` first (a row the viewer may not read is
+# NOT_FOUND, never PERMISSION_DENIED), then ask these. The table is in docs/permissions.md.
+
+def may_edit_event(viewer: Viewer, owner_id: int | None, visibility: Visibility) -> bool:
+    """Change or delete the event, or record who attended: its owner; MANAGER and ADMIN too
+    unless it is PRIVATE (a private matter stays with its owner, whatever the role)."""
+    if viewer.user_id is None:
+        return False
+    return owner_id == viewer.user_id or (viewer.is_manager and visibility != Visibility.PRIVATE)
+
+
+def may_respond(viewer: Viewer, owner_id: int | None, *, invited: bool, open_to_all: bool) -> bool:
+    """RSVP (which adds the viewer as a participant): the invited, the owner, or any reader of an
+    event marked ``open_to_all``. Otherwise responding would let anyone widen who reads it."""
+    if viewer.user_id is None:
+        return False
+    return invited or owner_id == viewer.user_id or open_to_all

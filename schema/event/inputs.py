@@ -33,6 +33,9 @@ class CreateEventInput:
     participant_ids: list[strawberry.ID] | None = None
     module: CalendarModuleEnum = CalendarModule.COORDINATION  # type: ignore[valid-type]
     visibility: VisibilityEnum = Visibility.INTERNAL  # type: ignore[valid-type]
+    open_to_all: bool = strawberry.field(
+        default=False, description="Anyone who may read it may join with respondToEvent (otherwise: the invited)."
+    )
     team_id: strawberry.ID | None = None
     community_id: strawberry.ID | None = None
     is_quarterly_coordination: bool = False
@@ -60,6 +63,7 @@ class UpdateEventInput:
     participant_ids: list[strawberry.ID] | None = strawberry.UNSET
     module: CalendarModuleEnum | None = strawberry.UNSET  # type: ignore[valid-type]
     visibility: VisibilityEnum | None = strawberry.UNSET  # type: ignore[valid-type]
+    open_to_all: bool | None = strawberry.UNSET
     team_id: strawberry.ID | None = strawberry.UNSET
     community_id: strawberry.ID | None = strawberry.UNSET
     is_quarterly_coordination: bool | None = strawberry.UNSET

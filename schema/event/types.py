@@ -85,6 +85,7 @@ class EventType(ModelNode):
     location: str
     module: CalendarModuleEnum  # type: ignore[valid-type]
     visibility: VisibilityEnum  # type: ignore[valid-type]
+    open_to_all: bool = strawberry.field(description="Anyone who may read it may join with respondToEvent.")
     start: datetime
     end: datetime
     all_day: bool
@@ -109,7 +110,7 @@ class EventType(ModelNode):
     def from_model(cls, row: Event) -> Self:
         return cls(
             id=row.id, uid=row.uid, title=row.title, description=row.description, location=row.location,
-            module=row.module, visibility=row.visibility, start=row.starts_at, end=row.ends_at,
+            module=row.module, visibility=row.visibility, open_to_all=row.open_to_all, start=row.starts_at, end=row.ends_at,
             all_day=row.all_day, timezone=row.timezone, rrule=row.rrule, rdates=list(row.rdates or []),
             exdates=list(row.exdates or []), series_ends_at=row.series_ends_at,
             reminders=list(row.reminders or []), sequence=row.sequence, version=row.version,
