@@ -5,8 +5,8 @@ shows PRIVATE events only as busy time), HIDDEN, or OWN_DETAILS (the owner's own
 PRIVATE events in full). ``events.open_to_all``: anyone who may read the event may
 join it with respondToEvent; otherwise only invited users may respond.
 
-Revision ID: 0006_feed_privacy_open_events
-Revises: 0005_event_series_starts
+Revision ID: 0008_feed_privacy_open_events
+Revises: 0007_lifecycles
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_feed_privacy_open_events"
-down_revision: str | None = "0005_event_series_starts"
+revision: str = "0008_feed_privacy_open_events"
+down_revision: str | None = "0007_lifecycles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
