@@ -1,9 +1,7 @@
 """Calendar entries of policies (effective and review dates, module POLICY) and the
 projected future instances of recurring tasks (module TASKS): one query each.
 
-Both read through their entity's access policy. The scope carries only the viewer's id;
-the Policy and Task rules depend on nothing else (not the role), so ``Viewer(user_id)``
-is exactly the reader they check.
+Both read through their entity's access policy for the scope's viewer.
 """
 from __future__ import annotations
 
@@ -16,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from db.enums import CalendarModule, PolicyStatus, TaskStatus
 from db.models import Policy, Task, TaskAssignee
-from db.policies import Viewer, policy_for
+from db.policies import policy_for
 from db.queries.calendar_projects import in_days
 from db.queries.calendar_scope import CalendarScope
 from db.rules.calendar_entries import (
@@ -35,15 +33,11 @@ MAX_PROJECTED_PER_SERIES = 400
 OPEN = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
-def reader(scope: CalendarScope) -> Viewer:
-    return Viewer(user_id=scope.viewer_id)
-
-
 async def policy_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
     if not scope.wants(CalendarModule.POLICY) or scope.only_resources or scope.assignee_ids is not None:
         return []
     clauses: list[ColumnElement[bool]] = [
-        policy_for(Policy).readable(reader(scope)), Policy.status != PolicyStatus.RETIRED,
+        policy_for(Policy).readable(scope.viewer), Policy.status != PolicyStatus.RETIRED,
         or_(in_days(Policy.effective_on, scope), in_days(Policy.review_on, scope)),
     ]
     if scope.community_ids is not None:
@@ -69,7 +63,7 @@ async def projected_task_entries(session: AsyncSession, scope: CalendarScope) ->
     first = aliased(Task)
     series = func.coalesce(Task.recurrence_parent_id, Task.id)
     clauses: list[ColumnElement[bool]] = [
-        policy_for(Task).readable(reader(scope)), Task.rrule.is_not(None), Task.due_at.is_not(None),
+        policy_for(Task).readable(scope.viewer), Task.rrule.is_not(None), Task.due_at.is_not(None),
         Task.due_at < scope.end, Task.status.not_in(OPEN), Task.event_id.is_(None),
     ]
     if scope.assignee_ids is not None:
