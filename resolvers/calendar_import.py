@@ -2,7 +2,10 @@
 
 Idempotent: a UID already imported is updated in place (same or higher
 SEQUENCE) or skipped (lower SEQUENCE: stale; or nothing changed), never
-duplicated. Each series is written in its own SAVEPOINT, so one bad component
+duplicated. UIDs match only events the importer may change (``db/policies/event``:
+their own; MANAGER and ADMIN also others' they read that are not PRIVATE); any other
+UID is imported as the importer's own event, so the answer is the same whether
+someone else holds that UID or nobody does (UIDs are unique per owner). Each series is written in its own SAVEPOINT, so one bad component
 is reported with its UID and reason while the rest is imported.
 """
 from __future__ import annotations
@@ -20,7 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp, Role, Visibility
 from db.models import Event, EventOverride, User
-from db.queries.logs import record_audit, record_change
+from db.policies import Viewer, policy_for
+from db.policies.event import may_edit_event
+from db.queries.logs import event_readership, record_audit, record_change, record_event_change
 from db.rules.icalendar_import import MAX_ICS_BYTES, ImportedSeries, ImportProblem, parse_calendar
 from db.rules.recurrence import InvalidRecurrence, series_end, series_start
 from resolvers.event_fields import change_payload
@@ -148,8 +153,6 @@ async def import_series(session: AsyncSession, series: ImportedSeries, existing:
         report.created += 1
         report.event_ids.append(event.id)
         return event
-    if existing.owner_id != owner.id and owner.role not in (Role.MANAGER, Role.ADMIN):
-        raise Rejected("an event with this UID belongs to another user")
     if series.sequence < existing.sequence:
         report.skipped += 1  # an older version of what is stored
         return existing
@@ -159,6 +162,7 @@ async def import_series(session: AsyncSession, series: ImportedSeries, existing:
         report.skipped += 1
         return existing
     old = (existing.starts_at, existing.series_ends_at)
+    readership = await event_readership(session, existing.id)  # CLASS may narrow who reads it
     for key, value in values.items():
         setattr(existing, key, value)
     existing.sequence = series.sequence
@@ -167,11 +171,27 @@ async def import_series(session: AsyncSession, series: ImportedSeries, existing:
     await session.execute(delete(EventOverride).where(EventOverride.event_id == existing.id))
     session.add_all(incoming)
     await session.flush()
-    await record_change(session, "Event", existing.id, ChangeOp.UPDATED, change_payload(existing, [], old=old),
-                  actor_id=owner.id)
+    await record_event_change(session, existing.id, ChangeOp.UPDATED, change_payload(existing, [], old=old),
+                              actor_id=owner.id, before=readership)
     report.updated += 1
     report.event_ids.append(existing.id)
     return existing
+
+
+async def writable_by_uid(session: AsyncSession, uids: Sequence[str], owner: User) -> dict[str, Event]:
+    """Per UID, the event the importer may change (their own first), locked; others' UIDs are absent."""
+    if not uids:
+        return {}
+    viewer = Viewer.of(owner)
+    rows = await session.scalars(
+        policy_for(Event).select(viewer).where(Event.uid.in_(list(uids)))
+        .order_by(Event.uid, Event.owner_id.is_distinct_from(owner.id), Event.id).with_for_update(of=Event)
+    )
+    found: dict[str, Event] = {}
+    for event in rows:
+        if event.uid not in found and may_edit_event(viewer, event.owner_id, event.visibility):
+            found[event.uid] = event
+    return found
 
 
 async def import_calendar(session: AsyncSession, data: bytes | str, owner: User, *, office_zone: str = "UTC") -> ImportReport:
@@ -180,10 +200,7 @@ async def import_calendar(session: AsyncSession, data: bytes | str, owner: User,
     zone = effective_zone(owner.timezone, office_zone)
     parsed = await asyncio.to_thread(parse_calendar, data, default_timezone=zone)
     report = ImportReport(problems=list(parsed.problems))
-    uids = [s.uid for s in parsed.series]
-    existing = {
-        e.uid: e for e in await session.scalars(select(Event).where(Event.uid.in_(uids)).with_for_update())
-    } if uids else {}
+    existing = await writable_by_uid(session, [s.uid for s in parsed.series], owner)
     for series in parsed.series:
         try:
             async with session.begin_nested():

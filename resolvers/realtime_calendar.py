@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CalendarModule
 from db.policies.audience import Scope
+from db.policies.feed import OFFICE
 from db.queries.calendar import collect_entries
 from db.queries.calendar_events import event_entries
 from db.queries.calendar_projects import (
@@ -81,7 +83,7 @@ def ids_by_source(entries: list[CalendarEntry]) -> dict[Source, frozenset[str]]:
 async def calendar_changes(
     ctx: Context, start: datetime, end: datetime, modules: list[CalendarModule] | None, after: str | None
 ) -> AsyncIterator[CalendarChangeType]:
-    user = ctx.require_user()
+    ctx.require_user()
     window(start, end, ctx.settings.max_window_days)
     wanted = frozenset(CalendarModule(m) for m in modules) if modules else None
     scope = CalendarScope(start=start, end=end, viewer=ctx.viewer, modules=wanted)
@@ -107,14 +109,17 @@ async def calendar_changes(
     async for change in change_stream(ctx, accepts, after):
         source = source_of(change)
 
-        async def load(source: Source = source) -> list[CalendarEntry]:
-            async with ctx.sessionmaker() as session:
-                return await source_entries(session, scope, source)
+        # An office-wide change's entries are shared by every subscriber of the window, so they are
+        # computed as OFFICE (what every signed-in user reads), never as whichever subscriber came
+        # first: the object may have been narrowed since (made PRIVATE). A listed audience: per viewer.
+        office_wide = change.audience.scope is not Scope.LISTED
+        source_scope = replace(scope, viewer=OFFICE) if office_wide else scope
 
-        # Entries are shared only among viewers who all read the source (an office-wide or public
-        # audience); for a listed audience each subscriber computes its own.
-        shared_by = None if change.audience.scope is not Scope.LISTED else user.id
-        key: Any = ("calendar-source", source, change.position, start, end, wanted, shared_by)
+        async def load(source: Source = source, source_scope: CalendarScope = source_scope) -> list[CalendarEntry]:
+            async with ctx.sessionmaker() as session:
+                return await source_entries(session, source_scope, source)
+
+        key: Any = ("calendar-source", source, change.position, start, end, wanted, source_scope.viewer)
         entries = await realtime.shared.get(key, load)
         now = frozenset(e.id for e in entries)
         removed = sorted(known.get(source, frozenset()) - now)

@@ -32,6 +32,7 @@ from db.enums import CalendarModule, Rsvp, Visibility
 class Event(IdMixin, TimestampMixin, Base):
     __tablename__ = "events"
     __table_args__ = (
+        UniqueConstraint("owner_id", "uid"),
         # RFC 5545 allows zero-length events (a DTSTART without DTEND), so <=, not <.
         CheckConstraint("starts_at <= ends_at", name="starts_before_ends"),
         CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="quarter_range"),
@@ -52,7 +53,9 @@ class Event(IdMixin, TimestampMixin, Base):
         Index("ix_events_series_starts_at", "series_starts_at", postgresql_where="series_starts_at IS NOT NULL"),
     )
 
-    uid: Mapped[str] = mapped_column(String(255), unique=True)
+    # Unique per owner: two people may import the same invitation, and an import must not
+    # learn (from a clash) that someone else holds a UID.
+    uid: Mapped[str] = mapped_column(String(255), index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     location: Mapped[str] = mapped_column(String(300), default="", server_default="")

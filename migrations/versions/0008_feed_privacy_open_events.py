@@ -1,9 +1,13 @@
-"""Share links say how their feed shows PRIVATE events; events may be open to all.
+"""Share links say how their feed shows PRIVATE events; events may be open to all; event
+UIDs are unique per owner.
 
 ``share_links.private_events``: BUSY (the default, also for existing links: a feed
 shows PRIVATE events only as busy time), HIDDEN, or OWN_DETAILS (the owner's own
 PRIVATE events in full). ``events.open_to_all``: anyone who may read the event may
-join it with respondToEvent; otherwise only invited users may respond.
+join it with respondToEvent; otherwise only invited users may respond. ``events.uid``
+is unique per owner (``uq_events_owner_id_uid``) instead of globally: two people may
+import the same invitation, and an import no longer fails (revealing that someone
+holds the UID) when another user's event has it.
 
 Revision ID: 0008_feed_privacy_open_events
 Revises: 0007_lifecycles
@@ -29,8 +33,14 @@ def upgrade() -> None:
                   server_default="BUSY", nullable=False),
     )
     op.add_column("events", sa.Column("open_to_all", sa.Boolean(), server_default="false", nullable=False))
+    op.drop_constraint("uq_events_uid", "events", type_="unique")
+    op.create_unique_constraint("uq_events_owner_id_uid", "events", ["owner_id", "uid"])
+    op.create_index("ix_events_uid", "events", ["uid"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_uid", table_name="events")
+    op.drop_constraint("uq_events_owner_id_uid", "events", type_="unique")
+    op.create_unique_constraint("uq_events_uid", "events", ["uid"])
     op.drop_column("events", "open_to_all")
     op.drop_column("share_links", "private_events")

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role, Visibility
-from db.models import EventOverride, Notification, ShareLink, User
+from db.models import Event, EventOverride, Notification, ShareLink, User
 from db.queries.share_link import token_hash
 from schema.core.ids import to_global_id
 from tests.calendar import factories as make
@@ -238,3 +238,60 @@ async def test_marker_reaches_readers_only(world: World, path: Path, role: str) 
     response = await path.ask(world, world.user(role))
 
     assert seen(world.markers[path.entity], response) == (role in path.readers), response
+
+
+# -- importCalendar ----------------------------------------------------------------------------
+IMPORT = """mutation ($ics: String!) { importCalendar(input: {ics: $ics}) {
+  created updated skipped problems { uid reason } errors { code field message } } }"""
+
+
+def vevent_file(uid: str, title: str, *, extra: tuple[str, ...] = (), sequence: int = 99) -> str:
+    return "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Leak test//EN", "BEGIN:VEVENT", f"UID:{uid}",
+        f"SEQUENCE:{sequence}", f"SUMMARY:{title}", "DTSTART:20260302T090000Z", "DTEND:20260302T100000Z",
+        *extra, "END:VEVENT", "END:VCALENDAR", "",
+    ])
+
+
+PATHS += [("importCalendar(existing UID)", "event"), ("importCalendar(CLASS)", "event")]
+
+
+@pytest.mark.parametrize("role", ["other_staff", "viewer", "manager", "admin", "anonymous"])
+async def test_import_answers_the_same_for_a_hidden_uid_and_a_missing_one(world: World, role: str) -> None:
+    event = await world.session.get(Event, world.ids["event"])
+    assert event is not None
+    hidden_uid, title = event.uid, event.title
+    user = world.user(role)
+
+    on_hidden = await world.gql(IMPORT, {"ics": vevent_file(hidden_uid, "Hijack")}, user=user)
+    on_missing = await world.gql(IMPORT, {"ics": vevent_file(f"{uuid.uuid4()}@nowhere", "Hijack")}, user=user)
+
+    assert on_hidden == on_missing
+    assert not seen(world.markers["event"], on_hidden)
+    await world.session.refresh(event)
+    assert (event.title, event.owner_id) == (title, world.ids["owner"])
+
+
+async def test_import_by_the_owner_updates_their_private_event(world: World) -> None:
+    event = await world.session.get(Event, world.ids["event"])
+    assert event is not None
+
+    body = await world.gql(IMPORT, {"ics": vevent_file(event.uid, "Renamed", extra=("CLASS:PRIVATE",))},
+                           user=world.user("owner"))
+
+    assert body["data"]["importCalendar"]["updated"] == 1
+    await world.session.refresh(event)
+    assert (event.title, event.visibility) == ("Renamed", Visibility.PRIVATE)
+
+
+@pytest.mark.parametrize("classification", ["PRIVATE", "CONFIDENTIAL"])
+async def test_imported_class_keeps_the_event_from_non_readers(world: World, classification: str) -> None:
+    marker = secret_marker()
+    body = await world.gql(IMPORT, {"ics": vevent_file(f"{uuid.uuid4()}@x", f"Imported {marker}",
+                                                       extra=(f"CLASS:{classification}",))}, user=world.user("owner"))
+    query = "{ events(first: 100) { edges { node { title visibility } } } }"
+
+    assert body["data"]["importCalendar"]["created"] == 1
+    assert seen(marker, await world.gql(query, user=world.user("owner")))
+    for role in ("other_staff", "viewer", "manager", "admin", "anonymous"):
+        assert not seen(marker, await world.gql(query, user=world.user(role))), role
