@@ -9,8 +9,8 @@ is unique per owner (``uq_events_owner_id_uid``) instead of globally: two people
 import the same invitation, and an import no longer fails (revealing that someone
 holds the UID) when another user's event has it.
 
-Revision ID: 0010_feed_privacy_open_events
-Revises: 0009_dashboard
+Revision ID: 0012_feed_privacy_open_events
+Revises: 0011_partner_api
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_feed_privacy_open_events"
-down_revision: str | None = "0009_dashboard"
+revision: str = "0012_feed_privacy_open_events"
+down_revision: str | None = "0011_partner_api"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
