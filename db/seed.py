@@ -9,7 +9,7 @@ communities with monthly assemblies, 60 PPAs with milestones and stage dates,
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -262,7 +262,11 @@ async def seed_work(session: AsyncSession, year: int, scale: int, user_ids: list
     await insert_new(session, Booking, bookings, summary)
 
 
-async def seed_demo(session: AsyncSession, *, scale: int = 1, year: int | None = None) -> SeedSummary:
+SeedProgress = Callable[[int, int, str], None]  # (steps done, steps in all, what was loaded)
+
+
+async def seed_demo(session: AsyncSession, *, scale: int = 1, year: int | None = None,
+                    progress: SeedProgress | None = None) -> SeedSummary:
     """Create (or complete) the demo data set; safe to run any number of times."""
     if scale < 1:
         raise ValueError("scale must be at least 1")

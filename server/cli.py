@@ -1,4 +1,10 @@
-"""The ``almanac`` command line (see the API contract for the commands)."""
+"""The ``almanac`` command line (see the API contract for the commands).
+
+stdout carries only what a command was asked to print (a token, an export, the
+schema); every log line goes to stderr (server/logging.py). Errors end in one
+``almanac: ...`` line on stderr and exit status 1, never a traceback (set
+``ALMANAC_LOG_LEVEL=DEBUG`` to log it).
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,24 +12,65 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+import structlog
+
+from db.enums import Role
 from server.settings import Settings, get_settings
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 
-def fail(message: str) -> None:
-    print(f"almanac: {message}", file=sys.stderr)
-    raise SystemExit(1)
+class CliError(Exception):
+    """A failure explained in one line to the person at the terminal."""
+
+
+def fail(message: str) -> NoReturn:
+    raise CliError(message)
+
+
+def package_version() -> str:
+    try:
+        return version("almanac")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def iso_moment(text: str) -> datetime:
+    """argparse type for --start/--end: an ISO date or date-time (naive means UTC)."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time())
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date or date-time; write e.g. 2026-03-01 or 2026-03-01T08:00+08:00"
+        ) from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def role_name(text: str) -> str:
+    return text.upper()
 
 
 async def with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Run ``work(session)`` against the configured (or embedded) database."""
     from db.engine import make_engine, make_sessionmaker
-    from server.embedded import resolve_database_url
+    from server.embedded import release_database, resolve_database_url
 
     engine = make_engine(await resolve_database_url(settings), pool_size=2)
     try:
@@ -31,6 +78,7 @@ async def with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) 
             return await work(session)
     finally:
         await engine.dispose()
+        await release_database(settings)
 
 
 def default_workers(settings: Settings) -> int:
@@ -45,23 +93,9 @@ def default_workers(settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
-    import uvicorn
+    from server.serve import serve
 
-    workers = args.workers or default_workers(settings)
-    public = f"http://{args.host}:{args.port}"
-    settings.public_url = public
-    print(f"Almanac GraphiQL: {public}/graphql", flush=True)
-    uvicorn.run(
-        "server.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=workers if workers > 1 else None,
-        log_level=settings.log_level.lower(),
-        ws="websockets-sansio",
-        # Deflate doubled memory per websocket (181 vs 82 KiB) and costs CPU on fan-out; payloads are small JSON.
-        ws_per_message_deflate=False,
-    )
+    serve(settings, host=args.host, port=args.port, workers=args.workers or default_workers(settings))
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
@@ -74,9 +108,14 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
     from server.migrate import upgrade
 
     if not settings.database_url:
-        from server.embedded import resolve_database_url
+        from server.embedded import release_database, resolve_database_url
 
-        print(asyncio.run(resolve_database_url(settings)))  # embedded: started and migrated
+        async def prepare() -> str:
+            url = await resolve_database_url(settings)  # embedded: started and migrated
+            await release_database(settings)
+            return url
+
+        print(asyncio.run(prepare()))
         return
     upgrade(settings.database_url)
     print("migrated to head")
@@ -95,16 +134,11 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
-    from db.enums import Role
     from db.models import User
     from db.queries.user import get_user_by_email
     from server.auth import hash_password
 
-    try:
-        role = Role(args.role.upper())
-    except ValueError:
-        fail(f"unknown role {args.role!r}; use one of {', '.join(r.value for r in Role)}")
-        return
+    role = Role(args.role)
     if "@" not in args.email or len(args.email) > 254:
         fail(f"not an email address: {args.email!r}")
     if len(args.password) < 8:
@@ -136,7 +170,6 @@ def cmd_user_token(args: argparse.Namespace, settings: Settings) -> None:
     user_id = asyncio.run(with_session(settings, work))
     if user_id is None:
         fail(f"no active user with email {args.email}")
-        return
     print(issue_token(user_id, settings.secret_key, ttl_minutes=settings.token_ttl_minutes))
 
 
@@ -166,8 +199,11 @@ def cmd_user_timezone(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_ics_import(args: argparse.Namespace, settings: Settings) -> None:
     from resolvers.calendar_import import import_ics_file
 
+    path = Path(args.file)
+    if not path.is_file():
+        fail(f"no such file: {path}")
     report = asyncio.run(with_session(settings, lambda s: import_ics_file(
-        s, Path(args.file), owner_email=args.owner, office_zone=settings.organisation_timezone)))
+        s, path, owner_email=args.owner, office_zone=settings.organisation_timezone)))
     print(report)
     if getattr(report, "failed", False):
         raise SystemExit(1)
@@ -176,9 +212,9 @@ def cmd_ics_import(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_ics_export(args: argparse.Namespace, settings: Settings) -> None:
     from resolvers.calendar_export import export_ics
 
-    start = datetime.fromisoformat(args.start)
-    end = datetime.fromisoformat(args.end)
-    body: bytes = asyncio.run(with_session(settings, lambda s: export_ics(s, start=start, end=end)))
+    if args.end <= args.start:
+        fail("--end must be after --start")
+    body: bytes = asyncio.run(with_session(settings, lambda s: export_ics(s, start=args.start, end=args.end)))
     if args.out:
         Path(args.out).write_bytes(body)
     else:
@@ -197,37 +233,56 @@ def cmd_schema_export(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="almanac", description="Almanac: calendar, tasks, projects, resources.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="almanac",
+        description="Almanac: one GraphQL server for an office's calendar, tasks, projects and resources.",
+        epilog="Settings come from environment variables (see README.md, Configuration); "
+               "without DATABASE_URL an embedded PostgreSQL under ALMANAC_DATA_DIR is used.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the GraphQL server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=None,
-                       help="server processes (default: ALMANAC_WORKERS, else one per core with REDIS_URL, else 1)")
+    serve = sub.add_parser("serve", help="run the GraphQL server (GraphiQL at /graphiql)",
+                           description="Serve GraphQL over HTTP and WebSocket, ICS feeds and health checks.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s; "
+                       "0.0.0.0 for every interface)")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default: %(default)s)")
+    serve.add_argument("--workers", type=positive_int, default=None,
+                       help="server processes (default: ALMANAC_WORKERS, else one per core with "
+                            "REDIS_URL, else 1); several need REDIS_URL to share subscription events")
     serve.set_defaults(run=cmd_serve)
 
-    sub.add_parser("worker", help="run the arq worker").set_defaults(run=cmd_worker)
-    sub.add_parser("migrate", help="alembic upgrade head").set_defaults(run=cmd_migrate)
+    sub.add_parser("worker", help="run the arq worker (reminders, notifications, scheduled jobs)",
+                   description="Run the arq job worker; needs REDIS_URL or the embedded Redis."
+                   ).set_defaults(run=cmd_worker)
+    sub.add_parser("migrate", help="upgrade the database schema to the newest version",
+                   description="alembic upgrade head against DATABASE_URL (or the embedded database, "
+                               "whose URL is then printed).").set_defaults(run=cmd_migrate)
 
-    seed = sub.add_parser("seed", help="load idempotent demo data")
-    seed.add_argument("--demo", action="store_true")
-    seed.add_argument("--scale", type=int, default=1)
+    seed = sub.add_parser("seed", help="load the demo data set (idempotent)",
+                          description="Load the demo data set; running it again adds nothing.")
+    seed.add_argument("--demo", action="store_true", help="load the demo data set (required)")
+    seed.add_argument("--scale", type=positive_int, default=1,
+                      help="multiply the data set, for benchmarks (default: %(default)s)")
     seed.set_defaults(run=cmd_seed)
 
-    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
-    create = user.add_parser("create")
-    create.add_argument("--email", required=True)
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True)
-    create.add_argument("--password", required=True)
+    user = sub.add_parser("user", help="create users, print tokens").add_subparsers(
+        dest="user_command", required=True, metavar="ACTION")
+    create = user.add_parser("create", help="create a user", description="Create a user; exits 1 on a duplicate email.")
+    create.add_argument("--email", required=True, help="sign-in email address (unique)")
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--role", required=True, type=role_name, choices=[r.value for r in Role],
+                        help="one of %(choices)s (any case)")
+    create.add_argument("--password", required=True, help="at least 8 characters")
     create.set_defaults(run=cmd_user_create)
-    token = user.add_parser("token")
-    token.add_argument("email")
+    token = user.add_parser("token", help="print a bearer token (JWT) for a user, and nothing else",
+                            description="Print a bearer token: TOKEN=$(almanac user token EMAIL)")
+    token.add_argument("email", help="the user's email address")
     token.set_defaults(run=cmd_user_token)
-    tz = user.add_parser("timezone", help="set a user's IANA time zone ('-' clears it)")
-    tz.add_argument("email")
-    tz.add_argument("zone")
+    tz = user.add_parser("timezone", help="set a user's IANA time zone ('-' clears it)",
+                         description="Set a user's IANA time zone; '-' clears it (the office zone applies).")
+    tz.add_argument("email", help="the user's email address")
+    tz.add_argument("zone", help="an IANA zone such as Asia/Manila, or '-'")
     tz.set_defaults(run=cmd_user_timezone)
 
     from server.cli_jobs import register as register_jobs
@@ -236,22 +291,33 @@ def build_parser() -> argparse.ArgumentParser:
     register_team(sub)
     register_jobs(sub)
 
-    ics = sub.add_parser("ics", help="iCalendar import/export").add_subparsers(dest="ics_command", required=True)
-    imp = ics.add_parser("import")
-    imp.add_argument("file")
-    imp.add_argument("--owner", default=None, help="email of the owning user (default: first admin)")
+    ics = sub.add_parser("ics", help="iCalendar import/export").add_subparsers(
+        dest="ics_command", required=True, metavar="ACTION")
+    imp = ics.add_parser("import", help="import an .ics file", description="Import (or update) the events of an .ics file.")
+    imp.add_argument("file", help="path of the .ics file")
+    imp.add_argument("--owner", default=None, help="email of the owning user (default: the first admin)")
     imp.set_defaults(run=cmd_ics_import)
-    exp = ics.add_parser("export")
-    exp.add_argument("--start", required=True)
-    exp.add_argument("--end", required=True)
-    exp.add_argument("--out", default=None)
+    exp = ics.add_parser("export", help="export a window of the calendar as .ics",
+                         description="Export the calendar between --start and --end as iCalendar.")
+    exp.add_argument("--start", required=True, type=iso_moment, help="ISO date or date-time (naive means UTC)")
+    exp.add_argument("--end", required=True, type=iso_moment, help="ISO date or date-time, after --start")
+    exp.add_argument("--out", default=None, help="write to this file (default: stdout)")
     exp.set_defaults(run=cmd_ics_export)
 
-    schema_cmd = sub.add_parser("schema", help="GraphQL schema tools").add_subparsers(dest="schema_command", required=True)
-    export = schema_cmd.add_parser("export", help="write the SDL")
-    export.add_argument("--out", default="schema.graphql")
+    schema_cmd = sub.add_parser("schema", help="GraphQL schema tools").add_subparsers(
+        dest="schema_command", required=True, metavar="ACTION")
+    export = schema_cmd.add_parser("export", help="write the SDL", description="Write the GraphQL SDL.")
+    export.add_argument("--out", default="schema.graphql", help="file to write, '-' for stdout (default: %(default)s)")
     export.set_defaults(run=cmd_schema_export)
     return parser
+
+
+def describe(error: BaseException) -> str:
+    """One line for the terminal: the error's own message, without driver noise."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, OSError | ConnectionError) or "connect" in type(error).__name__.lower():
+        return f"cannot reach a service ({message}); check DATABASE_URL / REDIS_URL"
+    return message
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -260,7 +326,17 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    args.run(args, settings)
+    try:
+        args.run(args, settings)
+    except CliError as error:
+        print(f"almanac: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except Exception as error:
+        log.debug("cli.failed", exc_info=True)
+        print(f"almanac: {describe(error)}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

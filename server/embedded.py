@@ -8,9 +8,9 @@ stops when the last process that used it lets go: the library keeps a pid list
 in ``postgres/.handle_pids.json`` and lets go from ``atexit``, but uvicorn
 re-raises SIGTERM after its graceful shutdown, so ``atexit`` never runs there:
 the app's lifespan must call ``release_database`` on shutdown. A process killed
-outright (SIGKILL) stays in the pid list, so the cluster keeps running (later
-starts reuse it) until stopped by hand:
-``pg_ctl -D <data_dir>/postgres stop`` (as ``embedded_postgres`` when root).
+outright (SIGKILL, a crash) stays in the pid list; the next start removes
+every pid that no longer runs (``forget_dead_handles``), so the last process
+to exit after that stops the cluster again.
 
 Root vs a normal user (what ``embedded_postgres`` does, read from its source
 and checked on this machine):
@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import logging
 import os
 import pwd
@@ -60,6 +61,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import fasteners  # type: ignore[import-untyped]
+import psutil
 import structlog
 from sqlalchemy import URL, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 # The library narrates every command at INFO; its failures (with the server log) come at ERROR.
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+HANDLE_LIST = ".handle_pids.json"  # the library's list of processes using the cluster
 
 DATABASE_NAME = "almanac"
 SUPERUSER = "postgres"
@@ -113,18 +116,47 @@ def ensure_embedded_database(data_dir: Path) -> str:
     pgdata = cluster_dir(data_dir)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with fasteners.InterProcessLock(str(pgdata.parent / "postgres.lock")):
+        first_start = not (pgdata / "PG_VERSION").exists()
+        if first_start:
+            log.info("embedded_postgres.creating", step="1/4", data_dir=str(pgdata))
+        forget_dead_handles(pgdata)
         socket_dir = start_cluster(pgdata)
         url = database_url(socket_dir)
         created = asyncio.run(create_database_if_missing(socket_dir))
         asyncio.run(persist_socket_mode(socket_dir))
-        log.info("embedded_postgres.ready", socket_dir=str(socket_dir), database_created=created)
+        say = log.info if first_start else log.debug  # later starts need no narration
+        say("embedded_postgres.ready", step="2/4", socket_dir=str(socket_dir), database_created=created)
 
         from server.migrate import upgrade
 
+        say("embedded_postgres.migrating", step="3/4")
         upgrade(url)
         if not asyncio.run(is_seeded(socket_dir)):
+            log.info("embedded_postgres.seeding", step="4/4", note="first start: loading the demo data")
             asyncio.run(seed_demo_data(url, socket_dir))
     return url
+
+
+def forget_dead_handles(pgdata: Path) -> list[int]:
+    """Drop pids of processes that died holding the cluster (SIGKILL, crash); the dropped pids.
+
+    Without this the cluster would count a dead process as a user forever and never
+    stop when the real last user exits. Call it under the data dir's lock.
+    """
+    path = pgdata / HANDLE_LIST
+    if not path.exists():
+        return []
+    try:
+        pids = [int(pid) for pid in json.loads(path.read_text())]
+    except (ValueError, TypeError):  # a torn write: no pid in it can be trusted
+        pids = []
+        log.warning("embedded_postgres.handle_list_unreadable", path=str(path))
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    dead = [pid for pid in pids if pid not in alive]
+    if dead:
+        path.write_text(json.dumps(alive))
+        log.warning("embedded_postgres.stale_handles_removed", pids=dead)
+    return dead
 
 
 def start_cluster(pgdata: Path) -> Path:
@@ -225,6 +257,10 @@ async def is_seeded(socket_dir: Path) -> bool:
     return bool(comment == SEEDED_MARK)
 
 
+def log_seed_step(done: int, total: int, name: str) -> None:
+    log.info("demo_seed.progress", step=f"{done}/{total}", loaded=name)
+
+
 async def seed_demo_data(url: str, socket_dir: Path) -> None:
     """Load the demo data set, then mark the database so later starts skip it.
 
@@ -244,7 +280,7 @@ async def seed_demo_data(url: str, socket_dir: Path) -> None:
     engine = make_engine(url, pool_size=1)
     try:
         async with make_sessionmaker(engine)() as session:
-            summary = await seed.seed_demo(session, scale=1)
+            summary = await seed.seed_demo(session, scale=1, progress=log_seed_step)
     finally:
         await engine.dispose()
     log.info("embedded_postgres.seeded", summary=str(summary))

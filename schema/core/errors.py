@@ -15,6 +15,7 @@ class ErrorCode(enum.Enum):
     CONFLICT = "CONFLICT"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     RATE_LIMITED = "RATE_LIMITED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"  # login: wrong email or password
 
 
 @strawberry.type

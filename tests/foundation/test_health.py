@@ -52,3 +52,21 @@ async def test_not_ready_when_redis_is_down(settings: Settings, sessionmaker: as
     result = await probe(settings, sessionmaker, Redis.from_url(CLOSED_PORT_REDIS, socket_connect_timeout=1))
     assert result == {"health": 200, "ready": 503,
                       "body": {"status": "unavailable", "database": "ok", "redis": "down"}}
+
+
+async def test_ready_without_redis_says_it_is_not_configured(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """No REDIS_URL: the in-process stand-in is not a Redis that could be 'ok'."""
+    from fakeredis import FakeAsyncRedis  # what the app uses without REDIS_URL
+
+    from server.app import build_state
+
+    without_redis = settings.model_copy(update={"redis_url": None})
+    app = create_app(without_redis, sessionmaker=sessionmaker, redis=FakeAsyncRedis())
+    # Only the state /readyz reads: the lifespan's in-process cron timer would share the test's connection.
+    app.state.almanac = await build_state(without_redis, sessionmaker=sessionmaker, redis=FakeAsyncRedis())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        ready = await http.get("/readyz")
+
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "database": "ok", "redis": "not configured"})
