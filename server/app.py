@@ -131,6 +131,7 @@ def create_app(
     from schema.root import schema
     from server.attachment_routes import ATTACHMENT_ROUTES
     from server.graphql_view import AlmanacGraphQL
+    from server.graphiql import GRAPHIQL_ROUTES
     from server.ics_routes import ICS_ROUTES
 
     settings = settings or get_settings()
@@ -159,7 +160,7 @@ def create_app(
         graphql.state = state
         if state.engine is not None:  # a server process, not a test app on a borrowed connection
             tune_gc(freeze=settings.gc_freeze, threshold=settings.gc_threshold)
-        log.info("almanac.started", graphiql=f"{settings.public_url}/graphql")
+        log.info("almanac.started", graphiql=f"{settings.public_url}/graphiql")
         try:
             yield
         finally:
@@ -176,6 +177,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         *ICS_ROUTES,
         *ATTACHMENT_ROUTES,
+        *GRAPHIQL_ROUTES,
     ]
     # Level 1: a 2.5 MB calendar month shrinks ~20x for a few ms of CPU; higher levels cost 3-7x more.
     gzip = Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=1)

@@ -84,6 +84,12 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         """orjson: ~10x faster than the standard library on large results (plain JSON values only)."""
         return orjson.dumps(data)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own GraphiQL page (assets shipped in the package), not Strawberry's CDN one."""
+        from server.graphiql import render_page
+
+        return render_page(request)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         header = request.headers.get("authorization") if isinstance(request, Request) else None
         context_class = Context if isinstance(request, Request) else SocketContext
