@@ -130,8 +130,8 @@ def create_app(
     """The Almanac ASGI app. Tests pass their own sessionmaker and Redis."""
     from schema.root import schema
     from server.attachment_routes import ATTACHMENT_ROUTES
-    from server.graphql_view import AlmanacGraphQL
     from server.graphiql import GRAPHIQL_ROUTES
+    from server.graphql_view import AlmanacGraphQL
     from server.ics_routes import ICS_ROUTES
 
     settings = settings or get_settings()
