@@ -1,11 +1,15 @@
 """Idempotent demo data: ``almanac seed --demo [--scale N]``.
 
+An office coordinating PPAs with ministries, agencies and offices (MAOs) for
+twenty barangays (names: ``db/demo_catalog.py``); the PPAs' stages, budgets,
+tasks, progress and risks follow the product's rules (``db/seed_projects.py``).
 Every row has a natural key (email, name, uid, code, generation key) and is
 inserted with ON CONFLICT DO NOTHING, so running the seed again adds nothing.
-One scale unit is roughly 1,200 calendar entries a month: ten teams with
-daily stand-ups, weekly and quarterly coordination meetings, twenty
-communities with monthly assemblies, 60 PPAs with milestones and stage dates,
-6,000 tasks and 3,600 bookings over the current year.
+
+One scale unit is roughly 1,200 calendar entries a month: ten teams with daily
+stand-ups, weekly and quarterly coordination meetings (with attendance),
+twenty communities with monthly assemblies, 60 PPAs, 6,000 tasks and 3,600
+bookings over the current year. ``--scale N`` adds N-1 more copies.
 """
 from __future__ import annotations
 
@@ -20,39 +24,20 @@ from sqlalchemy import CursorResult, Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import demo_catalog as catalog
 from db import enums as e
 from db.base import Base
-from db.models import (
-    Assessment,
-    Booking,
-    Community,
-    Event,
-    Need,
-    Policy,
-    Ppa,
-    PpaMilestone,
-    PpaNeed,
-    PpaStageSchedule,
-    Resource,
-    Task,
-    TaskAssignee,
-    Team,
-    TeamMembership,
-    User,
-)
+from db.models import Community, Event, EventParticipant, Resource, Team, TeamMembership, User
 from server.auth import hash_password
 
 ZONE = ZoneInfo("Asia/Manila")
 DEMO_PASSWORD = "almanac-demo"
-DEMO_USERS = [
-    ("admin@almanac.local", "Ada Admin", e.Role.ADMIN),
-    ("manager@almanac.local", "Mina Manager", e.Role.MANAGER),
-    ("staff@almanac.local", "Sam Staff", e.Role.STAFF),
-    ("viewer@almanac.local", "Vic Viewer", e.Role.VIEWER),
-]
+DEMO_USERS = catalog.DEMO_USERS
 TEAMS_PER_SCALE, COMMUNITIES_PER_SCALE, PPAS_PER_SCALE = 10, 20, 60
 TASKS_PER_SCALE, RESOURCES_PER_SCALE, BOOKINGS_PER_SCALE = 6000, 20, 3600
-USERS_PER_SCALE, NEEDS_PER_SCALE, ASSESSMENTS_PER_SCALE, POLICIES_PER_SCALE = 20, 30, 10, 5
+USERS_PER_SCALE, ASSESSMENTS_PER_SCALE, POLICIES_PER_SCALE = 20, 10, 5
+SeedProgress = Callable[[int, int, str], None]  # (steps done, steps in all, what was loaded)
+STEPS = ("people", "places", "meetings", "projects", "tasks", "bookings")
 
 
 @dataclass
@@ -63,6 +48,19 @@ class SeedSummary:
     def __str__(self) -> str:
         rows = ", ".join(f"{name}={count}" for name, count in self.inserted.items())
         return f"demo data at scale {self.scale}: inserted {rows or 'nothing (already seeded)'}"
+
+
+@dataclass(slots=True)
+class SeedWorld:
+    """Ids the later steps build on, in catalog order."""
+
+    year: int
+    today: date
+    owner_id: int
+    user_ids: list[int]
+    team_ids: list[int]
+    community_ids: list[int]
+    resource_ids: list[int]
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -100,18 +98,30 @@ async def ids_by(session: AsyncSession, column: Any, keys: Sequence[Any]) -> dic
     return {key: pk for key, pk in rows}
 
 
+async def ids_in_order(session: AsyncSession, column: Any, keys: Sequence[Any]) -> list[int]:
+    found = await ids_by(session, column, keys)
+    return [found[k] for k in keys]
+
+
+def staff_member(copy: int, i: int) -> tuple[str, str]:
+    given, family = catalog.GIVEN_NAMES[i % len(catalog.GIVEN_NAMES)], catalog.FAMILY_NAMES[i % len(catalog.FAMILY_NAMES)]
+    tail = f".{copy + 1}" if copy else ""
+    return f"{given.lower()}.{family.lower()}{tail}@almanac.local", f"{given} {family}"
+
+
 async def seed_people(session: AsyncSession, scale: int, summary: SeedSummary) -> tuple[list[int], list[int]]:
     password_hash = hash_password(DEMO_PASSWORD)
     users = [dict(email=mail, name=name, role=role, password_hash=password_hash) for mail, name, role in DEMO_USERS]
     for s in range(scale):
-        users += [dict(email=f"officer-{s}-{i}@almanac.local", name=f"Officer {s}-{i}", role=e.Role.STAFF,
-                       password_hash=password_hash) for i in range(USERS_PER_SCALE)]
+        for i in range(USERS_PER_SCALE):
+            email, name = staff_member(s, i)
+            users.append(dict(email=email, name=name, role=e.Role.STAFF, password_hash=password_hash))
     await insert_new(session, User, users, summary)
-    user_ids = list((await ids_by(session, User.email, [u["email"] for u in users])).values())
-    teams = [dict(name=f"Team {s}-{t:02d}", description=f"Field team {t} of division {s}")
-             for s in range(scale) for t in range(TEAMS_PER_SCALE)]
+    user_ids = await ids_in_order(session, User.email, [u["email"] for u in users])
+    teams = [dict(name=name + catalog.copy_suffix(s), description=about)
+             for s in range(scale) for name, about in catalog.TEAMS]
     await insert_new(session, Team, teams, summary)
-    team_ids = list((await ids_by(session, Team.name, [t["name"] for t in teams])).values())
+    team_ids = await ids_in_order(session, Team.name, [t["name"] for t in teams])
     memberships = [dict(team_id=team_ids[i % len(team_ids)], user_id=uid,
                         role=e.TeamRole.LEAD if i < len(team_ids) else e.TeamRole.MEMBER)
                    for i, uid in enumerate(user_ids)]
@@ -120,17 +130,20 @@ async def seed_people(session: AsyncSession, scale: int, summary: SeedSummary) -
 
 
 async def seed_places(session: AsyncSession, scale: int, summary: SeedSummary) -> tuple[list[int], list[int]]:
-    communities = [dict(name=f"Barangay {s}-{c:02d}", code=f"BRGY-{s}-{c:02d}", region=f"Region {c % 5 + 1}",
-                        population=1200 + 37 * c) for s in range(scale) for c in range(COMMUNITIES_PER_SCALE)]
+    communities = []
+    for s in range(scale):
+        for c, (barangay, town, province, region, people, lat, lon) in enumerate(catalog.COMMUNITIES):
+            communities.append(dict(
+                name=f"{barangay}, {town}{catalog.copy_suffix(s)}", code=f"BRGY-{s}-{c:02d}", region=region,
+                province=province, municipality=town, population=people,
+                latitude=Decimal(str(lat)), longitude=Decimal(str(lon))))
     await insert_new(session, Community, communities, summary)
-    community_ids = list((await ids_by(session, Community.name, [c["name"] for c in communities])).values())
-    kinds = [e.ResourceKind.VEHICLE, e.ResourceKind.ROOM, e.ResourceKind.EQUIPMENT]
-    resources = [dict(name=f"{kinds[r % 3].value.title()} {s}-{r:02d}", kind=kinds[r % 3],
-                      capacity=[12, 30, None][r % 3], requires_approval=r % 3 == 0,
-                      buffer_after_minutes=30 if r % 3 == 0 else 0)
-                 for s in range(scale) for r in range(RESOURCES_PER_SCALE)]
+    community_ids = await ids_in_order(session, Community.name, [c["name"] for c in communities])
+    resources = [dict(name=name + catalog.copy_suffix(s), kind=kind, capacity=capacity, requires_approval=approval,
+                      buffer_after_minutes=buffer, location="Main office" if kind != e.ResourceKind.VEHICLE else "Motor pool")
+                 for s in range(scale) for name, kind, capacity, approval, buffer in catalog.RESOURCES]
     await insert_new(session, Resource, resources, summary)
-    resource_ids = list((await ids_by(session, Resource.name, [r["name"] for r in resources])).values())
+    resource_ids = await ids_in_order(session, Resource.name, [r["name"] for r in resources])
     return community_ids, resource_ids
 
 
@@ -141,142 +154,95 @@ def recurring_event(uid: str, title: str, start: datetime, minutes: int, rrule: 
                 reminders=[30], **extra)
 
 
-async def seed_events(session: AsyncSession, year: int, scale: int, team_ids: list[int],
-                      community_ids: list[int], owner_id: int, summary: SeedSummary) -> None:
-    first = date(year, 1, 1)
+async def seed_meetings(session: AsyncSession, world: SeedWorld, summary: SeedSummary) -> None:
+    year, first = world.year, date(world.year, 1, 1)
     year_end = local(date(year, 12, 31), 23, 59)
     until = f"UNTIL={year}1231T155959Z"
     rows: list[dict[str, Any]] = []
-    for i, team_id in enumerate(team_ids):
+    team_names = [t for t, _ in catalog.TEAMS]
+    for i, team_id in enumerate(world.team_ids):
+        team = team_names[i % len(team_names)]
         monday = first + timedelta(days=(7 - first.weekday()) % 7)
-        rows.append(recurring_event(f"demo-standup-{team_id}", f"Team stand-up ({i})", local(first, 8, 30), 15,
+        rows.append(recurring_event(f"demo-standup-{team_id}", f"{team}: stand-up", local(first, 8, 30), 15,
                                     f"FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;{until}", year_end, team_id=team_id,
-                                    owner_id=owner_id))
-        rows.append(recurring_event(f"demo-weekly-{team_id}", f"Weekly coordination ({i})", local(monday, 14), 60,
-                                    f"FREQ=WEEKLY;BYDAY=MO;{until}", year_end, team_id=team_id, owner_id=owner_id))
+                                    owner_id=world.owner_id, location="Conference Room B"))
+        rows.append(recurring_event(f"demo-weekly-{team_id}", f"{team}: weekly coordination", local(monday, 14), 60,
+                                    f"FREQ=WEEKLY;BYDAY=MO;{until}", year_end, team_id=team_id,
+                                    owner_id=world.owner_id, location="Conference Room A"))
         for quarter in range(1, 5):
             day = date(year, 3 * quarter - 1, 10)
             rows.append(dict(uid=f"demo-quarterly-{team_id}-{year}-q{quarter}",
-                             title=f"Q{quarter} coordination meeting ({i})", starts_at=local(day, 9),
-                             ends_at=local(day, 12), timezone="Asia/Manila", is_quarterly_coordination=True,
-                             quarter=quarter, fiscal_year=year, team_id=team_id, owner_id=owner_id,
-                             reminders=[10080, 1440]))
-    for i, community_id in enumerate(community_ids):
-        rows.append(recurring_event(f"demo-assembly-{community_id}", f"Community assembly ({i})",
+                             title=f"Q{quarter} {year} coordination meeting with MAOs: {team}",
+                             starts_at=local(day, 9), ends_at=local(day, 12), timezone="Asia/Manila",
+                             location="Training Hall", is_quarterly_coordination=True, quarter=quarter,
+                             fiscal_year=year, team_id=team_id, owner_id=world.owner_id, reminders=[10080, 1440]))
+    for c, community_id in enumerate(world.community_ids):
+        barangay, town = catalog.COMMUNITIES[c % len(catalog.COMMUNITIES)][:2]
+        rows.append(recurring_event(f"demo-assembly-{community_id}", f"Community assembly, {barangay}, {town}",
                                     local(first, 15), 120, f"FREQ=MONTHLY;BYDAY=1TH;{until}", year_end,
                                     module=e.CalendarModule.COMMUNITY, visibility=e.Visibility.PUBLIC,
-                                    community_id=community_id, owner_id=owner_id))
-    rows.append(dict(uid=f"demo-private-{year}", title="Performance review (private)",
+                                    community_id=community_id, owner_id=world.owner_id,
+                                    location=f"Barangay hall, {barangay}"))
+    rows.append(dict(uid=f"demo-private-{year}", title="Performance review with the director",
                      starts_at=local(date(year, 6, 15), 10), ends_at=local(date(year, 6, 15), 11),
-                     timezone="Asia/Manila", visibility=e.Visibility.PRIVATE, owner_id=owner_id))
+                     timezone="Asia/Manila", visibility=e.Visibility.PRIVATE, owner_id=world.owner_id))
     await insert_new(session, Event, rows, summary)
+    await seed_attendance(session, world, summary)
 
 
-async def seed_projects(session: AsyncSession, year: int, scale: int, community_ids: list[int],
-                        team_ids: list[int], owner_id: int, summary: SeedSummary) -> list[int]:
-    first = date(year, 1, 1)
-    stages = list(e.PpaStage)
-    categories = list(e.PpaCategory)
-    needs = [dict(title=f"Need {s}-{n:02d}: {['water', 'road', 'school', 'clinic', 'livelihood'][n % 5]}",
-                  category=["WASH", "Infrastructure", "Education", "Health", "Livelihood"][n % 5],
-                  community_id=community_ids[(s * NEEDS_PER_SCALE + n) % len(community_ids)],
-                  identified_on=first + timedelta(days=n * 7)) for s in range(scale) for n in range(NEEDS_PER_SCALE)]
-    known_needs = await ids_by(session, Need.title, [n["title"] for n in needs])
-    await insert_new(session, Need, [n for n in needs if n["title"] not in known_needs], summary)
-    need_ids = list((await ids_by(session, Need.title, [n["title"] for n in needs])).values())
-    assessments = []
-    for s in range(scale):
-        for a in range(ASSESSMENTS_PER_SCALE):
-            start = first + timedelta(days=a * 30)
-            assessments.append(dict(title=f"Needs assessment {s}-{a:02d}", community_id=community_ids[a],
-                                    lead_team_id=team_ids[a % len(team_ids)], owner_id=owner_id,
-                                    planning_on=start, data_collection_on=start + timedelta(days=14),
-                                    analysis_on=start + timedelta(days=28), report_on=start + timedelta(days=42)))
-    existing = await ids_by(session, Assessment.title, [a["title"] for a in assessments])
-    await insert_new(session, Assessment, [a for a in assessments if a["title"] not in existing], summary)
-    policies = [dict(title=f"Policy {s}-{p}", code=f"POL-{year}-{s}-{p}", effective_on=first + timedelta(days=60 * p),
-                     review_on=first + timedelta(days=60 * p + 180), owner_id=owner_id)
-                for s in range(scale) for p in range(POLICIES_PER_SCALE)]
-    await insert_new(session, Policy, policies, summary)
-    ppas = []
-    for s in range(scale):
-        for p in range(PPAS_PER_SCALE):
-            start = first + timedelta(days=(p * 5) % 300)
-            stage = stages[p % len(stages)]
-            ppas.append(dict(code=f"PPA-{year}-{s:02d}-{p:03d}", title=f"{categories[p % 3].value.title()} {s}-{p:03d}",
-                             category=categories[p % 3], stage=stage, starts_on=start,
-                             ends_on=start + timedelta(days=120), budget_allocated=Decimal(250_000 + 5_000 * p),
-                             community_id=community_ids[p % len(community_ids)],
-                             lead_team_id=team_ids[p % len(team_ids)], owner_id=owner_id,
-                             status=e.PpaStatus.COMPLETED if stage == e.PpaStage.COMPLETED else e.PpaStatus.ACTIVE))
-    new_ppa_ids = await insert_new(session, Ppa, ppas, summary)
-    new = await session.execute(select(Ppa.id, Ppa.starts_on).where(Ppa.id.in_(new_ppa_ids)))
-    milestones, schedules, links = [], [], []
-    for index, (ppa_id, starts_on) in enumerate(new):
-        assert starts_on is not None, "every demo PPA is given a start date above"
-        for m in range(4):
-            milestones.append(dict(ppa_id=ppa_id, title=f"Milestone {m + 1}", due_on=starts_on + timedelta(days=30 * m + 20)))
-        for k, stage in enumerate([e.PpaStage.PLANNING, e.PpaStage.PROPOSAL, e.PpaStage.IMPLEMENTATION]):
-            day = starts_on + timedelta(days=10 * k)
-            schedules.append(dict(ppa_id=ppa_id, kind=e.TransitionKind.STAGE, stage=stage.value, starts_on=day,
-                                  ends_on=day + timedelta(days=9)))
-        hearing = starts_on + timedelta(days=25)
-        schedules.append(dict(ppa_id=ppa_id, kind=e.TransitionKind.BUDGET, stage=e.BudgetStage.BUDGET_HEARING.value,
-                              starts_on=hearing, ends_on=hearing))
-        links.append(dict(ppa_id=ppa_id, need_id=need_ids[index % len(need_ids)]))
-    await insert_new(session, PpaMilestone, milestones, summary)
-    await insert_new(session, PpaStageSchedule, schedules, summary)
-    await insert_new(session, PpaNeed, links, summary)
-    return list((await ids_by(session, Ppa.code, [p["code"] for p in ppas])).values())
-
-
-async def seed_work(session: AsyncSession, year: int, scale: int, user_ids: list[int], ppa_ids: list[int],
-                    resource_ids: list[int], summary: SeedSummary) -> None:
-    first = date(year, 1, 1)
-    statuses = [e.TaskStatus.TODO, e.TaskStatus.IN_PROGRESS, e.TaskStatus.DONE, e.TaskStatus.REVIEW,
-                e.TaskStatus.TODO, e.TaskStatus.BLOCKED]
-    tasks = []
-    for s in range(scale):
-        for t in range(TASKS_PER_SCALE):
-            n = s * TASKS_PER_SCALE + t
-            due = first + timedelta(days=(n * 365) // (scale * TASKS_PER_SCALE))
-            status = statuses[n % len(statuses)]
-            tasks.append(dict(title=f"Task {s}-{t:04d}", status=status, priority=list(e.TaskPriority)[n % 4],
-                              domain=list(e.TaskDomain)[n % 6], due_at=local(due, 17), position=float(n),
-                              estimated_hours=Decimal(2 + n % 6), generation_key=f"seed:{s}:{t}",
-                              completed_at=local(due, 16) if status == e.TaskStatus.DONE else None,
-                              ppa_id=ppa_ids[n % len(ppa_ids)] if n % 3 == 0 else None))
-    new_task_ids = await insert_new(session, Task, tasks, summary)
-    await insert_new(session, TaskAssignee, [dict(task_id=tid, user_id=user_ids[i % len(user_ids)])
-                                            for i, tid in enumerate(new_task_ids)], summary)
-    bookings = []
-    per_resource = BOOKINGS_PER_SCALE // RESOURCES_PER_SCALE
-    for r, resource_id in enumerate(resource_ids):
-        for b in range(per_resource):
-            day = first + timedelta(days=(b * 365) // per_resource)
-            start, end = local(day, 9 + r % 4), local(day, 11 + r % 4)
-            bookings.append(dict(resource_id=resource_id, starts_at=start, ends_at=end, blocked_from=start,
-                                 blocked_until=end + timedelta(minutes=30 if r % 3 == 0 else 0),
-                                 status=e.BookingStatus.APPROVED, purpose=f"Field visit {r}-{b}",
-                                 requested_by_id=user_ids[(r + b) % len(user_ids)]))
-    await insert_new(session, Booking, bookings, summary)
-
-
-SeedProgress = Callable[[int, int, str], None]  # (steps done, steps in all, what was loaded)
+async def seed_attendance(session: AsyncSession, world: SeedWorld, summary: SeedSummary) -> None:
+    """Team members invited to their quarterly meetings; held meetings have attendance recorded."""
+    members: dict[int, list[int]] = {}
+    for member_team, member in await session.execute(
+        select(TeamMembership.team_id, TeamMembership.user_id).where(TeamMembership.team_id.in_(world.team_ids))
+    ):
+        members.setdefault(member_team, []).append(member)
+    meetings = await session.execute(select(Event.id, Event.team_id, Event.ends_at).where(
+        Event.is_quarterly_coordination.is_(True), Event.fiscal_year == world.year,
+        Event.team_id.in_(world.team_ids)))
+    now = datetime.now(UTC)
+    rows = []
+    for event_id, team_id, ends_at in meetings:
+        for n, user_id in enumerate(members.get(team_id or 0, [])):
+            held = ends_at < now
+            absent = held and (event_id + n) % 5 == 0
+            rows.append(dict(event_id=event_id, user_id=user_id,
+                             rsvp=e.Rsvp.DECLINED if absent else e.Rsvp.ACCEPTED if held or n % 2 == 0
+                             else e.Rsvp.NEEDS_ACTION,
+                             attended=(not absent) if held else None,
+                             responded_at=ends_at - timedelta(days=3) if held or n % 2 == 0 else None))
+    await insert_new(session, EventParticipant, rows, summary)
 
 
 async def seed_demo(session: AsyncSession, *, scale: int = 1, year: int | None = None,
                     progress: SeedProgress | None = None) -> SeedSummary:
     """Create (or complete) the demo data set; safe to run any number of times."""
+    from db.seed_work import seed_bookings, seed_projects, seed_tasks
+
     if scale < 1:
         raise ValueError("scale must be at least 1")
     year = year or datetime.now(UTC).year
+    today = min(max(datetime.now(ZONE).date(), date(year, 1, 1)), date(year, 12, 31))
     summary = SeedSummary(scale=scale, inserted={})
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(STEPS.index(name) + 1, len(STEPS), name)
+
     user_ids, team_ids = await seed_people(session, scale, summary)
+    step("people")
     owner_id = (await ids_by(session, User.email, ["admin@almanac.local"]))["admin@almanac.local"]
     community_ids, resource_ids = await seed_places(session, scale, summary)
-    await seed_events(session, year, scale, team_ids, community_ids, owner_id, summary)
-    ppa_ids = await seed_projects(session, year, scale, community_ids, team_ids, owner_id, summary)
-    await seed_work(session, year, scale, user_ids, ppa_ids, resource_ids, summary)
+    step("places")
+    world = SeedWorld(year=year, today=today, owner_id=owner_id, user_ids=user_ids, team_ids=team_ids,
+                      community_ids=community_ids, resource_ids=resource_ids)
+    await seed_meetings(session, world, summary)
+    step("meetings")
+    ppa_ids = await seed_projects(session, world, scale, summary)
+    step("projects")
+    await seed_tasks(session, world, scale, ppa_ids, summary)
+    step("tasks")
+    await seed_bookings(session, world, summary)
+    step("bookings")
     await session.commit()
     return summary

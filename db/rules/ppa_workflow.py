@@ -78,6 +78,29 @@ def check_stage_move(
     )
 
 
+def budget_statuses_allowed(stage: PpaStage) -> frozenset[BudgetStatus]:
+    """The budget statuses a PPA can hold in ``stage`` under these rules.
+
+    Past BUDGET_APPROVAL only APPROVED: leaving for PROCUREMENT needs it and an
+    APPROVED budget takes no further decision. Up to BUDGET_APPROVAL any status
+    (decisions are not tied to a stage, and backward moves keep the budget).
+    """
+    if STAGES.index(stage) > STAGES.index(PpaStage.BUDGET_APPROVAL):
+        return frozenset({BudgetStatus.APPROVED})
+    return frozenset(BudgetStatus)
+
+
+def budget_stage_matches(budget_stage: BudgetStage, status: BudgetStatus) -> bool:
+    """Whether ``decide_budget`` can leave a budget at ``budget_stage`` with ``status``."""
+    if status in (BudgetStatus.NOT_SUBMITTED, BudgetStatus.RETURNED):
+        return budget_stage == BudgetStage.PREPARATION
+    if status == BudgetStatus.IN_REVIEW:
+        return budget_stage != BudgetStage.PREPARATION
+    if status == BudgetStatus.APPROVED:
+        return budget_stage == BUDGET_STAGES[-1]
+    return True  # REJECTED: at whichever stage rejected it
+
+
 def status_after_stage(stage: PpaStage, status: PpaStatus) -> PpaStatus:
     """Reaching COMPLETED completes the PPA; other moves keep its status."""
     return PpaStatus.COMPLETED if stage == PpaStage.COMPLETED else status
