@@ -46,5 +46,5 @@ def cmd_job_run(args: argparse.Namespace, settings: Settings) -> None:
 def register(sub: Any) -> None:
     job = sub.add_parser("job", help="run a scheduled job now").add_subparsers(dest="job_command", required=True)
     run = job.add_parser("run", help="run one job in this process and print its result")
-    run.add_argument("name")
+    run.add_argument("name", help="the job to run (see the README for the list)")
     run.set_defaults(run=cmd_job_run)
