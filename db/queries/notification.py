@@ -20,6 +20,7 @@ from sqlalchemy.types import DateTime
 
 from db.enums import DeliveryStatus
 from db.models import CalendarPreference, Notification, User
+from db.policies import Viewer, policy_for
 
 DEFAULT_OFFSETS = (30,)
 INSERT_CHUNK = 1000
@@ -137,7 +138,9 @@ async def finish_claim(
 
 
 def visible_to(user_id: int, now: datetime) -> list[ColumnElement[bool]]:
-    return [Notification.user_id == user_id, Notification.deliver_at <= now]
+    """The user's notifications that are due, through the notification policy (``db/policies/personal.py``)."""
+    viewer = Viewer(user_id=user_id)
+    return [policy_for(Notification).readable(viewer), Notification.user_id == user_id, Notification.deliver_at <= now]
 
 
 def notifications_query(user_id: int, now: datetime, *, unread_only: bool) -> Select[Notification]:

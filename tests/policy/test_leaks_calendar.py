@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import icalendar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,6 +83,9 @@ async def world(gql: GraphQL, client: httpx.AsyncClient, session: AsyncSession, 
     task = await make.task(session, start + timedelta(days=1), title="Prepare the file", event_id=event.id)
     task_booking = await make.booking(session, room.id, start + timedelta(days=1), task_id=task.id,
                                       purpose=f"For {m['task_booking']}", requested_by_id=users["owner"].id)
+    # assigned to two non-readers of the event: they read the task, never the event behind it
+    side_task = await make.task(session, start + timedelta(days=2), title="Side task", event_id=event.id,
+                                assignees=(users["other_staff"].id, users["viewer"].id))
     note = await make.add(session, Notification(
         user_id=users["owner"].id, kind="event_reminder", title=f"Reminder {m['notification']}", body="",
         dedupe_key=f"leak:{uuid.uuid4().hex}", deliver_at=datetime.now(UTC) - timedelta(minutes=1),
@@ -89,7 +93,7 @@ async def world(gql: GraphQL, client: httpx.AsyncClient, session: AsyncSession, 
     link = await make.add(session, ShareLink(owner_id=users["owner"].id, name=f"Feed {m['link']}",
                                              token_hash=token_hash(secrets.token_urlsafe(16))))
     return World(users=users, markers=m, ids={"event": event.id, "booking": booking.id, "task": task.id,
-                                               "task_booking": task_booking.id, "notification": note.id,
+                                               "task_booking": task_booking.id, "notification": note.id, "side_task": side_task.id,
                                                "link": link.id, "owner": users["owner"].id},
                  start=start, gql=gql, client=client, session=session)
 
@@ -199,6 +203,14 @@ MATRIX: list[Path] = [
     Path("calendar", "task_booking", BOOKING_READERS, gql_path(
         "query ($start: DateTime!, $end: DateTime!) { calendar(start: $start, end: $end) {"
         " entries { title source { ... on Booking { purpose } } } } }", lambda w: w.window)),
+    Path("Task.event", "event", EVENT_READERS, gql_path(
+        "query ($id: ID!) { node(id: $id) { ... on Task { title event { title description location } } } }",
+        lambda w: {"id": w.gid("Task", "side_task")})),
+    Path("tasks.event", "event", EVENT_READERS, gql_path(
+        '{ tasks(first: 100, filter: {search: "Side task"}) { edges { node { event { title location } } } } }')),
+    Path("Booking.event", "event", EVENT_READERS, gql_path(
+        "query ($id: ID!) { node(id: $id) { ... on Booking { purpose event { title description } } } }",
+        lambda w: {"id": w.gid("Booking", "booking")})),
     Path("respondToEvent", "event", EVENT_READERS, respond),
     Path("export.ics", "event", EVENT_READERS, ics_export),
     Path("export.ics", "override", EVENT_READERS, ics_export),
@@ -295,3 +307,60 @@ async def test_imported_class_keeps_the_event_from_non_readers(world: World, cla
     assert seen(marker, await world.gql(query, user=world.user("owner")))
     for role in ("other_staff", "viewer", "manager", "admin", "anonymous"):
         assert not seen(marker, await world.gql(query, user=world.user(role))), role
+
+
+# -- share-link feeds: how a PRIVATE entry appears ---------------------------------------------
+PATHS += [("feed(BUSY)", "event"), ("feed(BUSY)", "booking"), ("feed(HIDDEN)", "event"), ("feed(HIDDEN)", "booking")]
+
+
+async def feed_of(w: World, role: str, privacy: str) -> icalendar.Calendar:
+    created = await w.gql("""mutation ($p: FeedPrivacy!) { createShareLink(input: {privateEvents: $p}) {
+        token shareLink { privateEvents } errors { code } } }""", {"p": privacy}, user=w.user(role))
+    assert created["data"]["createShareLink"]["shareLink"] == {"privateEvents": privacy}
+    response = await w.client.get(f"/calendar/feed/{created['data']['createShareLink']['token']}.ics")
+    assert response.status_code == 200
+    for name in ("event", "override", "booking"):
+        assert w.markers[name] not in response.text, name
+    return icalendar.Calendar.from_ical(response.content)
+
+
+@pytest.mark.parametrize("role", ["participant", "owner"])
+async def test_feed_shows_private_entries_as_busy_time_only(world: World, role: str) -> None:
+    event = await world.session.get(Event, world.ids["event"])
+    assert event is not None
+
+    calendar = await feed_of(world, role, "BUSY")
+
+    busy = [c for c in calendar.walk("VEVENT") if str(c["SUMMARY"]) == "Busy"]
+    starts = {c["DTSTART"].dt.astimezone(UTC) for c in busy if "RECURRENCE-ID" not in c}
+    assert {world.start, world.start + timedelta(days=1)} <= starts  # the event and its task's booking
+    for component in busy:
+        assert str(component["CLASS"]) == "PRIVATE"
+        assert not {"DESCRIPTION", "LOCATION", "ATTENDEE", "CATEGORIES", "ORGANIZER"} & set(component)
+        assert str(component["UID"]) != event.uid and "Booking" not in str(component["UID"])
+
+
+async def test_hidden_feed_leaves_private_entries_out(world: World) -> None:
+    calendar = await feed_of(world, "participant", "HIDDEN")
+
+    starts = {c["DTSTART"].dt.astimezone(UTC) for c in calendar.walk("VEVENT")}
+    assert world.start not in starts and world.start + timedelta(days=1) not in starts
+
+
+async def test_export_marks_private_events_with_class(world: World) -> None:
+    text = await ics_export(world, world.user("participant"))
+
+    hearing = [c for c in icalendar.Calendar.from_ical(text).walk("VEVENT") if world.markers["event"] in str(c["SUMMARY"])]
+    assert hearing and all(str(c["CLASS"]) == "PRIVATE" for c in hearing)
+
+
+def test_matrix_size_is_reported() -> None:
+    """paths x entities x roles, printed with ``pytest -s``; guards against an empty matrix."""
+    from tests.realtime import test_leaks_calendar_live  # noqa: F401  (its paths join PATHS)
+
+    paths = {name for name, _ in PATHS}
+    entities = {entity for _, entity in PATHS}
+    cells = len(MATRIX) * len(ALL_ROLES)
+    print(f"leak matrix (calendar): {len(paths)} paths x {len(entities)} entities, {len(PATHS)} (path, entity) "
+          f"pairs; {cells} role cells in MATRIX (x{len(ALL_ROLES)} roles)")
+    assert len(PATHS) >= 40 and cells >= 200
