@@ -44,6 +44,8 @@ from schema.resource.mutation import ResourceMutation
 from schema.resource.query import ResourceQuery
 from schema.share_link.mutation import ShareLinkMutation
 from schema.share_link.query import ShareLinkQuery
+from schema.sharing.mutation import SharingMutation
+from schema.sharing.query import SharingQuery
 from schema.task.mutation import TaskMutation
 from schema.task.query import TaskQuery
 from schema.task_template.mutation import TaskTemplateMutation
@@ -83,6 +85,7 @@ QUERIES: tuple[type, ...] = (
     DashboardQuery,
     MeetingQuery,
     PartnerQuery,
+    SharingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -106,6 +109,7 @@ MUTATIONS: tuple[type, ...] = (
     AttachmentMutation,
     MeetingMutation,
     PartnerMutation,
+    SharingMutation,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -10,14 +10,46 @@ from db.models.partner import ApiKey, Webhook, WebhookDelivery
 from db.models.ppa import Ppa, PpaMilestone, PpaNeed, PpaPolicy, PpaStageSchedule, PpaTransition
 from db.models.resource import Booking, Resource
 from db.models.share_link import ShareLink
+from db.models.sharing import CalendarGrant
 from db.models.task import Task, TaskAssignee, TaskTeam, TaskTemplate, TaskTemplateItem
 from db.models.user import Team, TeamMembership, User
 
 __all__ = [
-    "ApiKey", "Assessment", "Attachment", "AuditLog", "Booking", "CalendarPreference", "ChangeLog", "Community",
-    "DashboardSnapshot", "Event", "EventOverride", "EventParticipant", "MeetingDecision", "MeetingMinutes", "Need",
-    "Notification", "Policy", "Ppa", "PpaMilestone", "PpaNeed", "PpaPolicy", "PpaStageSchedule", "PpaTransition",
-    "QuarterlyReport", "Resource",
-    "ShareLink", "Task", "TaskAssignee", "TaskTeam", "TaskTemplate", "TaskTemplateItem",
-    "Team", "TeamMembership", "User", "Webhook", "WebhookDelivery",
+    "ApiKey",
+    "Assessment",
+    "Attachment",
+    "AuditLog",
+    "Booking",
+    "CalendarGrant",
+    "CalendarPreference",
+    "ChangeLog",
+    "Community",
+    "DashboardSnapshot",
+    "Event",
+    "EventOverride",
+    "EventParticipant",
+    "MeetingDecision",
+    "MeetingMinutes",
+    "Need",
+    "Notification",
+    "Policy",
+    "Ppa",
+    "PpaMilestone",
+    "PpaNeed",
+    "PpaPolicy",
+    "PpaStageSchedule",
+    "PpaTransition",
+    "QuarterlyReport",
+    "Resource",
+    "ShareLink",
+    "Task",
+    "TaskAssignee",
+    "TaskTeam",
+    "TaskTemplate",
+    "TaskTemplateItem",
+    "Team",
+    "TeamMembership",
+    "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

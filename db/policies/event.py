@@ -2,8 +2,9 @@
 
 * PUBLIC: everyone, signed in or not;
 * INTERNAL: every signed-in user;
-* PRIVATE: its owner and participants only. Roles grant nothing here: a disciplinary
-  hearing stays between the people invited to it, ADMIN included.
+* PRIVATE: its owner and participants, and those the owner shared their calendar with at
+  READ or WRITE (``sharing.py``). Roles grant nothing here: a disciplinary hearing stays
+  between the people invited to it, ADMIN included.
 
 Everything derived from an event (tasks and bookings linked to it, its overrides,
 calendar entries, feed lines) takes its readership from here.
@@ -25,6 +26,7 @@ from db.enums import Visibility
 from db.models import Event, EventOverride, EventParticipant
 from db.policies.audience import PUBLIC, SIGNED_IN, Audience, listed
 from db.policies.base import EntityPolicy
+from db.policies.sharing import READ_LEVELS, grantees_of, owners_sharing_with
 from db.policies.viewer import Viewer
 
 
@@ -35,7 +37,8 @@ def event_readable(viewer: Viewer) -> ColumnElement[bool]:
     participates = exists().where(
         EventParticipant.event_id == Event.id, EventParticipant.user_id == viewer.user_id
     )
-    return or_(Event.visibility != Visibility.PRIVATE, Event.owner_id == viewer.user_id, participates)
+    shared = Event.owner_id.in_(owners_sharing_with(viewer, READ_LEVELS))
+    return or_(Event.visibility != Visibility.PRIVATE, Event.owner_id == viewer.user_id, participates, shared)
 
 
 def event_id_readable(viewer: Viewer, event_id: ColumnElement[int] | ColumnElement[int | None] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
@@ -43,12 +46,13 @@ def event_id_readable(viewer: Viewer, event_id: ColumnElement[int] | ColumnEleme
     return exists().where(Event.id == event_id, event_readable(viewer))
 
 
-def audience_from(visibility: Visibility, owner_id: int | None, participant_ids: frozenset[int]) -> Audience:
+def audience_from(visibility: Visibility, owner_id: int | None, participant_ids: frozenset[int],
+                  shared_with: frozenset[int] = frozenset()) -> Audience:
     if visibility == Visibility.PUBLIC:
         return PUBLIC
     if visibility == Visibility.INTERNAL:
         return SIGNED_IN
-    return listed([owner_id, *participant_ids])
+    return listed([owner_id, *participant_ids, *shared_with])
 
 
 async def event_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
@@ -64,7 +68,9 @@ async def event_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[int
             select(EventParticipant.event_id, EventParticipant.user_id).where(EventParticipant.event_id.in_(private))
         ):
             participants[event_id].add(user_id)
-    return {pk: audience_from(vis, owner, frozenset(participants[pk])) for pk, vis, owner in rows}
+    shared = await grantees_of(session, [owner for _, vis, owner in rows if vis == Visibility.PRIVATE])
+    return {pk: audience_from(vis, owner, frozenset(participants[pk]), shared.get(owner or 0, frozenset()))
+            for pk, vis, owner in rows}
 
 
 class EventPolicy(EntityPolicy[Event]):

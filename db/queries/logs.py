@@ -52,6 +52,24 @@ async def record_change(
     )
 
 
+async def record_audience_changes(
+    session: AsyncSession, entity_type: str, before: dict[int, Audience], payload: dict[str, Any],
+    *, actor_id: int | None,
+) -> int:
+    """An UPDATED change for each object whose readership moved away from ``before`` (all computed
+    in one batch): new readers receive it, readers who lost access receive a removal."""
+    await session.flush()
+    now = await BY_ENTITY_TYPE[entity_type].audiences(session, list(before))
+    changed = 0
+    for pk, was in before.items():
+        audience = now.get(pk, NOBODY)
+        if audience != was:
+            session.add(ChangeLog(entity_type=entity_type, entity_id=pk, op=ChangeOp.UPDATED, payload=payload,
+                                  actor_id=actor_id, **audience.columns("audience"), **was.columns("former")))
+            changed += 1
+    return changed
+
+
 @dataclass(slots=True)
 class EventReadership:
     """Who could read an event and the tasks and bookings linked to it, before a write."""

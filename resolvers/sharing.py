@@ -1,0 +1,128 @@
+"""Calendar sharing: grants on one's calendar, and free/busy for those they reach.
+
+A grant changes who reads the owner's PRIVATE events, so each grant change also writes an
+Event change for those events (the most recent ``MAX_EVENTS_ANNOUNCED``): open subscriptions
+of new readers receive them at once, those who lost access receive removals.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import strawberry
+from sqlalchemy import select
+
+from db.enums import ChangeOp, Visibility
+from db.models import CalendarGrant, Event, Team, User
+from db.models.sharing import ShareLevel
+from db.policies import policy_for
+from db.policies.audience import Audience
+from db.policies.event import event_audiences
+from db.policies.sharing import free_busy_visible, may_manage_grants
+from db.queries.free_busy import busy_blocks
+from db.queries.logs import audience_now, record_audience_changes, record_audit, record_change
+from resolvers.calendar import window
+from resolvers.mutation import not_found, run_mutation, validation
+from schema.core.connection import Connection, paginate
+from schema.core.errors import DomainError, ErrorCode
+from schema.core.ids import decode_id, decode_typed_id, to_global_id
+from schema.sharing.inputs import ShareCalendarInput, UnshareCalendarInput
+from schema.sharing.payloads import ShareCalendarPayload, UnshareCalendarPayload
+from schema.sharing.types import BusyPeriodType, CalendarGrantType, FreeBusyType
+from server.context import Context
+
+MAX_EVENTS_ANNOUNCED = 1000
+MAX_FREE_BUSY_USERS = 50
+
+
+async def private_event_readership(ctx: Context, owner_id: int) -> dict[int, Audience]:
+    ids = list(await ctx.session.scalars(
+        select(Event.id).where(Event.owner_id == owner_id, Event.visibility == Visibility.PRIVATE)
+        .order_by(Event.starts_at.desc()).limit(MAX_EVENTS_ANNOUNCED)
+    ))
+    return await event_audiences(ctx.session, ids)
+
+
+async def share_calendar(ctx: Context, input: ShareCalendarInput) -> ShareCalendarPayload:
+    async def work() -> ShareCalendarPayload:
+        user = ctx.require_user()
+        owner_id = user.id
+        if input.owner_id is not None:
+            owner_id = decode_id(str(input.owner_id), "User", field="input.ownerId")
+        if not may_manage_grants(ctx.viewer, owner_id):
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the calendar's owner (or an ADMIN) shares it.")
+        kind, grantee_pk = decode_typed_id(str(input.grantee_id), field="input.granteeId")
+        if kind == "User":
+            grantee: User | Team | None = await ctx.loaders.by_id(User).load(grantee_pk)
+        else:
+            grantee = await ctx.loaders.by_id(Team).load(grantee_pk) if kind == "Team" else None
+        if grantee is None:
+            raise not_found("User or Team", "input.granteeId")
+        if kind == "User" and grantee_pk == owner_id:
+            raise validation("A calendar is always shared with its owner.", "input.granteeId")
+        column = CalendarGrant.grantee_user_id if kind == "User" else CalendarGrant.grantee_team_id
+        before = await private_event_readership(ctx, owner_id)
+        grant = await ctx.session.scalar(
+            select(CalendarGrant).where(CalendarGrant.owner_id == owner_id, column == grantee_pk).with_for_update()
+        )
+        if grant is None:
+            grant = CalendarGrant(owner_id=owner_id, level=ShareLevel(input.level), created_by_id=user.id,
+                                  **{column.key: grantee_pk})
+            ctx.session.add(grant)
+        else:
+            grant.level = ShareLevel(input.level)
+        await ctx.session.flush()
+        await record_change(ctx.session, "CalendarGrant", grant.id, ChangeOp.UPDATED, {"owner_id": owner_id},
+                            actor_id=user.id)
+        await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id}, actor_id=user.id)
+        record_audit(ctx.session, actor_id=user.id, action="share", entity_type="CalendarGrant", entity_id=grant.id,
+                     after={"owner_id": owner_id, "grantee": f"{kind}:{grantee_pk}", "level": grant.level.value})
+        await ctx.commit()
+        return ShareCalendarPayload(grant=CalendarGrantType.from_model(grant), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: ShareCalendarPayload(grant=None, errors=errors))
+
+
+async def unshare_calendar(ctx: Context, input: UnshareCalendarInput) -> UnshareCalendarPayload:
+    async def work() -> UnshareCalendarPayload:
+        user = ctx.require_user()
+        pk = decode_id(str(input.id), "CalendarGrant", field="input.id")
+        grant = await ctx.loaders.by_id(CalendarGrant).load(pk)
+        if grant is None:
+            raise not_found("CalendarGrant", "input.id")
+        leaving = grant.grantee_user_id == user.id  # a grantee may always give a grant back
+        if not (leaving or may_manage_grants(ctx.viewer, grant.owner_id)):
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the calendar's owner (or an ADMIN) unshares it.")
+        owner_id = grant.owner_id
+        before = await private_event_readership(ctx, owner_id)
+        former = await audience_now(ctx.session, "CalendarGrant", pk)
+        await ctx.session.delete(grant)
+        await record_change(ctx.session, "CalendarGrant", pk, ChangeOp.DELETED, {"owner_id": owner_id},
+                            actor_id=user.id, former=former)
+        await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id}, actor_id=user.id)
+        record_audit(ctx.session, actor_id=user.id, action="unshare", entity_type="CalendarGrant", entity_id=pk)
+        await ctx.commit()
+        return UnshareCalendarPayload(deleted_id=strawberry.ID(str(input.id)), errors=[])
+
+    return await run_mutation(ctx, work, lambda errors: UnshareCalendarPayload(deleted_id=None, errors=errors))
+
+
+async def calendar_grants(ctx: Context, *, first: int | None, after: str | None) -> Connection[CalendarGrantType]:
+    ctx.require_user()
+    stmt = policy_for(CalendarGrant).select(ctx.viewer).order_by(CalendarGrant.id)
+    return await paginate(ctx.session, stmt, first=first, after=after, to_node=CalendarGrantType.from_model)
+
+
+async def free_busy(ctx: Context, user_ids: Sequence[str], start: datetime, end: datetime) -> list[FreeBusyType]:
+    ctx.require_user()
+    if len(user_ids) > MAX_FREE_BUSY_USERS:
+        raise DomainError.one(ErrorCode.VALIDATION, f"Ask for at most {MAX_FREE_BUSY_USERS} people.", "userIds")
+    window(start, end, ctx.settings.max_window_days)
+    ids = [decode_id(str(value), "User", field="userIds") for value in user_ids]
+    visible = await free_busy_visible(ctx.session, ctx.viewer, ids)
+    blocks = await busy_blocks(ctx.session, sorted(visible), start, end)
+    return [
+        FreeBusyType(user_id=to_global_id("User", pk), visible=pk in visible,
+                     busy=[BusyPeriodType(start=b.start, end=b.end) for b in blocks.get(pk, [])])
+        for pk in ids
+    ]
