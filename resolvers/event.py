@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from db.enums import ChangeOp, Rsvp, TemplateKind
 from db.models import Event, EventParticipant, User
 from db.policies.event import may_respond
+from db.policies.sharing import may_write_calendar
 from db.queries.event import can_read_event, get_event, participant_ids_of
 from db.queries.logs import record_audit, record_change
 from jobs.queue import enqueue
@@ -16,6 +17,7 @@ from resolvers import event_fields as f
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation, validation
 from schema.core.errors import DomainError, ErrorCode
+from schema.core.ids import decode_id
 from schema.event.inputs import CreateEventInput, RecordAttendanceInput, RespondToEventInput
 from schema.event.payloads import CreateEventPayload, RecordAttendancePayload, RespondToEventPayload
 from schema.event.types import EventParticipantType, EventType
@@ -24,6 +26,18 @@ from server.context import Context
 
 def new_uid() -> str:
     return f"{uuid.uuid4()}@almanac"
+
+
+async def calendar_owner(ctx: Context, input: CreateEventInput) -> int:
+    """Whose calendar the new event goes on: the caller's, or one they hold WRITE on."""
+    user = ctx.require_writer()
+    if input.calendar_owner_id is None:
+        return user.id
+    owner_id = decode_id(str(input.calendar_owner_id), "User", field="input.calendarOwnerId")
+    if not await may_write_calendar(ctx.session, ctx.viewer, owner_id):
+        raise DomainError.one(ErrorCode.PERMISSION_DENIED, "You may not add events to that calendar.",
+                              "input.calendarOwnerId")
+    return owner_id
 
 
 async def create_event(ctx: Context, input: CreateEventInput) -> CreateEventPayload:
@@ -40,7 +54,7 @@ async def create_event(ctx: Context, input: CreateEventInput) -> CreateEventPayl
             rdates=f.moments(input.rdates, "input.rdates"), exdates=f.moments(input.exdates, "input.exdates"),
             reminders=f.reminders(input.reminders), open_to_all=input.open_to_all,
             is_quarterly_coordination=input.is_quarterly_coordination,
-            quarter=input.quarter, fiscal_year=input.fiscal_year, owner_id=user.id,
+            quarter=input.quarter, fiscal_year=input.fiscal_year, owner_id=await calendar_owner(ctx, input),
             team_id=await f.team_id(session, input.team_id),
             community_id=await f.community_id(session, input.community_id),
             sequence=0, version=1,
@@ -112,7 +126,7 @@ async def record_attendance(ctx: Context, input: RecordAttendanceInput) -> Recor
         user = ctx.require_writer()
         session = ctx.session
         event = await readable_event(ctx, input.event_id, "input.eventId")
-        f.may_edit(ctx.viewer, event)
+        await f.may_edit(ctx.session, ctx.viewer, event)
         if not input.attendance:
             raise validation("Name at least one participant.", "input.attendance")
         marks: dict[int, bool] = {}

@@ -23,7 +23,7 @@ async def delete_event(ctx: Context, input: DeleteEventInput) -> DeleteEventPayl
         user = ctx.require_writer()
         session = ctx.session
         event = await readable_event(ctx, input.id, "input.id")
-        f.may_edit(ctx.viewer, event)
+        await f.may_edit(ctx.session, ctx.viewer, event)
         old = f.span(event)
         participants = await participant_ids_of(session, event.id)
         readership = await event_readership(session, event.id)

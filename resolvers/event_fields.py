@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Visibility
 from db.models import Community, Event, EventOverride, Team, User
-from db.policies.event import may_edit_event
+from db.policies.event import may_change_event
 from db.policies.viewer import Viewer
 from db.rules.recurrence import (
     InvalidRecurrence,
@@ -145,9 +145,9 @@ def refresh_series_end(event: Event, overrides: Iterable[EventOverride] = ()) ->
         raise validation(str(error), "input.rrule") from None
 
 
-def may_edit(viewer: Viewer, event: Event) -> None:
-    """``db/policies/event.may_edit_event`` or PERMISSION_DENIED (the caller has read the event)."""
-    if not may_edit_event(viewer, event.owner_id, event.visibility):
+async def may_edit(session: AsyncSession, viewer: Viewer, event: Event) -> None:
+    """``db/policies/event.may_change_event`` or PERMISSION_DENIED (the caller has read the event)."""
+    if not await may_change_event(session, viewer, event.owner_id, event.visibility):
         message = ("Only the owner may change a private event." if event.visibility == Visibility.PRIVATE
                    else "Only the owner, managers and admins may change this event.")
         raise DomainError.one(ErrorCode.PERMISSION_DENIED, message)

@@ -140,7 +140,7 @@ async def update_event(ctx: Context, input: UpdateEventInput) -> UpdateEventPayl
         user = ctx.require_writer()
         session = ctx.session
         event = await readable_event(ctx, input.id, "input.id")
-        f.may_edit(ctx.viewer, event)
+        await f.may_edit(ctx.session, ctx.viewer, event)
         f.check_version(event, input.expected_version)
         old = f.span(event)
         readership = await event_readership(session, event.id)

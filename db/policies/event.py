@@ -26,7 +26,7 @@ from db.enums import Visibility
 from db.models import Event, EventOverride, EventParticipant
 from db.policies.audience import PUBLIC, SIGNED_IN, Audience, listed
 from db.policies.base import EntityPolicy
-from db.policies.sharing import READ_LEVELS, grantees_of, owners_sharing_with
+from db.policies.sharing import READ_LEVELS, grantees_of, may_write_calendar, owners_sharing_with
 from db.policies.viewer import Viewer
 
 
@@ -132,3 +132,9 @@ def may_respond(viewer: Viewer, owner_id: int | None, *, invited: bool, open_to_
     if viewer.user_id is None:
         return False
     return invited or owner_id == viewer.user_id or open_to_all
+
+
+async def may_change_event(session: AsyncSession, viewer: Viewer, owner_id: int | None,
+                           visibility: Visibility) -> bool:
+    """``may_edit_event``, or the viewer holds WRITE on the owner's calendar (``sharing.py``)."""
+    return may_edit_event(viewer, owner_id, visibility) or await may_write_calendar(session, viewer, owner_id)

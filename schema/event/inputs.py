@@ -41,6 +41,9 @@ class CreateEventInput:
     is_quarterly_coordination: bool = False
     quarter: int | None = None
     fiscal_year: int | None = None
+    calendar_owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Create the event on this user's calendar (you need WRITE on it, see shareCalendar)."
+    )
 
 
 @strawberry.input(description="Fields left out stay as they are; for THIS only times, title, description, location apply.")
