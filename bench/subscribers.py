@@ -150,8 +150,8 @@ async def run(subscribers: int, changes: int, interval: float) -> None:
                 task_id = task_ids[index - 1]
                 await conn.execute(text("UPDATE tasks SET status = 'IN_PROGRESS' WHERE id = :id"), {"id": task_id})
                 await conn.execute(text(
-                    "INSERT INTO change_log (entity_type, entity_id, op, payload) "
-                    "VALUES ('Task', :id, 'UPDATED', CAST(:p AS jsonb))"
+                    "INSERT INTO change_log (entity_type, entity_id, op, payload, audience_scope) "
+                    "VALUES ('Task', :id, 'UPDATED', CAST(:p AS jsonb), 1)"
                 ), {"id": task_id, "p": json.dumps({"status": "IN_PROGRESS"})})
             commit_times[title] = time.perf_counter()
             await asyncio.sleep(interval)

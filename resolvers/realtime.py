@@ -33,9 +33,11 @@ from schema.core.ids import decode_optional_id, to_global_id
 from schema.realtime.types import BookingChangeType, PpaChangeType, TaskChangeType
 from server.changes import Change, decode_cursor
 from server.context import Context
+from server.fanout import StreamSpec
 from server.realtime import Realtime
 from server.socket_context import event_scope
 from server.subscriber import CloseSocket, SubscriptionClosed
+from server.transport_ws import OperationRef, current_operation
 
 REPLAY_PAGE = 500
 PPA_PARTS = frozenset({"Ppa", "PpaMilestone", "PpaStage", "PpaStageSchedule", "PpaTransition", "PpaNeed", "PpaPolicy"})
@@ -70,9 +72,8 @@ def socket_closer(ctx: Context) -> CloseSocket | None:
     return close
 
 
-async def change_stream(ctx: Context, accepts: Callable[[Change], bool], after: str | None) -> AsyncIterator[Change]:
-    """Changes this subscriber accepts: replayed from ``after`` (if given), then live."""
-    realtime = realtime_of(ctx)
+async def checked_start(ctx: Context, after: str | None) -> int | None:
+    """The position ``after`` names, once it is known to be still in the log."""
     last = start_position(after)
     if last:
         async with ctx.sessionmaker() as session:
@@ -81,6 +82,13 @@ async def change_stream(ctx: Context, accepts: Callable[[Change], bool], after: 
                     ErrorCode.VALIDATION, "This cursor is older than the change log keeps; refetch, then subscribe.",
                     "after",
                 )
+    return last
+
+
+async def change_stream(ctx: Context, accepts: Callable[[Change], bool], after: str | None) -> AsyncIterator[Change]:
+    """Changes this subscriber accepts: replayed from ``after`` (if given), then live."""
+    realtime = realtime_of(ctx)
+    last = await checked_start(ctx, after)
     subscriber = realtime.broker.subscribe(accepts, close_socket=socket_closer(ctx))
     try:
         if last is not None:
@@ -143,34 +151,89 @@ async def emit(ctx: Context, value: T) -> AsyncIterator[T]:
             await scope.close()
 
 
-# -- taskChanged ---------------------------------------------------------------------
-async def task_changes(ctx: Context, criteria: Any, after: str | None) -> AsyncIterator[TaskChangeType]:
-    from schema.task.types import TaskType
+async def stream(ctx: Context, spec: StreamSpec[T], field_name: str, after: str | None) -> AsyncIterator[T]:
+    """The values of ``spec`` this subscriber may read: replayed from ``after`` (if given), then live.
 
-    ctx.require_user()
+    Over graphql-transport-ws the subscriber joins a group (server/fanout.py) that executes
+    each change once per audience class and writes the frames itself: nothing is yielded
+    here. Elsewhere (the legacy protocol) each value is yielded and executed for this subscriber.
+    """
     viewer = ctx.viewer
+    op = current_operation.get()
+    if op is not None:
+        await serve_in_group(ctx, op, spec, field_name, after)
+        return
 
     def accepts(change: Change) -> bool:
-        return (
-            change.entity_type == "Task"
-            and change.reaches(viewer)
-            and task_payload_matches(change.payload, criteria)
-        )
+        return spec.accepts(change) and change.reaches(viewer)
 
     async for change in change_stream(ctx, accepts, after):
+        value = await spec.value(change, change.removes_for(viewer))
+        if value is None:
+            continue
+        async for item in emit(ctx, value):
+            yield item
+
+
+async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], field_name: str,
+                         after: str | None) -> None:
+    """Join the group for this document and variables; replay for this member first; wait until closed."""
+    realtime = realtime_of(ctx)
+    last = await checked_start(ctx, after)
+    broker = realtime.broker
+    group, member = realtime.fanout.join(op, ctx, spec, field_name, live_from=broker.last_position or 0)
+    viewer = member.viewer
+
+    def accepts(change: Change) -> bool:
+        return spec.accepts(change) and change.reaches(viewer)
+
+    try:
+        if last is not None:
+            member.replaying = True
+            member.last = last
+            while True:
+                member.fell_behind = False
+                async for change in replay(ctx.sessionmaker, member.last, accepts):
+                    await group.send(member, change)
+                    if member.closed.is_set():
+                        break
+                if await group.go_live(member):
+                    break
+        await member.closed.wait()
+        # Closed by the group (too slow): the socket is closing; the connection's shutdown cancels us.
+        # Returning would try to send "complete" on it.
+        with suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.Event().wait(), timeout=30)
+    finally:
+        realtime.fanout.leave(group, member)
+
+
+# -- taskChanged ---------------------------------------------------------------------
+def task_spec(ctx: Context, criteria: Any) -> StreamSpec[TaskChangeType]:
+    from schema.task.types import TaskType
+
+    def accepts(change: Change) -> bool:
+        return change.entity_type == "Task" and task_payload_matches(change.payload, criteria)
+
+    async def value(change: Change, removed: bool) -> TaskChangeType | None:
         row = None
-        removed = change.removes_for(viewer)
         if change.op is not ChangeOp.DELETED and not removed:
             row = await fresh_row(ctx, Task, change.entity_id, change.position)
             if row is not None and not task_row_matches(row, criteria, now=datetime.now(UTC), closed=CLOSED_STATUSES):
-                continue
-        value = TaskChangeType(
+                return None
+        return TaskChangeType(
             cursor=change.cursor, op=ChangeOp.DELETED if removed else change.op,
             task_id=to_global_id("Task", change.entity_id),
             task=TaskType.from_model(row) if row is not None else None,
         )
-        async for item in emit(ctx, value):
-            yield item
+
+    return StreamSpec(frozenset({"Task"}), accepts, value)
+
+
+async def task_changes(ctx: Context, criteria: Any, after: str | None) -> AsyncIterator[TaskChangeType]:
+    ctx.require_user()
+    async for item in stream(ctx, task_spec(ctx, criteria), "taskChanged", after):
+        yield item
 
 
 # -- ppaChanged ------------------------------------------------------------------------
@@ -181,58 +244,60 @@ def ppa_id_of(change: Change) -> int | None:
     return int(value) if value is not None else None
 
 
-async def ppa_changes(ctx: Context, ppa_id: str | None, after: str | None) -> AsyncIterator[PpaChangeType]:
+def ppa_spec(ctx: Context, wanted: int | None) -> StreamSpec[PpaChangeType]:
     from schema.ppa.types import PpaType
 
-    ctx.require_user()
-    viewer = ctx.viewer
-    wanted = decode_optional_id(ppa_id, "Ppa", field="id")
-
     def accepts(change: Change) -> bool:
-        if change.entity_type not in PPA_PARTS or not change.reaches(viewer):
+        if change.entity_type not in PPA_PARTS:
             return False
         found = ppa_id_of(change)
         return found is not None and (wanted is None or found == wanted)
 
-    async for change in change_stream(ctx, accepts, after):
+    async def value(change: Change, removed: bool) -> PpaChangeType | None:
         pk = ppa_id_of(change)
         assert pk is not None
         op = change.op if change.entity_type == "Ppa" else ChangeOp.UPDATED
-        if change.removes_for(viewer):
+        if removed:
             op = ChangeOp.DELETED
         row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Ppa, pk, change.position)
-        value = PpaChangeType(
+        return PpaChangeType(
             cursor=change.cursor, op=op, ppa_id=to_global_id("Ppa", pk),
             ppa=PpaType.from_model(row) if row is not None else None,
         )
-        async for item in emit(ctx, value):
-            yield item
+
+    return StreamSpec(PPA_PARTS, accepts, value)
+
+
+async def ppa_changes(ctx: Context, ppa_id: str | None, after: str | None) -> AsyncIterator[PpaChangeType]:
+    ctx.require_user()
+    wanted = decode_optional_id(ppa_id, "Ppa", field="id")
+    async for item in stream(ctx, ppa_spec(ctx, wanted), "ppaChanged", after):
+        yield item
 
 
 # -- bookingChanged ------------------------------------------------------------------------
-async def booking_changes(ctx: Context, resource_id: str | None, after: str | None) -> AsyncIterator[BookingChangeType]:
+def booking_spec(ctx: Context, wanted: int | None) -> StreamSpec[BookingChangeType]:
     from schema.booking.types import BookingType
 
-    ctx.require_user()
-    viewer = ctx.viewer
-    wanted = decode_optional_id(resource_id, "Resource", field="resourceId")
-
     def accepts(change: Change) -> bool:
-        return (
-            change.entity_type == "Booking"
-            and id_matches(change.payload, "resource_id", wanted)
-            and change.reaches(viewer)
-        )
+        return change.entity_type == "Booking" and id_matches(change.payload, "resource_id", wanted)
 
-    async for change in change_stream(ctx, accepts, after):
-        op = ChangeOp.DELETED if change.removes_for(viewer) else change.op
+    async def value(change: Change, removed: bool) -> BookingChangeType | None:
+        op = ChangeOp.DELETED if removed else change.op
         row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Booking, change.entity_id, change.position)
-        value = BookingChangeType(
+        return BookingChangeType(
             cursor=change.cursor, op=op, booking_id=to_global_id("Booking", change.entity_id),
             booking=BookingType.from_model(row) if row is not None else None,
         )
-        async for item in emit(ctx, value):
-            yield item
+
+    return StreamSpec(frozenset({"Booking"}), accepts, value)
+
+
+async def booking_changes(ctx: Context, resource_id: str | None, after: str | None) -> AsyncIterator[BookingChangeType]:
+    ctx.require_user()
+    wanted = decode_optional_id(resource_id, "Resource", field="resourceId")
+    async for item in stream(ctx, booking_spec(ctx, wanted), "bookingChanged", after):
+        yield item
 
 
 # -- notificationReceived --------------------------------------------------------------------

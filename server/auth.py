@@ -43,6 +43,15 @@ def token_subject(token: str, secret: str) -> tuple[int, float] | None:
         return None
 
 
+def token_expiry(token: str, secret: str) -> datetime | None:
+    """When a valid token expires (None for anything but a valid token)."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
+        return datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError):
+        return None
+
+
 def bearer_token(header_value: str | None) -> str | None:
     if not header_value:
         return None

@@ -27,6 +27,7 @@ from server.subscriber import GOING_AWAY, CloseSocket, Subscriber
 log = structlog.get_logger(__name__)
 
 ChangesAfter = Callable[[int], Awaitable[list[Change]]]
+BatchListener = Callable[[list[Change]], None]
 
 
 class ChangeBroker:
@@ -50,6 +51,8 @@ class ChangeBroker:
         self.subscribers: set[Subscriber] = set()
         # In-process consumers of every change (e.g. the user cache's invalidation); called inline.
         self.listeners: list[Callable[[Change], None]] = []
+        # Told every new batch after the subscribers saw it (subscription groups, the connection watch).
+        self.batch_listeners: list[BatchListener] = []
         self.connected = asyncio.Event()
         self._pubsub: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -72,10 +75,12 @@ class ChangeBroker:
         self.subscribers.discard(subscriber)
 
     def dispatch(self, changes: list[Change]) -> None:
+        fresh: list[Change] = []
         for change in changes:
             if self.last_position is not None and change.position <= self.last_position:
                 continue
             self.last_position = change.position
+            fresh.append(change)
             for listener in self.listeners:
                 listener(change)
             for subscriber in tuple(self.subscribers):
@@ -84,6 +89,13 @@ class ChangeBroker:
                 except Exception:  # a faulty filter must not starve the other subscribers
                     log.exception("broker.filter_failed", position=change.position)
                     subscriber.close(1011, "Internal error")
+        if not fresh:
+            return
+        for batch_listener in tuple(self.batch_listeners):
+            try:
+                batch_listener(fresh)
+            except Exception:
+                log.exception("broker.listener_failed", position=fresh[-1].position)
 
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:

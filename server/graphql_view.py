@@ -20,10 +20,11 @@ from db.models import User
 from schema.core.errors import TopLevelCode
 from server.admission import RETRY_AFTER_BUSY_SECONDS, ServerBusy, Shape, admission_of
 from server.api_keys import acting_user, is_api_key, principal_for
-from server.auth import bearer_token
+from server.auth import bearer_token, token_expiry
 from server.context import Context
 from server.legacy_ws import LegacyGraphQLWSHandler
-from server.socket_context import SocketContext
+from server.socket_context import SocketContext, watch
+from server.transport_ws import TransportWSHandler
 from server.viewer import user_cache_of, user_for_token
 
 
@@ -35,6 +36,7 @@ class AlmanacGraphQL(GraphQL[Context, None]):
     """
 
     graphql_ws_handler_class = LegacyGraphQLWSHandler
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(self, schema: Any, state: Any) -> None:
         super().__init__(
@@ -118,10 +120,12 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         """
         params = getattr(context, "connection_params", None) or {}
         header = params.get("Authorization") or params.get("authorization")
-        user = await load_user_for_token(context, bearer_token(header if isinstance(header, str) else None))
-        if user is None:
+        token = bearer_token(header if isinstance(header, str) else None)
+        user = await load_user_for_token(context, token)
+        if user is None or token is None:
             raise ConnectionRejectionError({"reason": "A valid bearer token is required in connection_init."})
         context.user = user
+        watch(context, token_expiry(token, context.settings.secret_key))  # re-checked until the socket closes
         return UnsetType()  # the UNSET singleton, typed (strawberry.UNSET is declared Any)
 
 

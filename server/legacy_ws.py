@@ -21,6 +21,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
 
 from server.context import Context
+from server.socket_context import unwatch
 
 BAD_REQUEST = 4400
 INIT_TIMEOUT = 4408
@@ -50,6 +51,7 @@ class LegacyGraphQLWSHandler(BaseGraphQLWSHandler[Context, None]):
             await super().handle()
         finally:
             timeout.cancel()
+            unwatch(self.context)
 
     async def close_unless_initialised(self) -> None:
         await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())

@@ -7,18 +7,23 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from db.models import User
 from db.queries.change_log import changes_after
 from server.broker import ChangeBroker, ChangesAfter
 from server.changes import Change
+from server.connection_watch import ActiveUsers, ConnectionWatch
+from server.fanout import Fanout
 from server.relay import ChangeRelay, changes_channel
 from server.settings import Settings
 from server.shared_loads import SharedLoads
+from server.subscriber import GOING_AWAY
 
 CATCH_UP_PAGE = 1000
 
@@ -38,9 +43,13 @@ class Realtime:
     relay: ChangeRelay | None
     notifier: RelayNotifier
     shared: SharedLoads
+    fanout: Fanout
+    watch: ConnectionWatch
 
     async def stop(self) -> None:
-        await self.broker.stop()
+        await self.watch.stop()
+        self.fanout.close_all(GOING_AWAY, "Server shutting down; resubscribe with `after`")
+        await self.broker.stop()  # closes the per-subscriber (legacy protocol) ones the same way
         if self.relay is not None:
             await self.relay.stop()
 
@@ -58,6 +67,22 @@ def log_reader(sessionmaker: async_sessionmaker[AsyncSession]) -> ChangesAfter:
                 position = found[-1].position
 
     return read_after
+
+
+def active_user_reader(sessionmaker: async_sessionmaker[AsyncSession]) -> ActiveUsers:
+    async def active_users(user_ids: list[int]) -> set[int]:
+        async with sessionmaker() as session:
+            found = await session.scalars(select(User.id).where(User.id.in_(user_ids), User.is_active.is_(True)))
+            return set(found)
+
+    return active_users
+
+
+def user_changes(watch: ConnectionWatch) -> Callable[[list[Change]], None]:
+    def listen(changes: list[Change]) -> None:
+        watch.users_changed(c.entity_id for c in changes if c.entity_type == "User")
+
+    return listen
 
 
 async def published_position(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
@@ -83,7 +108,12 @@ async def start_realtime(
         redis, channel, changes_after=log_reader(sessionmaker), published_position=live_feed_start,
         max_queued=settings.subscriber_queue_size,
     )
+    fanout = Fanout(lambda: broker.max_queued)
+    watch = ConnectionWatch(active_user_reader(sessionmaker), interval=settings.subscription_recheck_seconds)
+    broker.batch_listeners.extend([fanout.listen, user_changes(watch)])
     await broker.start()
     if relay is not None:
         await relay.start()
-    return Realtime(broker=broker, relay=relay, notifier=RelayNotifier(relay), shared=SharedLoads())
+    watch.start()
+    return Realtime(broker=broker, relay=relay, notifier=RelayNotifier(relay), shared=SharedLoads(), fanout=fanout,
+                    watch=watch)

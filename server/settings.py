@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     storage_dir: Path | None = Field(default=None, alias="ALMANAC_STORAGE_DIR")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1, alias="ALMANAC_MAX_UPLOAD_BYTES")
     download_url_seconds: int = Field(default=300, ge=10, le=86_400, alias="ALMANAC_DOWNLOAD_URL_SECONDS")
+    # Open websockets re-check their user (active? token unexpired?) at least this often.
+    subscription_recheck_seconds: float = Field(default=60.0, gt=0, le=60, alias="ALMANAC_SUBSCRIPTION_RECHECK_SECONDS")
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 

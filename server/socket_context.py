@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.websockets import WebSocket
 
 from dataloaders.registry import Loaders
 from db.policies import Viewer
 from db.session import SerializedSession
+from server.connection_watch import WatchedConnection
 from server.context import Context
 
 _BASE_LOADERS: Any = Context.__dict__["loaders"]  # the slot descriptor of Context.loaders
@@ -65,6 +68,27 @@ def _get_session(self: Context) -> AsyncSession:
 @dataclass(slots=True)
 class SocketContext(Context):
     connection_params: dict[str, Any] = field(default_factory=dict)
+    watched: WatchedConnection | None = None  # registered with the connection watch once acknowledged
+
+
+def watch(ctx: Context, expires_at: datetime | None) -> None:
+    """Have the process's connection watch re-check this connection's user (close 4403 when gone)."""
+    realtime = getattr(ctx.state, "extras", {}).get("realtime")
+    socket = ctx.request
+    if not isinstance(ctx, SocketContext) or realtime is None or ctx.user is None or not isinstance(socket, WebSocket):
+        return
+
+    async def close(code: int, reason: str) -> None:
+        await socket.close(code=code, reason=reason)
+
+    ctx.watched = realtime.watch.add(ctx.user.id, expires_at, close)
+
+
+def unwatch(ctx: Context) -> None:
+    realtime = getattr(ctx.state, "extras", {}).get("realtime")
+    if isinstance(ctx, SocketContext) and ctx.watched is not None and realtime is not None:
+        realtime.watch.remove(ctx.watched)
+        ctx.watched = None
 
 
 # Deliberate: the subclass shadows Context's slot and property with scope-aware properties,

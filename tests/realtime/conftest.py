@@ -25,8 +25,10 @@ from starlette.applications import Starlette
 from db.enums import ChangeOp, Role
 from db.models import ChangeLog, User
 from db.queries.logs import record_change
+from server.fanout import Member
 from server.realtime import Realtime
 from server.settings import Settings
+from server.subscriber import Subscriber
 from tests.conftest import (
     DEFAULT_PASSWORD,
     REDIS_URL,
@@ -222,10 +224,32 @@ async def subscribe(url: str, user: User, query: str, variables: dict[str, Any] 
     return Subscription(ws, protocol)
 
 
+def registered(server: LiveServer) -> set[Any]:
+    """Every registered subscription of the server: per-subscriber ones and group members."""
+    return set(server.realtime.broker.subscribers) | set(server.realtime.fanout.members())
+
+
+def is_closing(handle: Any) -> bool:
+    """The server has closed this subscription (a group member or a legacy subscriber)."""
+    if isinstance(handle, Member):
+        return handle.closed.is_set()
+    return isinstance(handle, Subscriber) and handle.closed is not None
+
+
+async def wait_closing(server: LiveServer, before: set[Any]) -> None:
+    """Wait until the server closes a subscription registered since ``before``."""
+    for _ in range(1200):
+        if any(is_closing(handle) for handle in registered(server) - before):
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"the server did not close the subscription {server.realtime.fanout.stats} {[(m.writer._backlog.__len__(), m.writer._writable) for m in server.realtime.fanout.members()]}")
+
+
 async def wait_subscribed(server: LiveServer, before: set[Any]) -> None:
-    """Wait until a subscriber not in ``before`` is registered with the broker (registration is async)."""
+    """Wait until a subscriber not in ``before`` is registered (registration is async): with the
+    broker (legacy protocol) or a subscription group (graphql-transport-ws)."""
     for _ in range(400):
-        if set(server.realtime.broker.subscribers) - before:
+        if registered(server) - before:
             return
         await asyncio.sleep(0.025)
     raise AssertionError("the subscription did not register with the broker")

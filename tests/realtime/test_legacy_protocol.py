@@ -31,6 +31,7 @@ from tests.realtime.conftest import (
     head_cursor,
     live_settings,
     post_graphql,
+    registered,
     start_live_server,
     subscribe,
     wait_subscribed,
@@ -144,9 +145,9 @@ async def test_a_malformed_message_is_closed_4400(live_server: LiveServer, commi
 async def test_a_committed_mutation_reaches_a_legacy_subscriber(live_server: LiveServer, committed: Committed) -> None:
     # given a legacy subscriber registered on the live feed
     user = await committed.user()
-    registered = set(live_server.realtime.broker.subscribers)
+    before = registered(live_server)
     sub = await subscribe(live_server.ws_url, user, TASK_CHANGED, protocol=LEGACY)
-    await wait_subscribed(live_server, registered)
+    await wait_subscribed(live_server, before)
     # when a real createTask mutation commits
     created = await post_graphql(live_server.http_url, CREATE_TASK, {"input": {"title": "Legacy live"}}, user)
     assert created["data"]["createTask"]["errors"] == []

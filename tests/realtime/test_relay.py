@@ -3,10 +3,11 @@ catch-up after a Redis outage, slow consumers, pruning."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import socket
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import websockets
 from redis.asyncio import Redis
 from sqlalchemy import select, text
@@ -24,14 +25,16 @@ from tests.realtime.conftest import (
     MODERN,
     Committed,
     LiveServer,
-    WireProtocol,
     head_cursor,
+    registered,
     subscribe,
+    wait_closing,
     wait_subscribed,
     wait_until_numbered,
 )
 
 TASK_CHANGED = "subscription ($after: String) { taskChanged(after: $after) { cursor op taskId } }"
+TASK_WITH_TEXT = "subscription ($after: String) { taskChanged(after: $after) { cursor task { description } } }"
 
 
 async def positions_of(sessionmaker: async_sessionmaker[AsyncSession], ids: list[int]) -> dict[int, int | None]:
@@ -88,9 +91,9 @@ async def test_nothing_is_lost_while_redis_is_unreachable(
     # given a subscriber, and the relay's Redis pointing at a closed port
     user = await committed.user()
     await head_cursor(engine)  # everything before is numbered
-    registered = set(live_server.realtime.broker.subscribers)
+    before = registered(live_server)
     sub = await subscribe(live_server.ws_url, user, TASK_CHANGED)  # live only: no replay from the log
-    await wait_subscribed(live_server, registered)
+    await wait_subscribed(live_server, before)
     relay = live_server.realtime.relay
     assert relay is not None
     working_redis = relay.redis
@@ -112,10 +115,11 @@ async def test_nothing_is_lost_while_redis_is_unreachable(
     await sub.close()
 
 
-@pytest.mark.parametrize("protocol", [MODERN, LEGACY], ids=["graphql-transport-ws", "graphql-ws"])
-async def test_a_slow_consumer_is_disconnected_with_4008(
-    live_server: LiveServer, committed: Committed, engine: AsyncEngine, protocol: WireProtocol
+async def test_a_slow_legacy_consumer_is_disconnected_with_4008(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine
 ) -> None:
+    # (per-subscriber path: its queue of changes overflows)
+    protocol = LEGACY
     # given a client that stops reading, with a small queue on the server
     user = await committed.user()
     broker = live_server.realtime.broker
@@ -130,9 +134,50 @@ async def test_a_slow_consumer_is_disconnected_with_4008(
         # when many more changes commit than the queue and the socket buffers hold
         task = await committed.add(Task(title="busy"))
         async with committed.sessionmaker() as session:
-            for _ in range(6000):
+            for _ in range(600):  # more than one relay batch: offered to the queue at once
                 await record_change(session, "Task", task.id, ChangeOp.UPDATED, {"padding": "x" * 400})
             await session.commit()
+    finally:
+        broker.max_queued = live_server.app.state.almanac.settings.subscriber_queue_size
+    # then the server closes the connection with 4008 instead of buffering
+    code = None
+    try:
+        while True:
+            await asyncio.wait_for(sub.ws.recv(), timeout=30)
+    except websockets.ConnectionClosed as closed:
+        code = closed.rcvd.code if closed.rcvd is not None else None
+    assert code == 4008
+    async with committed.sessionmaker() as session:
+        await session.execute(text("DELETE FROM change_log WHERE entity_type = 'Task' AND entity_id = :id"), {"id": task.id})
+        await session.commit()
+
+
+async def test_a_client_that_stops_reading_is_disconnected_with_4008(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine
+) -> None:
+    # (group path: its socket stops accepting writes and its few-frame backlog overflows)
+    protocol = MODERN
+    # given a client that stops reading, with a small queue on the server
+    user = await committed.user()
+    broker = live_server.realtime.broker
+    broker.max_queued = 4
+    try:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", live_server.port))
+        before = registered(live_server)
+        sub = await subscribe(live_server.ws_url, user, TASK_WITH_TEXT, {"after": await head_cursor(engine)},
+                              protocol=protocol, max_queue=1, sock=sock)
+        await wait_subscribed(live_server, before)
+        # when many more changes commit than the queue and the socket buffers hold (64 KiB each)
+        incompressible = base64.b64encode(os.urandom(49152)).decode()  # permessage-deflate may be on
+        task = await committed.add(Task(title="busy", description=incompressible))
+        async with committed.sessionmaker() as session:
+            for _ in range(400):
+                await record_change(session, "Task", task.id, ChangeOp.UPDATED, {})
+            await session.commit()
+        # (the client reads nothing until the server has given up on it)
+        await wait_closing(live_server, before)
     finally:
         broker.max_queued = live_server.app.state.almanac.settings.subscriber_queue_size
     # then the server closes the connection with 4008 instead of buffering

@@ -17,6 +17,7 @@ from tests.realtime.conftest import (
     connect,
     head_cursor,
     post_graphql,
+    registered,
     subscribe,
     wait_subscribed,
 )
@@ -80,7 +81,7 @@ async def test_a_committed_mutation_reaches_a_live_subscriber(live_server: LiveS
                                                               engine: AsyncEngine) -> None:
     # given a subscriber registered on the live feed
     user = await committed.user()
-    subscribers_before = set(live_server.realtime.broker.subscribers)
+    subscribers_before = registered(live_server)
     sub = await subscribe(live_server.ws_url, user, TASK_CHANGED)
     await wait_subscribed(live_server, subscribers_before)
     # when a real createTask mutation commits on the server
@@ -135,9 +136,9 @@ async def test_calendar_change_reports_entries_that_left_the_window(live_server:
     await committed.add(event, ("Event", ChangeOp.CREATED, event_payload(event)))
     after = await head_cursor(engine)
     variables = {"start": WINDOW_START.isoformat(), "end": WINDOW_END.isoformat(), "after": after}
-    registered = set(live_server.realtime.broker.subscribers)
+    before = registered(live_server)
     sub = await subscribe(live_server.ws_url, user, CALENDAR_CHANGED, variables)
-    await wait_subscribed(live_server, registered)  # its window's entries are known from here on
+    await wait_subscribed(live_server, before)  # its window's entries are known from here on
     # when the event moves out of the window
     old = event_payload(event)
     async with committed.sessionmaker() as session:

@@ -1,0 +1,326 @@
+"""Subscription groups: a change is executed once per audience class, not once per subscriber.
+
+Subscriptions with the same document, operation and variables form a group. For
+each change the group (one task) sorts its members by *audience class*:
+
+* ``removed``: the member could read the object before and may not now: it gets
+  the removal (the value built with ``removed=True``, no content);
+* ``user``: the change's audience is a list of people (a PRIVATE event and what
+  derives from it) and the member is on it by name: executed as that user;
+* ``role``: everyone of the member's role may read it (an office-wide or public
+  audience, or one that lists the role): executed ONCE as a stand-in user of that
+  role who is nobody in particular (id 0), so nothing a person sees only through
+  their own relations (their own e-mail, an event they were invited to) is shared.
+
+Each class is executed with one session and one set of loaders, serialized once,
+and each member's frame is the shared payload with its operation id spliced in.
+Results are cached per (position, class), so members replaying from ``after`` and
+live members share executions too. Groups are indexed by the entity types they
+care about: a change only wakes the groups that may accept it.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import structlog
+from graphql import DocumentNode, ExecutionResult, GraphQLError, parse
+from graphql.execution import Executor, execute_subscription_event
+
+from db import statements
+from db.enums import Role
+from db.models import User
+from db.policies.audience import Scope
+from db.policies.viewer import Viewer
+from server.changes import Change
+from server.context import Context
+from server.shared_loads import SharedLoads
+from server.socket_context import SocketContext, event_scope
+from server.socket_writer import SocketWriter
+from server.subscriber import SLOW_CONSUMER
+from server.transport_ws import OperationRef
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+REMOVED: tuple[str] = ("removed",)
+NOBODY_ID = 0  # no user has id 0: the stand-in of a role class reads only what the whole role may
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSpec(Generic[T]):
+    """What a subscription field streams, independent of who listens."""
+
+    topics: frozenset[str]  # entity types of the changes it may accept
+    accepts: Callable[[Change], bool]  # the field's arguments' filter (never the viewer's access)
+    value: Callable[[Change, bool], Awaitable[T | None]]  # (change, removed) -> the value, None to skip
+
+
+def audience_class(change: Change, viewer: Viewer) -> Hashable:
+    """Who may share one execution of ``change`` with ``viewer`` (see the module docstring)."""
+    if change.removes_for(viewer):
+        return REMOVED
+    audience = change.audience
+    if audience.scope is not Scope.LISTED or (viewer.role is not None and viewer.role in audience.roles):
+        return ("role", viewer.role)
+    return ("user", viewer.user_id, viewer.role)
+
+
+def stand_in(role: Role) -> User:
+    """A transient user of ``role`` who is nobody in particular (never added to a session)."""
+    return User(id=NOBODY_ID, role=role, name="", email="", password_hash="", is_active=True)
+
+
+@dataclass(eq=False, slots=True)
+class Member:
+    op: OperationRef
+    ctx: Context
+    viewer: Viewer
+    writer: SocketWriter
+    prefix: str  # '{"id":"<op id>","type":"next","payload":'
+    last: int = -1  # position of the last change handled for this member
+    replaying: bool = False
+    fell_behind: bool = False
+    pending: list[Change] = field(default_factory=list)  # live changes seen while replaying
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def close(self, code: int, reason: str) -> None:
+        if self.closed.is_set():
+            return
+        self.closed.set()
+        self.writer.stop()
+        socket = self.op.socket
+
+        async def close_socket() -> None:
+            try:
+                await socket.close(code=code, reason=reason)
+            except Exception:  # already closed by the client
+                return
+
+        asyncio.get_running_loop().create_task(close_socket())
+
+
+@dataclass(slots=True)
+class FanoutStats:
+    executions: int = 0  # one per (change, audience class, group): what the tests count
+    statements: int = 0  # SQL statements those executions ran
+    frames: int = 0  # frames handed to sockets
+
+
+class Group:
+    def __init__(self, fanout: Fanout, key: Hashable, op: OperationRef, spec: StreamSpec[Any]) -> None:
+        self.fanout = fanout
+        self.key = key
+        self.spec = spec
+        self.schema = op.schema._schema  # graphql-core schema behind Strawberry's
+        self.document: DocumentNode = parse(op.query)
+        self.variables = op.variables
+        self.operation_name = op.operation_name
+        self.members: set[Member] = set()
+        self.results = SharedLoads(size=256)
+        self._queue: deque[Change | tuple[Member, asyncio.Future[bool]]] = deque()
+        self._wake = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="subscription-group")
+
+    # -- from the broker (synchronous, in order) ---------------------------------------
+    def offer(self, change: Change) -> None:
+        if self.spec.accepts(change):
+            self._queue.append(change)
+            self._wake.set()
+
+    # -- from a member's own task -----------------------------------------------------
+    async def go_live(self, member: Member) -> bool:
+        """Hand a replayed member over to live delivery; False: it fell behind, replay again."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((member, done))
+        self._wake.set()
+        return await done
+
+    async def send(self, member: Member, change: Change) -> None:
+        """Deliver one change to one member (its class's shared result)."""
+        payload = await self.payload(change, audience_class(change, member.viewer), member)
+        await self._write(member, change.position, payload)
+
+    async def _write(self, member: Member, position: int, payload: str | None) -> None:
+        member.last = position
+        if payload is None or member.closed.is_set():
+            return
+        self.fanout.stats.frames += 1
+        if not await member.writer.write(member.prefix + payload + "}"):
+            member.close(SLOW_CONSUMER, "Too slow: change queue overflowed; resubscribe with `after`")
+
+    # -- the group's task ---------------------------------------------------------------
+    async def _run(self) -> None:
+        while True:
+            while not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+            item = self._queue.popleft()
+            try:
+                if isinstance(item, Change):
+                    await self._deliver(item)
+                else:
+                    await self._hand_over(*item)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("fanout.delivery_failed", position=getattr(item, "position", None))
+
+    async def _deliver(self, change: Change) -> None:
+        by_class: dict[Hashable, list[Member]] = {}
+        for member in self.members:
+            if member.closed.is_set() or change.position <= member.last or not change.reaches(member.viewer):
+                continue
+            if member.replaying:
+                member_pend(member, change, self.fanout.max_pending)
+                continue
+            by_class.setdefault(audience_class(change, member.viewer), []).append(member)
+        for klass, members in by_class.items():
+            payload = await self.payload(change, klass, members[0])
+            for member in members:
+                await self._write(member, change.position, payload)
+
+    async def _hand_over(self, member: Member, done: asyncio.Future[bool]) -> None:
+        if member.fell_behind:
+            member.pending.clear()
+            done.set_result(False)
+            return
+        for change in member.pending:
+            if change.position > member.last:
+                await self.send(member, change)
+        member.pending.clear()
+        member.replaying = False
+        done.set_result(True)
+
+    # -- one execution per (change, class) ------------------------------------------------
+    async def payload(self, change: Change, klass: Hashable, member: Member) -> str | None:
+        async def execute() -> str | None:
+            return await self._execute(change, klass, member)
+
+        result: str | None = await self.results.get((change.position, klass), execute)
+        return result
+
+    async def _execute(self, change: Change, klass: Hashable, member: Member) -> str | None:
+        with statements.counting() as counter:
+            try:
+                return await self._execute_counted(change, klass, member)
+            finally:
+                self.fanout.stats.statements += counter.count
+
+    async def _execute_counted(self, change: Change, klass: Hashable, member: Member) -> str | None:
+        value = await self.spec.value(change, klass == REMOVED)
+        if value is None:
+            return None
+        user: User | None
+        if klass == REMOVED:
+            user = stand_in(Role.VIEWER)
+        elif isinstance(klass, tuple) and klass[0] == "role" and member.viewer.role is not None:
+            user = stand_in(member.viewer.role)
+        else:
+            user = member.ctx.user
+        base = member.ctx
+        ctx = SocketContext(settings=base.settings, sessionmaker=base.sessionmaker, notifier=base.notifier,
+                            user=user, state=base.state)
+        self.fanout.stats.executions += 1
+        with event_scope(base.sessionmaker, ctx.viewer) as scope:
+            try:
+                result = await self._run_document(ctx, value)
+            finally:
+                await scope.close()
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            for error in result.errors:
+                log.error("fanout.execution_error", error=error.message, path=error.path)
+            payload["errors"] = [error.formatted for error in result.errors]
+        return json.dumps(payload, separators=(",", ":"))
+
+    async def _run_document(self, ctx: Context, value: Any) -> ExecutionResult:
+        executor = Executor.build(self.schema, self.document, context_value=ctx,
+                                  raw_variable_values=self.variables, operation_name=self.operation_name)
+        if isinstance(executor, list):  # variables the operation's validation already accepted
+            return ExecutionResult(data=None, errors=[GraphQLError(e.message) for e in executor])
+        result = execute_subscription_event(executor.build_per_event_executor(value))
+        if isinstance(result, Awaitable):
+            result = await result
+        assert isinstance(result, ExecutionResult)
+        return result
+
+    def stop(self) -> None:
+        self._task.cancel()
+
+
+def member_pend(member: Member, change: Change, limit: int) -> None:
+    """Remember a live change for a replaying member; past ``limit`` it replays again from the log."""
+    if member.fell_behind:
+        return
+    if len(member.pending) >= limit:
+        member.fell_behind = True
+        member.pending.clear()
+    else:
+        member.pending.append(change)
+
+
+class Fanout:
+    """Every subscription group of this process, indexed by the entity types they care about."""
+
+    def __init__(self, max_pending: Callable[[], int]) -> None:
+        self._max_pending = max_pending  # the broker's queue bound: also each member's socket backlog
+        self.groups: dict[Hashable, Group] = {}
+        self.by_topic: dict[str, set[Group]] = {}
+        self.stats = FanoutStats()
+
+    @property
+    def max_pending(self) -> int:
+        return self._max_pending()
+
+    def listen(self, changes: list[Change]) -> None:
+        """The broker's listener: offer each change to the groups of its entity type."""
+        for change in changes:
+            for group in tuple(self.by_topic.get(change.entity_type, ())):
+                group.offer(change)
+
+    def join(
+        self, op: OperationRef, ctx: Context, spec: StreamSpec[Any], field_name: str, *, live_from: int
+    ) -> tuple[Group, Member]:
+        """Add a member; it is sent changes after position ``live_from`` (unless it replays first)."""
+        variables = json.dumps(op.variables or {}, sort_keys=True, separators=(",", ":"), default=str)
+        key = (field_name, op.query, op.operation_name, variables)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group(self, key, op, spec)
+            for topic in spec.topics:
+                self.by_topic.setdefault(topic, set()).add(group)
+        member = Member(op=op, ctx=ctx, viewer=ctx.viewer,
+                        writer=SocketWriter(op.socket, max_backlog=self.max_pending),
+                        prefix='{"id":' + json.dumps(op.id) + ',"type":"next","payload":', last=live_from)
+        group.members.add(member)
+        return group, member
+
+    def leave(self, group: Group, member: Member) -> None:
+        member.writer.stop()
+        group.members.discard(member)
+        if not group.members and self.groups.get(group.key) is group:
+            del self.groups[group.key]
+            for topic in group.spec.topics:
+                topic_groups = self.by_topic.get(topic)
+                if topic_groups is not None:
+                    topic_groups.discard(group)
+                    if not topic_groups:
+                        del self.by_topic[topic]
+            group.stop()
+
+    def close_all(self, code: int, reason: str) -> None:
+        for group in tuple(self.groups.values()):
+            for member in tuple(group.members):
+                member.close(code, reason)
+            group.stop()
+
+    def member_count(self) -> int:
+        return sum(len(g.members) for g in self.groups.values())
+
+    def members(self) -> list[Member]:
+        return [m for g in self.groups.values() for m in g.members]

@@ -1,0 +1,94 @@
+"""Subscription groups: N subscribers of one document cost one execution per change,
+and a group never shares one audience's content with another."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.enums import ChangeOp, Role
+from db.models import Task, TaskAssignee
+from db.queries.logs import record_change
+from schema.core.ids import to_global_id
+from tests.realtime.conftest import (
+    Committed,
+    LiveServer,
+    Subscription,
+    registered,
+    subscribe,
+    wait_subscribed,
+)
+
+TASK_WITH_RELATIONS = """
+subscription GroupProbe { taskChanged { op taskId task { title assignees { name email } createdBy { name } } } }
+"""
+
+
+async def subscribers(server: LiveServer, users: list[Any], query: str) -> list[Subscription]:
+    subs = []
+    for user in users:
+        before = registered(server)
+        subs.append(await subscribe(server.ws_url, user, query))
+        await wait_subscribed(server, before)
+    return subs
+
+
+async def commit_task_change(committed: Committed, title: str, assignee_id: int) -> Task:
+    task = Task(title=title, created_by_id=assignee_id)
+    async with committed.sessionmaker() as session:
+        session.add(task)
+        await session.flush()
+        session.add(TaskAssignee(task_id=task.id, user_id=assignee_id))
+        await record_change(session, "Task", task.id, ChangeOp.CREATED, {"status": "TODO"})
+        await session.commit()
+    committed.rows.append(task)
+    return task
+
+
+async def costs_of_one_change(server: LiveServer, committed: Committed, subs: list[Subscription],
+                              assignee_id: int, title: str) -> tuple[int, int, list[dict[str, Any]]]:
+    stats = server.realtime.fanout.stats
+    executions, statements = stats.executions, stats.statements
+    task = await commit_task_change(committed, title, assignee_id)
+    received = [(await sub.data())["taskChanged"] for sub in subs]
+    assert all(r["taskId"] == to_global_id("Task", task.id) for r in received)
+    return stats.executions - executions, stats.statements - statements, received
+
+
+async def test_subscribers_of_one_group_cost_one_execution_per_change(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine
+) -> None:
+    # given one STAFF subscriber, then eight more of the same document and role
+    owner = await committed.user()
+    users = [await committed.user() for _ in range(9)]
+    one = await subscribers(live_server, users[:1], TASK_WITH_RELATIONS)
+    # when a task (office-wide audience) changes with one subscriber
+    alone = await costs_of_one_change(live_server, committed, one, owner.id, "one subscriber")
+    more = await subscribers(live_server, users[1:], TASK_WITH_RELATIONS)
+    # and again with nine
+    nine = await costs_of_one_change(live_server, committed, one + more, owner.id, "nine subscribers")
+    # then each change was executed once, with the same number of SQL statements
+    assert (alone[0], nine[0]) == (1, 1)
+    assert nine[1] == alone[1]
+    # and everyone got the same payload, without the assignee's e-mail (only they and managers read it)
+    assert all(r == nine[2][0] for r in nine[2])
+    assert nine[2][0]["task"]["assignees"] == [{"name": owner.name, "email": None}]
+    for sub in one + more:
+        await sub.close()
+
+
+async def test_each_role_gets_its_own_execution(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine
+) -> None:
+    # given two STAFF and two MANAGER subscribers of one document
+    owner = await committed.user()
+    staff = [await committed.user(Role.STAFF) for _ in range(2)]
+    managers = [await committed.user(Role.MANAGER) for _ in range(2)]
+    subs = await subscribers(live_server, staff + managers, TASK_WITH_RELATIONS)
+    # when a task changes
+    executions, _, received = await costs_of_one_change(live_server, committed, subs, owner.id, "per role")
+    # then one execution per role: managers read the assignee's e-mail, staff do not
+    assert executions == 2
+    assert [r["task"]["assignees"][0]["email"] for r in received] == [None, None, owner.email, owner.email]
+    for sub in subs:
+        await sub.close()
