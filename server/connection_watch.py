@@ -5,8 +5,9 @@ A connection authenticates once, in ``connection_init``; without this watch a
 subscription would keep delivering for as long as the socket stays open. The
 watch checks every connected user at least every ``interval`` seconds (ONE query
 for all of them, not one per connection) and at once when the change log carries
-a ``User`` change for a connected user (deactivation writes one), and closes a
-connection whose token has expired on the same sweep.
+a ``User`` change for a connected user (deactivation and role changes write one),
+and closes a connection whose token has expired on the same sweep. A changed role
+closes the connection too: its subscriptions were admitted and filtered for the old one.
 """
 from __future__ import annotations
 
@@ -18,17 +19,20 @@ from datetime import UTC, datetime
 
 import structlog
 
+from db.enums import Role
+
 log = structlog.get_logger(__name__)
 
 FORBIDDEN = 4403  # graphql-transport-ws's code for a refused (or no longer valid) connection
 
 CloseConnection = Callable[[int, str], Awaitable[None]]
-ActiveUsers = Callable[[list[int]], Awaitable[set[int]]]
+ActiveUsers = Callable[[list[int]], Awaitable[dict[int, Role]]]  # active users among these ids -> their role
 
 
 @dataclass(eq=False, slots=True)
 class WatchedConnection:
     user_id: int
+    role: Role  # what the connection's subscriptions filter with: a new role needs a new connection
     expires_at: datetime | None
     close: CloseConnection
     closing: bool = False
@@ -42,8 +46,8 @@ class ConnectionWatch:
     _task: asyncio.Task[None] | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def add(self, user_id: int, expires_at: datetime | None, close: CloseConnection) -> WatchedConnection:
-        connection = WatchedConnection(user_id, expires_at, close)
+    def add(self, user_id: int, role: Role, expires_at: datetime | None, close: CloseConnection) -> WatchedConnection:
+        connection = WatchedConnection(user_id, role, expires_at, close)
         self.connections.setdefault(user_id, set()).add(connection)
         return connection
 
@@ -61,7 +65,8 @@ class ConnectionWatch:
             self._spawn(self.check(watched))
 
     async def check(self, user_ids: list[int] | None = None) -> int:
-        """Close the connections whose user is gone or inactive or whose token expired; returns how many."""
+        """Close the connections whose user is gone or inactive, whose role changed or whose token
+        expired; returns how many."""
         ids = sorted(self.connections) if user_ids is None else user_ids
         if not ids:
             return 0
@@ -72,6 +77,8 @@ class ConnectionWatch:
             for connection in tuple(self.connections.get(user_id, ())):
                 if user_id not in active:
                     reason = "Forbidden: the account is no longer active"
+                elif active[user_id] != connection.role:
+                    reason = "Forbidden: the account's role changed; reconnect"
                 elif connection.expires_at is not None and connection.expires_at <= now:
                     reason = "Forbidden: the token expired; reconnect with a new one"
                 else:

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from db.enums import Role
 from db.models import User
 from db.queries.change_log import changes_after
 from server.broker import ChangeBroker, ChangesAfter
@@ -70,10 +71,12 @@ def log_reader(sessionmaker: async_sessionmaker[AsyncSession]) -> ChangesAfter:
 
 
 def active_user_reader(sessionmaker: async_sessionmaker[AsyncSession]) -> ActiveUsers:
-    async def active_users(user_ids: list[int]) -> set[int]:
+    async def active_users(user_ids: list[int]) -> dict[int, Role]:
         async with sessionmaker() as session:
-            found = await session.scalars(select(User.id).where(User.id.in_(user_ids), User.is_active.is_(True)))
-            return set(found)
+            found = await session.execute(
+                select(User.id, User.role).where(User.id.in_(user_ids), User.is_active.is_(True))
+            )
+            return {pk: role for pk, role in found}
 
     return active_users
 
