@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.enums import ChangeOp, Role
-from db.models import Task, TaskAssignee
+from db.enums import ChangeOp, Role, Visibility
+from db.models import EventParticipant, Task, TaskAssignee
 from db.queries.logs import record_change
 from schema.core.ids import to_global_id
 from tests.realtime.conftest import (
     Committed,
     LiveServer,
     Subscription,
+    post_graphql,
     registered,
     subscribe,
     wait_subscribed,
 )
+from tests.realtime.test_subscriptions import make_event
 
 TASK_WITH_RELATIONS = """
 subscription GroupProbe { taskChanged { op taskId task { title assignees { name email } createdBy { name } } } }
@@ -92,3 +95,54 @@ async def test_each_role_gets_its_own_execution(
     assert [r["task"]["assignees"][0]["email"] for r in received] == [None, None, owner.email, owner.email]
     for sub in subs:
         await sub.close()
+
+
+UPDATE_EVENT = """
+mutation ($input: UpdateEventInput!) { updateEvent(input: $input) { errors { code message } } }
+"""
+TASK_TITLES = "subscription { taskChanged { op taskId task { title } } }"
+
+
+async def test_a_subscriber_who_loses_access_gets_a_removal_and_never_the_new_content(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine
+) -> None:
+    # given an office-wide event with one participant, a task linked to it, and two subscribers
+    # of one document: the participant and another STAFF member
+    owner, participant, outsider = [await committed.user() for _ in range(3)]
+    event = await committed.add(make_event("group-removal", owner.id, Visibility.INTERNAL, day=3))
+    async with committed.sessionmaker() as session:
+        session.add(EventParticipant(event_id=event.id, user_id=participant.id))
+        await session.commit()
+    task = await committed.add(Task(title="Prepare the hearing", event_id=event.id, created_by_id=owner.id))
+    reader_sub, outsider_sub = await subscribers(live_server, [participant, outsider], TASK_TITLES)
+    event_id = to_global_id("Event", event.id)
+    # when the owner makes the event PRIVATE
+    updated = await post_graphql(live_server.http_url, UPDATE_EVENT,
+                                 {"input": {"id": event_id, "visibility": "PRIVATE"}}, owner)
+    assert updated["data"]["updateEvent"]["errors"] == [], updated
+    # then the participant still reads the task; the outsider gets a removal without content
+    task_id = to_global_id("Task", task.id)
+    assert (await reader_sub.data())["taskChanged"] == {
+        "op": "UPDATED", "taskId": task_id, "task": {"title": "Prepare the hearing"}}
+    assert (await outsider_sub.data())["taskChanged"] == {"op": "DELETED", "taskId": task_id, "task": None}
+    # when the task then gets a secret title
+    async with committed.sessionmaker() as session:
+        await session.execute(update(Task).where(Task.id == task.id).values(title="SECRET disciplinary hearing"))
+        await record_change(session, "Task", task.id, ChangeOp.UPDATED, {})
+        await session.commit()
+    # then only the reader receives it
+    assert (await reader_sub.data())["taskChanged"]["task"] == {"title": "SECRET disciplinary hearing"}
+    await outsider_sub.nothing_within(1.0)
+    # when the participant is removed from the event
+    updated = await post_graphql(live_server.http_url, UPDATE_EVENT,
+                                 {"input": {"id": event_id, "participantIds": []}}, owner)
+    assert updated["data"]["updateEvent"]["errors"] == [], updated
+    # then the former participant gets a removal, and nothing more
+    assert (await reader_sub.data())["taskChanged"] == {"op": "DELETED", "taskId": task_id, "task": None}
+    await reader_sub.nothing_within(0.5)
+    await outsider_sub.nothing_within(0.5)
+    await reader_sub.close()
+    await outsider_sub.close()
+    async with committed.sessionmaker() as session:
+        await session.execute(delete(EventParticipant).where(EventParticipant.event_id == event.id))
+        await session.commit()
