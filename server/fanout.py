@@ -40,7 +40,7 @@ from server.changes import Change
 from server.context import Context
 from server.shared_loads import SharedLoads
 from server.socket_context import SocketContext, event_scope
-from server.socket_writer import SocketWriter
+from server.socket_writer import SocketWriter, text_frame
 from server.subscriber import SLOW_CONSUMER
 from server.transport_ws import OperationRef
 
@@ -145,12 +145,20 @@ class Group:
         payload = await self.payload(change, audience_class(change, member.viewer), member)
         await self._write(member, change.position, payload)
 
-    async def _write(self, member: Member, position: int, payload: str | None) -> None:
+    async def _write(self, member: Member, position: int, payload: str | None,
+                     frames: dict[str, tuple[str, bytes]] | None = None) -> None:
+        """Send ``payload`` with the member's operation id; ``frames`` shares built frames by id."""
         member.last = position
         if payload is None or member.closed.is_set():
             return
         self.fanout.stats.frames += 1
-        if not await member.writer.write(member.prefix + payload + "}"):
+        built = frames.get(member.prefix) if frames is not None else None
+        if built is None:
+            text = member.prefix + payload + "}"
+            built = (text, text_frame(text.encode()))
+            if frames is not None:
+                frames[member.prefix] = built
+        if not await member.writer.write(*built):
             member.close(SLOW_CONSUMER, "Too slow: change queue overflowed; resubscribe with `after`")
 
     # -- the group's task ---------------------------------------------------------------
@@ -181,8 +189,9 @@ class Group:
             by_class.setdefault(audience_class(change, member.viewer), []).append(member)
         for klass, members in by_class.items():
             payload = await self.payload(change, klass, members[0])
+            frames: dict[str, tuple[str, bytes]] = {}  # most clients call their first operation "1"
             for member in members:
-                await self._write(member, change.position, payload)
+                await self._write(member, change.position, payload, frames)
 
     async def _hand_over(self, member: Member, done: asyncio.Future[bool]) -> None:
         if member.fell_behind:

@@ -1,0 +1,378 @@
+"""Benchmark for issue 13's goals, with real graphql-transport-ws clients against `almanac serve`.
+
+Scenarios (each creates a scratch database, starts its server process(es) with real
+Redis, cleans up and stops by itself; localhost only, every wait bounded):
+
+    fanout   N subscribers of `taskChanged` on ONE process, R changes/s for S seconds:
+             commit-to-client p50/p95/p99, delivered/expected, SQL statements per change
+    idle     N idle subscribers spread over P processes: server memory per connection
+    calendar N `calendarChanged` subscribers over W distinct windows: server CPU per change
+    storm    N subscribers disconnect, K changes commit, all reconnect at once with `after`:
+             time until every one has caught up, server SQL statements spent
+
+    .venv/bin/python bench/realtime_scale.py fanout --subscribers 1000 --rate 20 --seconds 60
+    .venv/bin/python bench/realtime_scale.py idle --subscribers 10000 --processes 2
+    .venv/bin/python bench/realtime_scale.py calendar --subscribers 200 --windows 50 --changes 40
+    .venv/bin/python bench/realtime_scale.py storm --subscribers 1000 --changes 20
+
+The clients do no JSON parsing on the hot path (they find the change's marker in the
+raw frame), so the bench process stays lighter than the server it measures. On a
+shared 2-core machine, read the printed load average alongside the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import websockets
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import admin_sql, free_port  # noqa: E402 (needs ROOT on sys.path)
+from server.auth import hash_password, issue_token  # noqa: E402
+from server.changes import encode_cursor  # noqa: E402
+from server.migrate import upgrade  # noqa: E402
+
+PG_ADMIN = os.environ.get("ALMANAC_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("ALMANAC_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+SECRET = "bench-secret-key-with-enough-length-32b"
+TASK_QUERY = "subscription ($after: String) { taskChanged(after: $after) { cursor op taskId task { title status } } }"
+CALENDAR_QUERY = """subscription ($start: DateTime!, $end: DateTime!) {
+  calendarChanged(start: $start, end: $end) { cursor op sourceId removedEntryIds entries { id title start } } }"""
+MARKER = re.compile(rb'"title":"m(\d+)"')
+STATEMENTS = re.compile(r'^almanac_sql_statements_total\{kind="(\w+)"\} ([0-9.e+]+)$', re.M)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} (2 cores, shared)"
+
+
+# -- the environment: a scratch database, users, server processes ------------------------------
+@dataclass
+class Bench:
+    url: str
+    engine: AsyncEngine
+    user_ids: list[int]
+    ports: list[int] = field(default_factory=list)
+    servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def token(self, index: int) -> str:
+        return issue_token(self.user_ids[index % len(self.user_ids)], SECRET, ttl_minutes=120)
+
+    def process(self, index: int = 0) -> psutil.Process:
+        return psutil.Process(self.servers[index].pid)
+
+    async def statements(self, index: int = 0) -> int:
+        async with httpx.AsyncClient() as http:
+            body = (await http.get(f"http://127.0.0.1:{self.ports[index]}/metrics")).text
+        return int(sum(float(v) for _, v in STATEMENTS.findall(body)))
+
+
+@asynccontextmanager
+async def bench_env(users: int, processes: int = 1) -> AsyncIterator[Bench]:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    name = f"almanac_bench_{uuid.uuid4().hex[:8]}"
+    await admin_sql(PG_ADMIN, f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    engine = create_async_engine(url, poolclass=NullPool)
+    bench: Bench | None = None
+    try:
+        await asyncio.to_thread(upgrade, url)
+        async with engine.begin() as conn:
+            user_ids = list((await conn.execute(text(
+                "INSERT INTO users (email, name, role, password_hash, is_active) "
+                "SELECT 'bench' || i || '@example.org', 'Bench ' || i, 'STAFF', :h, true "
+                "FROM generate_series(1, :n) AS i RETURNING id"
+            ), {"h": hash_password("correct horse battery"), "n": users})).scalars())
+        bench = Bench(url=url, engine=engine, user_ids=user_ids)
+        namespace = f"almanac-bench-{uuid.uuid4().hex[:6]}"
+        for _ in range(processes):
+            await start_server(bench, namespace)
+        yield bench
+    finally:
+        for server in bench.servers if bench is not None else []:
+            server.send_signal(signal.SIGTERM)
+        for server in bench.servers if bench is not None else []:
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        await engine.dispose()
+        await admin_sql(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def start_server(bench: Bench, namespace: str) -> None:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": bench.url, "REDIS_URL": REDIS_URL, "ALMANAC_SECRET_KEY": SECRET,
+           "ALMANAC_REDIS_NAMESPACE": namespace, "ALMANAC_LOG_LEVEL": "WARNING",
+           "ALMANAC_RATE_LIMIT": "1000000/minute", "ALMANAC_RELAY_POLL_SECONDS": "0.2",
+           "ALMANAC_SUBSCRIBER_QUEUE_SIZE": "4096"}
+    command = os.environ.get("ALMANAC_BENCH_SERVER", str(Path(sys.executable).with_name("almanac"))).split()
+    log_file = open(os.environ.get("ALMANAC_BENCH_LOG", os.devnull), "ab")  # noqa: ASYNC230, SIM115 (child keeps it)
+    server = subprocess.Popen([*command, "serve", "--port", str(port), "--workers", "1"],  # noqa: ASYNC220
+                              env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+    bench.servers.append(server)
+    bench.ports.append(port)
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+# -- clients -------------------------------------------------------------------------------------
+class Client:
+    __slots__ = ("arrived", "closed_code", "errors", "frames", "task", "ws")
+
+    def __init__(self) -> None:
+        self.arrived: dict[int, float] = {}  # marker -> perf_counter at arrival
+        self.frames = 0
+        self.errors: list[bytes] = []
+        self.ws: Any = None
+        self.task: asyncio.Task[None] | None = None
+        self.closed_code: int | None = None
+
+    async def open(self, port: int, token: str, query: str, variables: dict[str, Any]) -> None:
+        self.ws = await websockets.connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                                           open_timeout=60, ping_interval=None, compression=None, max_queue=None)
+        await self.ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        ack = json.loads(await asyncio.wait_for(self.ws.recv(), timeout=60))
+        assert ack["type"] == "connection_ack", ack
+        await self.ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                       "payload": {"query": query, "variables": variables}}))
+        self.task = asyncio.create_task(self.listen())
+
+    async def listen(self) -> None:
+        try:
+            while True:
+                raw = await self.ws.recv(decode=False)
+                self.frames += 1
+                found = MARKER.search(raw)
+                if found is not None:
+                    self.arrived.setdefault(int(found.group(1)), time.perf_counter())
+                elif b'"type":"next"' not in raw:
+                    self.errors.append(raw[:300])
+        except websockets.ConnectionClosed as closed:
+            self.closed_code = closed.rcvd.code if closed.rcvd is not None else None
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def open_clients(bench: Bench, count: int, query: str, variables_of: Any, port_index_of: Any = None,
+                       batch: int = 100) -> list[Client]:
+    clients: list[Client] = []
+    for offset in range(0, count, batch):
+        chunk = [Client() for _ in range(min(batch, count - offset))]
+        await asyncio.gather(*(
+            c.open(bench.ports[port_index_of(offset + i) if port_index_of else 0], bench.token(offset + i), query,
+                   variables_of(offset + i))
+            for i, c in enumerate(chunk)
+        ))
+        clients.extend(chunk)
+    return clients
+
+
+async def close_clients(clients: list[Client]) -> None:
+    for offset in range(0, len(clients), 500):
+        await asyncio.gather(*(c.close() for c in clients[offset:offset + 500]), return_exceptions=True)
+
+
+# -- changes -------------------------------------------------------------------------------------
+async def commit_task_change(bench: Bench, task_id: int, marker: int) -> None:
+    async with bench.engine.begin() as conn:
+        await conn.execute(text("UPDATE tasks SET title = :t WHERE id = :id"), {"t": f"m{marker}", "id": task_id})
+        await conn.execute(text(
+            "INSERT INTO change_log (entity_type, entity_id, op, payload, audience_scope) "
+            "VALUES ('Task', :id, 'UPDATED', CAST(:p AS jsonb), 1)"
+        ), {"id": task_id, "p": json.dumps({"status": "TODO"})})
+
+
+async def make_tasks(bench: Bench, count: int) -> list[int]:
+    async with bench.engine.begin() as conn:
+        return list((await conn.execute(text(
+            "INSERT INTO tasks (title) SELECT 'm0' FROM generate_series(1, :n) RETURNING id"), {"n": count})).scalars())
+
+
+def latency_report(clients: list[Client], committed: dict[int, float]) -> None:
+    latencies = [(c.arrived[m] - t) * 1000 for c in clients for m, t in committed.items() if m in c.arrived]
+    expected = len(clients) * len(committed)
+    print(f"delivered {len(latencies)}/{expected} ({100 * len(latencies) / max(1, expected):.2f} %)")
+    if latencies:
+        print(f"commit-to-client ms: p50={percentile(latencies, 50):.1f} p95={percentile(latencies, 95):.1f} "
+              f"p99={percentile(latencies, 99):.1f} max={max(latencies):.1f}")
+    errors = [e for c in clients for e in c.errors]
+    closed = sorted({c.closed_code for c in clients if c.closed_code is not None})
+    if errors or closed:
+        print(f"errors={len(errors)} first={errors[:1]} close codes={closed}")
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+async def fanout(subscribers: int, rate: float, seconds: float) -> None:
+    async with bench_env(users=min(subscribers, 50)) as bench:
+        task_ids = await make_tasks(bench, 50)
+        clients = await open_clients(bench, subscribers, TASK_QUERY, lambda i: {})
+        await asyncio.sleep(2.0)
+        print(f"{subscribers} subscribers open; {load()}")
+        statements_before = await bench.statements()
+        cpu_before = sum(bench.process().cpu_times()[:2])
+        committed: dict[int, float] = {}
+        count = int(rate * seconds)
+        started = time.perf_counter()
+        for marker in range(1, count + 1):
+            due = started + (marker - 1) / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            await commit_task_change(bench, task_ids[marker % len(task_ids)], marker)
+            committed[marker] = time.perf_counter()
+        deadline = time.perf_counter() + 30
+        while time.perf_counter() < deadline and any(len(c.arrived) < count for c in clients):  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+        cpu = sum(bench.process().cpu_times()[:2]) - cpu_before
+        statements = await bench.statements() - statements_before
+        print(f"changes={count} at {rate}/s over {seconds:.0f} s; {load()}")
+        latency_report(clients, committed)
+        print(f"server: {statements} SQL statements ({statements / count:.2f} per change), "
+              f"{1000 * cpu / count:.1f} ms CPU per change")
+        await close_clients(clients)
+
+
+async def idle(subscribers: int, processes: int) -> None:
+    async with bench_env(users=50, processes=processes) as bench:
+        await asyncio.sleep(1.0)
+        before = [bench.process(i).memory_info().rss for i in range(processes)]
+        clients = await open_clients(bench, subscribers, TASK_QUERY, lambda i: {}, lambda i: i % processes, batch=200)
+        await asyncio.sleep(3.0)
+        after = [bench.process(i).memory_info().rss for i in range(processes)]
+        per = subscribers // processes
+        for i in range(processes):
+            print(f"process {i}: RSS {before[i] / 2**20:.1f} MiB idle -> {after[i] / 2**20:.1f} MiB with {per} "
+                  f"subscribers: {(after[i] - before[i]) / per / 1024:.1f} KiB per connection")
+        total = sum(after) - sum(before)
+        print(f"{subscribers} idle subscribers over {processes} processes: {total / subscribers / 1024:.1f} KiB "
+              f"per connection; {load()}")
+        await close_clients(clients)
+
+
+async def calendar(subscribers: int, windows: int, changes: int) -> None:
+    base = datetime(2031, 1, 5, tzinfo=UTC)
+    async with bench_env(users=min(subscribers, 50)) as bench:
+        async with bench.engine.begin() as conn:  # a month of office-wide events, one a working hour
+            await conn.execute(text(
+                "INSERT INTO events (uid, title, starts_at, ends_at, visibility, module, timezone) "
+                "SELECT 'bench-' || i, 'e' || i, :base + make_interval(hours => i), "
+                "       :base + make_interval(hours => i + 1), 'INTERNAL', 'COORDINATION', 'UTC' "
+                "FROM generate_series(0, 24 * 60) AS i"), {"base": base})
+            event_ids = list((await conn.execute(text("SELECT id FROM events ORDER BY id"))).scalars())
+
+        def window_of(i: int) -> dict[str, Any]:
+            start = base + timedelta(days=i % windows)
+            return {"start": start.isoformat(), "end": (start + timedelta(days=30)).isoformat()}
+
+        clients = await open_clients(bench, subscribers, CALENDAR_QUERY, window_of, batch=50)
+        await asyncio.sleep(2.0)
+        statements_before = await bench.statements()
+        cpu_before = sum(bench.process().cpu_times()[:2])
+        committed: dict[int, float] = {}
+        for marker in range(1, changes + 1):
+            event_id = event_ids[(marker * 37) % len(event_ids)]
+            async with bench.engine.begin() as conn:
+                row = (await conn.execute(text(
+                    "UPDATE events SET title = :t WHERE id = :id RETURNING starts_at, ends_at"),
+                    {"t": f"m{marker}", "id": event_id})).one()
+                await conn.execute(text(
+                    "INSERT INTO change_log (entity_type, entity_id, op, payload, audience_scope) "
+                    "VALUES ('Event', :id, 'UPDATED', CAST(:p AS jsonb), 1)"
+                ), {"id": event_id, "p": json.dumps({"module": "COORDINATION", "start": row[0].isoformat(),
+                                                     "end": row[1].isoformat(), "visibility": "INTERNAL"})})
+            committed[marker] = time.perf_counter()
+            await asyncio.sleep(0.25)
+        await asyncio.sleep(5.0)
+        cpu = sum(bench.process().cpu_times()[:2]) - cpu_before
+        statements = await bench.statements() - statements_before
+        print(f"calendarChanged: {subscribers} subscribers over {windows} windows, {changes} changes; {load()}")
+        print(f"server: {1000 * cpu / changes:.1f} ms CPU per change, {statements / changes:.1f} SQL statements per "
+              f"change; frames {sum(c.frames for c in clients)}")
+        await close_clients(clients)
+
+
+async def storm(subscribers: int, changes: int) -> None:
+    async with bench_env(users=min(subscribers, 50)) as bench:
+        task_ids = await make_tasks(bench, 50)
+        async with bench.engine.begin() as conn:
+            head = int(await conn.scalar(text("SELECT coalesce(max(position), 0) FROM change_log")) or 0)
+        for marker in range(1, changes + 1):
+            await commit_task_change(bench, task_ids[marker % len(task_ids)], marker)
+        await asyncio.sleep(2.0)  # numbered by the relay
+        statements_before = await bench.statements()
+        started = time.perf_counter()
+        clients = await open_clients(bench, subscribers, TASK_QUERY, lambda i: {"after": encode_cursor(head)},
+                                     batch=subscribers)
+        deadline = time.perf_counter() + 60
+        while time.perf_counter() < deadline and any(len(c.arrived) < changes for c in clients):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        caught_up = time.perf_counter() - started
+        statements = await bench.statements() - statements_before
+        done = sum(1 for c in clients if len(c.arrived) >= changes)
+        print(f"reconnect storm: {done}/{subscribers} caught up on {changes} changes in {caught_up:.2f} s; "
+              f"{statements} SQL statements; {load()}")
+        await close_clients(clients)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", choices=["fanout", "idle", "calendar", "storm"])
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--windows", type=int, default=50)
+    parser.add_argument("--changes", type=int, default=20)
+    args = parser.parse_args()
+    if not 1 <= args.subscribers <= 12000 or not 0 < args.rate <= 200 or not 0 < args.seconds <= 600:
+        parser.error("--subscribers 1..12000, --rate 0..200, --seconds 0..600")
+    scenarios = {
+        "fanout": lambda: fanout(args.subscribers, args.rate, args.seconds),
+        "idle": lambda: idle(args.subscribers, args.processes),
+        "calendar": lambda: calendar(args.subscribers, args.windows, args.changes),
+        "storm": lambda: storm(args.subscribers, args.changes),
+    }
+    asyncio.run(asyncio.wait_for(scenarios[args.scenario](), timeout=1200))
+
+
+if __name__ == "__main__":
+    main()
