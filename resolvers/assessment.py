@@ -33,6 +33,7 @@ async def resolve_assessments(
     ctx.require_user()
     fl = filter or AssessmentFilter()
     criteria = AssessmentCriteria(
+        viewer=ctx.viewer,
         statuses=fl.statuses,
         community_ids=decode_ids(fl.community_ids, "Community", field="filter.communityIds"),
         team_ids=decode_ids(fl.team_ids, "Team", field="filter.teamIds"),
@@ -72,9 +73,9 @@ async def create_assessment(ctx: Context, input: CreateAssessmentInput) -> Creat
         assessment = Assessment(
             title=f.title(input.title), description=f.description(input.description),
             status=AssessmentStatus(input.status) if input.status is not None else AssessmentStatus.PLANNED,
-            community_id=await f.reference(session, input.community_id, "Community", "input.communityId"),
-            lead_team_id=await f.reference(session, input.lead_team_id, "Team", "input.leadTeamId"),
-            owner_id=await f.reference(session, input.owner_id, "User", "input.ownerId") or user.id,
+            community_id=await f.reference(ctx, input.community_id, "Community", "input.communityId"),
+            lead_team_id=await f.reference(ctx, input.lead_team_id, "Team", "input.leadTeamId"),
+            owner_id=await f.reference(ctx, input.owner_id, "User", "input.ownerId") or user.id,
             **milestone_dates(input),
         )
         session.add(assessment)

@@ -8,6 +8,7 @@ A dry run runs that query without inserting.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import strawberry
@@ -39,10 +40,10 @@ async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBooki
         _refuse_self_overlap(request)
         slots = [_slot_type(s) for s in request.slots]
         if input.dry_run:
-            conflicts = await _conflicts(ctx, user, request)
-            errors = _conflict_errors(request, conflicts)
+            found = await _collisions(ctx, request)
+            errors = _conflict_errors(request, found)
             await ctx.session.rollback()
-            return _payload(slots=slots, conflicts=conflicts, dry_run=True, errors=errors)
+            return _payload(slots=slots, conflicts=found.shown, dry_run=True, errors=errors)
         status = BookingStatus.PENDING if request.resource.requires_approval else BookingStatus.APPROVED
         rows = booking_rows(request, user, status)
         try:
@@ -50,13 +51,13 @@ async def create_booking(ctx: Context, input: CreateBookingInput) -> CreateBooki
         except IntegrityError as error:
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
-            conflicts = await _conflicts(ctx, user, request)
-            errors = _conflict_errors(request, conflicts) or [UserError(
+            found = await _collisions(ctx, request)
+            errors = _conflict_errors(request, found) or [UserError(
                 code=ErrorCode.CONFLICT, field=request.field,
                 message="Overlaps another pending or approved booking of this resource; try again.",
             )]
             await ctx.session.rollback()
-            return _payload(slots=slots, conflicts=conflicts, errors=errors)
+            return _payload(slots=slots, conflicts=found.shown, errors=errors)
         for row in rows:
             await _log_created(ctx, row, user)
         await ctx.commit()
@@ -117,34 +118,58 @@ def _refuse_self_overlap(request: BookingRequest) -> None:
         )
 
 
-async def _conflicts(ctx: Context, user: User, request: BookingRequest) -> list[BookingConflictType]:
+@dataclass(frozen=True, slots=True)
+class Collisions:
+    """What a request collides with, as the caller may learn it.
+
+    Bookings the caller may read (``db.policies.booking``) are named with their id and
+    times; for the others only the requested slot is reported as taken, so a CONFLICT
+    never reveals a private booking's id, times or existence beyond "busy".
+    """
+
+    shown: list[BookingConflictType]
+    hidden_slots: list[int]  # indexes into the request's slots, each once
+
+
+async def _collisions(ctx: Context, request: BookingRequest) -> Collisions:
     found = await colliding_bookings(ctx.session, request.resource.id, [s.blocked for s in request.slots])
-    readable = await readable_booking_ids(ctx.session, user, list({b.id for _, b in found}))
-    return [
+    readable = await readable_booking_ids(ctx.session, ctx.viewer, list({b.id for _, b in found}))
+    shown = [
         BookingConflictType(
             slot=_slot_type(request.slots[index]),
             booking_id=strawberry.ID(to_global_id("Booking", booking.id)),
-            booking=BookingType.from_model(booking) if booking.id in readable else None,
+            booking=BookingType.from_model(booking),
             starts_at=booking.starts_at, ends_at=booking.ends_at, status=booking.status,
         )
-        for index, booking in found
+        for index, booking in found if booking.id in readable
     ]
+    hidden = sorted({index for index, booking in found if booking.id not in readable})
+    return Collisions(shown, hidden)
 
 
-def _conflict_errors(request: BookingRequest, conflicts: list[BookingConflictType]) -> list[UserError]:
+def _conflict_errors(request: BookingRequest, found: Collisions) -> list[UserError]:
     many = len(request.slots) > 1
+
+    def asked(start: datetime) -> str:
+        return f"The occurrence at {start.isoformat()}" if many else "The slot"
+
     errors = []
-    for conflict in conflicts:
+    for conflict in found.shown:
         status = BookingStatus(conflict.status)
-        asked = f"The occurrence at {conflict.slot.starts_at.isoformat()}" if many else "The slot"
         errors.append(UserError(
             code=ErrorCode.CONFLICT,
             field=request.field,
             message=(
-                f"{asked} collides with booking {conflict.booking_id} ({status.value}, "
+                f"{asked(conflict.slot.starts_at)} collides with booking {conflict.booking_id} ({status.value}, "
                 f"{conflict.starts_at.isoformat()} to {conflict.ends_at.isoformat()}) of "
                 f"{request.resource.name}, buffers included."
             ),
+        ))
+    for index in found.hidden_slots:
+        errors.append(UserError(
+            code=ErrorCode.CONFLICT, field=request.field,
+            message=f"{asked(request.slots[index].start)} is taken: {request.resource.name} is already booked then, "
+                    "buffers included.",
         ))
     return errors
 

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 from db.enums import BookingStatus
 from db.models import Booking, Event, Resource, Task, User
-from db.queries.booking import readable_event
 from db.queries.event import overrides_of
 from db.rules.availability import Interval, blocked_range
 from db.rules.recurrence import InvalidRecurrence, Occurrence, SeriesSpec, expand_occurrences
 from resolvers import validation as v
 from resolvers.mutation import not_found, validation
+from resolvers.targets import readable_target
 from schema.booking.inputs import CreateBookingInput
 from schema.core.ids import decode_id
 from server.context import Context
@@ -49,7 +49,7 @@ async def booking_request(ctx: Context, user: User, input: CreateBookingInput, n
     if input.event_id is not None and input.task_id is not None:
         raise validation("Link a booking to an event or a task, not both.", "input.taskId")
     task_id = await _task_id(ctx, input)
-    event = await _event(ctx, user, input)
+    event = await _event(ctx, input)
     times = _times(ctx, input)
     before = timedelta(minutes=resource.buffer_before_minutes)
     after = timedelta(minutes=resource.buffer_after_minutes)
@@ -86,9 +86,7 @@ async def booking_request(ctx: Context, user: User, input: CreateBookingInput, n
 
 async def _resource(ctx: Context, input: CreateBookingInput) -> Resource:
     resource_id = decode_id(input.resource_id, "Resource", field="input.resourceId")
-    resource = await ctx.session.get(Resource, resource_id)
-    if resource is None:
-        raise not_found("Resource", "input.resourceId")
+    resource = await readable_target(ctx, Resource, resource_id, "Resource", "input.resourceId")
     if not resource.is_active:
         raise validation("The resource is not active.", "input.resourceId")
     return resource
@@ -97,19 +95,15 @@ async def _resource(ctx: Context, input: CreateBookingInput) -> Resource:
 async def _task_id(ctx: Context, input: CreateBookingInput) -> int | None:
     if input.task_id is None:
         return None
-    task_id = decode_id(input.task_id, "Task", field="input.taskId")
-    if await ctx.session.get(Task, task_id) is None:
-        raise not_found("Task", "input.taskId")
-    return task_id
+    task = await readable_target(ctx, Task, decode_id(input.task_id, "Task", field="input.taskId"), "Task", "input.taskId")
+    return task.id
 
 
-async def _event(ctx: Context, user: User, input: CreateBookingInput) -> Event | None:
+async def _event(ctx: Context, input: CreateBookingInput) -> Event | None:
     if input.event_id is None:
         return None
-    event = await readable_event(ctx.session, user, decode_id(input.event_id, "Event", field="input.eventId"))
-    if event is None:
-        raise not_found("Event", "input.eventId")
-    return event
+    return await readable_target(ctx, Event, decode_id(input.event_id, "Event", field="input.eventId"), "Event",
+                                 "input.eventId")
 
 
 def _times(ctx: Context, input: CreateBookingInput) -> tuple[datetime, datetime] | None:

@@ -34,6 +34,7 @@ async def resolve_needs(
     ctx.require_user()
     fl = filter or NeedFilter()
     criteria = NeedCriteria(
+        viewer=ctx.viewer,
         statuses=fl.statuses, priorities=fl.priorities,
         community_ids=decode_ids(fl.community_ids, "Community", field="filter.communityIds"),
         assessment_id=decode_optional_id(fl.assessment_id, "Assessment", field="filter.assessmentId"),
@@ -62,8 +63,8 @@ async def create_need(ctx: Context, input: CreateNeedInput) -> CreateNeedPayload
             category=v.text(input.category, "input.category", max_length=100, required=False),
             priority=TaskPriority(input.priority) if input.priority is not None else TaskPriority.MEDIUM,
             status=NeedStatus(input.status) if input.status is not None else NeedStatus.IDENTIFIED,
-            community_id=await f.reference(session, input.community_id, "Community", "input.communityId"),
-            assessment_id=await f.reference(session, input.assessment_id, "Assessment", "input.assessmentId"),
+            community_id=await f.reference(ctx, input.community_id, "Community", "input.communityId"),
+            assessment_id=await f.reference(ctx, input.assessment_id, "Assessment", "input.assessmentId"),
             identified_on=f.day(input.identified_on, "input.identifiedOn"),
         )
         session.add(need)

@@ -29,6 +29,7 @@ async def resolve_policies(
     ctx.require_user()
     fl = filter or PolicyFilter()
     criteria = PolicyCriteria(
+        viewer=ctx.viewer,
         statuses=fl.statuses,
         community_ids=decode_ids(fl.community_ids, "Community", field="filter.communityIds"),
         owner_ids=decode_ids(fl.owner_ids, "User", field="filter.ownerIds"),
@@ -57,11 +58,11 @@ async def create_policy(ctx: Context, input: CreatePolicyInput) -> CreatePolicyP
         policy = Policy(
             title=f.title(input.title), code=f.code(input.code), description=f.description(input.description),
             status=PolicyStatus(input.status) if input.status is not None else PolicyStatus.DRAFT,
-            community_id=await f.reference(session, input.community_id, "Community", "input.communityId"),
-            owner_id=await f.reference(session, input.owner_id, "User", "input.ownerId") or user.id,
+            community_id=await f.reference(ctx, input.community_id, "Community", "input.communityId"),
+            owner_id=await f.reference(ctx, input.owner_id, "User", "input.ownerId") or user.id,
             effective_on=effective_on, review_on=review_on,
         )
-        ppa_ids = await f.references(session, input.ppa_ids, "Ppa", "input.ppaIds")
+        ppa_ids = await f.references(ctx, input.ppa_ids, "Ppa", "input.ppaIds")
         session.add(policy)
         await session.flush()
         session.add_all([PpaPolicy(ppa_id=pk, policy_id=policy.id) for pk in ppa_ids])

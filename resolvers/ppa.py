@@ -13,11 +13,12 @@ import strawberry
 
 from db.enums import ChangeOp, PpaStage, PpaStatus, TemplateKind, TransitionKind
 from db.models import Ppa, PpaTransition
+from db.policies.ppa import may_change_budget, may_reassign
 from db.queries.logs import record_audit, record_change
 from db.queries.ppa import link_needs, link_policies, update_ppa_versioned, upsert_stage_schedule
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.mutation import run_mutation, validation
 from resolvers.task_generation import generate_default_tasks
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id
@@ -58,14 +59,14 @@ async def create_ppa(ctx: Context, input: CreatePpaInput) -> CreatePpaPayload:
             category=input.category, status=status, stage=PpaStage.NEED_IDENTIFICATION,
             starts_on=start, ends_on=end,
             budget_allocated=f.money(input.budget_allocated, "input.budgetAllocated"),
-            community_id=await f.reference(session, input.community_id, "Community", "input.communityId"),
-            lead_team_id=await f.reference(session, input.lead_team_id, "Team", "input.leadTeamId"),
-            owner_id=await f.reference(session, input.owner_id, "User", "input.ownerId") or user.id,
+            community_id=await f.reference(ctx, input.community_id, "Community", "input.communityId"),
+            lead_team_id=await f.reference(ctx, input.lead_team_id, "Team", "input.leadTeamId"),
+            owner_id=await f.reference(ctx, input.owner_id, "User", "input.ownerId") or user.id,
             sector=f.sector(input.sector),
         )
         schedule = stage_dates(input.stage_dates)
-        need_ids = await f.references(session, input.need_ids, "Need", "input.needIds")
-        policy_ids = await f.references(session, input.policy_ids, "Policy", "input.policyIds")
+        need_ids = await f.references(ctx, input.need_ids, "Need", "input.needIds")
+        policy_ids = await f.references(ctx, input.policy_ids, "Policy", "input.policyIds")
         session.add(ppa)
         await session.flush()
         await link_needs(session, ppa.id, need_ids)
@@ -90,7 +91,6 @@ async def create_ppa(ctx: Context, input: CreatePpaInput) -> CreatePpaPayload:
 
 async def update_values(ctx: Context, input: UpdatePpaInput, current: Ppa) -> dict[str, Any]:
     """The columns the input changes, validated (omitted fields are left alone)."""
-    session = ctx.session
     values: dict[str, Any] = {}
     if input.title is not UNSET:
         values["title"] = f.title(v.required(input.title, "input.title"))
@@ -121,8 +121,21 @@ async def update_values(ctx: Context, input: UpdatePpaInput, current: Ppa) -> di
                                    ("owner_id", "User", "input.ownerId")):
         value = getattr(input, attr)
         if value is not UNSET:
-            values[attr] = await f.reference(session, value, type_name, field)
+            values[attr] = await f.reference(ctx, value, type_name, field)
+    _check_management_fields(ctx, values, current)
     return values
+
+
+def _check_management_fields(ctx: Context, values: dict[str, Any], current: Ppa) -> None:
+    """Budget figure, owner and lead team of an existing PPA change only by MANAGER/ADMIN
+    (``db.policies.ppa``); resending the current value is not a change."""
+    rules = (("budget_allocated", "input.budgetAllocated", may_change_budget, "the budget figure"),
+             ("owner_id", "input.ownerId", may_reassign, "the owner"),
+             ("lead_team_id", "input.leadTeamId", may_reassign, "the lead team"))
+    for attr, field, allowed, what in rules:
+        if attr in values and values[attr] != getattr(current, attr) and not allowed(ctx.viewer):
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, f"Only MANAGER and ADMIN may change {what} of a PPA.",
+                                  field)
 
 
 async def update_ppa(ctx: Context, input: UpdatePpaInput) -> UpdatePpaPayload:
@@ -130,9 +143,7 @@ async def update_ppa(ctx: Context, input: UpdatePpaInput) -> UpdatePpaPayload:
         user = ctx.require_writer()
         session = ctx.session
         pk = decode_id(input.id, "Ppa", field="input.id")
-        current = await session.get(Ppa, pk)
-        if current is None:
-            raise not_found("PPA")
+        current = await f.editable_ppa(ctx, pk, "id")
         before = f.ppa_snapshot(current)
         old_start, old_end = current.starts_on, current.ends_on
         values = await update_values(ctx, input, current)

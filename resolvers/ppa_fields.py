@@ -6,15 +6,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db.enums import BudgetStage, CalendarModule, PpaStage, TransitionKind
 from db.models import Assessment, Community, Need, Policy, Ppa, Team, User
+from db.policies.ppa import PpaPolicy
 from resolvers import validation as v
-from resolvers.mutation import not_found, validation
+from resolvers.mutation import validation
+from resolvers.targets import all_readable, editable_target
 from schema.core.ids import decode_id
+from server.context import Context
 
+PPAS = PpaPolicy()  # who may read and who may change a PPA
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 REFERENCES: dict[str, Any] = {
     "Community": Community, "Team": Team, "User": User, "Need": Need, "Policy": Policy, "Ppa": Ppa,
@@ -90,36 +91,28 @@ def stage_of(workflow: PpaStage | None, budget: BudgetStage | None, field: str) 
     return TransitionKind.BUDGET, BudgetStage(budget).value
 
 
-async def reference(session: AsyncSession, value: str | None, type_name: str, field: str) -> int | None:
-    """Decode an optional id of ``type_name`` and check the row exists (NOT_FOUND otherwise)."""
+async def reference(ctx: Context, value: str | None, type_name: str, field: str) -> int | None:
+    """Decode an optional id of ``type_name``; the row must exist and be readable by the caller."""
     if value is None:
         return None
     pk = decode_id(value, type_name, field=field)
-    model = REFERENCES[type_name]
-    if await session.scalar(select(model.id).where(model.id == pk)) is None:
-        raise not_found(type_name, field)
+    await all_readable(ctx, REFERENCES[type_name], [pk], type_name, field)
     return pk
 
 
-async def references(session: AsyncSession, values: Sequence[str], type_name: str, field: str) -> list[int]:
-    """Decode ids of ``type_name``; all must exist (one query)."""
+async def references(ctx: Context, values: Sequence[str], type_name: str, field: str) -> list[int]:
+    """Decode ids of ``type_name``; all must exist and be readable by the caller (one query)."""
     if len(values) > 500:
         raise validation("At most 500 ids.", field)
     ids = sorted({decode_id(value, type_name, field=field) for value in values})
-    if not ids:
-        return []
-    model = REFERENCES[type_name]
-    found = await session.scalar(select(func.count()).select_from(model).where(model.id.in_(ids)))
-    if found != len(ids):
-        raise not_found(f"One of the {type_name} ids", field)
+    await all_readable(ctx, REFERENCES[type_name], ids, f"One of the {type_name} ids", field)
     return ids
 
 
-async def existing_ppa(session: AsyncSession, pk: int, field: str = "input.ppaId") -> Ppa:
-    row = await session.get(Ppa, pk)
-    if row is None:
-        raise not_found("PPA", field)
-    return row
+async def editable_ppa(ctx: Context, pk: int, field: str = "input.ppaId", *, for_update: bool = False) -> Ppa:
+    """The PPA if the caller may change it (``db.policies.ppa``): NOT_FOUND or PERMISSION_DENIED otherwise."""
+    ppa: Ppa = await editable_target(ctx, PPAS, pk, "PPA", field, for_update=for_update)
+    return ppa
 
 
 def ppa_change(ppa: Ppa, *, old_start: date | None = None, old_end: date | None = None, **extra: Any) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from db.models import PpaMilestone
 from db.queries.logs import record_audit, record_change
 from db.queries.ppa import link_needs, link_policies, stage_schedule_of, upsert_stage_schedule
 from resolvers import ppa_fields as f
-from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.mutation import run_mutation, validation
+from resolvers.targets import readable_target
 from schema.core.ids import decode_id
 from schema.ppa.inputs import (
     AddPpaMilestoneInput,
@@ -41,7 +42,7 @@ async def add_ppa_milestone(ctx: Context, input: AddPpaMilestoneInput) -> AddPpa
         session = ctx.session
         pk, title = f.ppa_id(input.ppa_id), f.title(input.title)
         due_on = f.day(input.due_on, "input.dueOn")
-        ppa = await f.existing_ppa(session, pk)
+        ppa = await f.editable_ppa(ctx, pk)
         milestone = PpaMilestone(ppa_id=pk, title=title, due_on=due_on)
         session.add(milestone)
         await session.flush()
@@ -59,13 +60,12 @@ async def complete_ppa_milestone(ctx: Context, input: CompletePpaMilestoneInput)
     async def work() -> CompletePpaMilestonePayload:
         user = ctx.require_writer()
         session = ctx.session
-        milestone = await session.get(PpaMilestone, decode_id(input.id, "PpaMilestone", field="input.id"))
-        if milestone is None:
-            raise not_found("Milestone")
+        pk = decode_id(input.id, "PpaMilestone", field="input.id")
+        milestone = await readable_target(ctx, PpaMilestone, pk, "Milestone", "id")
+        ppa = await f.editable_ppa(ctx, milestone.ppa_id, "id")
         if input.completed != (milestone.completed_at is not None):
             milestone.completed_at = datetime.now(UTC) if input.completed else None
             await session.flush()
-            ppa = await f.existing_ppa(session, milestone.ppa_id)
             day = milestone.due_on.isoformat()
             await record_change(session, "PpaMilestone", milestone.id, ChangeOp.UPDATED,
                           f.ppa_change(ppa, start=day, end=day, old_start=milestone.due_on, old_end=milestone.due_on),
@@ -86,7 +86,7 @@ async def schedule_ppa_stage(ctx: Context, input: SchedulePpaStageInput) -> Sche
         kind, stage = f.stage_of(input.workflow_stage, input.budget_stage, "input")
         start, end = f.dates(input.starts_on, input.ends_on, "input.startsOn", "input.endsOn")
         assert start is not None and end is not None
-        ppa = await f.existing_ppa(session, pk)
+        ppa = await f.editable_ppa(ctx, pk)
         old = await stage_schedule_of(session, pk, kind, stage)
         old_span = (old.starts_on, old.ends_on) if old is not None else (None, None)
         row = await upsert_stage_schedule(session, pk, kind, stage, start, end)
@@ -135,8 +135,8 @@ async def link_to_ppa(
         pk = f.ppa_id(ppa_id)
         if not target_ids:
             raise validation(f"Give at least one {kind.type_name.lower()}.", kind.field)
-        ids = await f.references(session, target_ids, kind.type_name, kind.field)
-        ppa = await f.existing_ppa(session, pk)
+        ppa = await f.editable_ppa(ctx, pk)
+        ids = await f.references(ctx, target_ids, kind.type_name, kind.field)
         linked = await kind.link(session, pk, ids)
         if linked:
             change = {**f.ppa_change(ppa), kind.change_key: ids}

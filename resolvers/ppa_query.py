@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from db.enums import BudgetStatus, PpaCategory, PpaStage, PpaStatus
+from db.policies import Viewer
 from db.queries.portfolio import Bucket, at_risk_page, portfolio_breakdown
 from db.queries.ppa import PpaCriteria, PpaOrder, ppas_query
 from resolvers.mutation import validation
@@ -26,13 +27,13 @@ from schema.ppa.types import PpaType
 from server.context import Context
 
 
-def ppa_criteria(f: PpaFilter | None) -> PpaCriteria:
+def ppa_criteria(f: PpaFilter | None, viewer: Viewer) -> PpaCriteria:
     if f is None:
-        return PpaCriteria()
+        return PpaCriteria(viewer=viewer)
     if f.search is not None and len(f.search) > 200:
         raise validation("At most 200 characters.", "filter.search")
     return PpaCriteria(
-        statuses=f.statuses, stages=f.stages, categories=f.categories, budget_statuses=f.budget_statuses,
+        viewer=viewer, statuses=f.statuses, stages=f.stages, categories=f.categories, budget_statuses=f.budget_statuses,
         community_ids=decode_ids(f.community_ids, "Community", field="filter.communityIds"),
         team_ids=decode_ids(f.team_ids, "Team", field="filter.teamIds"),
         owner_ids=decode_ids(f.owner_ids, "User", field="filter.ownerIds"),
@@ -46,7 +47,7 @@ async def resolve_ppas(
     ctx: Context, filter: PpaFilter | None, order_by: PpaOrder, first: int | None, after: str | None
 ) -> Connection[PpaType]:
     ctx.require_user()
-    stmt = ppas_query(ppa_criteria(filter), PpaOrder(order_by))
+    stmt = ppas_query(ppa_criteria(filter, ctx.viewer), PpaOrder(order_by))
     return await paginate(ctx.session, stmt, first=first, after=after, to_node=PpaType.from_model)
 
 
@@ -65,7 +66,7 @@ async def resolve_portfolio(ctx: Context, filter: PpaFilter | None, stalled_afte
     ctx.require_user()
     if not 1 <= stalled_after_days <= 3650:
         raise validation("Must be between 1 and 3650.", "stalledAfterDays")
-    criteria = ppa_criteria(filter)
+    criteria = ppa_criteria(filter, ctx.viewer)
     figures = await portfolio_breakdown(ctx.session, criteria, stalled_after_days)
     groups = figures.breakdowns
     totals = figures.totals

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import BudgetDecision, ChangeOp, PpaStage, TransitionKind
 from db.models import Ppa, PpaTransition
 from db.queries.logs import record_audit, record_change
-from db.queries.ppa import lock_ppa
 from db.rules.ppa_workflow import (
     TransitionRefused,
     check_stage_move,
@@ -24,19 +23,12 @@ from db.rules.ppa_workflow import (
 )
 from jobs.queue import enqueue
 from resolvers import ppa_fields as f
-from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.mutation import run_mutation, validation
 from schema.core.errors import DomainError, ErrorCode
 from schema.ppa.inputs import AdvancePpaStageInput, DecideBudgetInput
 from schema.ppa.payloads import AdvancePpaStagePayload, DecideBudgetPayload
 from schema.ppa.types import PpaTransitionType, PpaType
 from server.context import Context
-
-
-async def locked_ppa(session: AsyncSession, pk: int) -> Ppa:
-    ppa = await lock_ppa(session, pk)
-    if ppa is None:
-        raise not_found("PPA", "input.ppaId")
-    return ppa
 
 
 async def apply(session: AsyncSession, pk: int, values: dict[str, Any]) -> Ppa:
@@ -62,7 +54,7 @@ async def advance_ppa_stage(ctx: Context, input: AdvancePpaStageInput) -> Advanc
         user = ctx.require_writer()
         session = ctx.session
         pk, note, target = f.ppa_id(input.ppa_id), f.note(input.note), PpaStage(input.to_stage)
-        ppa = await locked_ppa(session, pk)
+        ppa = await f.editable_ppa(ctx, pk, for_update=True)
         if input.expected_version is not None and ppa.version != input.expected_version:
             raise DomainError.one(ErrorCode.CONFLICT, "The PPA was changed by someone else; reload it and try again.",
                                   "input.expectedVersion")
@@ -95,7 +87,7 @@ async def decide_ppa_budget(ctx: Context, input: DecideBudgetInput) -> DecideBud
         session = ctx.session
         pk, note, decision = f.ppa_id(input.ppa_id), f.note(input.note), BudgetDecision(input.decision)
         amount = f.money(input.approved_amount, "input.approvedAmount")
-        ppa = await locked_ppa(session, pk)
+        ppa = await f.editable_ppa(ctx, pk, for_update=True)
         try:
             outcome = decide_budget(ppa.budget_stage, ppa.budget_status, decision)
         except TransitionRefused as refused:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ChangeOp, TaskStatus
 from db.models import Task, TaskAssignee, TaskTeam
 from db.policies import Audience
+from db.policies.task import TaskPolicy
 from db.queries.board import last_position
 from db.queries.logs import audience_now
 from db.queries.task import (
@@ -32,7 +33,8 @@ from db.queries.task import (
 from db.rules import kanban
 from resolvers import task_fields as f
 from resolvers import validation as v
-from resolvers.mutation import not_found, run_mutation
+from resolvers.mutation import run_mutation
+from resolvers.targets import editable_target
 from resolvers.task_changes import TaskSnapshot, notify_if_assigned, record_task_change
 from resolvers.task_recurrence import spawn_next_instance
 from schema.core.errors import DomainError, ErrorCode
@@ -42,6 +44,7 @@ from schema.task.types import TaskType
 from server.context import Context
 
 UNSET: Any = strawberry.UNSET
+TASKS = TaskPolicy()  # who may read and who may change a task
 
 
 def stale() -> DomainError:
@@ -65,10 +68,10 @@ async def create_task(ctx: Context, input: CreateTaskInput) -> CreateTaskPayload
             actual_hours=f.hours(input.actual_hours, "input.actualHours"),
             rrule=f.rrule(input.rrule, due), created_by_id=user.id,
             completed_at=datetime.now(UTC) if status == TaskStatus.DONE else None,
-            **await f.link(session, input.link_id),
+            **await f.link(ctx, input.link_id),
         )
-        assignees = await f.user_ids(session, input.assignee_ids or [])
-        teams = await f.team_ids(session, input.team_ids or [], "input.teamIds")
+        assignees = await f.user_ids(ctx, input.assignee_ids or [])
+        teams = await f.team_ids(ctx, input.team_ids or [], "input.teamIds")
         task.position = kanban.position_after_last(await last_position(session, status))
         session.add(task)
         await session.flush()
@@ -84,8 +87,9 @@ async def create_task(ctx: Context, input: CreateTaskInput) -> CreateTaskPayload
     return await run_mutation(ctx, work, lambda errors: CreateTaskPayload(task=None, errors=errors))
 
 
-async def _update_values(session: AsyncSession, task: Task, input: UpdateTaskInput) -> dict[str, Any]:
+async def _update_values(ctx: Context, task: Task, input: UpdateTaskInput) -> dict[str, Any]:
     """Only the fields the input names, validated; plus what a status change implies."""
+    session = ctx.session
     values: dict[str, Any] = {}
     if input.title is not UNSET:
         values["title"] = f.title(v.required(input.title, "input.title"))
@@ -110,7 +114,7 @@ async def _update_values(session: AsyncSession, task: Task, input: UpdateTaskInp
     rule = input.rrule if input.rrule is not UNSET else task.rrule
     values["rrule"] = f.rrule(rule, due)
     if input.link_id is not UNSET:
-        values |= await f.link(session, input.link_id)
+        values |= await f.link(ctx, input.link_id)
     if input.status is not UNSET:
         status = TaskStatus(v.required(input.status, "input.status"))
         if status != task.status:
@@ -148,21 +152,19 @@ async def update_task(ctx: Context, input: UpdateTaskInput) -> UpdateTaskPayload
         user = ctx.require_writer()
         session = ctx.session
         task_id = f.task_id(input.id)
-        task = await session.get(Task, task_id)
-        if task is None:
-            raise not_found("Task")
+        task: Task = await editable_target(ctx, TASKS, task_id, "Task", "id")
         if task.version != input.expected_version:
             raise stale()
         old_assignees, old_teams = await assignee_ids_of(session, task_id), await team_ids_of(session, task_id)
         old = TaskSnapshot.of(task, old_assignees, old_teams)
         former = await audience_now(session, "Task", task_id)
-        values = await _update_values(session, task, input)
+        values = await _update_values(ctx, task, input)
         assignees = old_assignees
         if input.assignee_ids is not UNSET:
-            assignees = await f.user_ids(session, input.assignee_ids or [])
+            assignees = await f.user_ids(ctx, input.assignee_ids or [])
         teams = old_teams
         if input.team_ids is not UNSET:
-            teams = await f.team_ids(session, input.team_ids or [])
+            teams = await f.team_ids(ctx, input.team_ids or [])
         updated = await update_task_versioned(session, task_id, input.expected_version, values)
         if updated is None:
             raise stale()
@@ -183,9 +185,7 @@ async def delete_task(ctx: Context, input: DeleteTaskInput) -> DeleteTaskPayload
         user = ctx.require_writer()
         session = ctx.session
         task_id = f.task_id(input.id)
-        task = await session.get(Task, task_id)
-        if task is None:
-            raise not_found("Task")
+        task: Task = await editable_target(ctx, TASKS, task_id, "Task", "id")
         old = TaskSnapshot.of(task, await assignee_ids_of(session, task_id), await team_ids_of(session, task_id))
         former = await audience_now(session, "Task", task_id)
         stmt = delete(Task).where(Task.id == task_id)

@@ -6,15 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db.models import Assessment, Community, Event, Need, Policy, Ppa, Team, User
 from db.models.task import LINK_COLUMNS
 from db.rules.task_recurrence import InvalidRule, normalized_rule
 from resolvers import validation as v
-from resolvers.mutation import not_found, validation
+from resolvers.mutation import validation
+from resolvers.targets import all_readable, readable_target
 from schema.core.ids import decode_id, decode_ids, decode_typed_id
+from server.context import Context
 
 MAX_HOURS = 100_000
 LINK_TYPES: dict[str, tuple[str, Any]] = {
@@ -77,8 +76,10 @@ def rrule(value: str | None, due: datetime | None, field: str = "input.rrule") -
     return rule
 
 
-async def link(session: AsyncSession, value: str | None, field: str = "input.linkId") -> dict[str, int | None]:
-    """All six link columns, at most one set; the linked object must exist."""
+async def link(ctx: Context, value: str | None, field: str = "input.linkId") -> dict[str, int | None]:
+    """All six link columns, at most one set; the linked object must exist and be readable by
+    the caller (so nobody attaches tasks to a PRIVATE event they are not invited to, and an
+    unreadable id answers NOT_FOUND like a missing one)."""
     columns: dict[str, int | None] = {name: None for name in LINK_COLUMNS}
     if value is None:
         return columns
@@ -86,29 +87,24 @@ async def link(session: AsyncSession, value: str | None, field: str = "input.lin
     if type_name not in LINK_TYPES:
         raise validation(f"Expected an id of {', '.join(LINK_TYPES)}, got {type_name}.", field)
     column, model = LINK_TYPES[type_name]
-    if await session.get(model, pk) is None:
-        raise not_found(type_name, field)
+    await readable_target(ctx, model, pk, type_name, field)
     columns[column] = pk
     return columns
 
 
-async def user_ids(session: AsyncSession, values: Sequence[str], field: str = "input.assigneeIds") -> list[int]:
+async def user_ids(ctx: Context, values: Sequence[str], field: str = "input.assigneeIds") -> list[int]:
     ids = sorted(set(decode_ids(list(values), "User", field=field) or []))
-    await _all_exist(session, User, ids, "User", field)
+    await _all_readable(ctx, User, ids, "User", field)
     return ids
 
 
-async def team_ids(session: AsyncSession, values: Sequence[str], field: str = "input.teamIds") -> list[int]:
+async def team_ids(ctx: Context, values: Sequence[str], field: str = "input.teamIds") -> list[int]:
     ids = sorted(set(decode_ids(list(values), "Team", field=field) or []))
-    await _all_exist(session, Team, ids, "Team", field)
+    await _all_readable(ctx, Team, ids, "Team", field)
     return ids
 
 
-async def _all_exist(session: AsyncSession, model: Any, ids: list[int], what: str, field: str) -> None:
+async def _all_readable(ctx: Context, model: Any, ids: list[int], what: str, field: str) -> None:
     if len(ids) > 100:
         raise validation("At most 100 ids.", field)
-    if not ids:
-        return
-    found = set(await session.scalars(select(model.id).where(model.id.in_(ids))))
-    if found != set(ids):
-        raise not_found(what, field)
+    await all_readable(ctx, model, ids, what, field)

@@ -10,15 +10,14 @@ the two cannot deadlock.
 """
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db.enums import TaskStatus
 from db.models import Task
 from db.queries.board import lock_column, position_for_move
 from db.queries.task import assignee_ids_of, team_ids_of, update_task_versioned
 from resolvers import task_fields as f
-from resolvers.mutation import not_found, run_mutation, validation
-from resolvers.task import after_write, completion_values, stale
+from resolvers.mutation import run_mutation, validation
+from resolvers.targets import editable_target, readable_target
+from resolvers.task import TASKS, after_write, completion_values, stale
 from resolvers.task_changes import TaskSnapshot
 from schema.task.inputs import MoveTaskInput
 from schema.task.payloads import MoveTaskPayload
@@ -26,15 +25,13 @@ from schema.task.types import TaskType
 from server.context import Context
 
 
-async def _neighbour(session: AsyncSession, value: str | None, field: str, *, status: TaskStatus, moving: int) -> Task | None:
+async def _neighbour(ctx: Context, value: str | None, field: str, *, status: TaskStatus, moving: int) -> Task | None:
     if value is None:
         return None
     pk = f.task_id(value, field)
     if pk == moving:
         raise validation("A task cannot be placed next to itself.", field)
-    task = await session.get(Task, pk, populate_existing=True)
-    if task is None:
-        raise not_found("Task", field)
+    task = await readable_target(ctx, Task, pk, "Task", field, fresh=True)
     if task.status != status:
         raise validation("That task is not in the target column.", field)
     return task
@@ -49,13 +46,11 @@ async def move_task(ctx: Context, input: MoveTaskInput) -> MoveTaskPayload:
         if input.position is not None and (input.after_id or input.before_id):
             raise validation("Give either a position or neighbours, not both.", "input.position")
         await lock_column(session, status)
-        task = await session.get(Task, task_id, with_for_update=True, populate_existing=True)
-        if task is None:
-            raise not_found("Task")
+        task: Task = await editable_target(ctx, TASKS, task_id, "Task", "id", for_update=True)
         if input.expected_version is not None and task.version != input.expected_version:
             raise stale()
-        after = await _neighbour(session, input.after_id, "input.afterId", status=status, moving=task_id)
-        before = await _neighbour(session, input.before_id, "input.beforeId", status=status, moving=task_id)
+        after = await _neighbour(ctx, input.after_id, "input.afterId", status=status, moving=task_id)
+        before = await _neighbour(ctx, input.before_id, "input.beforeId", status=status, moving=task_id)
         if after is not None and before is not None and (after.position, after.id) >= (before.position, before.id):
             raise validation("afterId must come before beforeId in the column.", "input.beforeId")
         if input.position is not None:

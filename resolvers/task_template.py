@@ -1,17 +1,19 @@
 """Task template mutations: create (managers/admins) and instantiate (any writer)."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from db.base import IdMixin
 from db.enums import ChangeOp, TemplateKind
 from db.models import Task, TaskTemplate, TaskTemplateItem
+from db.policies import policy_for
 from db.queries.logs import record_audit, record_change
 from db.rules.task_templates import MAX_OFFSET_DAYS, unknown_placeholders
 from resolvers import task_fields as f
 from resolvers import validation as v
-from resolvers.mutation import not_found, run_mutation, validation
-from resolvers.task_generation import TARGETS, instantiate, template_items
+from resolvers.mutation import run_mutation, validation
+from resolvers.targets import readable_target
+from resolvers.task_generation import MODEL_BY_KIND, TARGETS, instantiate, template_items
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id, decode_typed_id
 from schema.task.types import TaskType
@@ -87,12 +89,10 @@ async def instantiate_task_template(ctx: Context, input: InstantiateTaskTemplate
         template_id = decode_id(input.template_id, "TaskTemplate", field="input.templateId")
         if not (1900 <= input.start_date.year <= 2200):
             raise validation("Year must be between 1900 and 2200.", "input.startDate")
-        template = await session.get(TaskTemplate, template_id)
-        if template is None:
-            raise not_found("Task template", "input.templateId")
+        template = await readable_target(ctx, TaskTemplate, template_id, "Task template", "input.templateId")
         if template.retired_at is not None:
             raise DomainError.one(ErrorCode.INVALID_TRANSITION, "The template is retired.", "input.templateId")
-        target = await _target(ctx, input.target_id)
+        target = await _target(ctx, template.kind, input.target_id)
         type_name = type(target).__name__ if target is not None else "None"
         prefix = f"template:{template.id}:{type_name}:{target.id}:{input.start_date.isoformat()}" if target else None
         items = await template_items(session, template.id)
@@ -104,7 +104,7 @@ async def instantiate_task_template(ctx: Context, input: InstantiateTaskTemplate
         if prefix is not None:  # the whole set, also when a previous call created it
             wanted = [k for k in keys.values() if k is not None]
             rows = await session.scalars(
-                select(Task).where(Task.generation_key.in_(wanted)).order_by(Task.position, Task.id)
+                policy_for(Task).select(ctx.viewer).where(Task.generation_key.in_(wanted)).order_by(Task.position, Task.id)
             )
             tasks = list(rows)
         await ctx.commit()
@@ -117,14 +117,21 @@ async def instantiate_task_template(ctx: Context, input: InstantiateTaskTemplate
     )
 
 
-async def _target(ctx: Context, value: str | None) -> IdMixin | None:
+async def _target(ctx: Context, kind: TemplateKind, value: str | None) -> IdMixin | None:
+    """The object to instantiate for: of the template's kind, and readable by the caller.
+
+    The kind is checked from the id's type alone, before any lookup, and an unreadable
+    object answers NOT_FOUND like a missing one: neither confirms that a private row exists.
+    """
     if value is None:
         return None
     type_name, pk = decode_typed_id(value, field="input.targetId")
     model = f.LINK_TYPES.get(type_name, (None, None))[1]
     if model is None or model not in TARGETS:
         raise validation(f"Expected an id of {', '.join(f.LINK_TYPES)}, got {type_name}.", "input.targetId")
-    target: IdMixin | None = await ctx.session.get(model, pk)
-    if target is None:
-        raise not_found(type_name, "input.targetId")
+    expected = MODEL_BY_KIND.get(kind)
+    if expected is not None and model is not expected:
+        raise validation(f"A {kind.value} template is instantiated for a {expected.__name__}, not a {type_name}.",
+                         "input.targetId")
+    target: IdMixin = await readable_target(ctx, model, pk, type_name, "input.targetId")
     return target

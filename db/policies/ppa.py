@@ -1,15 +1,59 @@
-"""PPAs (programs, projects, activities) and their parts: office-wide, every signed-in
-user reads them (milestones, stage schedules, transitions, linked needs and policies).
+"""PPAs (programs, projects, activities) and their parts.
+
+Read: office-wide, every signed-in user reads them (milestones, stage schedules,
+transitions, linked needs and policies); anonymous callers read none.
+
+Change (updatePpa, advancePpaStage, milestones, stage dates, links): the PPA's owner,
+members of its lead team, MANAGER and ADMIN. Changing the budget figure, the owner or
+the lead team once the PPA exists is for MANAGER and ADMIN only (``may_reassign``,
+``may_change_budget``); deciding the budget already is (decideBudget).
 """
 from __future__ import annotations
 
-from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition
+from typing import ClassVar
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from db.enums import Role
+from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition, TeamMembership
 from db.policies.base import OfficeWidePolicy
+from db.policies.viewer import Viewer
+
+PPA_EDITORS = "the PPA's owner, members of its lead team, MANAGER and ADMIN"
+
+
+def ppa_editable(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL: ``viewer`` may change the PPA row in scope (VIEWER and anonymous never may)."""
+    if viewer.user_id is None or viewer.role is Role.VIEWER:
+        return false()
+    if viewer.is_manager:
+        return true()
+    on_lead_team = (
+        select(TeamMembership.team_id)
+        .where(TeamMembership.team_id == Ppa.lead_team_id, TeamMembership.user_id == viewer.user_id)
+        .correlate(Ppa)
+        .exists()
+    )
+    return or_(Ppa.owner_id == viewer.user_id, on_lead_team)
+
+
+def may_change_budget(viewer: Viewer) -> bool:
+    """The allocated budget of an existing PPA: a management decision."""
+    return viewer.is_manager
+
+
+def may_reassign(viewer: Viewer) -> bool:
+    """Owner and lead team decide who may change the PPA: MANAGER and ADMIN set them."""
+    return viewer.is_manager
 
 
 class PpaPolicy(OfficeWidePolicy[Ppa]):
     model = Ppa
     entity_type = "Ppa"
+    editors: ClassVar[str] = PPA_EDITORS
+
+    def editable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return ppa_editable(viewer)
 
 
 class PpaMilestonePolicy(OfficeWidePolicy[PpaMilestone]):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import ClassVar
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.models import Task, TaskAssignee
+from db.enums import Role, TeamRole
+from db.models import Task, TaskAssignee, TaskTeam, TeamMembership
 from db.policies.audience import SIGNED_IN, Audience, Scope, listed
 from db.policies.base import EntityPolicy
 from db.policies.event import event_audiences, event_id_readable
@@ -25,7 +27,14 @@ from db.policies.viewer import Viewer
 def task_readable(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.user_id is None:
         return false()
-    assigned = exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == viewer.user_id)
+    # correlate only Task: analytics joins task_assignees in the outer query, and auto-correlation
+    # would test that outer row instead of looking for the viewer among the task's assignees
+    assigned = (
+        select(TaskAssignee.task_id)
+        .where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == viewer.user_id)
+        .correlate(Task)
+        .exists()
+    )
     return or_(Task.event_id.is_(None), event_id_readable(viewer, Task.event_id), assigned)
 
 
@@ -54,12 +63,63 @@ async def task_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[int,
     return result
 
 
+# -- who may change a task ----------------------------------------------------------------------
+TASK_EDITORS = "the task's creator, its assignees, members of its teams, MANAGER and ADMIN"
+
+
+def task_editable(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL: ``viewer`` may change the task (and move or delete it). VIEWER and anonymous never may.
+
+    Only meaningful together with ``task_readable``: nobody edits what they may not read.
+    """
+    if viewer.user_id is None or viewer.role is Role.VIEWER:
+        return false()
+    if viewer.is_manager:
+        return true()
+    assigned = (
+        select(TaskAssignee.task_id)
+        .where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == viewer.user_id)
+        .correlate(Task)
+        .exists()
+    )
+    on_team = (
+        select(TaskTeam.task_id)
+        .join(TeamMembership, TeamMembership.team_id == TaskTeam.team_id)
+        .where(TaskTeam.task_id == Task.id, TeamMembership.user_id == viewer.user_id)
+        .correlate(Task)
+        .exists()
+    )
+    return or_(Task.created_by_id == viewer.user_id, assigned, on_team)
+
+
+def workload_readable(viewer: Viewer, user_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """SQL: ``viewer`` may see the per-person workload of ``user_id``: the person, the LEADs of a
+    team the person belongs to, MANAGER and ADMIN."""
+    if viewer.user_id is None:
+        return false()
+    if viewer.is_manager:
+        return true()
+    led = aliased(TeamMembership)
+    member = aliased(TeamMembership)
+    leads_their_team = (
+        select(led.team_id)
+        .join(member, member.team_id == led.team_id)
+        .where(led.user_id == viewer.user_id, led.role == TeamRole.LEAD, member.user_id == user_id)
+        .exists()
+    )
+    return or_(user_id == viewer.user_id, leads_their_team)
+
+
 class TaskPolicy(EntityPolicy[Task]):
     model = Task
     entity_type = "Task"
+    editors: ClassVar[str] = TASK_EDITORS
 
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         return task_readable(viewer)
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await task_audiences(session, ids)
+
+    def editable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return task_editable(viewer)

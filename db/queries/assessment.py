@@ -8,11 +8,13 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from db.enums import AssessmentStatus
 from db.models import Assessment
+from db.policies import ANONYMOUS, Viewer, policy_for
 from db.queries.search import contains, search_terms
 
 
 @dataclass(slots=True)
 class AssessmentCriteria:
+    viewer: Viewer = ANONYMOUS  # reads only the assessments the viewer may (db.policies.assessment)
     statuses: list[AssessmentStatus] | None = None
     community_ids: list[int] | None = None
     team_ids: list[int] | None = None
@@ -32,7 +34,7 @@ def last_date() -> ColumnElement[date]:
 
 
 def assessment_conditions(c: AssessmentCriteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [policy_for(Assessment).readable(c.viewer)]
     if c.statuses:
         conditions.append(Assessment.status.in_(c.statuses))
     if c.community_ids:

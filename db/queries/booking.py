@@ -16,9 +16,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BookingStatus
-from db.models import Booking, Event
+from db.models import Booking
 from db.policies.booking import booking_readable
-from db.policies.event import event_readable
 from db.policies.viewer import UserLike, Viewer, as_viewer
 from db.rules.availability import Interval
 
@@ -96,6 +95,3 @@ async def readable_booking_ids(session: AsyncSession, viewer: Viewer | UserLike 
     rows = await session.scalars(select(Booking.id).where(Booking.id.in_(list(ids)), booking_visible_to(viewer)))
     return set(rows)
 
-
-async def readable_event(session: AsyncSession, viewer: Viewer | UserLike | None, event_id: int) -> Event | None:
-    return await session.scalar(select(Event).where(Event.id == event_id, event_readable(as_viewer(viewer))))

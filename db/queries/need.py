@@ -8,11 +8,13 @@ from sqlalchemy import ColumnElement, Select, exists, select
 
 from db.enums import NeedStatus, TaskPriority
 from db.models import Need, PpaNeed
+from db.policies import ANONYMOUS, Viewer, policy_for
 from db.queries.search import contains, search_terms
 
 
 @dataclass(slots=True)
 class NeedCriteria:
+    viewer: Viewer = ANONYMOUS  # reads only the needs the viewer may (db.policies.need)
     statuses: list[NeedStatus] | None = None
     priorities: list[TaskPriority] | None = None
     community_ids: list[int] | None = None
@@ -25,7 +27,7 @@ class NeedCriteria:
 
 
 def need_conditions(c: NeedCriteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [policy_for(Need).readable(c.viewer)]
     if c.statuses:
         conditions.append(Need.status.in_(c.statuses))
     if c.priorities:

@@ -8,11 +8,13 @@ from sqlalchemy import ColumnElement, Select, exists, select
 
 from db.enums import PolicyStatus
 from db.models import Policy, PpaPolicy
+from db.policies import ANONYMOUS, Viewer, policy_for
 from db.queries.search import contains, search_terms
 
 
 @dataclass(slots=True)
 class PolicyCriteria:
+    viewer: Viewer = ANONYMOUS  # reads only the policies the viewer may (db.policies.policy)
     statuses: list[PolicyStatus] | None = None
     community_ids: list[int] | None = None
     owner_ids: list[int] | None = None
@@ -25,7 +27,7 @@ class PolicyCriteria:
 
 
 def policy_conditions(c: PolicyCriteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [policy_for(Policy).readable(c.viewer)]
     if c.statuses:
         conditions.append(Policy.status.in_(c.statuses))
     if c.community_ids:

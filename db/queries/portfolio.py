@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import PpaStage, PpaStatus
 from db.models import Ppa, PpaMilestone, Task
+from db.policies import policy_for
 from db.queries.ppa import PpaCriteria, ppa_conditions
 from db.queries.task import overdue_condition
 
@@ -34,10 +35,12 @@ def ppa_health(criteria: PpaCriteria, stalled_after_days: int) -> Subquery:
     overdue_milestones = (
         select(func.count())
         .where(PpaMilestone.ppa_id == Ppa.id, PpaMilestone.completed_at.is_(None),
-               PpaMilestone.due_on < func.current_date())
+               PpaMilestone.due_on < func.current_date(), policy_for(PpaMilestone).readable(criteria.viewer))
         .scalar_subquery()
     )
-    overdue_tasks = select(func.count()).where(Task.ppa_id == Ppa.id, overdue_condition()).scalar_subquery()
+    overdue_tasks = select(func.count()).where(
+        Task.ppa_id == Ppa.id, overdue_condition(), policy_for(Task).readable(criteria.viewer)
+    ).scalar_subquery()
     stalled = and_(
         open_ppa, Ppa.status == PpaStatus.ACTIVE,
         Ppa.stage_entered_at < func.now() - func.make_interval(0, 0, 0, stalled_after_days),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BudgetStatus, PpaCategory, PpaStage, PpaStatus, TransitionKind
 from db.models import Ppa, PpaNeed, PpaPolicy, PpaStageSchedule
+from db.policies import ANONYMOUS, Viewer, policy_for
 from db.queries.search import contains, search_terms
 
 
@@ -30,8 +31,9 @@ class PpaOrder(StrEnum):
 
 @dataclass(slots=True)
 class PpaCriteria:
-    """Decoded PpaFilter: plain ids and values."""
+    """Who asks (the PPA policy limits every statement to what they may read) and the decoded PpaFilter."""
 
+    viewer: Viewer = ANONYMOUS
     statuses: list[PpaStatus] | None = None
     stages: list[PpaStage] | None = None
     categories: list[PpaCategory] | None = None
@@ -53,7 +55,9 @@ def stage_rank() -> ColumnElement[int]:
 
 
 def ppa_conditions(c: PpaCriteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [] if c.include_archived else [Ppa.archived_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [policy_for(Ppa).readable(c.viewer)]
+    if not c.include_archived:
+        conditions.append(Ppa.archived_at.is_(None))
     if c.statuses:
         conditions.append(Ppa.status.in_(c.statuses))
     if c.stages:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from db.enums import ResourceKind
 from db.models import Resource
+from db.policies import Viewer, policy_for
 from db.queries.search import contains, search_terms
 
 
 def resources_query(
+    viewer: Viewer,
     *,
     search: str | None = None,
     kinds: Sequence[ResourceKind] | None = None,
@@ -18,7 +20,8 @@ def resources_query(
     is_active: bool | None = None,
     requires_approval: bool | None = None,
 ) -> Select[Resource]:
-    stmt = select(Resource)
+    """Resources ``viewer`` may read (``db.policies.resource``), filtered."""
+    stmt = policy_for(Resource).select(viewer)
     if (terms := search_terms(search)) is not None:
         stmt = stmt.where(contains(terms, Resource.name, Resource.location))
     if kinds:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import TaskDomain, TaskPriority, TaskStatus
 from db.models import Ppa, Task, TaskAssignee, TaskTeam
+from db.policies import ANONYMOUS, Viewer, policy_for
 from db.queries.search import contains, search_terms
 
 CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
@@ -30,8 +31,13 @@ class TaskOrder(StrEnum):
 
 @dataclass(slots=True)
 class TaskCriteria:
-    """Decoded TaskFilter: plain ids and values."""
+    """Who asks, and the decoded TaskFilter (plain ids and values).
 
+    Every statement built from it reads only the tasks ``viewer`` may read
+    (``db.policies.task``); an unset viewer is anonymous and reads none.
+    """
+
+    viewer: Viewer = ANONYMOUS
     statuses: list[TaskStatus] | None = None
     priorities: list[TaskPriority] | None = None
     domains: list[TaskDomain] | None = None
@@ -51,7 +57,7 @@ def overdue_condition() -> ColumnElement[bool]:
 
 
 def task_conditions(c: TaskCriteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = list(c.extra)
+    conditions: list[ColumnElement[bool]] = [policy_for(Task).readable(c.viewer), *c.extra]
     if c.statuses:
         conditions.append(Task.status.in_(c.statuses))
     if c.priorities:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import TaskStatus
 from db.models import Task, TaskAssignee, TaskTeam
+from db.policies.task import workload_readable
 from db.queries.task import CLOSED_STATUSES, TaskCriteria, overdue_condition, task_conditions
 
 
@@ -54,6 +55,23 @@ def _hours(value: Decimal | int | None) -> float:
     return float(value or 0)
 
 
+def visible_assignees_only(criteria: TaskCriteria) -> None:
+    """Narrow an ``assigneeIds`` filter to the people whose workload the viewer may see.
+
+    Filtering analytics by one person IS that person's workload, so the filter obeys the
+    same rule as ``by_assignee``: someone else's figures answer as if they had no tasks.
+    """
+    if not criteria.assignee_ids:
+        return
+    criteria.extra.append(
+        select(TaskAssignee.task_id)
+        .where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(criteria.assignee_ids),
+               workload_readable(criteria.viewer, TaskAssignee.user_id))
+        .correlate(Task)
+        .exists()
+    )
+
+
 async def totals(session: AsyncSession, criteria: TaskCriteria) -> Workload:
     row = (await session.execute(select(*_measures()).where(*task_conditions(criteria)))).one()
     return _workload(None, row)
@@ -71,11 +89,15 @@ async def by_column(session: AsyncSession, criteria: TaskCriteria, column: Any) 
 
 
 async def by_assignee(session: AsyncSession, criteria: TaskCriteria) -> list[Workload]:
-    """Per user: a task with two assignees counts for each of them (its full hours for each)."""
+    """Per user: a task with two assignees counts for each of them (its full hours for each).
+
+    Only the people whose workload the viewer may see (``db.policies.task.workload_readable``):
+    themselves, members of a team they lead, everyone for MANAGER and ADMIN.
+    """
     stmt = (
         select(TaskAssignee.user_id, *_measures())
         .join(TaskAssignee, TaskAssignee.task_id == Task.id)
-        .where(*task_conditions(criteria))
+        .where(*task_conditions(criteria), workload_readable(criteria.viewer, TaskAssignee.user_id))
         .group_by(TaskAssignee.user_id)
         .order_by(TaskAssignee.user_id)
     )

@@ -90,11 +90,14 @@ class BookingSlotType:
     recurrence_id: datetime | None
 
 
-@strawberry.type(name="BookingConflict")
+@strawberry.type(name="BookingConflict", description=(
+    "A booking the request collides with. Only bookings the viewer may read are listed; a collision "
+    "with one they may not read is reported in errors as the slot being taken, without its id or times."
+))
 class BookingConflictType:
     slot: BookingSlotType
     booking_id: strawberry.ID = strawberry.field(description="Global id of the colliding booking.")
-    booking: BookingType | None = strawberry.field(description="The colliding booking, if the viewer may read it.")
+    booking: BookingType | None = strawberry.field(description="The colliding booking.")
     starts_at: datetime
     ends_at: datetime
     status: BookingStatusEnum  # type: ignore[valid-type]

@@ -85,6 +85,6 @@ class Subscription:
 
 
 async def task_changes(info: strawberry.Info, flt: TaskFilter | None, after: str | None) -> AsyncIterator[TaskChangeType]:
-    criteria = criteria_from_filter(flt)  # raises DomainError for ids of the wrong type
+    criteria = criteria_from_filter(flt, info.context.viewer)  # raises DomainError for ids of the wrong type
     async for change in realtime.task_changes(info.context, criteria, after):
         yield change

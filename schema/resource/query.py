@@ -31,7 +31,7 @@ class ResourceQuery:
         info.context.require_user()
         f = filter or ResourceFilter()
         stmt = resources_query(
-            search=f.search, kinds=f.kinds, is_active=f.is_active, requires_approval=f.requires_approval
+            info.context.viewer, search=f.search, kinds=f.kinds, is_active=f.is_active, requires_approval=f.requires_approval
         )
         stmt = apply_order(stmt, RESOURCE_ORDER, order_by)
         return await paginate(info.context.session, stmt, first=first, after=after, to_node=ResourceType.from_model)

@@ -6,9 +6,9 @@ from datetime import datetime
 import strawberry
 
 from db.models import Task
-from db.policies import policy_for
 from db.queries.board import board_columns
 from db.queries.task import TaskOrder, tasks_query
+from db.queries.task_analytics import visible_assignees_only
 from resolvers import validation as v
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
@@ -30,9 +30,7 @@ class TaskQuery:
         order_by: TaskOrderEnum = TaskOrderEnum.DUE_AT_ASC,  # type: ignore[valid-type]
         first: int | None = None, after: str | None = None,
     ) -> Connection[TaskType]:
-        stmt = tasks_query(criteria_from_filter(filter), TaskOrder(order_by)).where(
-            policy_for(Task).readable(info.context.viewer)
-        )
+        stmt = tasks_query(criteria_from_filter(filter, info.context.viewer), TaskOrder(order_by))
         page = await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskType.from_model)
         selected = task_selection(info, ("nodes",), ("edges", "node"))
         await prefetch_task_relations(info, [edge.node._row for edge in page.edges], selected)
@@ -46,7 +44,8 @@ class TaskQuery:
             raise DomainError.one(
                 ErrorCode.VALIDATION, f"cardsPerColumn must be between 0 and {MAX_CARDS_PER_COLUMN}.", "cardsPerColumn"
             )
-        columns = await board_columns(info.context.session, criteria_from_filter(filter), per_column=cards_per_column)
+        criteria = criteria_from_filter(filter, info.context.viewer)
+        columns = await board_columns(info.context.session, criteria, per_column=cards_per_column)
         selected = task_selection(info, ("columns", "tasks"))
         await prefetch_task_relations(info, [task for column in columns for task in column.tasks], selected)
         return BoardType(columns=[BoardColumnType.from_rows(c) for c in columns])
@@ -56,7 +55,8 @@ class TaskQuery:
         self, info: strawberry.Info, filter: TaskFilter | None = None,
         start: datetime | None = None, end: datetime | None = None,
     ) -> TaskAnalyticsType:
-        criteria = criteria_from_filter(filter)
+        criteria = criteria_from_filter(filter, info.context.viewer)
+        visible_assignees_only(criteria)
         if start is not None:
             criteria.extra.append(Task.due_at >= v.aware(start, "start"))
         if end is not None:

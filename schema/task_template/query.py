@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
 from db.enums import TemplateKind
 from db.models import TaskTemplate
+from db.policies import policy_for
 from db.queries.search import contains, search_terms
 from schema.core.connection import Connection, paginate
 from schema.core.ordering import OrderInput, apply_order, sortable
@@ -27,7 +27,7 @@ class TaskTemplateQuery:
         self, info: strawberry.Info, filter: TaskTemplateFilter | None = None,
         order_by: TaskTemplateOrder | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[TaskTemplateType]:
-        stmt = select(TaskTemplate)
+        stmt = policy_for(TaskTemplate).select(info.context.viewer)
         if filter is not None and filter.kind is not None:
             stmt = stmt.where(TaskTemplate.kind == TemplateKind(filter.kind))
         if filter is not None and (search := search_terms(filter.search)) is not None:

@@ -17,6 +17,10 @@ from db.enums import Role
 
 NON_READER_ROLES = ("other_staff", "viewer", "anonymous")
 
+# (path, entity, roles asked): every leak-matrix module appends what it covers; the
+# size (paths x entities x roles) is printed at the end of the run (tests/policy/conftest.py).
+PATHS: list[tuple[str, str, int]] = []
+
 
 def secret_marker() -> str:
     return f"SECRET-{uuid.uuid4().hex[:12]}"

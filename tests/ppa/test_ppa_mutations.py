@@ -142,8 +142,8 @@ async def test_viewer_cannot_create(gql: GraphQL, make_user: UserFactory) -> Non
 
 
 async def test_update_ppa_is_optimistic(gql: GraphQL, make_user: UserFactory, session: AsyncSession) -> None:
-    # given a PPA at version 1
-    user = await make_user()
+    # given a PPA at version 1 (a manager's: the update below changes the budget figure)
+    user = await make_user(Role.MANAGER)
     created = await gql(CREATE_PPA, {"input": {"title": "Road", "category": "PROJECT", "startsOn": "2031-01-01"}},
                         user=user)
     ppa_gid = (await gql("query { ppas(first: 1) { edges { node { id } } } }", user=user))["data"]["ppas"]["edges"][0]["node"]["id"]

@@ -62,7 +62,7 @@ async def test_concurrent_stage_moves_apply_once(
     committed_sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     staff = await committed_user(committed_sessionmaker, Role.STAFF)
-    ppa = await committed_ppa(committed_sessionmaker, stage=PpaStage.PLANNING)
+    ppa = await committed_ppa(committed_sessionmaker, stage=PpaStage.PLANNING, owner_id=staff.id)
     try:
         inputs = [AdvancePpaStageInput(ppa_id=gid("Ppa", ppa.id), to_stage=PpaStage.PROPOSAL) for _ in range(RACERS)]
         payloads = await run_all(committed_sessionmaker, settings, staff, advance_ppa_stage, inputs)

@@ -53,7 +53,7 @@ async def test_forward_moves_and_history_with_actor_and_note(
 ) -> None:
     # given a PPA in NEED_IDENTIFICATION
     user = await make_user(Role.STAFF, name="Sam Staff")
-    ppa = await add_ppa(session)
+    ppa = await add_ppa(session, owner_id=user.id)
 
     # when it moves to PLANNING with a note
     moved = await advance(gql, user, ppa.id, "PLANNING", note="Need validated at the barangay assembly")
@@ -81,7 +81,7 @@ async def test_invalid_moves_answer_invalid_transition_naming_allowed_targets(
     gql: GraphQL, make_user: UserFactory, session: AsyncSession
 ) -> None:
     user = await make_user()
-    ppa = await add_ppa(session, stage=PpaStage.PLANNING)
+    ppa = await add_ppa(session, stage=PpaStage.PLANNING, owner_id=user.id)
 
     skipped = await advance(gql, user, ppa.id, "IMPLEMENTATION")
     same = await advance(gql, user, ppa.id, "PLANNING")
@@ -102,7 +102,7 @@ async def test_allowed_backward_move_and_completion(
     gql: GraphQL, make_user: UserFactory, session: AsyncSession
 ) -> None:
     user = await make_user()
-    ppa = await add_ppa(session, stage=PpaStage.MONITORING)
+    ppa = await add_ppa(session, stage=PpaStage.MONITORING, owner_id=user.id)
 
     back = await advance(gql, user, ppa.id, "IMPLEMENTATION", note="Corrective works")
     assert back["ppa"]["stage"] == "IMPLEMENTATION" and back["errors"] == []
@@ -122,7 +122,8 @@ async def test_procurement_waits_for_the_approved_budget(
 ) -> None:
     # given a PPA in BUDGET_APPROVAL whose budget is still in review
     staff, manager = await make_user(Role.STAFF), await make_user(Role.MANAGER, name="Mia Manager")
-    ppa = await add_ppa(session, stage=PpaStage.BUDGET_APPROVAL, budget_allocated=Decimal("900000.00"))
+    ppa = await add_ppa(session, stage=PpaStage.BUDGET_APPROVAL, budget_allocated=Decimal("900000.00"),
+                        owner_id=staff.id)
 
     # then procurement is refused until the five budget stages are approved
     refused = await advance(gql, staff, ppa.id, "PROCUREMENT")
@@ -197,7 +198,7 @@ async def test_budget_decisions_permission_revision_reject_and_closed_budget(
 
 async def test_expected_version_and_wrong_ids(gql: GraphQL, make_user: UserFactory, session: AsyncSession) -> None:
     user = await make_user()
-    ppa = await add_ppa(session)
+    ppa = await add_ppa(session, owner_id=user.id)
     stale = await gql(ADVANCE, {"input": {"ppaId": gid("Ppa", ppa.id), "toStage": "PLANNING", "expectedVersion": 7}},
                       user=user)
     wrong_type = await gql(

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from db.enums import Role, TaskDomain, TaskStatus
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import Role, TaskDomain, TaskStatus, TeamRole
+from db.models import TeamMembership
 from tests.conftest import GraphQL, UserFactory
 from tests.task.conftest import TaskFactory, at, gid
 
@@ -21,11 +24,14 @@ query($filter: TaskFilter, $start: DateTime, $end: DateTime) {{
 
 
 async def test_analytics_numbers_on_a_known_fixture(
-    gql: GraphQL, make_user: UserFactory, make_team, make_task: TaskFactory
+    gql: GraphQL, make_user: UserFactory, make_team, make_task: TaskFactory, session: AsyncSession
 ) -> None:
     ana = await make_user(Role.STAFF, name="Ana")
     ben = await make_user(Role.STAFF, name="Ben")
     roads = await make_team("Roads-analytics")
+    # Ana leads Ben's team, so she may see his workload (db/policies/task.py workload_readable)
+    session.add_all([TeamMembership(team_id=roads.id, user_id=ana.id, role=TeamRole.LEAD),
+                     TeamMembership(team_id=roads.id, user_id=ben.id, role=TeamRole.MEMBER)])
     h = Decimal
     # given: five tasks; two overdue (past due, open), one done, one cancelled
     await make_task("late 1", due_at=at(2001, 1, 10), domain=TaskDomain.PROJECTS, estimated_hours=h(4),

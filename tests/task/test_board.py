@@ -50,11 +50,11 @@ async def test_move_places_cards_after_and_before_neighbours(
     gql: GraphQL, make_user: UserFactory, make_task: TaskFactory
 ) -> None:
     staff = await make_user(Role.STAFF)
-    a = await make_task("a", status=TaskStatus.IN_PROGRESS)
-    b = await make_task("b", status=TaskStatus.IN_PROGRESS)
-    await make_task("c", status=TaskStatus.IN_PROGRESS)
-    x = await make_task("x")
-    y = await make_task("y")
+    a = await make_task("a", status=TaskStatus.IN_PROGRESS, created_by_id=staff.id)
+    b = await make_task("b", status=TaskStatus.IN_PROGRESS, created_by_id=staff.id)
+    await make_task("c", status=TaskStatus.IN_PROGRESS, created_by_id=staff.id)
+    x = await make_task("x", created_by_id=staff.id)
+    y = await make_task("y", created_by_id=staff.id)
 
     after_a = await gql(MOVE, {"input": {"id": gid("Task", x.id), "status": "IN_PROGRESS", "afterId": gid("Task", a.id)}}, user=staff)
     before_a = await gql(MOVE, {"input": {"id": gid("Task", y.id), "status": "IN_PROGRESS", "beforeId": gid("Task", a.id)}}, user=staff)
@@ -74,8 +74,8 @@ async def test_move_rejects_bad_neighbours_and_stale_versions(
     gql: GraphQL, make_user: UserFactory, make_task: TaskFactory
 ) -> None:
     staff = await make_user(Role.STAFF)
-    a = await make_task("a")
-    b = await make_task("b", status=TaskStatus.REVIEW)
+    a = await make_task("a", created_by_id=staff.id)
+    b = await make_task("b", status=TaskStatus.REVIEW, created_by_id=staff.id)
 
     wrong_column = await gql(MOVE, {"input": {"id": gid("Task", a.id), "status": "TODO", "afterId": gid("Task", b.id)}}, user=staff)
     itself = await gql(MOVE, {"input": {"id": gid("Task", a.id), "status": "TODO", "afterId": gid("Task", a.id)}}, user=staff)
@@ -94,9 +94,9 @@ async def test_crowded_gap_rebalances_the_column_and_keeps_order(
     gql: GraphQL, make_user: UserFactory, make_task: TaskFactory, session: AsyncSession
 ) -> None:
     staff = await make_user(Role.STAFF)
-    left = await make_task("left", status=TaskStatus.BLOCKED, position=10.0)
-    await make_task("right", status=TaskStatus.BLOCKED, position=10.0 + kanban.MIN_GAP)
-    mover = await make_task("mover")
+    left = await make_task("left", status=TaskStatus.BLOCKED, position=10.0, created_by_id=staff.id)
+    await make_task("right", status=TaskStatus.BLOCKED, position=10.0 + kanban.MIN_GAP, created_by_id=staff.id)
+    mover = await make_task("mover", created_by_id=staff.id)
 
     body = await gql(MOVE, {"input": {"id": gid("Task", mover.id), "status": "BLOCKED", "afterId": gid("Task", left.id)}}, user=staff)
 

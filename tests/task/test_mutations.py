@@ -66,7 +66,7 @@ async def test_update_changes_fields_bumps_version_and_logs_old_span(
 ) -> None:
     staff = await make_user(Role.STAFF)
     other = await make_user(Role.STAFF, name="Olga")
-    task = await make_task("Draft memo", due_at=None)
+    task = await make_task("Draft memo", due_at=None, created_by_id=staff.id)
 
     body = await gql(UPDATE, {"input": {
         "id": gid("Task", task.id), "expectedVersion": 1, "title": "Draft the memo", "status": "DONE",
@@ -89,7 +89,7 @@ async def test_stale_version_is_a_conflict_and_changes_nothing(
     gql: GraphQL, make_user: UserFactory, make_task: TaskFactory
 ) -> None:
     staff = await make_user(Role.STAFF)
-    task = await make_task("Original")
+    task = await make_task("Original", created_by_id=staff.id)
     first = await gql(UPDATE, {"input": {"id": gid("Task", task.id), "expectedVersion": 1, "title": "First"}}, user=staff)
     assert first["data"]["updateTask"]["errors"] == []
 
@@ -158,7 +158,7 @@ async def test_update_validation_checks_the_merged_dates_and_nulls(
     gql: GraphQL, make_user: UserFactory, make_task: TaskFactory
 ) -> None:
     staff = await make_user(Role.STAFF)
-    task = await make_task(starts_on=__import__("datetime").date(2031, 5, 10))
+    task = await make_task(starts_on=__import__("datetime").date(2031, 5, 10), created_by_id=staff.id)
 
     early = await gql(UPDATE, {"input": {"id": gid("Task", task.id), "expectedVersion": 1,
                                          "dueAt": "2031-05-01T10:00:00+00:00"}}, user=staff)
@@ -178,7 +178,7 @@ async def test_delete_removes_the_task_and_logs_its_old_span(
 ) -> None:
     staff = await make_user(Role.STAFF)
     from tests.task.conftest import at
-    task = await make_task("Gone soon", due_at=at(2031, 2, 2))
+    task = await make_task("Gone soon", due_at=at(2031, 2, 2), created_by_id=staff.id)
     task_id = task.id
 
     stale = await gql(DELETE, {"input": {"id": gid("Task", task_id), "expectedVersion": 7}}, user=staff)

@@ -72,8 +72,8 @@ async def test_relinking_a_task_recomputes_both_ppas(
 ) -> None:
     staff = await make_user(Role.STAFF)
     first, second = await make_ppa("First"), await make_ppa("Second")
-    await make_task("Open", ppa_id=first.id)
-    done = await make_task("Done", ppa_id=first.id, status=TaskStatus.DONE)
+    await make_task("Open", ppa_id=first.id, created_by_id=staff.id)
+    done = await make_task("Done", ppa_id=first.id, status=TaskStatus.DONE, created_by_id=staff.id)
     await recompute_ppa_progress(session, [first.id])
     assert await progress_of(session, first) == 50
 
