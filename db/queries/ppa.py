@@ -116,12 +116,6 @@ async def update_ppa_versioned(
     return (await session.scalars(stmt)).one_or_none()
 
 
-async def lock_ppa(session: AsyncSession, ppa_id: int) -> Ppa | None:
-    """The PPA row, locked for this transaction (stage moves and budget decisions serialize)."""
-    stmt = select(Ppa).where(Ppa.id == ppa_id).with_for_update().execution_options(populate_existing=True)
-    return (await session.scalars(stmt)).one_or_none()
-
-
 async def link_needs(session: AsyncSession, ppa_id: int, need_ids: Sequence[int]) -> int:
     """Link needs to a PPA; already linked pairs are skipped. Returns how many were new."""
     return await _link(session, PpaNeed, "need_id", ppa_id, need_ids)
