@@ -21,7 +21,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import BookingStatus, PpaCategory, ResourceKind, Role, TeamRole, TemplateKind, Visibility
+from db.enums import (
+    BookingStatus,
+    PpaCategory,
+    ResourceKind,
+    Role,
+    TeamRole,
+    TemplateKind,
+    Visibility,
+)
 from db.models import (
     Assessment,
     Booking,
@@ -146,6 +154,9 @@ def marker_in(which: str) -> Leaked:
     return check
 
 
+SECRET_IN = marker_in("secret")
+
+
 @dataclass(frozen=True)
 class Probe:
     path: str
@@ -153,7 +164,7 @@ class Probe:
     query: str
     variables: Variables
     readers: tuple[str, ...]
-    leaked: Leaked = marker_in("secret")
+    leaked: Leaked = SECRET_IN
 
     @property
     def non_readers(self) -> tuple[str, ...]:
@@ -464,11 +475,11 @@ async def test_who_may_change_a_ppa_and_its_budget_owner_and_lead_team(gql: Grap
     member = world.users["other_staff"]
     ok = await gql(UPDATE_PPA, {"input": {"id": ppa_id, "expectedVersion": 1, "title": "Farm road"}}, user=member)
     assert errors_of(ok, "updatePpa") == []
-    for change, field in (({"budgetAllocated": "100"}, "input.budgetAllocated"),
+    for change, name in (({"budgetAllocated": "100"}, "input.budgetAllocated"),
                           ({"ownerId": gid("User", member.id)}, "input.ownerId"),
                           ({"leadTeamId": None}, "input.leadTeamId")):
         refused = await gql(UPDATE_PPA, {"input": {"id": ppa_id, "expectedVersion": 2, **change}}, user=member)
-        assert [(e["code"], e["field"]) for e in errors_of(refused, "updatePpa")] == [("PERMISSION_DENIED", field)]
+        assert [(e["code"], e["field"]) for e in errors_of(refused, "updatePpa")] == [("PERMISSION_DENIED", name)]
     # someone neither owner nor on the lead team may not edit at all
     stranger = world.users["requester"]
     body = await gql(UPDATE_PPA, {"input": {"id": ppa_id, "expectedVersion": 2, "title": "x"}}, user=stranger)

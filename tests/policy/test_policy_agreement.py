@@ -1,0 +1,152 @@
+"""Property: each policy's SQL predicate and its change audience agree.
+
+For random users (roles; owner, participant, assignee, requester relations) and random rows
+(visibilities, links between events, tasks and bookings), a row is returned by
+``policy.select(viewer)`` exactly when ``policy.audiences(...)[id].includes(viewer)``: what
+a subscriber receives is what the same person would read by querying. Checked for Event,
+Task, Booking, Notification, ShareLink and an office-wide entity (Ppa), anonymous included.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import BookingStatus, PpaCategory, ResourceKind, Role, Visibility
+from db.models import (
+    Booking,
+    Event,
+    EventParticipant,
+    Notification,
+    Ppa,
+    Resource,
+    ShareLink,
+    Task,
+    TaskAssignee,
+    User,
+)
+from db.policies import ANONYMOUS, Viewer, policy_for
+from tests.conftest import password_hash_for
+
+START = datetime(2035, 1, 1, 9, tzinfo=UTC)
+MAX_USERS = 5
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    visibility: Visibility
+    owner: int  # index into the users
+    participants: frozenset[int]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    event: int | None  # index into the events
+    assignees: frozenset[int]
+
+
+@dataclass(frozen=True)
+class BookingSpec:
+    event: int | None
+    task: int | None
+    requester: int | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    roles: list[Role]
+    events: list[EventSpec]
+    tasks: list[TaskSpec]
+    bookings: list[BookingSpec]
+    notified: list[int]  # one notification per entry, for that user
+    link_owners: list[int]  # one share link per entry
+
+
+user_index = st.integers(min_value=0, max_value=MAX_USERS - 1)
+users_subset = st.frozensets(user_index, max_size=3)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    roles = draw(st.lists(st.sampled_from(list(Role)), min_size=MAX_USERS, max_size=MAX_USERS))
+    events = draw(st.lists(st.builds(EventSpec, st.sampled_from(list(Visibility)), user_index, users_subset),
+                           min_size=1, max_size=3))
+    event_index = st.one_of(st.none(), st.integers(min_value=0, max_value=len(events) - 1))
+    tasks = draw(st.lists(st.builds(TaskSpec, event_index, users_subset), min_size=1, max_size=4))
+    task_index = st.integers(min_value=0, max_value=len(tasks) - 1)
+    link = st.one_of(st.tuples(event_index, st.none()), st.tuples(st.none(), st.one_of(st.none(), task_index)))
+    bookings = draw(st.lists(st.builds(lambda pair, requester: BookingSpec(pair[0], pair[1], requester),
+                                       link, st.one_of(st.none(), user_index)), max_size=4))
+    notified = draw(st.lists(user_index, max_size=3))
+    link_owners = draw(st.lists(user_index, max_size=3))
+    return Scenario(roles, events, tasks, bookings, notified, link_owners)
+
+
+async def build(session: AsyncSession, s: Scenario) -> dict[type[Any], list[int]]:
+    """Insert the scenario; returns the new row ids per model (users first, under ``User``)."""
+    tag = uuid.uuid4().hex[:10]
+    users = [User(email=f"agree-{tag}-{n}@example.org", name=f"Agree {n}", role=role,
+                  password_hash=password_hash_for("correct horse battery")) for n, role in enumerate(s.roles)]
+    session.add_all(users)
+    await session.flush()
+    events = [Event(uid=f"{tag}-{n}@agree", title=f"E{n}", visibility=e.visibility, owner_id=users[e.owner].id,
+                    starts_at=START, ends_at=START + timedelta(hours=1)) for n, e in enumerate(s.events)]
+    resource = Resource(name=f"Agree {tag}", kind=ResourceKind.ROOM)
+    ppa = Ppa(title=f"Agree {tag}", category=PpaCategory.PROJECT)
+    session.add_all([*events, resource, ppa])
+    await session.flush()
+    session.add_all([EventParticipant(event_id=events[n].id, user_id=users[u].id)
+                     for n, e in enumerate(s.events) for u in e.participants])
+    tasks = [Task(title=f"T{n}", event_id=events[t.event].id if t.event is not None else None, position=float(n))
+             for n, t in enumerate(s.tasks)]
+    session.add_all(tasks)
+    await session.flush()
+    session.add_all([TaskAssignee(task_id=tasks[n].id, user_id=users[u].id)
+                     for n, t in enumerate(s.tasks) for u in t.assignees])
+    bookings = []
+    for n, b in enumerate(s.bookings):
+        start = START + timedelta(hours=2 * n)
+        bookings.append(Booking(
+            resource_id=resource.id, starts_at=start, ends_at=start + timedelta(hours=1), blocked_from=start,
+            blocked_until=start + timedelta(hours=1), status=BookingStatus.APPROVED,
+            requested_by_id=users[b.requester].id if b.requester is not None else None,
+            event_id=events[b.event].id if b.event is not None else None,
+            task_id=tasks[b.task].id if b.task is not None else None))
+    notifications = [Notification(user_id=users[u].id, kind="test", title="N", dedupe_key=f"{tag}-{n}",
+                                  deliver_at=START) for n, u in enumerate(s.notified)]
+    links = [ShareLink(owner_id=users[u].id, token_hash=uuid.uuid4().hex) for u in s.link_owners]
+    session.add_all([*bookings, *notifications, *links])
+    await session.flush()
+    return {
+        User: [u.id for u in users], Event: [e.id for e in events], Task: [t.id for t in tasks],
+        Booking: [b.id for b in bookings], Notification: [n.id for n in notifications],
+        ShareLink: [link.id for link in links], Ppa: [ppa.id],
+    }
+
+
+async def readable_ids(session: AsyncSession, model: Any, viewer: Viewer, ids: list[int]) -> set[int]:
+    return set(await session.scalars(
+        policy_for(model).select(viewer).with_only_columns(model.id).where(model.id.in_(ids))
+    ))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scenario=scenarios())
+async def test_sql_predicate_and_change_audience_agree(scenario: Scenario, session: AsyncSession) -> None:
+    ids = await build(session, scenario)
+    viewers = [ANONYMOUS, *(Viewer(user_id=pk, role=role) for pk, role in zip(ids[User], scenario.roles, strict=True))]
+    for model in (Event, Task, Booking, Notification, ShareLink, Ppa):
+        rows = ids[model]
+        if not rows:
+            continue
+        audiences = await policy_for(model).audiences(session, rows)
+        assert set(audiences) == set(rows), model.__name__
+        for viewer in viewers:
+            by_sql = await readable_ids(session, model, viewer, rows)
+            by_audience = {pk for pk in rows if audiences[pk].includes(viewer)}
+            assert by_sql == by_audience, (model.__name__, viewer, scenario)
