@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from tests.policy.leaks import PATHS
-from tests.realtime.conftest import committed, live_server, realtime_namespace  # noqa: F401 (shared fixtures)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -7,7 +7,7 @@ participants, the task's assignee, the booking's requester; MANAGER/ADMIN for bo
 and never another STAFF, a VIEWER or an anonymous caller. Office records (PPAs, needs, ...)
 carry a marker every signed-in user reads and an anonymous caller never does.
 Subscriptions (live and replayed from the first cursor, on both websocket protocols) are in
-``test_leaks_work_live.py``.
+``tests/realtime/test_leaks_work_live.py``.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Leak matrix, work side, over websockets: taskChanged, bookingChanged and ppaChanged, live
 and replayed from the first cursor (position 0), on graphql-transport-ws and legacy graphql-ws.
 
-Real uvicorn, PostgreSQL and Redis (tests/realtime/conftest.py). A sentinel change the
+Real uvicorn, PostgreSQL and Redis (tests/realtime/conftest.py; this module lives here so it
+shares the run's one live server: a second one would take part in relay leadership). A sentinel change the
 non-readers may read is committed after the secret one: a non-reader's first message must
 be the sentinel (so "nothing arrived" cannot pass for "filtered"), a reader's first message
 must be the secret.
