@@ -36,7 +36,7 @@ async def changed_values(ctx: Context, input: UpdateAssessmentInput, current: As
                                    ("owner_id", "User", "input.ownerId")):
         value = getattr(input, attr)
         if value is not UNSET:
-            values[attr] = await f.reference(ctx.session, value, type_name, field)
+            values[attr] = await f.reference(ctx, value, type_name, field)
     previous = None
     for attr, field in MILESTONES:  # the dates after the change, each not before the previous given one
         value = getattr(input, attr)
@@ -59,7 +59,7 @@ async def changed_values(ctx: Context, input: UpdateAssessmentInput, current: As
 async def update_assessment(ctx: Context, input: UpdateAssessmentInput) -> UpdateAssessmentPayload:
     async def work() -> UpdateAssessmentPayload:
         user = ctx.require_writer()
-        current = await target(ctx.session, Assessment, input.id, "Assessment", "Assessment")
+        current = await target(ctx, Assessment, input.id, "Assessment", "Assessment")
         check_version(current.version, input.expected_version, "assessment")
         before = snapshot(current)
         values = await changed_values(ctx, input, current)

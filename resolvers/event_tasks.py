@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from db.enums import CalendarModule, TemplateKind
 from db.models import Event, Task
 from db.policies import policy_for
@@ -34,7 +32,9 @@ async def generate_event_tasks(ctx: Context, input: GenerateEventTasksInput) -> 
             raise validation("Only a coordination event (not an occurrence override) gets a task set.",
                              "input.eventId")
         created = await generate_default_tasks(ctx.session, TemplateKind.COORDINATION_EVENT, event, actor_id=user.id)
-        tasks = list(await ctx.session.scalars(select(Task).where(Task.event_id == event.id).order_by(Task.id)))
+        tasks = list(await ctx.session.scalars(
+            policy_for(Task).select(ctx.viewer).where(Task.event_id == event.id).order_by(Task.id)
+        ))
         await ctx.commit()
         return GenerateEventTasksPayload(tasks=[TaskType.from_model(t) for t in tasks], created_count=len(created),
                                          errors=[])

@@ -6,18 +6,24 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.policies import policy_for
 from db.queries.versioned import update_versioned
 from db.rules.lifecycles import InvalidMove
 from resolvers.mutation import not_found
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id
+from server.context import Context
 
 M = TypeVar("M")
 
 
-async def target(session: AsyncSession, model: type[M], value: str, type_name: str, what: str,
+async def target(ctx: Context, model: type[M], value: str, type_name: str, what: str,
                  field: str = "input.id") -> M:
-    row = await session.get(model, decode_id(value, type_name, field=field))
+    """The row if the caller may read it (``db.policies``); NOT_FOUND for an unreadable id as for a missing one."""
+    pk = decode_id(value, type_name, field=field)
+    row: M | None = await ctx.session.scalar(
+        policy_for(model).select(ctx.viewer).where(model.id == pk)  # type: ignore[attr-defined]
+    )
     if row is None:
         raise not_found(what, field)
     return row

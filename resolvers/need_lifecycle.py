@@ -53,7 +53,7 @@ async def changed_values(ctx: Context, input: UpdateNeedInput, need: Need) -> di
                                    ("assessment_id", "Assessment", "input.assessmentId")):
         value = getattr(input, attr)
         if value is not UNSET:
-            values[attr] = await f.reference(ctx.session, value, type_name, field)
+            values[attr] = await f.reference(ctx, value, type_name, field)
     if input.status is not UNSET:
         status = NeedStatus(v.required(input.status, "input.status"))
         try:
@@ -69,7 +69,7 @@ async def changed_values(ctx: Context, input: UpdateNeedInput, need: Need) -> di
 async def update_need(ctx: Context, input: UpdateNeedInput) -> UpdateNeedPayload:
     async def work() -> UpdateNeedPayload:
         user = ctx.require_writer()
-        current = await target(ctx.session, Need, input.id, "Need", "Need")
+        current = await target(ctx, Need, input.id, "Need", "Need")
         check_version(current.version, input.expected_version, "need")
         before = snapshot(current)
         values = await changed_values(ctx, input, current)

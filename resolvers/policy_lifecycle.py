@@ -42,7 +42,7 @@ async def changed_values(ctx: Context, input: UpdatePolicyInput, current: Policy
                                    ("owner_id", "User", "input.ownerId")):
         value = getattr(input, attr)
         if value is not UNSET:
-            values[attr] = await f.reference(ctx.session, value, type_name, field)
+            values[attr] = await f.reference(ctx, value, type_name, field)
     if input.effective_on is not UNSET:
         values["effective_on"] = input.effective_on
     if input.review_on is not UNSET:
@@ -62,7 +62,7 @@ async def changed_values(ctx: Context, input: UpdatePolicyInput, current: Policy
 async def update_policy(ctx: Context, input: UpdatePolicyInput) -> UpdatePolicyPayload:
     async def work() -> UpdatePolicyPayload:
         user = ctx.require_writer()
-        current = await target(ctx.session, Policy, input.id, "Policy", "Policy")
+        current = await target(ctx, Policy, input.id, "Policy", "Policy")
         check_version(current.version, input.expected_version, "policy")
         before = snapshot(current)
         values = await changed_values(ctx, input, current)

@@ -24,7 +24,7 @@ from server.context import Context
 async def archive_ppa(ctx: Context, input: ArchivePpaInput) -> ArchivePpaPayload:
     async def work() -> ArchivePpaPayload:
         user = ctx.require_writer()
-        current = await f.existing_ppa(ctx.session, f.ppa_id(input.id, "input.id"), "input.id")
+        current = await f.editable_ppa(ctx, f.ppa_id(input.id, "input.id"), "input.id")
         check_version(current.version, input.expected_version, "PPA")
         if current.archived_at is not None:
             raise DomainError.one(ErrorCode.INVALID_TRANSITION, "The PPA is already archived.", "input.id")
@@ -49,8 +49,8 @@ async def unlink(ctx: Context, ppa_value: str, values: Sequence[str], link: Any,
         user = ctx.require_writer()
         if not values:
             raise validation(f"Give at least one {type_name.lower()}.", field)
-        ids = await f.references(ctx.session, values, type_name, field)
-        ppa: Ppa = await f.existing_ppa(ctx.session, f.ppa_id(ppa_value))
+        ids = await f.references(ctx, values, type_name, field)
+        ppa: Ppa = await f.editable_ppa(ctx, f.ppa_id(ppa_value))
         result = await ctx.session.execute(delete(link).where(link.ppa_id == ppa.id, getattr(link, column).in_(ids)))
         removed = int(result.rowcount)  # type: ignore[attr-defined]
         if removed:

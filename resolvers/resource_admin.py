@@ -53,7 +53,7 @@ def changed_values(input: UpdateResourceInput) -> dict[str, Any]:
 
 async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, Any], action: str) -> UpdateResourcePayload:
     user = ctx.require_manager()
-    current = await target(ctx.session, Resource, pk, "Resource", "Resource")
+    current = await target(ctx, Resource, pk, "Resource", "Resource")
     check_version(current.version, expected_version, "resource")
     before = snapshot(current)
     row = await apply_versioned(ctx.session, Resource, current.id, expected_version, values, "resource")

@@ -33,7 +33,7 @@ def retired(field: str) -> DomainError:
 
 async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, Any], action: str) -> UpdateTaskTemplatePayload:
     user = ctx.require_manager()
-    current = await target(ctx.session, TaskTemplate, pk, "TaskTemplate", "Task template")
+    current = await target(ctx, TaskTemplate, pk, "TaskTemplate", "Task template")
     check_version(current.version, expected_version, "task template")
     if current.retired_at is not None:
         raise retired("input.id")
