@@ -24,18 +24,24 @@ from db.policies.event import event_audiences, event_id_readable
 from db.policies.viewer import Viewer
 
 
-def task_readable(viewer: Viewer) -> ColumnElement[bool]:
-    if viewer.user_id is None:
-        return false()
-    # correlate only Task: analytics joins task_assignees in the outer query, and auto-correlation
-    # would test that outer row instead of looking for the viewer among the task's assignees
-    assigned = (
+def assigned_to(user_id: int) -> ColumnElement[bool]:
+    """SQL: the task in scope has ``user_id`` among its assignees.
+
+    Correlates only Task: analytics joins task_assignees in the outer query, and
+    auto-correlation would test that outer row instead of the task's own assignees.
+    """
+    return (
         select(TaskAssignee.task_id)
-        .where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == viewer.user_id)
+        .where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user_id)
         .correlate(Task)
         .exists()
     )
-    return or_(Task.event_id.is_(None), event_id_readable(viewer, Task.event_id), assigned)
+
+
+def task_readable(viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.user_id is None:
+        return false()
+    return or_(Task.event_id.is_(None), event_id_readable(viewer, Task.event_id), assigned_to(viewer.user_id))
 
 
 def task_id_readable(viewer: Viewer, task_id: ColumnElement[int | None] | InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
@@ -76,12 +82,6 @@ def task_editable(viewer: Viewer) -> ColumnElement[bool]:
         return false()
     if viewer.is_manager:
         return true()
-    assigned = (
-        select(TaskAssignee.task_id)
-        .where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == viewer.user_id)
-        .correlate(Task)
-        .exists()
-    )
     on_team = (
         select(TaskTeam.task_id)
         .join(TeamMembership, TeamMembership.team_id == TaskTeam.team_id)
@@ -89,7 +89,7 @@ def task_editable(viewer: Viewer) -> ColumnElement[bool]:
         .correlate(Task)
         .exists()
     )
-    return or_(Task.created_by_id == viewer.user_id, assigned, on_team)
+    return or_(Task.created_by_id == viewer.user_id, assigned_to(viewer.user_id), on_team)
 
 
 def workload_readable(viewer: Viewer, user_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
