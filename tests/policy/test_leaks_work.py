@@ -134,6 +134,8 @@ async def world(session: AsyncSession, make_user: UserFactory) -> World:
     task_booking = Booking(resource_id=resource.id, starts_at=later, ends_at=later + timedelta(hours=1),
                            blocked_from=later, blocked_until=later + timedelta(hours=1), status=BookingStatus.PENDING,
                            purpose=f"task {secret}", requested_by_id=uid("requester"), task_id=task.id)
+    session.add_all([Task(title=f"Survey {office}", assessment_id=assessment.id, position=3.0),
+                     Task(title=f"Hearing {office}", policy_id=policy.id, position=4.0)])
     session.add_all([milestone, office_task, booking, task_booking,
                      PpaNeed(ppa_id=ppa.id, need_id=need.id), PpaPolicy(ppa_id=ppa.id, policy_id=policy.id),
                      TaskTemplateItem(template_id=template.id, sequence=0, title="Brief for {event_title}")])
@@ -191,7 +193,11 @@ PPAS = """{ ppas { edges { node { title milestones { title } needs { title } pol
 PORTFOLIO = "{ portfolio { ppaCount atRisk { edges { node { ppa { title } } } } } }"
 NEEDS = "{ needs { edges { node { title ppas { title } } } } }"
 POLICIES = "{ policies { edges { node { title ppas { title } } } } }"
-ASSESSMENTS = "{ assessments { edges { node { title } } } }"
+ASSESSMENTS = "{ assessments { edges { node { title tasks { edges { node { title } } } } } } }"
+ASSESSMENT_TASKS = """query($id: ID!) { node(id: $id) { ... on Assessment { tasks { edges { node { title } } } } } }"""
+POLICY_TASKS = """query($id: ID!) { node(id: $id) { ... on Policy { tasks { edges { node { title } } } } } }"""
+CANCEL_BOOKING = """mutation($input: CancelBookingInput!) { cancelBooking(input: $input) {
+  booking { purpose } errors { code field message } } }"""
 TEMPLATES = "{ taskTemplates { edges { node { name items { title } } } } }"
 TEAMS = "{ teams { edges { node { name } } } }"
 RESOURCES = "{ resources { edges { node { name } } } }"
@@ -261,7 +267,11 @@ PROBES = [
     Probe("node(Need)", "Need", NODE, lambda w: {"id": gid("Need", w.need.id)}, SIGNED_IN, marker_in("office")),
     Probe("policies { ppas }", "Policy", POLICIES, no_vars, SIGNED_IN, marker_in("office")),
     Probe("node(Policy)", "Policy", NODE, lambda w: {"id": gid("Policy", w.policy.id)}, SIGNED_IN, marker_in("office")),
-    Probe("assessments", "Assessment", ASSESSMENTS, no_vars, SIGNED_IN, marker_in("office")),
+    Probe("assessments { tasks }", "Assessment", ASSESSMENTS, no_vars, SIGNED_IN, marker_in("office")),
+    Probe("assessment { tasks }", "Task", ASSESSMENT_TASKS, lambda w: {"id": gid("Assessment", w.assessment.id)},
+          SIGNED_IN, lambda w, body: seen(f"Survey {w.office}", body)),
+    Probe("policy { tasks }", "Task", POLICY_TASKS, lambda w: {"id": gid("Policy", w.policy.id)},
+          SIGNED_IN, lambda w, body: seen(f"Hearing {w.office}", body)),
     Probe("node(Assessment)", "Assessment", NODE, lambda w: {"id": gid("Assessment", w.assessment.id)}, SIGNED_IN,
           marker_in("office")),
     Probe("teams", "Team", TEAMS, no_vars, SIGNED_IN, marker_in("office")),
@@ -338,7 +348,8 @@ async def tasks_titled(session: AsyncSession, text: str) -> int:
 PATHS.extend([("instantiateTaskTemplate(targetId)", "TaskTemplate target", 2),
               ("createTask(linkId)", "Task link target", 2), ("updateTask(linkId)", "Task link target", 2),
               ("updateTask(id) of an unreadable task", "Task", 2), ("createBooking(eventId)", "Booking target", 2),
-              ("createBooking(taskId)", "Booking target", 2), ("createBooking CONFLICT message", "Booking", 2)])
+              ("createBooking(taskId)", "Booking target", 2), ("createBooking CONFLICT message", "Booking", 2),
+              ("cancelBooking(id) of an unreadable booking", "Booking", 2)])
 
 
 async def test_instantiating_a_template_for_a_private_event_answers_like_a_missing_event(
@@ -419,6 +430,13 @@ async def test_booking_for_an_unreadable_event_or_task_answers_like_a_missing_on
         missing = await gql(CREATE_BOOKING, {"input": {**base, key: gid(type_name, MISSING)}}, user=outsider)
         assert private == missing
         assert errors_of(private, "createBooking")[0]["code"] == "NOT_FOUND"
+
+
+async def test_cancelling_an_unreadable_booking_answers_like_a_missing_one(gql: GraphQL, world: World) -> None:
+    for role in ("other_staff", "viewer"):
+        private = await gql(CANCEL_BOOKING, {"input": {"id": gid("Booking", world.booking.id)}}, user=world.users[role])
+        missing = await gql(CANCEL_BOOKING, {"input": {"id": gid("Booking", MISSING)}}, user=world.users[role])
+        assert private == missing and errors_of(private, "cancelBooking")[0]["code"] == "NOT_FOUND", role
 
 
 async def test_a_conflict_with_a_private_booking_names_neither_its_id_nor_its_times(gql: GraphQL, world: World) -> None:
