@@ -102,7 +102,7 @@ async def add_decision(ctx: Context, input: AddMeetingDecisionInput) -> AddMeeti
         event = await readable_meeting(ctx, input.event_id)
         kind = DecisionKind(input.kind)
         text = v.text(input.text, "input.text", max_length=5000)
-        assignee = await pf.reference(ctx.session, input.assignee_id, "User", "input.assigneeId")
+        assignee = await pf.reference(ctx, input.assignee_id, "User", "input.assigneeId")
         if kind == DecisionKind.DECISION and (assignee is not None or input.due_on is not None):
             raise validation("Only an action item has an assignee and a due day.", "input.kind")
         decision = MeetingDecision(event_id=event.id, kind=kind, text=text, assignee_id=assignee,
