@@ -1,7 +1,7 @@
 """Queries for users and teams."""
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role
@@ -17,12 +17,16 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
 
 def users_query(viewer: Viewer, *, search: str | None = None, role: Role | None = None,
                 team_id: int | None = None) -> Select[User]:
-    """Active users ``viewer`` may read; a search matches email addresses only for viewers who
-    may read every address (``db/policies/user.py``), names for everyone."""
+    """Active users ``viewer`` may read; a search matches names for everyone and email addresses
+    only where the viewer may read them (``db/policies/user.py``): every address for MANAGER and
+    ADMIN, their own for anyone else."""
     stmt = policy_for(User).select(viewer).where(User.is_active.is_(True))
     if (terms := search_terms(search)) is not None:
-        searched = (User.name, User.email) if may_search_email(viewer) else (User.name,)
-        stmt = stmt.where(contains(terms, *searched))
+        if may_search_email(viewer):
+            stmt = stmt.where(contains(terms, User.name, User.email))
+        else:
+            own_email = and_(User.id == viewer.user_id, contains(terms, User.email)) if viewer.signed_in else false()
+            stmt = stmt.where(or_(contains(terms, User.name), own_email))
     if role is not None:
         stmt = stmt.where(User.role == role)
     if team_id is not None:

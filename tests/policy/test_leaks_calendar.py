@@ -115,7 +115,7 @@ class Path:
 EVENT_READERS = frozenset({"owner", "participant"})  # roles grant nothing on a PRIVATE event
 BOOKING_READERS = EVENT_READERS | {"manager", "admin"}  # plus the requester (owner) and the deciders
 EMAIL_READERS = frozenset({"owner", "manager", "admin"})
-EMAIL_SEARCHERS = frozenset({"manager", "admin"})
+EMAIL_SEARCHERS = frozenset({"owner", "manager", "admin"})  # the owner searching their own address
 
 EVENT_FIELDS = """
   title description location
