@@ -2,8 +2,8 @@
 
 Idempotent: a UID already imported is updated in place (same or higher
 SEQUENCE) or skipped (lower SEQUENCE: stale; or nothing changed), never
-duplicated. UIDs match only events the importer may change (``db/policies/event``:
-their own; MANAGER and ADMIN also others' they read that are not PRIVATE); any other
+duplicated. UIDs match only events the importer may change, as ``updateEvent`` decides
+(``db/policies/event.may_change_event``); any other
 UID is imported as the importer's own event, so the answer is the same whether
 someone else holds that UID or nobody does (UIDs are unique per owner). Each series is written in its own SAVEPOINT, so one bad component
 is reported with its UID and reason while the rest is imported.
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ChangeOp, Role, Visibility
 from db.models import Event, EventOverride, User
 from db.policies import Viewer, policy_for
-from db.policies.event import may_edit_event
+from db.policies.event import may_change_event
 from db.queries.logs import event_readership, record_audit, record_change, record_event_change
 from db.rules.icalendar_import import MAX_ICS_BYTES, ImportedSeries, ImportProblem, parse_calendar
 from db.rules.recurrence import InvalidRecurrence, series_end, series_start
@@ -189,7 +189,7 @@ async def writable_by_uid(session: AsyncSession, uids: Sequence[str], owner: Use
     )
     found: dict[str, Event] = {}
     for event in rows:
-        if event.uid not in found and may_edit_event(viewer, event.owner_id, event.visibility):
+        if event.uid not in found and await may_change_event(session, viewer, event.owner_id, event.visibility):
             found[event.uid] = event
     return found
 

@@ -121,7 +121,7 @@ async def respond_to_event(ctx: Context, input: RespondToEventInput) -> RespondT
 
 async def record_attendance(ctx: Context, input: RecordAttendanceInput) -> RecordAttendancePayload:
     """The owner (and, unless the event is PRIVATE, managers and admins) mark who attended, adding them
-    as participants if needed (``db/policies/event.may_edit_event``)."""
+    as participants if needed (``db/policies/event.may_change_event``)."""
     async def work() -> RecordAttendancePayload:
         user = ctx.require_writer()
         session = ctx.session
