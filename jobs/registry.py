@@ -12,6 +12,7 @@ from jobs.quarterly import schedule_quarterly_meetings
 from jobs.reminders import refresh_event_reminders, schedule_event_reminders
 from jobs.reports import generate_quarterly_report
 from jobs.scans import alert_ppas_at_risk, scan_due_and_overdue_tasks
+from jobs.shared_calendars import notify_calendar_followers
 from jobs.webhooks import deliver_webhooks
 
 JOBS: dict[str, WorkerCoroutine] = {
@@ -25,6 +26,7 @@ JOBS: dict[str, WorkerCoroutine] = {
     "alert_ppas_at_risk": alert_ppas_at_risk,
     "schedule_quarterly_meetings": schedule_quarterly_meetings,
     "prune_change_log": prune_change_log,
+    "notify_calendar_followers": notify_calendar_followers,
     "deliver_webhooks": deliver_webhooks,
     "delete_attachment_files": delete_attachment_files,
     "sweep_orphan_files": sweep_orphan_files,

@@ -74,6 +74,7 @@ async def create_event(ctx: Context, input: CreateEventInput) -> CreateEventPayl
                      after={"title": event.title, "start": f.iso(event.starts_at), "rrule": event.rrule})
         await ctx.commit()
         await enqueue(ctx, "schedule_event_reminders", event.id)
+        await enqueue(ctx, "notify_calendar_followers", event.id, user.id, "created")
         return CreateEventPayload(event=EventType.from_model(event), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: CreateEventPayload(event=None, errors=errors))

@@ -184,6 +184,7 @@ async def update_event(ctx: Context, input: UpdateEventInput) -> UpdateEventPayl
                             if target is not event else None})
         await ctx.commit()
         await enqueue(ctx, "schedule_event_reminders", target.id)
+        await enqueue(ctx, "notify_calendar_followers", target.id, user.id, "changed")
         return UpdateEventPayload(
             event=EventType.from_model(target),
             override=EventOverrideType.from_model(written) if written is not None else None,
