@@ -33,9 +33,15 @@ from db.models import User
 from server.auth import hash_password, issue_token
 from server.migrate import upgrade
 from server.settings import Settings
+from tests.bare_machine import database_named, resolve
 
-PG_ADMIN_URL = os.environ.get("ALMANAC_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("ALMANAC_TEST_REDIS", "redis://127.0.0.1:6379/0")
+# The configured (or local default) services when they answer, else embedded ones (tests/bare_machine.py).
+PG_ADMIN_URL, REDIS_URL = resolve(
+    os.environ.get("ALMANAC_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
+    os.environ.get("ALMANAC_TEST_REDIS", "redis://127.0.0.1:6379/0"),
+)
+# Several engineers' runs share one PostgreSQL (100 connections): one run's pool stays small.
+TEST_POOL_SIZE, TEST_POOL_OVERFLOW = 2, 8
 SECRET = "test-secret-key-with-enough-length-32b"
 
 
@@ -58,7 +64,7 @@ def database_url() -> Iterator[str]:
     """A fresh database for this test run, migrated to head, dropped at the end."""
     name = f"almanac_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    url = database_named(PG_ADMIN_URL, name)
     try:
         upgrade(url)
         yield url
@@ -68,7 +74,7 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url, pool_size=5, max_overflow=20)
+    engine = create_async_engine(database_url, pool_size=TEST_POOL_SIZE, max_overflow=TEST_POOL_OVERFLOW)
     statements.install(engine.sync_engine)
     yield engine
     await engine.dispose()

@@ -1,7 +1,6 @@
 """Prometheus metrics per operation: counts, latency, SQL statements, one registry per app."""
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator
 
@@ -16,8 +15,9 @@ from db import statements
 from server.metrics import MAX_OPERATION_NAMES, GraphQLMetrics, metrics_endpoint, metrics_for
 from server.settings import Settings
 from tests.api.limits_schema import ContextStub, StateStub, run
+from tests.conftest import PG_ADMIN_URL
 
-PG_URL = os.environ.get("ALMANAC_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+PG_URL = PG_ADMIN_URL  # the configured PostgreSQL, or the embedded one on a bare machine
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Rate limiting per user (per client address when signed out), in memory and in the real Redis."""
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -18,8 +17,8 @@ from server.rate_limit import (
 )
 from server.settings import Settings
 from tests.api.limits_schema import ClientStub, ContextStub, RequestStub, StateStub, UserStub, run
+from tests.conftest import REDIS_URL  # configured, or embedded on a bare machine
 
-REDIS_URL = os.environ.get("ALMANAC_TEST_REDIS", "redis://127.0.0.1:6379/0")
 QUERY = "{ tags { name } }"
 
 

@@ -22,6 +22,7 @@ from db.models import User
 from server.auth import hash_password
 from server.changes import encode_cursor
 from server.migrate import upgrade
+from tests.bare_machine import database_named
 from tests.conftest import PG_ADMIN_URL, REDIS_URL, SECRET, _admin, free_port
 from tests.realtime.conftest import (
     Committed,
@@ -43,7 +44,7 @@ ALMANAC = str(Path(sys.executable).with_name("almanac"))
 async def scratch_database() -> AsyncIterator[str]:
     name = f"almanac_rt_{uuid.uuid4().hex[:10]}"
     await _admin(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    url = database_named(PG_ADMIN_URL, name)
     try:
         await asyncio.to_thread(upgrade, url)
         yield url
