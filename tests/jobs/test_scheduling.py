@@ -115,12 +115,14 @@ async def test_quarterly_scheduler_creates_one_meeting_per_team_under_a_race(scr
 
 
 async def test_quarterly_scheduler_colliding_on_the_uid_does_not_fail(scratch: Scratch, job_ctx, clock: Clock) -> None:
-    # given the meeting's uid already taken by a row the quarterly-slot index does not cover
-    # (what a racing scheduler sees when its slot check ran before the winner's insert)
+    # given the meeting's uid already taken, on its owner's calendar (uids are unique per owner),
+    # by a row the quarterly-slot index does not cover (what a racing scheduler sees when its
+    # slot check ran before the winner's insert)
     clock.now = NOW
     owner = await scratch.user()
     team = Team(name=f"Team {uuid.uuid4().hex[:8]}", holds_quarterly_coordination=True)
     await scratch.add(team)
+    await scratch.add(TeamMembership(team_id=team.id, user_id=owner.id, role=TeamRole.LEAD))
     await scratch.add(event(owner.id, NOW + timedelta(days=50), uid=f"quarterly-{team.id}-2027-q1@almanac"))
     # when the scheduler runs, then it neither fails nor creates a second meeting
     assert await schedule_quarterly_meetings(job_ctx) == []
