@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Attachment
-from db.policies.audience import NOBODY, SIGNED_IN, Audience
+from db.policies.audience import NOBODY, SIGNED_IN, Audience, at_most_signed_in
 from db.policies.base import EntityPolicy
 from db.policies.event import event_audiences, event_id_readable
 from db.policies.task import task_audiences, task_id_readable
@@ -43,16 +43,12 @@ async def attachment_audiences(session: AsyncSession, ids: Sequence[int]) -> dic
     for pk, event_id, task_id in rows:
         if event_id is not None:
             # Anonymous callers never read attachments, even of a PUBLIC event.
-            result[pk] = min_signed_in(of_event.get(event_id, NOBODY))
+            result[pk] = at_most_signed_in(of_event.get(event_id, NOBODY))
         elif task_id is not None:
             result[pk] = of_task.get(task_id, NOBODY)
         else:
             result[pk] = SIGNED_IN
     return result
-
-
-def min_signed_in(audience: Audience) -> Audience:
-    return SIGNED_IN if audience.scope > SIGNED_IN.scope else audience
 
 
 class AttachmentPolicy(EntityPolicy[Attachment]):

@@ -70,5 +70,11 @@ PUBLIC = Audience(Scope.PUBLIC)
 DECIDERS = frozenset({Role.MANAGER, Role.ADMIN})
 
 
+def at_most_signed_in(audience: Audience) -> Audience:
+    """The audience of something derived from an object that signed-in users only may read, even
+    when the object itself is PUBLIC (a public meeting's minutes, its attachments)."""
+    return SIGNED_IN if audience.scope is Scope.PUBLIC else audience
+
+
 def listed(user_ids: Iterable[int | None], roles: Iterable[Role] = ()) -> Audience:
     return Audience(Scope.LISTED, frozenset(i for i in user_ids if i is not None), frozenset(roles))

@@ -12,14 +12,10 @@ from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import MeetingDecision, MeetingMinutes, QuarterlyReport
-from db.policies.audience import SIGNED_IN, Audience, Scope
+from db.policies.audience import Audience, at_most_signed_in
 from db.policies.base import EntityPolicy, OfficeWidePolicy
 from db.policies.event import event_audiences, event_id_readable
 from db.policies.viewer import Viewer
-
-
-def signed_in_only(audience: Audience) -> Audience:
-    return SIGNED_IN if audience.scope is Scope.PUBLIC else audience
 
 
 class _OfMeeting(EntityPolicy[Any]):
@@ -32,7 +28,7 @@ class _OfMeeting(EntityPolicy[Any]):
         pairs = (await session.execute(
             select(self.model.id, self.model.event_id).where(self.model.id.in_(list(ids))))).all()
         of_event = await event_audiences(session, [event_id for _, event_id in pairs])
-        return {pk: signed_in_only(of_event[event_id]) for pk, event_id in pairs}
+        return {pk: at_most_signed_in(of_event[event_id]) for pk, event_id in pairs}
 
 
 class MeetingMinutesPolicy(_OfMeeting):
