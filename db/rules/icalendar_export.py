@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 
+from db.rules.icalendar_import import OWN_ZONE_PROPERTY
 from db.rules.recurrence import OverrideSpec, SeriesSpec, normalize_until, zone
 
 PRODID = "-//Almanac//Almanac calendar//EN"
@@ -134,6 +135,7 @@ def _add_times(component: icalendar.Event, series: SeriesSpec, start: datetime, 
     if series.all_day and local_start.time() == time() and local_end.time() == time():
         component.add("dtstart", local_start.date())
         component.add("dtend", local_end.date())
+        component.add(OWN_ZONE_PROPERTY, series.timezone)  # DATEs are floating: keep the day's zone
     elif nominal is not None:
         component.add("dtstart", _timed(series, start))
         component.add("duration", nominal)

@@ -13,8 +13,9 @@ Decisions (RFC 5545 where it is clear, the common clients' habits where not):
   IANA zone with the same transitions); VTIMEZONE rules are never run by icalendar.
   X-WR-TIMEZONE (Google) names the calendar's zone: UTC times are moved into it
   (as the ``x-wr-timezone`` library does) so that rules repeat on its wall clock.
-- Floating times and all-day dates are read in the calendar's zone (X-WR-TIMEZONE),
-  else ``default_timezone`` (the importing user's zone, else the office's).
+- Floating times and all-day dates are read in the event's ``X-ALMANAC-TIMEZONE``
+  (written by Almanac's export), else the calendar's zone (X-WR-TIMEZONE), else
+  ``default_timezone`` (the importing user's zone, else the office's).
 - CLASS:PRIVATE and CLASS:CONFIDENTIAL import as PRIVATE, CLASS:PUBLIC as PUBLIC,
   anything else (or none) as INTERNAL.
 - A DURATION of whole days (P1D, P1W, P1DT2H) stays nominal (RFC 5545 3.3.6):
@@ -57,7 +58,9 @@ from db.rules.recurrence import (
 
 __all__ = ["ImportProblem", "ImportResult", "ImportedSeries", "parse_calendar"]
 
-SYNTHETIC_UID_PREFIX = "almanac-generated-"  # for VEVENTs without UID: a hash of their content
+SYNTHETIC_UID_PREFIX = "almanac-generated-"
+# DATEs carry no zone; Almanac writes the event's zone beside them so its own export re-imports exactly.
+OWN_ZONE_PROPERTY = "X-ALMANAC-TIMEZONE"  # for VEVENTs without UID: a hash of their content
 _NEGATIVE_COUNT = re.compile(r";?COUNT=-\d+", re.IGNORECASE)
 
 
@@ -141,7 +144,7 @@ def _import_group(
 ) -> None:
     for _, component in members:
         zones.apply(component)
-    fallback = zones.fallback
+    fallback = _own_zone(members) or zones.fallback
     masters = [c for _, c in members if "RECURRENCE-ID" not in c]
     modifications = [c for _, c in members if "RECURRENCE-ID" in c]
     ref = members[0][0]
@@ -391,6 +394,15 @@ def _value(component: icalendar.Component, name: str) -> Any:
         return prop.dt
     except (AttributeError, ValueError) as error:
         raise _Rejected(f"{name} is malformed: {error}") from error
+
+
+def _own_zone(members: list[tuple[str, icalendar.Component]]) -> str | None:
+    """The zone Almanac wrote beside an all-day event's DATEs (``X-ALMANAC-TIMEZONE``)."""
+    for _, component in members:
+        name = str(component.get(OWN_ZONE_PROPERTY, "")).strip()
+        if name:
+            return known_zone(name)
+    return None
 
 
 def _zone_name(value: date, fallback: str) -> str:
