@@ -4,6 +4,7 @@ from __future__ import annotations
 from arq.typing import WorkerCoroutine
 
 from jobs.attachments import delete_attachment_files, sweep_orphan_files
+from jobs.calendar_import import import_calendar_file
 from jobs.dashboard import snapshot_dashboard
 from jobs.decisions import notify_booking_decision, notify_budget_decision, notify_task_assigned
 from jobs.dispatch import dispatch_due_notifications
@@ -28,6 +29,7 @@ JOBS: dict[str, WorkerCoroutine] = {
     "prune_change_log": prune_change_log,
     "notify_calendar_followers": notify_calendar_followers,
     "deliver_webhooks": deliver_webhooks,
+    "import_calendar_file": import_calendar_file,
     "delete_attachment_files": delete_attachment_files,
     "sweep_orphan_files": sweep_orphan_files,
     "snapshot_dashboard": snapshot_dashboard,

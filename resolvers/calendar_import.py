@@ -1,216 +1,42 @@
-"""iCalendar import (``importCalendar`` and ``almanac ics import FILE``): events by UID.
+"""iCalendar import (``importCalendar`` and ``almanac ics import FILE``): parse, then store by UID.
 
-Idempotent: a UID already imported is updated in place (same or higher
-SEQUENCE) or skipped (lower SEQUENCE: stale; or nothing changed), never
-duplicated. UIDs match only events the importer may change, as ``updateEvent`` decides
-(``db/policies/event.may_change_event``); any other
-UID is imported as the importer's own event, so the answer is the same whether
-someone else holds that UID or nobody does (UIDs are unique per owner). Each series is written in its own SAVEPOINT, so one bad component
-is reported with its UID and reason while the rest is imported.
+Parsing is CPU work bounded by the parser's caps (bytes, events, time) and runs on a
+worker thread so the event loop keeps serving. A file with more than
+``INLINE_MAX_EVENTS`` events is stored by the ``import_calendar_file`` job instead,
+whose progress the client follows through ``calendarImport(id)``.
 """
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ChangeOp, Role, Visibility
-from db.models import Event, EventOverride, User
-from db.policies import Viewer, policy_for
-from db.policies.event import may_change_event
-from db.queries.logs import event_readership, record_audit, record_change, record_event_change
-from db.rules.icalendar_import import MAX_ICS_BYTES, ImportedSeries, ImportProblem, parse_calendar
-from db.rules.recurrence import InvalidRecurrence, series_end, series_start
-from resolvers.event_fields import change_payload
+from db.models import CalendarImport, User
+from db.queries.calendar_import import ImportReport, import_owner, store_series, zone_of
+from db.queries.logs import record_audit
+from db.rules.icalendar_import import (
+    MAX_EVENTS,
+    MAX_ICS_BYTES,
+    ImportProblem,
+    count_events,
+    parse_calendar,
+)
+from jobs.calendar_import import INLINE_MAX_EVENTS
+from jobs.queue import enqueue
 from resolvers.mutation import database_user_error, run_mutation, validation
-from resolvers.user_timezone import effective_zone
+from schema.calendar.import_types import CalendarImportType
 from schema.calendar.inputs import ImportCalendarInput
 from schema.calendar.payloads import CalendarImportProblemType, ImportCalendarPayload
 from server.context import Context
 
-MAX_TITLE = 300
-MAX_LOCATION = 300
-MAX_UID = 255
-
-
-@dataclass(slots=True)
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    problems: list[ImportProblem] = field(default_factory=list)
-    event_ids: list[int] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        """Nothing could be imported although the input had problems (e.g. not an iCalendar file)."""
-        return bool(self.problems) and self.created + self.updated + self.skipped == 0
-
-    def __str__(self) -> str:
-        summary = (f"imported: {self.created} created, {self.updated} updated, {self.skipped} skipped, "
-                   f"{len(self.problems)} problem(s)")
-        lines = [summary]
-        lines += [f"  {p.ref}: {p.reason}" for p in self.problems]
-        return "\n".join(lines)
-
-
-class Rejected(Exception):
-    """A series that cannot be stored; the message is the reason."""
-
-
-def with_storable_base(series: ImportedSeries) -> ImportedSeries:
-    """A series made of overridden occurrences only (RECURRENCE-IDs without their master) gets a
-    zero-length base from the parser, a placeholder rather than a DTEND == DTSTART of the data;
-    every occurrence shows its override's times, so the base takes the first override's duration
-    (zero-length only if that occurrence is). Series zero-length in the data are stored as they are."""
-    if series.end > series.start or series.rrule:
-        return series
-    first = series.overrides.get(series.start.astimezone(UTC))
-    originals = {series.start.astimezone(UTC), *(r.astimezone(UTC) for r in series.rdates)}
-    if first is None or first.start is None or first.end is None or not originals <= set(series.overrides):
-        return series
-    return replace(series, end=series.start + (first.end - first.start))
-
-
-def storable(series: ImportedSeries) -> None:
-    if len(series.uid) > MAX_UID:
-        raise Rejected(f"UID longer than {MAX_UID} characters")
-    if series.end < series.start:
-        raise Rejected("event ends before it starts")
-    for recurrence_id, override in series.overrides.items():
-        if not override.cancelled and override.start is not None and override.end is not None \
-                and override.end < override.start:
-            raise Rejected(f"occurrence at RECURRENCE-ID {recurrence_id.isoformat()} ends before it starts")
-
-
-def series_values(series: ImportedSeries) -> dict[str, Any]:
-    try:
-        ends = series_end(series.spec())
-        first = series_start(series.spec())
-    except InvalidRecurrence as error:
-        raise Rejected(str(error)) from error
-    return {
-        "title": series.title.strip()[:MAX_TITLE] or "(untitled)",
-        "description": series.description,
-        "location": series.location[:MAX_LOCATION],
-        "starts_at": series.start.astimezone(UTC), "ends_at": series.end.astimezone(UTC), "all_day": series.all_day,
-        "timezone": series.timezone, "rrule": series.rrule,
-        "rdates": sorted(r.astimezone(UTC) for r in series.rdates),
-        "exdates": sorted(x.astimezone(UTC) for x in series.exdates),
-        "series_ends_at": ends.astimezone(UTC) if ends is not None else None,
-        "series_starts_at": first if first < series.start else None,
-        "nominal_duration": series.nominal,
-        "visibility": Visibility(series.visibility),
-    }
-
-
-def override_rows(event_id: int, series: ImportedSeries) -> list[EventOverride]:
-    return [
-        EventOverride(event_id=event_id, recurrence_id=recurrence_id, cancelled=o.cancelled,
-                      starts_at=utc(o.start) if not o.cancelled else None,
-                      ends_at=utc(o.end) if not o.cancelled else None,
-                      title=o.title[:MAX_TITLE] if o.title is not None else None, description=o.description,
-                      location=o.location[:MAX_LOCATION] if o.location is not None else None)
-        for recurrence_id, o in sorted(series.overrides.items())
-    ]
-
-
-def utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
-
-
-def override_key(o: EventOverride) -> tuple[Any, ...]:
-    return (o.recurrence_id.astimezone(UTC), o.cancelled, o.starts_at, o.ends_at, o.title, o.description, o.location)
-
-
-def unchanged(event: Event, values: dict[str, Any], current: Sequence[EventOverride], incoming: Sequence[EventOverride]) -> bool:
-    same_fields = all(
-        (sorted(getattr(event, k) or []) if k in ("rdates", "exdates") else getattr(event, k)) == v
-        for k, v in values.items()
-    )
-    return same_fields and sorted(map(override_key, current)) == sorted(map(override_key, incoming))
-
-
-async def import_series(session: AsyncSession, series: ImportedSeries, existing: Event | None, owner: User,
-                        report: ImportReport) -> Event | None:
-    series = with_storable_base(series)
-    storable(series)
-    values = series_values(series)
-    if existing is None:
-        event = Event(uid=series.uid, owner_id=owner.id, sequence=series.sequence, version=1, **values)
-        session.add(event)
-        await session.flush()
-        session.add_all(override_rows(event.id, series))
-        await session.flush()
-        await record_change(session, "Event", event.id, ChangeOp.CREATED, change_payload(event, []), actor_id=owner.id)
-        report.created += 1
-        report.event_ids.append(event.id)
-        return event
-    if series.sequence < existing.sequence:
-        report.skipped += 1  # an older version of what is stored
-        return existing
-    current = list(await session.scalars(select(EventOverride).where(EventOverride.event_id == existing.id)))
-    incoming = override_rows(existing.id, series)
-    if unchanged(existing, values, current, incoming):
-        report.skipped += 1
-        return existing
-    old = (existing.starts_at, existing.series_ends_at)
-    readership = await event_readership(session, existing.id)  # CLASS may narrow who reads it
-    for key, value in values.items():
-        setattr(existing, key, value)
-    existing.sequence = series.sequence
-    existing.version += 1
-    existing.updated_at = datetime.now(UTC)
-    await session.execute(delete(EventOverride).where(EventOverride.event_id == existing.id))
-    session.add_all(incoming)
-    await session.flush()
-    await record_event_change(session, existing.id, ChangeOp.UPDATED, change_payload(existing, [], old=old),
-                              actor_id=owner.id, before=readership)
-    report.updated += 1
-    report.event_ids.append(existing.id)
-    return existing
-
-
-async def writable_by_uid(session: AsyncSession, uids: Sequence[str], owner: User) -> dict[str, Event]:
-    """Per UID, the event the importer may change (their own first), locked; others' UIDs are absent."""
-    if not uids:
-        return {}
-    viewer = Viewer.of(owner)
-    rows = await session.scalars(
-        policy_for(Event).select(viewer).where(Event.uid.in_(list(uids)))
-        .order_by(Event.uid, Event.owner_id.is_distinct_from(owner.id), Event.id).with_for_update(of=Event)
-    )
-    found: dict[str, Event] = {}
-    for event in rows:
-        if event.uid not in found and await may_change_event(session, viewer, event.owner_id, event.visibility):
-            found[event.uid] = event
-    return found
-
 
 async def import_calendar(session: AsyncSession, data: bytes | str, owner: User, *, office_zone: str = "UTC") -> ImportReport:
-    """Import every series of ``data``; the caller commits. Parsing runs on a worker thread
-    (bounded by the parser's byte, event and time caps) so the event loop keeps serving."""
-    zone = effective_zone(owner.timezone, office_zone)
-    parsed = await asyncio.to_thread(parse_calendar, data, default_timezone=zone)
+    """Import every series of ``data``; the caller commits."""
+    parsed = await asyncio.to_thread(parse_calendar, data, default_timezone=zone_of(owner, office_zone))
     report = ImportReport(problems=list(parsed.problems))
-    existing = await writable_by_uid(session, [s.uid for s in parsed.series], owner)
-    for series in parsed.series:
-        try:
-            async with session.begin_nested():
-                event = await import_series(session, series, existing.get(series.uid), owner, report)
-            if event is not None:
-                existing[series.uid] = event
-        except Rejected as error:
-            report.problems.append(ImportProblem(series.uid, str(error)))
-        except DBAPIError as error:
-            report.problems.append(ImportProblem(series.uid, f"rejected by the database: {db_reason(error)}"))
+    await store_series(session, parsed.series, owner, report, db_reason)
     record_audit(session, actor_id=owner.id, action="import_ics", entity_type="Event", entity_id=0,
                  after={"created": report.created, "updated": report.updated, "skipped": report.skipped,
                         "problems": len(report.problems)})
@@ -219,20 +45,6 @@ async def import_calendar(session: AsyncSession, data: bytes | str, owner: User,
 
 def db_reason(error: DBAPIError) -> str:
     return database_user_error(error).message
-
-
-async def import_owner(session: AsyncSession, owner_email: str | None) -> User:
-    if owner_email:
-        user = (await session.scalars(select(User).where(func.lower(User.email) == owner_email.strip().lower()))).first()
-        if user is None:
-            raise LookupError(f"no user with email {owner_email}")
-        return user
-    user = (await session.scalars(
-        select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)
-    )).first()
-    if user is None:
-        raise LookupError("no admin user to own the imported events; pass --owner EMAIL")
-    return user
 
 
 async def import_ics_file(session: AsyncSession, path: Path, owner_email: str | None = None, *,
@@ -252,8 +64,14 @@ async def import_calendar_mutation(ctx: Context, input: ImportCalendarInput) -> 
     """``importCalendar(input: {ics})`` for the signed-in user (who owns the created events)."""
     async def work() -> ImportCalendarPayload:
         user = ctx.require_writer()
-        if len(input.ics.encode()) > MAX_ICS_BYTES:
+        data = input.ics.encode()
+        if len(data) > MAX_ICS_BYTES:
             raise validation(f"At most {MAX_ICS_BYTES} bytes.", "input.ics")
+        events = count_events(data)
+        if events > MAX_EVENTS:
+            raise validation(f"{events} events, more than {MAX_EVENTS} in one import: split the file.", "input.ics")
+        if events > INLINE_MAX_EVENTS:
+            return await queue_import(ctx, user, input.ics, events)
         report = await import_calendar(ctx.session, input.ics, user, office_zone=ctx.settings.organisation_timezone)
         await ctx.commit()
         return ImportCalendarPayload(
@@ -264,3 +82,15 @@ async def import_calendar_mutation(ctx: Context, input: ImportCalendarInput) -> 
     return await run_mutation(
         ctx, work, lambda errors: ImportCalendarPayload(created=0, updated=0, skipped=0, problems=[], errors=errors)
     )
+
+
+async def queue_import(ctx: Context, user: User, ics: str, events: int) -> ImportCalendarPayload:
+    """Store the file on a ``calendar_imports`` row and let the job import it in chunks."""
+    job = CalendarImport(owner_id=user.id, status="QUEUED", data=ics, total=events, problems=[])
+    ctx.session.add(job)
+    await ctx.session.flush()
+    await ctx.session.refresh(job)
+    payload = CalendarImportType.from_model(job)
+    await ctx.commit()
+    await enqueue(ctx, "import_calendar_file", job.id)
+    return ImportCalendarPayload(created=0, updated=0, skipped=0, problems=[], errors=[], calendar_import=payload)

@@ -12,6 +12,7 @@ from db.enums import Visibility
 from db.models import Community, Event, EventOverride, Team, User
 from db.policies.event import may_change_event
 from db.policies.viewer import Viewer
+from db.rules.event_changes import change_payload, iso, span
 from db.rules.recurrence import (
     InvalidRecurrence,
     SeriesSpec,
@@ -25,6 +26,8 @@ from resolvers import validation as v
 from resolvers.mutation import not_found, validation
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id
+
+__all__ = ["change_payload", "iso", "span"]  # moved to db.rules.event_changes; kept importable here
 
 MAX_DATES = 1000
 MAX_REMINDERS = 10
@@ -159,39 +162,6 @@ def check_version(event: Event, expected: int | None) -> None:
             ErrorCode.CONFLICT, f"The event changed meanwhile (version {event.version}, not {expected}).",
             "input.expectedVersion",
         )
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def span(event: Event) -> tuple[datetime, datetime | None]:
-    """What a series occupies on the calendar: first start to last end (None: endless)."""
-    first = event.series_starts_at
-    return (first if first is not None and first < event.starts_at else event.starts_at), event.series_ends_at
-
-
-def change_payload(event: Event, participant_ids: Iterable[int], *,
-                   old: tuple[datetime, datetime | None] | None = None) -> dict[str, Any]:
-    start, end = span(event)
-    payload: dict[str, Any] = {
-        "module": event.module.value,
-        "start": iso(start),
-        "end": iso(end),
-        "series_ends_at": iso(event.series_ends_at),
-        "visibility": event.visibility.value,
-        "owner_id": event.owner_id,
-        "team_ids": [event.team_id] if event.team_id is not None else [],
-        "community_id": event.community_id,
-    }
-    if event.visibility == Visibility.PRIVATE:
-        readers = set(participant_ids)
-        if event.owner_id is not None:
-            readers.add(event.owner_id)
-        payload["reader_ids"] = sorted(readers)
-    if old is not None:
-        payload["old_start"], payload["old_end"] = iso(old[0]), iso(old[1])
-    return payload
 
 
 def bump_version(event: Event) -> None:

@@ -6,6 +6,7 @@ the user's zone; a user who never set one gets the office zone (ALMANAC_TIMEZONE
 from __future__ import annotations
 
 from db.models import User
+from db.queries.calendar_import import zone_of
 from db.queries.logs import record_audit
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation
@@ -15,12 +16,8 @@ from schema.user.types import UserType
 from server.context import Context
 
 
-def effective_zone(user_zone: str | None, office_zone: str) -> str:
-    return user_zone or office_zone
-
-
 def user_zone(ctx: Context, user: User) -> str:
-    return effective_zone(user.timezone, ctx.settings.organisation_timezone)
+    return zone_of(user, ctx.settings.organisation_timezone)
 
 
 async def set_my_timezone(ctx: Context, input: SetMyTimezoneInput) -> SetMyTimezonePayload:

@@ -1,5 +1,6 @@
 """Every ORM model, imported so that ``Base.metadata`` knows the whole schema."""
 from db.models.attachment import Attachment
+from db.models.calendar_import import CalendarImport
 from db.models.community import Assessment, Community, Need, Policy
 from db.models.dashboard import DashboardSnapshot
 from db.models.event import Event, EventOverride, EventParticipant
@@ -21,6 +22,7 @@ __all__ = [
     "AuditLog",
     "Booking",
     "CalendarGrant",
+    "CalendarImport",
     "CalendarPreference",
     "ChangeLog",
     "Community",

@@ -13,6 +13,7 @@ from db.policies.attachment import AttachmentPolicy
 from db.policies.audience import Audience
 from db.policies.base import EntityPolicy
 from db.policies.booking import BookingPolicy
+from db.policies.calendar_import import CalendarImportPolicy
 from db.policies.community import CommunityPolicy
 from db.policies.dashboard import DashboardSnapshotPolicy
 from db.policies.event import EventOverridePolicy, EventParticipantPolicy, EventPolicy
@@ -31,7 +32,7 @@ from db.policies.user import UserPolicy
 from db.policies.viewer import ANONYMOUS, Viewer
 
 _ALL: tuple[EntityPolicy[Any], ...] = (
-    AssessmentPolicy(), AttachmentPolicy(), BookingPolicy(), CalendarPreferencePolicy(), CommunityPolicy(),
+    AssessmentPolicy(), AttachmentPolicy(), BookingPolicy(), CalendarImportPolicy(), CalendarPreferencePolicy(), CommunityPolicy(),
     DashboardSnapshotPolicy(), EventPolicy(),
     EventOverridePolicy(), EventParticipantPolicy(), MeetingDecisionPolicy(), MeetingMinutesPolicy(),
     QuarterlyReportPolicy(), NeedPolicy(), NotificationPolicy(), PolicyDocumentPolicy(),

@@ -7,7 +7,10 @@ import strawberry
 
 from resolvers.calendar import calendar_entries, calendar_scope
 from schema.calendar.enums import CalendarModuleEnum
+from schema.calendar.import_types import CalendarImportType
 from schema.calendar.types import CalendarEntryType, CalendarWindowType, with_attachments
+from schema.core.ids import decode_id
+from schema.core.node import load_node
 
 
 @strawberry.type
@@ -36,3 +39,8 @@ class CalendarQuery:
         if has_attachments is not None:
             entries = await with_attachments(info, entries, wanted=has_attachments)  # type: ignore[arg-type,assignment]
         return CalendarWindowType(start=scope.start, end=scope.end, entries=entries)
+
+    @strawberry.field(description="A calendar import you started (importCalendar of a large file), with its progress.")
+    async def calendar_import(self, info: strawberry.Info, id: strawberry.ID) -> CalendarImportType | None:
+        info.context.require_user()
+        return await load_node(info, CalendarImportType, decode_id(id, "CalendarImport", field="id"))
