@@ -22,7 +22,7 @@ from db.queries.notification import (
     delivery_prefs,
     insert_notifications,
 )
-from db.rules.recurrence import InvalidRecurrence, SeriesSpec, expand_occurrences
+from db.rules.recurrence import ExpansionLimit, InvalidRecurrence, SeriesSpec, expand_occurrences
 from db.rules.reminders import (
     MAX_OFFSET_MINUTES,
     describe_lead_time,
@@ -79,8 +79,8 @@ async def plan_for_event(session: AsyncSession, event: Event, moment: datetime) 
         overrides = await session.scalars(select(EventOverride).where(EventOverride.event_id == event.id))
         series = SeriesSpec.from_event(event, list(overrides))
         occurrences = expand_occurrences(series, moment, moment + HORIZON)
-    except InvalidRecurrence:
-        return []
+    except (InvalidRecurrence, ExpansionLimit):
+        return []  # ExpansionLimit: a series too dense to remind of every occurrence (e.g. every 15 minutes)
     if not occurrences:
         return []
     prefs = await delivery_prefs(session, await recipients_of(session, event))

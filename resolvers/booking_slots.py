@@ -13,7 +13,13 @@ from db.enums import BookingStatus
 from db.models import Booking, Event, Resource, Task, User
 from db.queries.event import overrides_of
 from db.rules.availability import Interval, blocked_range
-from db.rules.recurrence import InvalidRecurrence, Occurrence, SeriesSpec, expand_occurrences
+from db.rules.recurrence import (
+    ExpansionLimit,
+    InvalidRecurrence,
+    Occurrence,
+    SeriesSpec,
+    expand_occurrences,
+)
 from resolvers import validation as v
 from resolvers.mutation import not_found, validation
 from resolvers.targets import readable_target
@@ -131,6 +137,11 @@ async def _upcoming_occurrences(ctx: Context, event: Event, now: datetime) -> li
         occurrences = expand_occurrences(await _series(ctx, event), horizon_start, horizon_end)
     except InvalidRecurrence as error:
         raise validation(f"The event's recurrence cannot be expanded: {error}", "input.eventId") from None
+    except ExpansionLimit:
+        raise validation(
+            f"The event has more than {MAX_OCCURRENCES} occurrences in the next "
+            f"{ctx.settings.max_window_days} days; book them in parts.", "input.allOccurrences",
+        ) from None
     if not occurrences:
         raise validation("The event has no upcoming occurrences to book.", "input.eventId")
     if len(occurrences) > MAX_OCCURRENCES:

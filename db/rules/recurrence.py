@@ -330,6 +330,7 @@ def _original_starts(series: SeriesSpec, tz: ZoneInfo, window_start: datetime, w
         if rule.ends_before(dtstart):
             include_dtstart = False
             continue
+        _refuse_dense(rule, max(lo, dtstart), min(hi, rule.until or hi))
         rebased = _rebased(rule, dtstart, lo, series.timezone, series.all_day)
         starts.update(_instant(naive, dtstart, series, tz) for naive in _between(rebased, lo, hi))
     if include_dtstart and first <= series.start <= last:
@@ -344,6 +345,15 @@ def _original_starts(series: SeriesSpec, tz: ZoneInfo, window_start: datetime, w
     return sorted(starts)
 
 
+def _refuse_dense(rule: _Rule, lo: datetime, hi: datetime) -> None:
+    """ExpansionLimit without iterating when a plain FREQ/INTERVAL rule has far too many steps."""
+    if rule.one_per_step and hi > lo and (hi - lo) // rule.step > MAX_OCCURRENCES_PER_SERIES + _MARGIN_OCCURRENCES:
+        raise ExpansionLimit(MAX_OCCURRENCES_PER_SERIES)
+
+
+_MARGIN_OCCURRENCES = 500  # starts just outside the window (DST margins, long occurrences) counted while iterating
+
+
 def _between(rule: rrule, lo: datetime, hi: datetime) -> list[datetime]:
     """``rule.between(lo, hi, inc=True)`` that stops past ``MAX_OCCURRENCES_PER_SERIES``."""
     found: list[datetime] = []
@@ -351,7 +361,7 @@ def _between(rule: rrule, lo: datetime, hi: datetime) -> list[datetime]:
         if naive > hi:
             break
         found.append(naive)
-        if len(found) > 2 * MAX_OCCURRENCES_PER_SERIES:  # the window plus its DST margins; exact check later
+        if len(found) > MAX_OCCURRENCES_PER_SERIES + _MARGIN_OCCURRENCES:  # the window's count is checked exactly later
             raise ExpansionLimit(MAX_OCCURRENCES_PER_SERIES)
     return found
 
@@ -471,6 +481,7 @@ class _Rule(NamedTuple):
     bounded: bool
     explicit: str | None  # the rule with DTSTART-derived parts spelled out; None if not rebasable
     step: timedelta  # at least one period of the rule
+    one_per_step: bool  # no BYxxx part: exactly one occurrence per step (FREQ=MINUTELY;INTERVAL=15)
 
     def ends_before(self, dtstart: datetime) -> bool:
         return self.until is not None and self.until < dtstart
@@ -505,7 +516,9 @@ def _compile(line: str, dtstart: datetime, timezone_name: str, all_day: bool, *,
     assert isinstance(compiled, rrule)
     explicit = None if "COUNT" in parts else _join_parts(_with_dtstart_parts(parts, dtstart))
     step = _FIXED_STEPS.get(parts["FREQ"], timedelta(days=366 if parts["FREQ"] == "YEARLY" else 31))
-    return _Rule(compiled, local, local is not None or "COUNT" in parts, explicit, step * int(parts.get("INTERVAL", "1")))
+    one_per_step = not any(key.startswith("BY") for key in parts) and parts["FREQ"] in _FIXED_STEPS
+    return _Rule(compiled, local, local is not None or "COUNT" in parts, explicit,
+                 step * int(parts.get("INTERVAL", "1")), one_per_step)
 
 
 _FIXED_STEPS = {

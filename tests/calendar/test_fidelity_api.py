@@ -125,6 +125,17 @@ async def test_rules_without_bounds_are_refused_on_create(gql: GraphQL, make_use
     assert answers == [[("VALIDATION", "input.rrule")]] * 4
 
 
+async def test_rules_without_bounds_are_refused_on_update(gql: GraphQL, make_user: UserFactory) -> None:
+    user = await make_user()
+    created = await gql(CREATE, {"input": {"title": "x", "start": "2026-01-05T09:00:00Z", "end": "2026-01-05T10:00:00Z",
+                                           "timezone": "UTC", "rrule": "FREQ=WEEKLY"}}, user=user)
+    event_id = created["data"]["createEvent"]["event"]["id"]
+
+    body = await gql(UPDATE, {"input": {"id": event_id, "scope": "ALL", "rrule": "FREQ=HOURLY;INTERVAL=0"}}, user=user)
+
+    assert [(e["code"], e["field"]) for e in body["data"]["updateEvent"]["errors"]] == [("VALIDATION", "input.rrule")]
+
+
 async def test_a_window_with_too_many_occurrences_answers_validation(gql: GraphQL, make_user: UserFactory) -> None:
     user = await make_user()
     await gql(CREATE, {"input": {"title": "Every 15 minutes", "start": "2026-01-05T09:00:00Z",

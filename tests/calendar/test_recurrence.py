@@ -256,16 +256,19 @@ def test_every_occurrence_overlaps_the_window_and_keeps_wall_time(
 ) -> None:
     tz = ZoneInfo(zone_name)
     start = datetime.combine(day, time(hour), tz).astimezone(UTC).astimezone(tz)  # normalised wall time
-    series = SeriesSpec(start=start, end=start + timedelta(minutes=minutes), timezone=zone_name, rrule=rule)
-    window_start = start + timedelta(hours=offset_hours)
+    # Instants are compared in UTC: Python compares and subtracts two times of one zone on the wall clock.
+    series = SeriesSpec(start=start, end=start.astimezone(UTC) + timedelta(minutes=minutes), timezone=zone_name,
+                        rrule=rule)
+    window_start = start.astimezone(UTC) + timedelta(hours=offset_hours)
     window_end = window_start + timedelta(hours=length_hours)
 
     occurrences = expand_occurrences(series, window_start, window_end)
 
     assert [o.start for o in occurrences] == sorted(o.start for o in occurrences)
     for occurrence in occurrences:
-        assert occurrence.start < window_end and occurrence.end > window_start
-        assert occurrence.end - occurrence.start == timedelta(minutes=minutes)
+        begins, ends = occurrence.start.astimezone(UTC), occurrence.end.astimezone(UTC)
+        assert begins < window_end and ends > window_start
+        assert ends - begins == timedelta(minutes=minutes)  # exact, also across a DST change
         local = occurrence.start.astimezone(tz)
         assert local.time() == start.time() or local.dst() != start.dst()  # only a DST gap moves it
     # Nothing missing: the same expansion over a wider window, clipped, agrees.

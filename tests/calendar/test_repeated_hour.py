@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from db.rules.icalendar_export import ExportEvent, export_calendar
+from db.rules.icalendar_import import parse_calendar
 from db.rules.recurrence import (
     OverrideSpec,
     SeriesSpec,
@@ -110,3 +112,20 @@ def test_a_nominal_day_stays_a_calendar_day_across_the_change() -> None:
 
 def _fields(series: SeriesSpec) -> dict[str, object]:
     return {name: getattr(series, name) for name in SeriesSpec.__dataclass_fields__}
+
+
+def test_a_nominal_duration_is_exported_as_duration_and_read_back_the_same() -> None:
+    text = "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", "BEGIN:VEVENT", "UID:p1d", "SUMMARY:Day shift",
+        "DTSTART;TZID=America/New_York:20261031T090000", "DURATION:P1D", "RRULE:FREQ=DAILY;COUNT=2",
+        "END:VEVENT", "END:VCALENDAR", "",
+    ])
+    [imported] = parse_calendar(text).series
+    exported = export_calendar([ExportEvent(uid="p1d", title="Day shift", series=imported.spec())], stamp=NIGHT[0])
+    [again] = parse_calendar(exported).series
+    window = (datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC))
+
+    assert b"DURATION:P1D" in exported and b"DTEND" not in exported  # was DTEND: a fixed 24 hours
+    assert [(o.start, o.end) for o in expand_occurrences(again.spec(), *window)] == \
+        [(o.start, o.end) for o in expand_occurrences(imported.spec(), *window)]
+    assert [o.end.astimezone(UTC).hour for o in expand_occurrences(again.spec(), *window)] == [14, 14]  # 09:00 EST

@@ -78,19 +78,33 @@ def edited_series(draw: st.DrawFn) -> tuple[list[SeriesSpec], datetime, datetime
     if scope == "THIS_CANCEL":
         return [SeriesSpec(**{**_fields(base), "overrides": {rid: OverrideSpec(cancelled=True)}})], *window
     if scope == "THIS_MOVE":
-        moved = OverrideSpec(start=rid + shift, end=rid + shift + (end - start), title="Moved")
+        moved_start, moved_end = moved_times(rid, shift, end - start, tz_name, all_day)
+        moved = OverrideSpec(start=moved_start, end=moved_end, title="Moved")
         return [SeriesSpec(**{**_fields(base), "overrides": {rid: moved}})], *window
     head_rule, tail_rule = split_series(rule, start, rid, timezone_name=tz_name, all_day=all_day)
     assume(head_rule is not None)
     head = SeriesSpec(**{**_fields(base), "rrule": head_rule, "exdates": tuple(x for x in excluded if x < rid)})
-    new_start = shift_wall(rid, rid, rid + shift, tz_name)
+    new_start, new_end = moved_times(rid, shift, end - start, tz_name, all_day)
     tail = SeriesSpec(
-        start=new_start, end=new_start + (end - start), all_day=all_day, timezone=tz_name,
+        start=new_start, end=new_end, all_day=all_day, timezone=tz_name,
         rrule=shift_until(tail_rule, rid, new_start, tz_name) if tail_rule else None,
         exdates=tuple(shift_wall(x, rid, new_start, tz_name) for x in excluded if x > rid),
         rdates=() if tail_rule else (new_start,),
     )
     return [head, tail], *window
+
+
+def moved_times(rid: datetime, shift: timedelta, length: timedelta, tz_name: str, all_day: bool) -> tuple[datetime, datetime]:
+    """Where an edit moves an occurrence, as the mutations store it: all-day ones from local
+    midnight to local midnight (``event_fields.times``), timed ones on the wall clock."""
+    if not all_day:
+        start = shift_wall(rid, rid, rid + shift, tz_name)
+        return start, start + length
+    tz = zone(tz_name)
+    first = rid.astimezone(tz).date() + timedelta(days=shift.days)
+    days = max(1, round(length / timedelta(days=1)))
+    return (datetime.combine(first, time(), tz).astimezone(UTC),
+            datetime.combine(first + timedelta(days=days), time(), tz).astimezone(UTC))
 
 
 def _fields(series: SeriesSpec) -> dict[str, object]:
