@@ -30,7 +30,6 @@ def drop_color_message(
 def shared_processors() -> list[structlog.types.Processor]:
     return [
         structlog.contextvars.merge_contextvars,
-        drop_color_message,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -57,7 +56,8 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared_processors(), structlog.stdlib.ExtraAdder()],
+        # ExtraAdder copies a record's ``extra=`` fields: drop uvicorn's colour copy after it.
+        foreign_pre_chain=[*shared_processors(), structlog.stdlib.ExtraAdder(), drop_color_message],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
