@@ -117,19 +117,35 @@ async def change_stream(ctx: Context, accepts: Callable[[Change], bool], after: 
 
 
 async def replay(
-    sessionmaker: async_sessionmaker[AsyncSession], after: int, accepts: Callable[[Change], bool]
+    sessionmaker: async_sessionmaker[AsyncSession], after: int, accepts: Callable[[Change], bool],
+    realtime: Realtime | None = None,
 ) -> AsyncIterator[Change]:
+    """Logged changes after ``after`` that ``accepts`` takes, page by page.
+
+    With ``realtime``, a page is read once for every subscriber replaying from the same
+    position while the broker's live position stays the same (a reconnect storm): what
+    was published after a shared read moves that position, so a later reader reads anew.
+    """
     position = after
     while True:
-        async with sessionmaker() as session:
-            rows = await changes_after(session, position, limit=REPLAY_PAGE)
-        for row in rows:
-            change = Change.from_row(row)
+        rows = await log_page(sessionmaker, position, realtime)
+        for change in rows:
             position = change.position
             if accepts(change):
                 yield change
         if len(rows) < REPLAY_PAGE:
             return
+
+
+async def log_page(sessionmaker: async_sessionmaker[AsyncSession], after: int,
+                   realtime: Realtime | None) -> list[Change]:
+    async def read() -> list[Change]:
+        async with sessionmaker() as session:
+            return [Change.from_row(row) for row in await changes_after(session, after, limit=REPLAY_PAGE)]
+
+    if realtime is None:
+        return await read()
+    return await realtime.shared.get(("log-page", after, realtime.broker.last_position), read)
 
 
 async def fresh_row(ctx: Context, model: type[T], pk: int, position: int) -> T | None:
@@ -193,7 +209,7 @@ async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], fi
             member.last = last
             while True:
                 member.fell_behind = False
-                async for change in replay(ctx.sessionmaker, member.last, accepts):
+                async for change in replay(ctx.sessionmaker, member.last, accepts, realtime):
                     await group.send(member, change)
                     if member.closed.is_set():
                         break

@@ -11,6 +11,7 @@ from db.enums import ChangeOp, Role, Visibility
 from db.models import EventParticipant, Task, TaskAssignee
 from db.queries.logs import record_change
 from schema.core.ids import to_global_id
+from server.socket_writer import raw_transport
 from tests.realtime.conftest import (
     Committed,
     LiveServer,
@@ -146,3 +147,27 @@ async def test_a_subscriber_who_loses_access_gets_a_removal_and_never_the_new_co
     async with committed.sessionmaker() as session:
         await session.execute(delete(EventParticipant).where(EventParticipant.event_id == event.id))
         await session.commit()
+
+
+async def test_frames_written_straight_to_the_transport_read_like_any_other(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine
+) -> None:
+    # given one subscriber without permessage-deflate (frames go straight to the transport)
+    # and one with it (frames go through the ASGI send)
+    owner = await committed.user()
+    plain_user, deflate_user = await committed.user(), await committed.user()
+    before = registered(live_server)
+    plain = await subscribe(live_server.ws_url, plain_user, TASK_WITH_RELATIONS, compression=None)
+    await wait_subscribed(live_server, before)
+    members = [m for m in live_server.realtime.fanout.members() if m.viewer.user_id == plain_user.id]
+    assert [raw_transport(m.writer._protocol) is not None for m in members] == [True]
+    before = registered(live_server)
+    deflated = await subscribe(live_server.ws_url, deflate_user, TASK_WITH_RELATIONS)
+    await wait_subscribed(live_server, before)
+    # when a task changes
+    _, _, received = await costs_of_one_change(live_server, committed, [plain, deflated], owner.id, "raw frames")
+    # then both read the same message
+    assert received[0] == received[1]
+    assert received[0]["task"]["title"] == "raw frames"
+    await plain.close()
+    await deflated.close()
