@@ -164,7 +164,8 @@ def mixed_load(bench: Bench, side: str, seconds: float) -> str:
     before = pool_timeouts(server)
     commands = [hey_command(server.url, b[kind], concurrency=n, seconds=seconds, token=bench.token)
                 for kind, n in (("calendar", 10), ("tasks", 20), ("board", 20))]
-    loads = run_together(commands)
+    memory = [rss_mb(server)]
+    loads = run_together(commands, every=min(30.0, seconds / 3), tick=lambda: memory.append(rss_mb(server)))
     served = sum(load.served for load in loads)
     rate = served / max(load.seconds for load in loads)
     p50 = max(load.ms(50) for load in loads)
@@ -172,8 +173,9 @@ def mixed_load(bench: Bench, side: str, seconds: float) -> str:
     failed = sum(load.failed for load in loads)
     kinds = " ".join(f"{k}: {load.served_per_second:.1f}/s p99 {load.ms(99):.0f} ms"
                      for k, load in zip(("calendar", "tasks", "board"), loads, strict=True))
+    rss = " -> ".join(f"{mb:.0f}" for mb in memory)
     return (f"{rate:6.1f} req/s, worst p50 {p50:.0f} ms, worst p99 {p99:.0f} ms, {failed} failed, "
-            f"{pool_timeouts(server) - before} pool timeouts, RSS {rss_mb(server):.0f} MB  [{kinds}]")
+            f"{pool_timeouts(server) - before} pool timeouts, RSS MB {rss}  [{kinds}]")
 
 
 def interleaved(sides: list[str], round_no: int) -> list[str]:
@@ -192,6 +194,11 @@ async def run_round(bench: Bench, round_no: int) -> None:
                 bench.record(p99_key, side, p99)
         return step
 
+    if bench.args.only_mixed:
+        for side in interleaved(bench.almanacs, round_no):
+            bench.mixed[side].append(mixed_load(bench, side, bench.args.mixed_seconds))
+        print(f"  round {round_no + 1} done", flush=True)
+        return
     steps += [("tasks", load_step("tasks", 1, "tasks1")), ("tasks", load_step("tasks", 10, "tasks10")),
               ("tasks", load_step("tasks", 50, "tasks50", "tasks50p99")),
               ("typename", load_step("typename", 50, "typename")), ("me", load_step("me", 50, "me"))]
@@ -281,7 +288,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each throughput run")
     parser.add_argument("--latency-requests", type=int, default=7, help="requests per median-latency run")
-    parser.add_argument("--mixed-seconds", type=float, default=15.0, help="length of each mixed-load run")
+    parser.add_argument("--mixed-seconds", type=float, default=15.0,
+                        help="length of each mixed-load run (300: the 5-minute memory check)")
+    parser.add_argument("--only-mixed", action="store_true", help="skip everything but the mixed load")
     parser.add_argument("--workers", type=int, default=None, help="almanac serve --workers (default: its own)")
     parser.add_argument("--year", type=int, default=datetime.now(UTC).year)
     parser.add_argument("--month", type=int, default=3, choices=range(1, 13))

@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -86,10 +88,21 @@ def run_hey(url: str, body: str, *, concurrency: int, seconds: float | None = No
                                      token=token)])[0]
 
 
-def run_together(commands: list[list[str]]) -> list[Load]:
-    """Several hey runs at once (a mixed load), each read back on its own."""
-    processes = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for c in commands]
-    loads = [parse_csv(p.communicate()[0], _seconds(c)) for p, c in zip(processes, commands, strict=True)]
+def run_together(commands: list[list[str]], *, every: float = 0, tick: Callable[[], None] | None = None) -> list[Load]:
+    """Several hey runs at once (a mixed load), each read back on its own; ``tick()`` every ``every`` s meanwhile."""
+    with tempfile.TemporaryDirectory() as folder:
+        outputs = [open(os.path.join(folder, f"{n}.csv"), "w+") for n in range(len(commands))]  # noqa: SIM115
+        processes = [subprocess.Popen(c, stdout=out, stderr=subprocess.DEVNULL, text=True)
+                     for c, out in zip(commands, outputs, strict=True)]
+        while any(p.poll() is None for p in processes):
+            time.sleep(every or 0.2)
+            if tick is not None and every:
+                tick()
+        loads = []
+        for out, command in zip(outputs, commands, strict=True):
+            out.seek(0)
+            loads.append(parse_csv(out.read(), _seconds(command)))
+            out.close()
     for command in commands:
         os.unlink(command[command.index("-D") + 1])
     return loads
