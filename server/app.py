@@ -28,6 +28,9 @@ from server.settings import Settings, get_settings
 from server.viewer import USER_CACHE_KEY, UserCache
 
 log = structlog.get_logger(__name__)
+# Connections admission control leaves to token lookups, the change-log relay and in-process jobs:
+# with all of them taken by operations, those waited out the pool timeout under load (5-minute mixed run).
+RESERVED_CONNECTIONS = 3
 
 
 class NullNotifier:
@@ -83,6 +86,11 @@ async def build_state(
         extras={},
         read_sessionmaker=read_sessionmaker,
     )
+
+
+def default_max_running(settings: Settings) -> int:
+    """Operations that may run at once: one connection each, leaving some for sign-in lookups and background work."""
+    return max(1, settings.db_pool_size + settings.db_max_overflow - RESERVED_CONNECTIONS)
 
 
 async def close_state(state: AppState) -> None:
@@ -149,7 +157,7 @@ def create_app(
         state.extras[USER_CACHE_KEY] = user_cache
         realtime.broker.listeners.append(user_cache.on_change)
         state.extras[ADMISSION_KEY] = Admission(
-            max_running=settings.max_running_operations or settings.db_pool_size + settings.db_max_overflow,
+            max_running=settings.max_running_operations or default_max_running(settings),
             max_heavy=settings.max_heavy_operations, heavy_bytes=settings.heavy_response_bytes,
         )
         from jobs.runtime import start_jobs

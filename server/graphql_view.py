@@ -5,7 +5,9 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -105,12 +107,15 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             state=self.state,
         )
         token = bearer_token(header) if header else None
-        if is_api_key(token):
-            assert token is not None
-            ctx.api_key = await principal_for(ctx.sessionmaker, token)
-            ctx.user = acting_user(ctx.api_key) if ctx.api_key is not None else None
-        elif token:
-            ctx.user = await load_user_for_token(ctx, token)
+        try:
+            if is_api_key(token):
+                assert token is not None
+                ctx.api_key = await principal_for(ctx.sessionmaker, token)
+                ctx.user = acting_user(ctx.api_key) if ctx.api_key is not None else None
+            elif token:
+                ctx.user = await load_user_for_token(ctx, token)
+        except PoolTimeout:  # every connection busy for ALMANAC_DB_POOL_TIMEOUT: shed the request, do not crash
+            raise HTTPException(503, "The server is busy; retry in a few seconds.") from None
         return ctx
 
     async def on_ws_connect(self, context: Context) -> UnsetType:

@@ -12,8 +12,10 @@ Cached rows are shared by concurrent requests: treat ``ctx.user`` as read-only.
 """
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +39,32 @@ class UserCache:
         self._users: dict[int, tuple[float, User]] = {}
         # Verified tokens -> (user id, expiry): a signature checked once per token, not per request.
         self._tokens: dict[str, tuple[int, float]] = {}
+        # Lookups in flight: when a cached user expires under load, the requests that miss at
+        # the same moment share one SELECT instead of each taking a connection for it.
+        self._loading: dict[int, asyncio.Future[User | None]] = {}
+
+    async def load(self, user_id: int, lookup: Callable[[], Awaitable[User | None]]) -> User | None:
+        """The cached user, else one shared ``lookup()`` for every concurrent miss of ``user_id``."""
+        user = self.get(user_id)
+        if user is not None:
+            return user
+        pending = self._loading.get(user_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[User | None] = asyncio.get_running_loop().create_future()
+        self._loading[user_id] = future
+        try:
+            user = await lookup()
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: a lookup nobody else waited for logs nothing extra
+            raise
+        finally:
+            self._loading.pop(user_id, None)
+        future.set_result(user)
+        if user is not None:
+            self.put(user)
+        return user
 
     def subject(self, token: str, secret: str) -> int | None:
         """The user id of a valid token, verified once and then remembered until it expires."""
@@ -106,9 +134,4 @@ async def user_for_token(
     user_id = cache.subject(token, secret)
     if user_id is None:
         return None
-    user = cache.get(user_id)
-    if user is None:
-        user = await load_active_user(sessionmaker, user_id)
-        if user is not None:
-            cache.put(user)
-    return user
+    return await cache.load(user_id, partial(load_active_user, sessionmaker, user_id))

@@ -1,15 +1,20 @@
 """Token -> user: a narrow row (no password hash), cached for seconds, dropped on the user's change-log entries."""
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
+from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import DetachedInstanceError
 
 from db import statements
 from db.enums import ChangeOp, Role
+from server import graphql_view
 from server.changes import Change
 from server.viewer import UserCache, load_active_user, user_for_token
 from tests.conftest import SECRET, UserFactory, token_for
@@ -121,3 +126,36 @@ async def test_a_remembered_token_stops_working_when_it_expires(
     later = time.time() + 61 * 60
     monkeypatch.setattr(time, "time", lambda: later)
     assert cache.subject(token, SECRET) is None  # (PyJWT, on its own clock, refuses it from then on too)
+
+
+async def test_concurrent_misses_share_one_lookup() -> None:
+    cache = UserCache(5)
+    calls: list[int] = []
+    gate = asyncio.Event()
+
+    async def lookup() -> Any:
+        calls.append(1)
+        await gate.wait()
+        return None  # an unknown user: nothing cached, every waiter gets None
+
+    waiters = [asyncio.create_task(cache.load(7, lookup)) for _ in range(20)]
+    await asyncio.sleep(0)
+    gate.set()
+    assert await asyncio.gather(*waiters) == [None] * 20
+    assert calls == [1]
+
+
+async def test_a_sign_in_lookup_that_finds_no_free_connection_answers_503(
+    client: httpx.AsyncClient, make_user: UserFactory, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = await make_user()
+    await session.flush()
+
+    async def exhausted(*_args: Any, **_kwargs: Any) -> None:
+        raise PoolTimeout("QueuePool limit of size 5 overflow 3 reached")
+
+    monkeypatch.setattr(graphql_view, "load_user_for_token", exhausted)
+    response = await client.post("/graphql", json={"query": "{ me { id } }"},
+                                 headers={"Authorization": f"Bearer {token_for(user)}"})
+    assert response.status_code == 503
+    assert "busy" in response.text and "QueuePool" not in response.text
