@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CalendarModule
-from db.models import EventOverride
+from db.models import EventOverride, User
+from db.policies import Viewer
 from db.queries import calendar_events
 from db.queries.calendar_events import event_entries
 from db.queries.calendar_scope import CalendarScope
@@ -18,7 +19,7 @@ from tests.calendar import factories
 from tests.conftest import UserFactory
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
-WINDOW = CalendarScope(start=datetime(2026, 3, 1, tzinfo=UTC), end=datetime(2026, 3, 15, tzinfo=UTC), viewer_id=None)
+WINDOW_START, WINDOW_END = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 15, tzinfo=UTC)
 
 
 def entry(n: int) -> CalendarEntry:
@@ -46,8 +47,8 @@ def expansions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-async def titles(session: AsyncSession, user_id: int) -> list[str]:
-    scope = CalendarScope(start=WINDOW.start, end=WINDOW.end, viewer_id=user_id)
+async def titles(session: AsyncSession, user: User) -> list[str]:
+    scope = CalendarScope(start=WINDOW_START, end=WINDOW_END, viewer=Viewer.of(user))
     return sorted(e.title for e in await event_entries(session, scope) if e.title.startswith("Stand-up"))
 
 
@@ -56,15 +57,15 @@ async def test_a_series_is_expanded_once_per_version(
 ) -> None:
     user = await make_user()
     series = await factories.event(session, START, 15, title="Stand-up", rrule="FREQ=DAILY;COUNT=5", owner_id=user.id)
-    assert await titles(session, user.id) == ["Stand-up"] * 5
-    assert await titles(session, user.id) == ["Stand-up"] * 5
+    assert await titles(session, user) == ["Stand-up"] * 5
+    assert await titles(session, user) == ["Stand-up"] * 5
     assert len(expansions) == 1  # the second window came from the cache
     series.title = "Stand-up (room 2)"
     await session.flush()
-    assert await titles(session, user.id) == ["Stand-up (room 2)"] * 5
+    assert await titles(session, user) == ["Stand-up (room 2)"] * 5
     session.add(EventOverride(event_id=series.id, recurrence_id=START + timedelta(days=1), cancelled=True))
     await session.flush()
-    assert await titles(session, user.id) == ["Stand-up (room 2)"] * 4
+    assert await titles(session, user) == ["Stand-up (room 2)"] * 4
     assert len(expansions) == 3  # each edit expanded afresh
 
 
