@@ -117,7 +117,9 @@ async def world(session: AsyncSession, make_user: UserFactory) -> World:
                      TeamMembership(team_id=team.id, user_id=uid("other_staff"), role=TeamRole.MEMBER)])
     task = Task(title=f"Prepare {secret}", description=f"notes {secret}", event_id=event.id,
                 created_by_id=uid("owner"), due_at=START, position=1.0)
-    ppa = Ppa(title=f"Road {office}", category=PpaCategory.PROJECT, owner_id=uid("owner"), lead_team_id=team.id)
+    # in its stage since 2020: stalled, so the portfolio lists it at risk
+    ppa = Ppa(title=f"Road {office}", category=PpaCategory.PROJECT, owner_id=uid("owner"), lead_team_id=team.id,
+              stage_entered_at=datetime(2020, 1, 1, tzinfo=UTC))
     need = Need(title=f"Need {office}")
     policy = Policy(title=f"Ordinance {office}")
     assessment = Assessment(title=f"Assessment {office}")
@@ -257,7 +259,7 @@ PROBES = [
           PRIVATE_BOOKING_READERS, booking_id_in),
     # office-wide records: every signed-in user reads them, anonymous callers none
     Probe("ppas { milestones needs policies tasks leadTeam }", "Ppa", PPAS, no_vars, SIGNED_IN, marker_in("office")),
-    Probe("portfolio", "Ppa", PORTFOLIO, no_vars, (), marker_in("office")),
+    Probe("portfolio { atRisk }", "Ppa", PORTFOLIO, no_vars, SIGNED_IN, marker_in("office")),
     Probe("node(Ppa)", "Ppa", NODE, lambda w: {"id": gid("Ppa", w.ppa.id)}, SIGNED_IN, marker_in("office")),
     Probe("node(PpaMilestone)", "PpaMilestone", NODE, lambda w: {"id": gid("PpaMilestone", w.milestone.id)},
           SIGNED_IN, marker_in("office")),
