@@ -12,12 +12,21 @@ from db.rules.lifecycles import ASSESSMENT_MOVES, InvalidMove, check_move
 from resolvers import ppa_fields as f
 from resolvers import validation as v
 from resolvers.assessment import MILESTONES, assessment_change
-from resolvers.lifecycle import apply_versioned, check_version, invalid_move, target
+from resolvers.lifecycle import (
+    apply_versioned,
+    changed_references,
+    check_version,
+    invalid_move,
+    target,
+)
 from resolvers.mutation import run_mutation
 from schema.assessment.inputs import UpdateAssessmentInput
 from schema.assessment.payloads import UpdateAssessmentPayload
 from schema.assessment.types import AssessmentType
 from server.context import Context
+
+REFERENCES = (("community_id", "Community", "input.communityId"), ("lead_team_id", "Team", "input.leadTeamId"),
+              ("owner_id", "User", "input.ownerId"))
 
 
 def snapshot(a: Assessment) -> dict[str, Any]:
@@ -31,12 +40,7 @@ async def changed_values(ctx: Context, input: UpdateAssessmentInput, current: As
         values["title"] = f.title(v.required(input.title, "input.title"))
     if input.description is not UNSET:
         values["description"] = f.description(v.required(input.description, "input.description"))
-    for attr, type_name, field in (("community_id", "Community", "input.communityId"),
-                                   ("lead_team_id", "Team", "input.leadTeamId"),
-                                   ("owner_id", "User", "input.ownerId")):
-        value = getattr(input, attr)
-        if value is not UNSET:
-            values[attr] = await f.reference(ctx, value, type_name, field)
+    await changed_references(ctx, input, REFERENCES, values)
     previous = None
     for attr, field in MILESTONES:  # the dates after the change, each not before the previous given one
         value = getattr(input, attr)

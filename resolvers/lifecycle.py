@@ -2,13 +2,16 @@
 update, and the typed errors for a stale version or a move the lifecycle forbids."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry import UNSET
 
 from db.policies import policy_for
 from db.queries.versioned import update_versioned
 from db.rules.lifecycles import InvalidMove
+from resolvers import ppa_fields as f
 from resolvers.mutation import not_found
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id
@@ -27,6 +30,15 @@ async def target(ctx: Context, model: type[M], value: str, type_name: str, what:
     if row is None:
         raise not_found(what, field)
     return row
+
+
+async def changed_references(ctx: Context, input: object, references: Sequence[tuple[str, str, str]],
+                             values: dict[str, Any]) -> None:
+    """For each (attribute, type name, field) the input sets: the decoded id, checked to exist (null clears)."""
+    for attr, type_name, field in references:
+        value = getattr(input, attr)
+        if value is not UNSET:
+            values[attr] = await f.reference(ctx, value, type_name, field)
 
 
 def stale(what: str) -> DomainError:

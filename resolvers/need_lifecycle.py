@@ -13,13 +13,21 @@ from db.queries.logs import record_audit, record_change
 from db.rules.lifecycles import InvalidMove, check_need
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.lifecycle import apply_versioned, check_version, invalid_move, target
+from resolvers.lifecycle import (
+    apply_versioned,
+    changed_references,
+    check_version,
+    invalid_move,
+    target,
+)
 from resolvers.mutation import run_mutation
 from resolvers.need import need_change
 from schema.need.inputs import UpdateNeedInput
 from schema.need.payloads import UpdateNeedPayload
 from schema.need.types import NeedType
 from server.context import Context
+
+REFERENCES = (("community_id", "Community", "input.communityId"), ("assessment_id", "Assessment", "input.assessmentId"))
 
 
 def score(value: float | None) -> Decimal | None:
@@ -49,11 +57,7 @@ async def changed_values(ctx: Context, input: UpdateNeedInput, need: Need) -> di
         values["priority_score"] = score(input.priority_score)
     if input.identified_on is not UNSET:
         values["identified_on"] = f.day(input.identified_on, "input.identifiedOn")
-    for attr, type_name, field in (("community_id", "Community", "input.communityId"),
-                                   ("assessment_id", "Assessment", "input.assessmentId")):
-        value = getattr(input, attr)
-        if value is not UNSET:
-            values[attr] = await f.reference(ctx, value, type_name, field)
+    await changed_references(ctx, input, REFERENCES, values)
     if input.status is not UNSET:
         status = NeedStatus(v.required(input.status, "input.status"))
         try:

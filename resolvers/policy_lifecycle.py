@@ -15,13 +15,21 @@ from db.queries.logs import record_audit, record_change
 from db.rules.lifecycles import InvalidMove, check_policy
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.lifecycle import apply_versioned, check_version, invalid_move, target
+from resolvers.lifecycle import (
+    apply_versioned,
+    changed_references,
+    check_version,
+    invalid_move,
+    target,
+)
 from resolvers.mutation import run_mutation
 from resolvers.policy import policy_change
 from schema.policy.inputs import UpdatePolicyInput
 from schema.policy.payloads import UpdatePolicyPayload
 from schema.policy.types import PolicyType
 from server.context import Context
+
+REFERENCES = (("community_id", "Community", "input.communityId"), ("owner_id", "User", "input.ownerId"))
 
 
 def snapshot(p: Policy) -> dict[str, Any]:
@@ -38,11 +46,7 @@ async def changed_values(ctx: Context, input: UpdatePolicyInput, current: Policy
         values["code"] = f.code(input.code)
     if input.description is not UNSET:
         values["description"] = f.description(v.required(input.description, "input.description"))
-    for attr, type_name, field in (("community_id", "Community", "input.communityId"),
-                                   ("owner_id", "User", "input.ownerId")):
-        value = getattr(input, attr)
-        if value is not UNSET:
-            values[attr] = await f.reference(ctx, value, type_name, field)
+    await changed_references(ctx, input, REFERENCES, values)
     if input.effective_on is not UNSET:
         values["effective_on"] = input.effective_on
     if input.review_on is not UNSET:

@@ -41,6 +41,16 @@ async def locked_team(ctx: Context, value: str, field: str) -> Team:
     return team
 
 
+async def saved(ctx: Context, team: Team, op: ChangeOp, change: dict[str, Any], *, actor_id: int, action: str,
+                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> TeamPayload:
+    """Log the change (change log and audit), commit, answer the team as it is now."""
+    await record_change(ctx.session, "Team", team.id, op, change, actor_id=actor_id)
+    record_audit(ctx.session, actor_id=actor_id, action=action, entity_type="Team", entity_id=team.id,
+                 before=before, after=after)
+    await ctx.commit()
+    return TeamPayload(team=TeamType.from_model(team), errors=[])
+
+
 async def create_team(ctx: Context, input: CreateTeamInput) -> TeamPayload:
     async def work() -> TeamPayload:
         user = ctx.require_manager()
@@ -49,11 +59,8 @@ async def create_team(ctx: Context, input: CreateTeamInput) -> TeamPayload:
                     holds_quarterly_coordination=input.holds_quarterly_coordination)
         ctx.session.add(team)
         await ctx.session.flush()
-        await record_change(ctx.session, "Team", team.id, ChangeOp.CREATED, snapshot(team), actor_id=user.id)
-        record_audit(ctx.session, actor_id=user.id, action="create", entity_type="Team", entity_id=team.id,
-                     after=snapshot(team))
-        await ctx.commit()
-        return TeamPayload(team=TeamType.from_model(team), errors=[])
+        return await saved(ctx, team, ChangeOp.CREATED, snapshot(team), actor_id=user.id, action="create",
+                           after=snapshot(team))
 
     return await run_mutation(ctx, work, failed)
 
@@ -70,11 +77,8 @@ async def update_team(ctx: Context, input: UpdateTeamInput) -> TeamPayload:
         if input.holds_quarterly_coordination is not None:
             team.holds_quarterly_coordination = input.holds_quarterly_coordination
         await ctx.session.flush()
-        await record_change(ctx.session, "Team", team.id, ChangeOp.UPDATED, snapshot(team), actor_id=user.id)
-        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Team", entity_id=team.id,
-                     before=before, after=snapshot(team))
-        await ctx.commit()
-        return TeamPayload(team=TeamType.from_model(team), errors=[])
+        return await saved(ctx, team, ChangeOp.UPDATED, snapshot(team), actor_id=user.id, action="update",
+                           before=before, after=snapshot(team))
 
     return await run_mutation(ctx, work, failed)
 
@@ -89,11 +93,8 @@ async def set_team_member(ctx: Context, input: SetTeamMemberInput) -> TeamPayloa
         role = TeamRole(input.role)
         before = await set_membership(ctx.session, team.id, member.id, role)
         change = {"member_id": member.id, "role": role.value}
-        await record_change(ctx.session, "Team", team.id, ChangeOp.UPDATED, change, actor_id=actor.id)
-        record_audit(ctx.session, actor_id=actor.id, action="set_member", entity_type="Team", entity_id=team.id,
-                     before={"member_id": member.id, "role": before.value if before else None}, after=change)
-        await ctx.commit()
-        return TeamPayload(team=TeamType.from_model(team), errors=[])
+        return await saved(ctx, team, ChangeOp.UPDATED, change, actor_id=actor.id, action="set_member",
+                           before={"member_id": member.id, "role": before.value if before else None}, after=change)
 
     return await run_mutation(ctx, work, failed)
 
@@ -105,11 +106,7 @@ async def remove_team_member(ctx: Context, input: RemoveTeamMemberInput) -> Team
         user_id = decode_id(input.user_id, "User", field="input.userId")
         if not await remove_membership(ctx.session, team.id, user_id):
             raise not_found("Team member", "input.userId")
-        await record_change(ctx.session, "Team", team.id, ChangeOp.UPDATED, {"removed_member_id": user_id},
-                            actor_id=actor.id)
-        record_audit(ctx.session, actor_id=actor.id, action="remove_member", entity_type="Team", entity_id=team.id,
-                     before={"member_id": user_id})
-        await ctx.commit()
-        return TeamPayload(team=TeamType.from_model(team), errors=[])
+        return await saved(ctx, team, ChangeOp.UPDATED, {"removed_member_id": user_id}, actor_id=actor.id,
+                           action="remove_member", before={"member_id": user_id})
 
     return await run_mutation(ctx, work, failed)
