@@ -28,6 +28,7 @@ class CalendarModule(enum.StrEnum):
     RESOURCES = "RESOURCES"
     POLICY = "POLICY"
     COMMUNITY = "COMMUNITY"
+    SERVICES = "SERVICES"  # service schedules: when and where the public is served
 
 
 class Visibility(enum.StrEnum):
@@ -187,3 +188,17 @@ class DeliveryStatus(enum.StrEnum):
     SENT = "SENT"
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"
+
+
+class ServiceStatus(enum.StrEnum):
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"  # in the public catalog
+    RETIRED = "RETIRED"
+
+
+class ServiceRequestStatus(enum.StrEnum):
+    SUBMITTED = "SUBMITTED"
+    IN_REVIEW = "IN_REVIEW"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    COMPLETED = "COMPLETED"

@@ -42,6 +42,8 @@ from schema.public.query import PublicQuery
 from schema.realtime.subscription import Subscription
 from schema.resource.mutation import ResourceMutation
 from schema.resource.query import ResourceQuery
+from schema.service.mutation import ServiceMutation
+from schema.service.query import ServiceQuery
 from schema.share_link.mutation import ShareLinkMutation
 from schema.share_link.query import ShareLinkQuery
 from schema.sharing.mutation import SharingMutation
@@ -86,6 +88,7 @@ QUERIES: tuple[type, ...] = (
     MeetingQuery,
     PartnerQuery,
     SharingQuery,
+    ServiceQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -110,6 +113,7 @@ MUTATIONS: tuple[type, ...] = (
     MeetingMutation,
     PartnerMutation,
     SharingMutation,
+    ServiceMutation,
 )
 
 Query = merge_types("Query", QUERIES)

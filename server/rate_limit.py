@@ -36,6 +36,7 @@ log = structlog.get_logger(__name__)
 
 RATE_LIMITER_KEY = "rate_limiter"
 LOGIN_LIMITER_KEY = "login_rate_limiter"
+SERVICE_REQUEST_LIMITER_KEY = "service_request_rate_limiter"
 DISABLED_SPECS = frozenset({"", "off", "none", "0"})
 
 
@@ -112,6 +113,11 @@ def rate_limiter_for(state: Any) -> RequestRateLimiter | None:
 def login_limiter_for(state: Any) -> RequestRateLimiter | None:
     """Failed-guess budget per email address, apart from the request budget (aliases multiply logins)."""
     return _app_limiter(state, LOGIN_LIMITER_KEY, state.settings.login_rate_limit)
+
+
+def service_request_limiter_for(state: Any) -> RequestRateLimiter | None:
+    """Public service requests per client (anonymous: per address), apart from the request budget."""
+    return _app_limiter(state, SERVICE_REQUEST_LIMITER_KEY, state.settings.service_request_rate_limit)
 
 
 def identity_of(context: Any) -> str:

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     log_json: bool = Field(default=False, alias="ALMANAC_LOG_JSON")
     rate_limit: str = Field(default="600/minute", alias="ALMANAC_RATE_LIMIT")
     login_rate_limit: str = Field(default="10/minute", alias="ALMANAC_LOGIN_RATE_LIMIT")
+    # Public service requests per client address (anonymous) or user.
+    service_request_rate_limit: str = Field(default="5/hour", alias="ALMANAC_SERVICE_REQUEST_RATE_LIMIT")
     mail_from: str = Field(default="almanac@localhost", alias="ALMANAC_MAIL_FROM")
     redis_namespace: str = Field(default="almanac", alias="ALMANAC_REDIS_NAMESPACE")
     # The office's own zone: quarterly meetings and other organisation-wide times use it.

@@ -10,6 +10,7 @@ from db.models.notification import CalendarPreference, Notification
 from db.models.partner import ApiKey, Webhook, WebhookDelivery
 from db.models.ppa import Ppa, PpaMilestone, PpaNeed, PpaPolicy, PpaStageSchedule, PpaTransition
 from db.models.resource import Booking, Resource
+from db.models.service import Service, ServicePpa, ServiceRequest
 from db.models.share_link import ShareLink
 from db.models.sharing import CalendarGrant
 from db.models.task import Task, TaskAssignee, TaskTeam, TaskTemplate, TaskTemplateItem
@@ -43,6 +44,9 @@ __all__ = [
     "PpaTransition",
     "QuarterlyReport",
     "Resource",
+    "Service",
+    "ServicePpa",
+    "ServiceRequest",
     "ShareLink",
     "Task",
     "TaskAssignee",

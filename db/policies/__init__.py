@@ -24,6 +24,7 @@ from db.policies.personal import CalendarPreferencePolicy, NotificationPolicy, S
 from db.policies.policy import PolicyDocumentPolicy
 from db.policies.ppa import PpaMilestonePolicy, PpaPolicy, PpaStagePolicy, PpaTransitionPolicy
 from db.policies.resource import ResourcePolicy
+from db.policies.service import ServicePolicy, ServiceRequestPolicy
 from db.policies.sharing import CalendarGrantPolicy
 from db.policies.task import TaskPolicy
 from db.policies.task_template import TaskTemplateItemPolicy, TaskTemplatePolicy
@@ -39,7 +40,7 @@ _ALL: tuple[EntityPolicy[Any], ...] = (
     PpaPolicy(), PpaMilestonePolicy(), PpaStagePolicy(), PpaTransitionPolicy(), ResourcePolicy(),
     ShareLinkPolicy(), TaskPolicy(), TaskTemplatePolicy(), TaskTemplateItemPolicy(), TeamPolicy(),
     TeamMembershipPolicy(), UserPolicy(), ApiKeyPolicy(), WebhookPolicy(), WebhookDeliveryPolicy(),
-    CalendarGrantPolicy(),
+    CalendarGrantPolicy(), ServicePolicy(), ServiceRequestPolicy(),
 )
 POLICIES: dict[type[Any], EntityPolicy[Any]] = {p.model: p for p in _ALL}
 BY_ENTITY_TYPE: dict[str, EntityPolicy[Any]] = {p.entity_type: p for p in _ALL}

@@ -26,7 +26,8 @@ log = structlog.get_logger(__name__)
 # Exceptions that mean "the client sent something malformed", not a server fault.
 CLIENT_ERRORS = (GlobalIDValueError, InvalidGlobalIDError, StrawberryInputCoercionError)
 
-OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "__typename", "__schema", "__type"})
+OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "serviceCatalog", "trackServiceRequest", "submitServiceRequest",
+                              "publicCalendar", "__typename", "__schema", "__type"})
 
 
 class SessionExtension(SchemaExtension):
