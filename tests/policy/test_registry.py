@@ -14,6 +14,7 @@ from db.models import (
     EventParticipant,
     PpaNeed,
     PpaPolicy,
+    ServicePpa,
     TaskAssignee,
     TaskTeam,
 )
@@ -22,7 +23,7 @@ from schema.core.node import ModelNode
 
 # Tables no read path returns as objects of their own: logs are read only through
 # Change.reaches (their audience columns); link tables only through a policy-filtered join.
-NOT_READ_AS_OBJECTS = {AuditLog, ChangeLog, PpaNeed, PpaPolicy, TaskAssignee, TaskTeam}
+NOT_READ_AS_OBJECTS = {AuditLog, ChangeLog, PpaNeed, PpaPolicy, ServicePpa, TaskAssignee, TaskTeam}
 
 
 def all_node_types() -> list[type[ModelNode]]:
