@@ -77,7 +77,7 @@ async def create_service(ctx: Context, input: CreateServiceInput) -> ServicePayl
         service = Service(name=v.text(input.name, "input.name", max_length=200), **values,
                           **{name: v.text(getattr(input, name), f"input.{name}", max_length=limit, required=False)
                              for name, limit in TEXTS})
-        ppa_ids = await pf.references(ctx.session, input.ppa_ids, "Ppa", "input.ppaIds")
+        ppa_ids = await pf.references(ctx, input.ppa_ids, "Ppa", "input.ppaIds")
         ctx.session.add(service)
         await ctx.session.flush()
         ctx.session.add_all(ServicePpa(service_id=service.id, ppa_id=pk) for pk in ppa_ids)

@@ -79,7 +79,7 @@ async def submit(ctx: Context, input: SubmitServiceRequestInput) -> SubmitServic
             requester_name=v.text(input.requester_name, "input.requesterName", max_length=200),
             contact=contact_of(input.contact), details=v.text(input.details, "input.details", max_length=5000,
                                                                required=False),
-            community_id=await pf.reference(ctx.session, input.community_id, "Community", "input.communityId"),
+            community_id=await pf.reference(ctx, input.community_id, "Community", "input.communityId"),
         )
         ctx.session.add(request)
         await ctx.session.flush()
