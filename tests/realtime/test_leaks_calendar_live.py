@@ -9,13 +9,16 @@ and the non-readers must not have received the marker before it. The owner must.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.enums import BookingStatus, CalendarModule, ChangeOp, ResourceKind, Role, Visibility
-from db.models import Booking, Event, Notification, Resource, User
+from db.models import Booking, ChangeLog, Event, Notification, Resource, User
 from schema.core.ids import to_global_id
 from server.changes import encode_cursor
 from tests.policy import test_leaks_calendar as matrix
@@ -52,6 +55,18 @@ matrix.PATHS += [
     ("calendarChanged(shared entries, replayed after a reader)", "event"),
     ("notificationReceived(live)", "notification"),
 ]
+
+
+@pytest.fixture(autouse=True)
+async def forget_changes(committed_sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    """Drop the change-log rows this test committed (Committed deletes only the rows themselves),
+    so tests that count change rows later in the run see none of ours."""
+    async with committed_sessionmaker() as session:
+        first = await session.scalar(select(func.coalesce(func.max(ChangeLog.id), 0)))
+    yield
+    async with committed_sessionmaker() as session:
+        await session.execute(delete(ChangeLog).where(ChangeLog.id > first))
+        await session.commit()
 
 
 def window(start: datetime) -> dict[str, str]:
