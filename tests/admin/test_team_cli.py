@@ -4,13 +4,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from sqlalchemy import make_url
+
 from tests.foundation.test_cli import _admin_in, almanac
 
 
 def test_team_create_member_and_list(database_url: str) -> None:
     team = f"MAO Cli {uuid.uuid4().hex[:6]}"
     email = f"cli-lead-{uuid.uuid4().hex[:8]}@example.org"
-    database = database_url.rsplit("/", 1)[1]
+    database = str(make_url(database_url).database)
     try:
         assert almanac(database_url, "user", "create", "--email", email, "--name", "Lead", "--role", "STAFF",
                        "--password", "long-enough-password").returncode == 0
@@ -40,7 +42,7 @@ def test_team_create_member_and_list(database_url: str) -> None:
 
 
 def test_job_run_runs_a_scheduled_job_now(database_url: str) -> None:
-    database = database_url.rsplit("/", 1)[1]
+    database = str(make_url(database_url).database)
     try:
         ran = almanac(database_url, "job", "run", "snapshot_dashboard")
         assert ran.returncode == 0, ran.stderr

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import make_url
 
 from server.auth import user_id_from_token
 from tests.conftest import SECRET
@@ -24,7 +25,7 @@ def almanac(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 def email(database_url: str) -> Iterator[str]:
     address = f"cli-{uuid.uuid4().hex[:8]}@example.org"
     yield address
-    database = database_url.rsplit("/", 1)[1]
+    database = str(make_url(database_url).database)
     asyncio.run(_admin_in(database, f"DELETE FROM users WHERE email = '{address}'"))
 
 
