@@ -4,8 +4,10 @@ Served over ``graphql-transport-ws`` and the legacy ``graphql-ws`` (server/legac
 Each change carries a ``cursor``; passing it back as ``after`` first replays what
 was committed since, then goes live. A subscriber only receives what its user may read.
 Close codes: 4403 bad/missing token in ``connection_init`` (legacy: ``connection_error``
-then 1011), 4008 too slow (queue overflowed: reconnect with ``after``), 1001/1012 server
-shutting down; legacy only: 4429 second ``connection_init``, 4408 no ``connection_init``
+then 1011), and 4403 on an open connection once its user is deactivated or deleted, their
+role changes or their token expires (re-checked at least every 60 s, and at once on a User
+change in the log); 4008 too slow (queue overflowed: reconnect with ``after``), 1001/1012
+server shutting down; legacy only: 4429 second ``connection_init``, 4408 no ``connection_init``
 in time, 4400 malformed message.
 """
 from __future__ import annotations
