@@ -294,8 +294,8 @@ async def calendar(subscribers: int, windows: int, changes: int) -> None:
         async with bench.engine.begin() as conn:  # a month of office-wide events, one a working hour
             await conn.execute(text(
                 "INSERT INTO events (uid, title, starts_at, ends_at, visibility, module, timezone) "
-                "SELECT 'bench-' || i, 'e' || i, :base + make_interval(hours => i), "
-                "       :base + make_interval(hours => i + 1), 'INTERNAL', 'COORDINATION', 'UTC' "
+                "SELECT 'bench-' || i, 'e' || i, CAST(:base AS timestamptz) + make_interval(hours => i), "
+                "       CAST(:base AS timestamptz) + make_interval(hours => i + 1), 'INTERNAL', 'COORDINATION', 'UTC' "
                 "FROM generate_series(0, 24 * 60) AS i"), {"base": base})
             event_ids = list((await conn.execute(text("SELECT id FROM events ORDER BY id"))).scalars())
 

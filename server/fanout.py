@@ -49,6 +49,7 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 REMOVED: tuple[str] = ("removed",)
 NOBODY_ID = 0  # no user has id 0: the stand-in of a role class reads only what the whole role may
+_closing: set[asyncio.Task[None]] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,9 @@ class Member:
             except Exception:  # already closed by the client
                 return
 
-        asyncio.get_running_loop().create_task(close_socket())
+        task = asyncio.get_running_loop().create_task(close_socket())
+        _closing.add(task)  # referenced until done: the loop keeps only weak references to tasks
+        task.add_done_callback(_closing.discard)
 
 
 @dataclass(slots=True)
@@ -175,8 +178,10 @@ class Group:
                     await self._hand_over(*item)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 log.exception("fanout.delivery_failed", position=getattr(item, "position", None))
+                if not isinstance(item, Change) and not item[1].done():
+                    item[1].set_exception(error)  # the member's subscription ends instead of waiting forever
 
     async def _deliver(self, change: Change) -> None:
         by_class: dict[Hashable, list[Member]] = {}
