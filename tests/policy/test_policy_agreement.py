@@ -1,10 +1,13 @@
 """Property: each policy's SQL predicate and its change audience agree.
 
-For random users (roles; owner, participant, assignee, requester relations) and random rows
-(visibilities, links between events, tasks and bookings), a row is returned by
-``policy.select(viewer)`` exactly when ``policy.audiences(...)[id].includes(viewer)``: what
-a subscriber receives is what the same person would read by querying. Checked for Event,
-Task, Booking, Notification, ShareLink and an office-wide entity (Ppa), anonymous included.
+For random users (roles; owner, participant, assignee, requester relations; team memberships),
+random calendar grants (to a user or a team, at FREE_BUSY, READ or WRITE: READ and WRITE widen
+who reads an owner's PRIVATE events and what hangs off them, FREE_BUSY must not) and random rows
+(visibilities, links between events, tasks and bookings, attachments on events, tasks and a
+PPA), a row is returned by ``policy.select(viewer)`` exactly when
+``policy.audiences(...)[id].includes(viewer)``: what a subscriber receives is what the same
+person would read by querying. Checked for Event, Task, Booking, Attachment, CalendarGrant,
+Notification, ShareLink and an office-wide entity (Ppa), anonymous included.
 """
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BookingStatus, PpaCategory, ResourceKind, Role, Visibility
 from db.models import (
+    Attachment,
     Booking,
+    CalendarGrant,
     Event,
     EventParticipant,
     Notification,
@@ -28,13 +33,17 @@ from db.models import (
     ShareLink,
     Task,
     TaskAssignee,
+    Team,
+    TeamMembership,
     User,
 )
+from db.models.sharing import ShareLevel
 from db.policies import ANONYMOUS, Viewer, policy_for
 from tests.conftest import password_hash_for
 
 START = datetime(2035, 1, 1, 9, tzinfo=UTC)
 MAX_USERS = 5
+MAX_TEAMS = 2
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,20 @@ class BookingSpec:
 
 
 @dataclass(frozen=True)
+class GrantSpec:
+    owner: int
+    grantee_user: int | None  # exactly one of grantee_user / grantee_team
+    grantee_team: int | None  # index into the teams
+    level: ShareLevel
+
+
+@dataclass(frozen=True)
+class AttachmentSpec:
+    parent: str  # "event", "task" or "ppa"
+    index: int  # into the events or tasks (ignored for the PPA)
+
+
+@dataclass(frozen=True)
 class Scenario:
     roles: list[Role]
     events: list[EventSpec]
@@ -65,6 +88,9 @@ class Scenario:
     bookings: list[BookingSpec]
     notified: list[int]  # one notification per entry, for that user
     link_owners: list[int]  # one share link per entry
+    teams: list[frozenset[int]]  # members of each team
+    grants: list[GrantSpec]
+    attachments: list[AttachmentSpec]
 
 
 user_index = st.integers(min_value=0, max_value=MAX_USERS - 1)
@@ -84,7 +110,24 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                                        link, st.one_of(st.none(), user_index)), max_size=4))
     notified = draw(st.lists(user_index, max_size=3))
     link_owners = draw(st.lists(user_index, max_size=3))
-    return Scenario(roles, events, tasks, bookings, notified, link_owners)
+    teams = draw(st.lists(users_subset, min_size=MAX_TEAMS, max_size=MAX_TEAMS))
+    grants = draw(st.lists(grant_specs(), max_size=4, unique_by=lambda g: (g.owner, g.grantee_user, g.grantee_team)))
+    attachments = draw(st.lists(st.one_of(
+        st.builds(AttachmentSpec, st.just("event"), st.integers(min_value=0, max_value=len(events) - 1)),
+        st.builds(AttachmentSpec, st.just("task"), task_index),
+        st.builds(AttachmentSpec, st.just("ppa"), st.just(0)),
+    ), max_size=4))
+    return Scenario(roles, events, tasks, bookings, notified, link_owners, teams, grants, attachments)
+
+
+@st.composite
+def grant_specs(draw: st.DrawFn) -> GrantSpec:
+    owner = draw(user_index)
+    level = draw(st.sampled_from(list(ShareLevel)))
+    if draw(st.booleans()):
+        return GrantSpec(owner, None, draw(st.integers(min_value=0, max_value=MAX_TEAMS - 1)), level)
+    others = [u for u in range(MAX_USERS) if u != owner]  # a grant to oneself is refused by the table
+    return GrantSpec(owner, draw(st.sampled_from(others)), None, level)
 
 
 async def build(session: AsyncSession, s: Scenario) -> dict[type[Any], list[int]]:
@@ -120,12 +163,27 @@ async def build(session: AsyncSession, s: Scenario) -> dict[type[Any], list[int]
     notifications = [Notification(user_id=users[u].id, kind="test", title="N", dedupe_key=f"{tag}-{n}",
                                   deliver_at=START) for n, u in enumerate(s.notified)]
     links = [ShareLink(owner_id=users[u].id, token_hash=uuid.uuid4().hex) for u in s.link_owners]
-    session.add_all([*bookings, *notifications, *links])
+    teams = [Team(name=f"Agree {tag} {n}") for n in range(len(s.teams))]
+    session.add_all([*bookings, *notifications, *links, *teams])
+    await session.flush()
+    session.add_all([TeamMembership(team_id=teams[n].id, user_id=users[u].id)
+                     for n, members in enumerate(s.teams) for u in members])
+    grants = [CalendarGrant(owner_id=users[g.owner].id, level=g.level,
+                            grantee_user_id=users[g.grantee_user].id if g.grantee_user is not None else None,
+                            grantee_team_id=teams[g.grantee_team].id if g.grantee_team is not None else None)
+              for g in s.grants]
+    parents = {"event": lambda n: {"event_id": events[n].id}, "task": lambda n: {"task_id": tasks[n].id},
+               "ppa": lambda n: {"ppa_id": ppa.id}}
+    attachments = [Attachment(filename=f"a{n}.txt", content_type="text/plain", size_bytes=1, sha256="0" * 64,
+                              storage_key=f"agree/{tag}/{n}", **parents[a.parent](a.index))
+                   for n, a in enumerate(s.attachments)]
+    session.add_all([*grants, *attachments])
     await session.flush()
     return {
         User: [u.id for u in users], Event: [e.id for e in events], Task: [t.id for t in tasks],
         Booking: [b.id for b in bookings], Notification: [n.id for n in notifications],
-        ShareLink: [link.id for link in links], Ppa: [ppa.id],
+        ShareLink: [link.id for link in links], Ppa: [ppa.id], CalendarGrant: [g.id for g in grants],
+        Attachment: [a.id for a in attachments],
     }
 
 
@@ -140,7 +198,7 @@ async def readable_ids(session: AsyncSession, model: Any, viewer: Viewer, ids: l
 async def test_sql_predicate_and_change_audience_agree(scenario: Scenario, session: AsyncSession) -> None:
     ids = await build(session, scenario)
     viewers = [ANONYMOUS, *(Viewer(user_id=pk, role=role) for pk, role in zip(ids[User], scenario.roles, strict=True))]
-    for model in (Event, Task, Booking, Notification, ShareLink, Ppa):
+    for model in (Event, Task, Booking, Attachment, CalendarGrant, Notification, ShareLink, Ppa):
         rows = ids[model]
         if not rows:
             continue
