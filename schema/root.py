@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from schema.assessment.mutation import AssessmentMutation
 from schema.assessment.query import AssessmentQuery
 from schema.attachment.mutation import AttachmentMutation
+from schema.auth.account_mutation import AccountMutation
 from schema.auth.mutation import AuthMutation
 from schema.booking.mutation import BookingMutation
 from schema.booking.query import BookingQuery
@@ -19,9 +20,15 @@ from schema.calendar.mutation import CalendarMutation
 from schema.calendar.query import CalendarQuery
 from schema.community.mutation import CommunityMutation
 from schema.community.query import CommunityQuery
-from schema.core.extensions import AuthenticationExtension, ErrorExtension, SessionExtension
+from schema.core.extensions import (
+    AlmanacSchema,
+    AuthenticationExtension,
+    ErrorExtension,
+    SessionExtension,
+)
 from schema.core.fast_fields import FastFieldsExecutor
 from schema.core.limits import QUERY_LIMIT_EXTENSIONS
+from schema.core.node_ids import ConcreteNodeIds
 from schema.dashboard.query import DashboardQuery
 from schema.event.generate_tasks import EventTasksMutation
 from schema.event.mutation import EventMutation
@@ -59,12 +66,13 @@ from schema.user_admin.mutation import UserAdminMutation
 from server.api_key_extension import ApiKeyExtension
 from server.metrics import MetricsExtension
 from server.rate_limit import RateLimitExtension
+from server.subscription_limit import SubscriptionLimitExtension
 
 
 @strawberry.type
 class NodeQuery:
-    node: relay.Node | None = relay.node()
-    nodes: list[relay.Node | None] = relay.node()
+    node: relay.Node | None = relay.node(extensions=[ConcreteNodeIds()])
+    nodes: list[relay.Node | None] = relay.node(extensions=[ConcreteNodeIds()])
 
 
 QUERIES: tuple[type, ...] = (
@@ -92,6 +100,7 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
+    AccountMutation,
     CommunityMutation,
     TaskMutation,
     TaskTemplateMutation,
@@ -127,10 +136,11 @@ EXTENSIONS: list[type] = [
     AuthenticationExtension,
     RateLimitExtension,
     ApiKeyExtension,
+    SubscriptionLimitExtension,
     *QUERY_LIMIT_EXTENSIONS,
 ]
 
-schema = strawberry.Schema(
+schema = AlmanacSchema(
     query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS,
     execution_context_class=FastFieldsExecutor,
 )

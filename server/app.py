@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -21,9 +22,12 @@ from db import statements
 from db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
 from server.admission import ADMISSION_KEY, Admission
 from server.context import ChangeNotifier
+from server.deploy_check import refuse_unsafe_start
+from server.error_boundary import ErrorBoundary
 from server.gc_tuning import tune_gc
 from server.metrics import metrics_endpoint
 from server.realtime import start_realtime
+from server.request_limits import BodySizeLimit
 from server.settings import Settings, get_settings
 from server.viewer import USER_CACHE_KEY, UserCache
 
@@ -143,6 +147,7 @@ def create_app(
     from server.ics_routes import ICS_ROUTES
 
     settings = settings or get_settings()
+    refuse_unsafe_start(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -176,7 +181,7 @@ def create_app(
             await realtime.stop()
             await close_state(state)
 
-    graphql = AlmanacGraphQL(schema, state=None)
+    graphql = AlmanacGraphQL(schema, state=None, settings=settings)
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -187,6 +192,22 @@ def create_app(
         *ATTACHMENT_ROUTES,
         *GRAPHIQL_ROUTES,
     ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=request_middleware(settings))
+
+
+def request_middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the error boundary sees everything, the body limit runs before any parsing."""
+    stack = [Middleware(ErrorBoundary)]
+    if settings.trusted_proxy_list:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        stack.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxy_list)))
+    if settings.cors_origin_list:
+        stack.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origin_list), allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"], max_age=600,
+        ))
     # Level 1: a 2.5 MB calendar month shrinks ~20x for a few ms of CPU; higher levels cost 3-7x more.
-    gzip = Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=1)
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[gzip])
+    stack.append(Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=1))
+    stack.append(Middleware(BodySizeLimit, settings=settings))
+    return stack

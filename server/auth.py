@@ -1,13 +1,19 @@
 """Password hashing (argon2) and JWT bearer tokens (PyJWT)."""
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+# argon2 takes ~64 MiB and tens of milliseconds per hash by design: at most two at once (one
+# per core), in worker threads, so a burst of sign-ins queues instead of exhausting memory.
+_HASHING_SLOTS = threading.BoundedSemaphore(2)
 ALGORITHM = "HS256"
 
 
@@ -20,6 +26,38 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def dummy_password_hash() -> str:
+    """A real argon2 hash of nothing anyone knows: unknown emails are verified against it,
+    so a sign-in costs the same whether or not the address exists (no timing oracle)."""
+    import secrets
+
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def _hash_in_slot(password: str) -> str:
+    with _HASHING_SLOTS:
+        return hash_password(password)
+
+
+def _verify_in_slot(password_hash: str, password: str) -> bool:
+    with _HASHING_SLOTS:
+        return verify_password(password_hash, password)
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """argon2 takes tens of milliseconds of CPU by design: keep it off the event loop."""
+    return await asyncio.to_thread(_hash_in_slot, password)
+
+
+async def verify_password_off_loop(password_hash: str | None, password: str) -> bool:
+    """Verify in a worker thread; ``None`` (no such user) verifies against the dummy hash and fails."""
+    if password_hash is None:
+        await asyncio.to_thread(_verify_in_slot, dummy_password_hash(), password)
+        return False
+    return await asyncio.to_thread(_verify_in_slot, password_hash, password)
 
 
 def issue_token(user_id: int, secret: str, *, ttl_minutes: int) -> str:

@@ -93,8 +93,13 @@ def default_workers(settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    from server.deploy_check import UnsafeSettings, refuse_unsafe_start
     from server.serve import serve
 
+    try:
+        refuse_unsafe_start(settings)
+    except UnsafeSettings as unsafe:
+        fail(str(unsafe))
     serve(settings, host=args.host, port=args.port, workers=args.workers or default_workers(settings))
 
 
@@ -196,6 +201,56 @@ def cmd_user_timezone(args: argparse.Namespace, settings: Settings) -> None:
     print(f"{args.email}: time zone {zone or f'unset (office zone {settings.organisation_timezone})'}")
 
 
+def read_new_password(args: argparse.Namespace) -> str:
+    """From stdin with --stdin (scripts), else a prompt typed twice; never from the command line."""
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("Repeat it: ") != password:
+            fail("the two passwords differ")
+    from resolvers.user_password import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        fail(problem)
+    return password
+
+
+def cmd_user_password(args: argparse.Namespace, settings: Settings) -> None:
+    from resolvers.user_password import set_password_by_email
+
+    password = read_new_password(args)
+    if not asyncio.run(with_session(settings, lambda s: set_password_by_email(s, args.email, password))):
+        fail(f"no user with email {args.email}")
+    print(f"password of {args.email} changed")
+
+
+def cmd_user_active(args: argparse.Namespace, settings: Settings) -> None:
+    from resolvers.user_password import set_active_by_email
+
+    active = args.state == "on"
+    if not asyncio.run(with_session(settings, lambda s: set_active_by_email(s, args.email, active))):
+        fail(f"no user with email {args.email}")
+    print(f"{args.email} is now {'active' if active else 'deactivated'}")
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> None:
+    from server.deploy_check import deployment_findings
+
+    findings = deployment_findings(settings)
+    mode = "embedded (development)" if settings.embedded else "deployment (DATABASE_URL set)"
+    print(f"almanac check: {mode}")
+    for finding in findings:
+        print(f"  {finding}")
+    if findings:
+        print(f"{len(findings)} unsafe setting(s); see README, Configuration.")
+        raise SystemExit(1)
+    print("  no unsafe settings found")
+
+
 def cmd_ics_import(args: argparse.Namespace, settings: Settings) -> None:
     from resolvers.calendar_import import import_ics_file
 
@@ -258,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database schema to the newest version",
                    description="alembic upgrade head against DATABASE_URL (or the embedded database, "
                                "whose URL is then printed).").set_defaults(run=cmd_migrate)
+    sub.add_parser("check", help="report unsafe settings for a deployment (exit 1 if any)").set_defaults(
+        run=cmd_check)
 
     seed = sub.add_parser("seed", help="load the demo data set (idempotent)",
                           description="Load the demo data set; running it again adds nothing.")
@@ -290,6 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_team(sub)
     register_jobs(sub)
+    password = user.add_parser("password", help="set a user's password (prompted, or one line on stdin)")
+    password.add_argument("email")
+    password.add_argument("--stdin", action="store_true", help="read the password from the first line of stdin")
+    password.set_defaults(run=cmd_user_password)
+    active = user.add_parser("active", help="activate or deactivate a user (their tokens stop working at once)")
+    active.add_argument("email")
+    active.add_argument("state", choices=["on", "off"])
+    active.set_defaults(run=cmd_user_active)
 
     ics = sub.add_parser("ics", help="iCalendar import/export").add_subparsers(
         dest="ics_command", required=True, metavar="ACTION")

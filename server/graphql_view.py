@@ -1,6 +1,7 @@
 """Strawberry's ASGI view, wired to our context and per-operation session."""
 from __future__ import annotations
 
+import json
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -10,6 +11,7 @@ from graphql import GraphQLError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -24,7 +26,10 @@ from server.admission import RETRY_AFTER_BUSY_SECONDS, ServerBusy, Shape, admiss
 from server.api_keys import acting_user, is_api_key, principal_for
 from server.auth import bearer_token, token_expiry
 from server.context import Context
+from server.error_boundary import send_graphql_error
 from server.legacy_ws import LegacyGraphQLWSHandler
+from server.request_limits import JSONTooDeep, decode_json
+from server.settings import Settings
 from server.socket_context import SocketContext, watch
 from server.transport_ws import TransportWSHandler
 from server.viewer import user_cache_of, user_for_token
@@ -40,18 +45,21 @@ class AlmanacGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyGraphQLWSHandler
     graphql_transport_ws_handler_class = TransportWSHandler
 
-    def __init__(self, schema: Any, state: Any) -> None:
+    def __init__(self, schema: Any, state: Any, settings: Settings | None = None) -> None:
+        settings = settings or Settings()
         super().__init__(
             schema,
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             keep_alive=True,
             keep_alive_interval=15,
             # Attachments (uploadAttachment). Auth is a bearer header, never a cookie, so a
             # cross-site form post cannot act as a user (the CSRF reason it is off by default).
             multipart_uploads_enabled=True,
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.state = state
+        self.max_json_depth = settings.max_json_depth
         self._shapes: WeakKeyDictionary[Response, Shape] = WeakKeyDictionary()  # sub_response -> its operation
 
     async def execute_single(
@@ -93,6 +101,40 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         from server.graphiql import render_page
 
         return render_page(request)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry answers its own HTTP errors (bad JSON, wrong method) in plain text; here as GraphQL JSON."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            code = TopLevelCode.NOT_FOUND if error.status_code == 404 else TopLevelCode.BAD_REQUEST
+            await send_graphql_error(send, error.status_code, error.reason, code.value)
+            return
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(getattr(item, "operation_name", None), (str, type(None))):
+                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+        return data
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data, self.max_json_depth)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            value = self.decode_json(data)
+        except JSONTooDeep as error:
+            raise HTTPException(400, f"The request body nests JSON deeper than {error.limit} levels.") from None
+        except json.JSONDecodeError:
+            raise HTTPException(400, "The request body is not valid JSON.") from None
+        if not isinstance(value, (dict, list)):
+            raise HTTPException(400, 'The request body must be a JSON object: {"query": ..., "variables": {...}}.')
+        return value
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         header = request.headers.get("authorization") if isinstance(request, Request) else None

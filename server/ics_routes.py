@@ -6,6 +6,9 @@
   filters, PRIVATE entries shown only as its ``privateEvents`` says
   (``db/policies/feed.py``); 404 for an unknown, revoked or expired token (or an
   inactive owner).
+
+Both are rate limited (per feed or user, and per client address: 429) and answer
+``304 Not Modified`` to an ``If-None-Match`` with the current ETag (``server.feed_cache``).
 """
 from __future__ import annotations
 
@@ -27,14 +30,27 @@ from resolvers.calendar_export import Feed, default_window, export_scope
 from resolvers.mutation import validation
 from schema.core.errors import DomainError
 from server.auth import bearer_token, user_id_from_token
+from server.feed_cache import (
+    data_version,
+    feed_refusal,
+    not_modified,
+    not_modified_response,
+    weak_etag,
+)
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
-def ics_response(body: bytes, *, filename: str) -> Response:
+def ics_response(body: bytes, *, filename: str, etag: str) -> Response:
     return Response(body, media_type=ICS_MEDIA_TYPE, headers={
         "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, max-age=60",
+        "ETag": etag,
     })
+
+
+def today_utc() -> datetime:
+    """Now, truncated to the UTC day: default windows move once a day, so ETags hold all day."""
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
@@ -69,8 +85,11 @@ async def export_ics(request: Request) -> Response:
             if user_id is not None else None
         if user is None:
             return error(401, "UNAUTHENTICATED", "Send 'Authorization: Bearer <token>'.")
+        refusal = await feed_refusal(request, f"user:{user.id}")
+        if refusal is not None:
+            return refusal
         try:
-            start, end = default_window(datetime.now(UTC), max_days)
+            start, end = default_window(today_utc(), max_days)
             if "start" in request.query_params:
                 start = parse_moment(request.query_params["start"], "start")
             if "end" in request.query_params:
@@ -80,8 +99,12 @@ async def export_ics(request: Request) -> Response:
         except DomainError as problem:
             return error(400, "VALIDATION", str(problem.errors[0].message))
         scope = CalendarScope(start=start, end=end, viewer=Viewer.of(user), modules=modules)
+        etag = weak_etag("export", user.id, user.name, start.isoformat(), end.isoformat(),
+                         sorted(m.value for m in modules or ()), await data_version(session))
+        if not_modified(request, etag):
+            return not_modified_response(etag)
         body = await export_scope(session, scope, name=f"Almanac: {user.name}")
-    return ics_response(body, filename="almanac.ics")
+    return ics_response(body, filename="almanac.ics", etag=etag)
 
 
 async def share_feed(request: Request) -> Response:
@@ -93,16 +116,23 @@ async def share_feed(request: Request) -> Response:
             if link is not None else None
         if link is None or owner is None:
             return error(404, "NOT_FOUND", "No such feed.")
-        start, end = default_window(datetime.now(UTC), state.settings.max_window_days)
+        refusal = await feed_refusal(request, f"link:{link.id}")
+        if refusal is not None:
+            return refusal
+        start, end = default_window(today_utc(), state.settings.max_window_days)
         scope = CalendarScope(
             start=start, end=end, viewer=Viewer.of(owner),
             modules=frozenset(CalendarModule(m) for m in link.modules) if link.modules else None,
             community_ids=tuple(link.community_ids) if link.community_ids else None,
             resource_ids=tuple(link.resource_ids) if link.resource_ids else None,
         )
+        etag = weak_etag("feed", link.id, link.name, owner.id, link.modules, link.community_ids, link.resource_ids,
+                         link.private_events, start.isoformat(), end.isoformat(), await data_version(session))
+        if not_modified(request, etag):
+            return not_modified_response(etag)
         feed = Feed(owner_id=owner.id, privacy=link.private_events, salt=state.settings.secret_key)
         body = await export_scope(session, scope, name=link.name or "Almanac", feed=feed)
-    return ics_response(body, filename="feed.ics")
+    return ics_response(body, filename="feed.ics", etag=etag)
 
 
 ICS_ROUTES = [

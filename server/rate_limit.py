@@ -14,16 +14,23 @@ through (and logged): an outage of the limiter should not take the API down with
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import structlog
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
+from graphql import parse as parse_graphql
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    RateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
 from limits.errors import StorageError
 from redis.asyncio import Redis
 from starlette.responses import Response
@@ -37,6 +44,7 @@ log = structlog.get_logger(__name__)
 RATE_LIMITER_KEY = "rate_limiter"
 LOGIN_LIMITER_KEY = "login_rate_limiter"
 SERVICE_REQUEST_LIMITER_KEY = "service_request_rate_limiter"
+UNKNOWN_ADDRESS = "unknown"
 DISABLED_SPECS = frozenset({"", "off", "none", "0"})
 
 
@@ -47,10 +55,14 @@ class RateVerdict:
 
 
 class RequestRateLimiter:
-    def __init__(self, item: RateLimitItem, storage: Storage) -> None:
+    def __init__(self, item: RateLimitItem, storage: Storage, *, weighted: bool = False) -> None:
         self.item = item
         self.storage = storage
-        self.strategy = MovingWindowRateLimiter(storage)
+        # A moving window stores one timestamp per unit: right for requests, far too many
+        # for a points budget, which a sliding window counter keeps in two numbers.
+        self.strategy: RateLimiter = (
+            SlidingWindowCounterRateLimiter(storage) if weighted else MovingWindowRateLimiter(storage)
+        )
 
     async def hit(self, identity: str) -> RateVerdict:
         """Count one request for ``identity``; not allowed once the window is full."""
@@ -63,12 +75,47 @@ class RequestRateLimiter:
             return RateVerdict(allowed=True)
         return RateVerdict(allowed=False, retry_after_seconds=max(1, math.ceil(stats.reset_time - time.time())))
 
+    async def peek(self, identity: str) -> RateVerdict:
+        """Whether one more hit would be allowed, without counting it."""
+        try:
+            if await self.strategy.test(self.item, identity):
+                return RateVerdict(allowed=True)
+            stats = await self.strategy.get_window_stats(self.item, identity)
+        except StorageError as error:
+            log.warning("rate_limit.storage_unavailable", error=str(error.storage_error))
+            return RateVerdict(allowed=True)
+        return RateVerdict(allowed=False, retry_after_seconds=max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def spend(self, identity: str, cost: int) -> RateVerdict:
+        """Take ``cost`` units from ``identity``'s window (a points budget); refused when they do not fit."""
+        try:
+            if await self.strategy.hit(self.item, identity, cost=max(1, cost)):
+                return RateVerdict(allowed=True)
+            stats = await self.strategy.get_window_stats(self.item, identity)
+        except StorageError as error:
+            log.warning("rate_limit.storage_unavailable", error=str(error.storage_error))
+            return RateVerdict(allowed=True)
+        return RateVerdict(allowed=False, retry_after_seconds=max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def remaining(self, identity: str) -> int:
+        try:
+            stats = await self.strategy.get_window_stats(self.item, identity)
+        except StorageError:
+            return self.item.amount
+        return int(stats.remaining)
+
+    async def clear(self, identity: str) -> None:
+        try:
+            await self.strategy.clear(self.item, identity)
+        except StorageError as error:
+            log.warning("rate_limit.storage_unavailable", error=str(error.storage_error))
+
     def describe(self) -> str:
         return f"{self.item.amount} per {self.item.multiples} {self.item.GRANULARITY.name}"
 
 
 def create_rate_limiter(
-    settings: Settings, redis: Redis | None = None, *, spec: str | None = None
+    settings: Settings, redis: Redis | None = None, *, spec: str | None = None, weighted: bool = False
 ) -> RequestRateLimiter | None:
     """The limiter ``settings.rate_limit`` asks for ("600/minute"), or None when it is "off".
 
@@ -93,14 +140,14 @@ def create_rate_limiter(
         )
     else:
         storage = MemoryStorage(wrap_exceptions=True)
-    return RequestRateLimiter(item, storage)
+    return RequestRateLimiter(item, storage, weighted=weighted)
 
 
-def _app_limiter(state: Any, key: str, spec: str) -> RequestRateLimiter | None:
+def _app_limiter(state: Any, key: str, spec: str, *, weighted: bool = False) -> RequestRateLimiter | None:
     """The limiter kept on ``state.extras[key]`` (``server.app.AppState``), created on first use."""
     extras: dict[str, Any] = state.extras
     if key not in extras:
-        extras[key] = create_rate_limiter(state.settings, state.redis, spec=spec)
+        extras[key] = create_rate_limiter(state.settings, state.redis, spec=spec, weighted=weighted)
     limiter: RequestRateLimiter | None = extras[key]
     return limiter
 
@@ -111,7 +158,7 @@ def rate_limiter_for(state: Any) -> RequestRateLimiter | None:
 
 
 def login_limiter_for(state: Any) -> RequestRateLimiter | None:
-    """Failed-guess budget per email address, apart from the request budget (aliases multiply logins)."""
+    """Failed sign-ins per email address and client address (see ``server.login_guard``)."""
     return _app_limiter(state, LOGIN_LIMITER_KEY, state.settings.login_rate_limit)
 
 
@@ -120,23 +167,72 @@ def service_request_limiter_for(state: Any) -> RequestRateLimiter | None:
     return _app_limiter(state, SERVICE_REQUEST_LIMITER_KEY, state.settings.service_request_rate_limit)
 
 
+def login_ip_limiter_for(state: Any) -> RequestRateLimiter | None:
+    """Failed sign-ins per client address, whatever the email."""
+    return _app_limiter(state, "login_ip_rate_limiter", state.settings.login_ip_rate_limit)
+
+
+def cost_budget_for(state: Any, *, signed_in: bool) -> RequestRateLimiter | None:
+    """Query-cost points per minute: per user when signed in, per client address otherwise."""
+    if signed_in:
+        return _app_limiter(state, "cost_budget", state.settings.cost_budget, weighted=True)
+    return _app_limiter(state, "anonymous_cost_budget", state.settings.anonymous_cost_budget, weighted=True)
+
+
+def time_budget_for(state: Any) -> RequestRateLimiter | None:
+    """Milliseconds of execution per minute, per user (or client address when signed out)."""
+    return _app_limiter(state, "time_budget", state.settings.time_budget, weighted=True)
+
+
+def feed_limiter_for(state: Any) -> RequestRateLimiter | None:
+    """Feed and export downloads per feed (token or user) and per client address."""
+    return _app_limiter(state, "feed_rate_limiter", state.settings.feed_rate_limit)
+
+
+def client_address(context: Any) -> str:
+    """The client's address (X-Forwarded-For only counts from ALMANAC_TRUSTED_PROXIES)."""
+    request = getattr(context, "request", None)
+    client = getattr(request, "client", None)
+    return str(client.host) if client is not None and client.host else UNKNOWN_ADDRESS
+
+
 def identity_of(context: Any) -> str:
     """Whose budget a request spends: the user's, else the client address's."""
     user = getattr(context, "user", None)
     if user is not None:
         return f"user:{user.id}"
-    request = getattr(context, "request", None)
-    client = getattr(request, "client", None)
-    if client is not None and client.host:
-        return f"ip:{client.host}"
-    return "anonymous"
+    address = client_address(context)
+    return "anonymous" if address == UNKNOWN_ADDRESS else f"ip:{address}"
+
+
+OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+OPERATION_HEAD = re.compile(r"\s*(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]{0,99})")
+
+
+@lru_cache(maxsize=256)
+def _stand_in(operation_type: str, operation_name: str) -> DocumentNode:
+    return parse_graphql(f"{operation_type} {operation_name} {{ __typename }}")
+
+
+def stand_in_document(query: str | None, operation_name: str | None) -> DocumentNode:
+    """A trivial document standing in for a refused one (never parsed, validated or executed),
+    with the type and name of the refused operation as far as its first words tell, so that
+    the client's operation name still selects an operation and the metrics keep their labels."""
+    head = OPERATION_HEAD.match(query or "")
+    if operation_name is not None and OPERATION_NAME.fullmatch(operation_name):
+        return _stand_in(head.group(1) if head else "query", operation_name)
+    if head is not None:
+        return _stand_in(head.group(1), head.group(2))
+    return _stand_in("query", "Refused")
 
 
 class RateLimitExtension(SchemaExtension):
-    """Counts the operation as it starts; refuses it just before execution when over the limit.
+    """Counts every operation as it starts and refuses one over the limit before any other work.
 
-    The refusal waits for ``on_execute`` because an error raised there becomes a normal
-    error response on HTTP and on WebSocket alike.
+    A refused operation is neither parsed nor validated: its document is replaced by a
+    trivial one and its error is set before validation, which Strawberry then skips. So
+    operations that would fail to parse or validate are refused like valid ones (they used
+    to be answered in full, 700 of 700, because the refusal waited for execution).
     """
 
     verdict: RateVerdict | None = None
@@ -151,15 +247,28 @@ class RateLimitExtension(SchemaExtension):
                 self.verdict = await self.limiter.hit(identity_of(context))
         yield
 
-    def on_execute(self) -> Iterator[None]:
-        if self.verdict is not None and not self.verdict.allowed and self.limiter is not None:
+    @property
+    def refused(self) -> bool:
+        return self.verdict is not None and not self.verdict.allowed and self.limiter is not None
+
+    def on_parse(self) -> Iterator[None]:
+        if self.refused:
+            ctx = self.execution_context
+            provided = ctx._provided_operation_name
+            ctx.graphql_document = stand_in_document(ctx.query, provided)
+            if provided is not None and not OPERATION_NAME.fullmatch(provided):
+                ctx._provided_operation_name = None  # names nothing in the stand-in document
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        if self.refused and self.verdict is not None and self.limiter is not None:
             retry_after = self.verdict.retry_after_seconds
             response = getattr(self.execution_context.context, "response", None)
             if isinstance(response, Response):
                 response.status_code = 429
                 response.headers["Retry-After"] = str(retry_after)
-            raise GraphQLError(
+            self.execution_context.pre_execution_errors = [GraphQLError(
                 f"Too many requests (limit {self.limiter.describe()}). Retry in {retry_after} s.",
                 extensions={"code": TopLevelCode.RATE_LIMITED.value, "retryAfter": retry_after},
-            )
+            )]
         yield

@@ -128,6 +128,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             ws="websockets-sansio",
             # Deflate doubled memory per websocket (181 vs 82 KiB) and costs CPU on fan-out; payloads are small JSON.
             ws_per_message_deflate=False,
+            # X-Forwarded-For is honoured only from ALMANAC_TRUSTED_PROXIES, by the app itself (issue 11).
+            proxy_headers=False,
+            ws_max_size=settings.max_body_bytes,
             **options,
         )
     finally:

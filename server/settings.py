@@ -7,11 +7,17 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEVELOPMENT_SECRET_KEY = "dev-insecure-change-me"
+
+
+def comma_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
 
 class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
-    secret_key: str = Field(default="dev-insecure-change-me", alias="ALMANAC_SECRET_KEY")
+    secret_key: str = Field(default=DEVELOPMENT_SECRET_KEY, alias="ALMANAC_SECRET_KEY")
     data_dir: Path = Field(default=Path.home() / ".almanac", alias="ALMANAC_DATA_DIR")
     smtp_url: str | None = Field(default=None, alias="SMTP_URL")
     max_window_days: int = Field(default=400, alias="ALMANAC_MAX_WINDOW_DAYS")
@@ -53,7 +59,38 @@ class Settings(BaseSettings):
     # Open websockets re-check their user (active? token unexpired?) at least this often.
     subscription_recheck_seconds: float = Field(default=60.0, gt=0, le=60, alias="ALMANAC_SUBSCRIPTION_RECHECK_SECONDS")
 
+    # Request limits (issue 11): why each default is what it is, see README "Limits".
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, alias="ALMANAC_MAX_BODY_BYTES")
+    max_anonymous_body_bytes: int = Field(default=16 * 1024, ge=1024, alias="ALMANAC_MAX_ANONYMOUS_BODY_BYTES")
+    max_json_depth: int = Field(default=32, ge=4, alias="ALMANAC_MAX_JSON_DEPTH")
+    cost_budget: str = Field(default="20000/minute", alias="ALMANAC_COST_BUDGET")
+    anonymous_cost_budget: str = Field(default="2000/minute", alias="ALMANAC_ANONYMOUS_COST_BUDGET")
+    time_budget: str = Field(default="15000/minute", alias="ALMANAC_TIME_BUDGET")
+    login_ip_rate_limit: str = Field(default="30/minute", alias="ALMANAC_LOGIN_IP_RATE_LIMIT")
+    feed_rate_limit: str = Field(default="30/minute", alias="ALMANAC_FEED_RATE_LIMIT")
+    max_subscriptions_per_connection: int = Field(default=10, ge=1, alias="ALMANAC_MAX_SUBSCRIPTIONS_PER_CONNECTION")
+    max_subscriptions_per_user: int = Field(default=30, ge=1, alias="ALMANAC_MAX_SUBSCRIPTIONS_PER_USER")
+    # Deployment: what a production server exposes and whom it trusts.
+    graphiql: bool = Field(default=True, alias="ALMANAC_GRAPHIQL")
+    introspection: bool = Field(default=True, alias="ALMANAC_INTROSPECTION")
+    cors_origins: str = Field(default="", alias="ALMANAC_CORS_ORIGINS")
+    trusted_proxies: str = Field(default="", alias="ALMANAC_TRUSTED_PROXIES")
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return comma_list(self.cors_origins)
+
+    @property
+    def trusted_proxy_list(self) -> tuple[str, ...]:
+        return comma_list(self.trusted_proxies)
+
+    @property
+    def embedded(self) -> bool:
+        """No DATABASE_URL: the private development database under ``data_dir``."""
+        return not self.database_url
 
 
 @lru_cache

@@ -15,14 +15,27 @@ Rules (plain functions over the graphql-core AST and schema, no I/O):
   MaxIntrospectionDepthRule, which Strawberry runs.)
 - fragments and inline fragments add the cost of their selections (an upper bound for
   unions); ``@skip``/``@include`` are ignored (also an upper bound).
+- a field with a time window (``start`` and ``end`` arguments: ``calendar``, ``occurrences``,
+  ``resourceAvailability``...) multiplies its cost by the window's weeks (``window_unit_days``),
+  since what it expands grows with the span: a 396-day calendar costs 57 times a week's.
+  A window that cannot be read from the document (a bad or missing value) is costed as
+  ``max_window_days`` long: an upper bound.
+
+``merge_pairs`` bounds graphql-core's overlapping-fields check before it runs: that check
+compares every pair of fields with the same response name merged into one selection set,
+recursively, so a few kilobytes repeating ``me { teams { ... } }`` cost seconds.
 
 Each fragment's cost is computed once per page size, so a document of fragments that
 spread each other twice (a "fragment bomb") is costed in linear time.
 """
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from graphql import (
@@ -37,10 +50,12 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NameNode,
     NullValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    StringValueNode,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -56,6 +71,8 @@ PAGE_ARGUMENT = "first"
 CONNECTION_MARKER_FIELD = "edges"
 EDGES_FIELD = "edges"
 INTROSPECTION_WRAPPER_FIELD = "ofType"
+WINDOW_START = "start"
+WINDOW_END = "end"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +80,8 @@ class CostRules:
     default_page: int = DEFAULT_PAGE
     max_page: int = MAX_PAGE
     list_factor: int = 5
+    window_unit_days: int = 7
+    max_window_days: int = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +152,54 @@ def expanded_field_count(document: DocumentNode) -> int:
     )
 
 
+def merge_pairs(document: DocumentNode, *, stop_at: int) -> int:
+    """How many same-name field pairs graphql-core's overlap check would compare (stops past ``stop_at``).
+
+    Fields merge per response name across inline fragments and spread fragments, and the
+    sub-selections of merged fields merge again one level down; each group of ``n`` fields
+    costs ``n * (n - 1) / 2`` pairs. Walks at most ``stop_at`` groups, so it is cheap even
+    for a fragment cycle (which validation then reports).
+    """
+    fragments = _fragments(document)
+    pairs = 0
+    groups_seen = 0
+    pending: list[list[SelectionSetNode]] = [
+        [definition.selection_set] for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    while pending:
+        for fields in _merged_fields(pending.pop(), fragments).values():
+            groups_seen += 1
+            pairs += len(fields) * (len(fields) - 1) // 2
+            if pairs > stop_at or groups_seen > stop_at:
+                return max(pairs, stop_at + 1)
+            subsets = [f.selection_set for f in fields if f.selection_set is not None]
+            if subsets:
+                pending.append(subsets)
+    return pairs
+
+
+def _merged_fields(
+    selection_sets: list[SelectionSetNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> dict[str, list[FieldNode]]:
+    groups: dict[str, list[FieldNode]] = defaultdict(list)
+    spread: set[str] = set()
+    stack = list(selection_sets)
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode):
+                name: NameNode = selection.alias or selection.name
+                groups[name.value].append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                spread.add(selection.name.value)
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    stack.append(fragment.selection_set)
+    return groups
+
+
 def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
@@ -181,6 +248,11 @@ class _CostWalker:
         named = get_named_type(definition.type)
         if is_leaf_type(named):
             return 0
+        return self._window_factor(definition, node) * self._unwindowed_cost(definition, named, node, page)
+
+    def _unwindowed_cost(self, definition: GraphQLField, named: GraphQLNamedType, node: FieldNode,
+                         page: int | None) -> int:
+        assert node.selection_set is not None
         first = self._connection_page(definition, named, node)
         if first is not None:
             return 1 + self.selection_set_cost(named, node.selection_set, page=first)
@@ -192,6 +264,33 @@ class _CostWalker:
             own = 0 if node.name.value == EDGES_FIELD else 1
             return page * (own + children)
         return self.rules.list_factor * (1 + children)
+
+    def _window_factor(self, definition: GraphQLField, node: FieldNode) -> int:
+        """Weeks in the field's ``start``..``end`` window (1 for a field without one)."""
+        if WINDOW_START not in definition.args or WINDOW_END not in definition.args:
+            return 1
+        start, end = self._argument_moment(node, WINDOW_START), self._argument_moment(node, WINDOW_END)
+        days: float = self.rules.max_window_days
+        if start is not None and end is not None:
+            with suppress(TypeError):  # one naive, one aware: the resolver refuses it; cost the upper bound
+                days = min(days, max(0.0, (end - start).total_seconds() / 86_400))
+        return max(1, math.ceil(days / self.rules.window_unit_days))
+
+    def _argument_moment(self, node: FieldNode, name: str) -> datetime | None:
+        for argument in node.arguments or ():
+            if argument.name.value != name:
+                continue
+            value: Any = argument.value
+            if isinstance(value, StringValueNode):
+                value = value.value
+            elif isinstance(value, VariableNode):
+                value = self.variables.get(value.name.value)
+            if isinstance(value, str):
+                try:
+                    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+                except ValueError:
+                    return None
+        return None
 
     def _fragment_cost(self, name: str, parent: GraphQLNamedType, page: int | None) -> int:
         fragment = self._fragments.get(name)

@@ -1,21 +1,28 @@
 """Schema extensions every operation passes through.
 
-- ``SessionExtension`` closes the operation's database session (and marks a query read-only).
+- ``SessionExtension`` closes the operation's database session (and marks a query read-only);
+  a failure while closing (the connection died under it) is logged with a trace id instead
+  of escaping after the other extensions have finished, where it reached clients as driver
+  text without a code.
 - ``AuthenticationExtension`` answers UNAUTHENTICATED for any root field but the open ones.
 - ``ErrorExtension`` gives every top-level error an ``extensions.code`` and masks
-  unexpected exceptions as INTERNAL (logged with a trace id, never leaked).
+  unexpected exceptions as INTERNAL (logged with a trace id, never leaked), for every
+  result: HTTP, websocket operations and each event a subscription pushes.
 """
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
+import strawberry
 import structlog
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNode
 from sqlalchemy.exc import DBAPIError
-from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.exceptions import MissingQueryError, StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from resolvers.mutation import sqlstate
@@ -24,8 +31,10 @@ from schema.core.errors import DomainError, TopLevelCode
 log = structlog.get_logger(__name__)
 
 # Exceptions that mean "the client sent something malformed", not a server fault.
-CLIENT_ERRORS = (GlobalIDValueError, InvalidGlobalIDError, StrawberryInputCoercionError)
+CLIENT_ERRORS = (GlobalIDValueError, InvalidGlobalIDError, StrawberryInputCoercionError,
+                 InvalidOperationTypeError, CannotGetOperationTypeError, MissingQueryError)
 
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "serviceCatalog", "trackServiceRequest", "submitServiceRequest",
                               "publicCalendar", "__typename", "__schema", "__type"})
 
@@ -43,23 +52,48 @@ class SessionExtension(SchemaExtension):
         finally:
             context = self.execution_context.context
             if context is not None and hasattr(context, "close"):
-                await context.close()
+                try:
+                    await context.close()
+                except Exception as error:  # the answer is already decided; the connection is discarded
+                    log.warning("graphql.session_close_failed", trace_id=uuid.uuid4().hex[:16], exc_info=error)
+
+
+def unauthenticated() -> GraphQLError:
+    return GraphQLError(
+        "Authentication required: send 'Authorization: Bearer <token>'.",
+        extensions={"code": TopLevelCode.UNAUTHENTICATED.value},
+    )
 
 
 class AuthenticationExtension(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
+    """Refuses an anonymous operation that selects closed fields right after parsing.
+
+    Before validation, not before execution: an anonymous caller must not make the server
+    validate (the expensive step) a query it may not run anyway.
+    """
+
+    def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.context is not None and getattr(ctx.context, "user", None) is None:
+        if ctx.pre_execution_errors is None and ctx.context is not None and getattr(ctx.context, "user", None) is None:
             document = ctx.graphql_document
-            if document is not None and _selects_closed_fields(document.definitions, ctx.operation_name):
-                raise GraphQLError(
-                    "Authentication required: send 'Authorization: Bearer <token>'.",
-                    extensions={"code": TopLevelCode.UNAUTHENTICATED.value},
-                )
+            if document is not None and selects_closed_fields(document.definitions, ctx.operation_name):
+                ctx.pre_execution_errors = [unauthenticated()]  # Strawberry then skips validation
         yield
 
 
-def _selects_closed_fields(definitions: tuple[object, ...] | list[object], operation_name: str | None) -> bool:
+def selects_introspection(document: DocumentNode) -> bool:
+    """Whether any selection (operations and fragments, at any depth) is ``__schema`` or ``__type``."""
+    stack: list[Any] = [d.selection_set for d in document.definitions if hasattr(d, "selection_set")]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode) and selection.name.value in INTROSPECTION_FIELDS:
+                return True
+            if getattr(selection, "selection_set", None) is not None:
+                stack.append(selection.selection_set)
+    return False
+
+
+def selects_closed_fields(definitions: tuple[object, ...] | list[object], operation_name: str | None) -> bool:
     fragments = {d.name.value: d for d in definitions if getattr(d, "kind", "") == "fragment_definition"}  # type: ignore[attr-defined]
     for definition in definitions:
         if not isinstance(definition, OperationDefinitionNode):
@@ -118,6 +152,12 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 
 class ErrorExtension(SchemaExtension):
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [coded(error) for error in errors]
+        yield
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
@@ -126,3 +166,12 @@ class ErrorExtension(SchemaExtension):
         pre = self.execution_context.pre_execution_errors
         if pre:
             self.execution_context.pre_execution_errors = [coded(error) for error in pre]
+
+
+class AlmanacSchema(strawberry.Schema):
+    """Strawberry logs every error of every operation with its stack trace (94k lines in one
+    review run, mostly expected validation failures). Here only ``coded`` logs, and only the
+    unexpected ones (INTERNAL, with the trace id the client sees)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None

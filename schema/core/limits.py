@@ -5,11 +5,17 @@ Every rejection is a top-level error with ``extensions.code = "QUERY_TOO_COMPLEX
 
 Order of checks for one request:
 1. parsing (``QueryParser``, cached) stops past ``max_tokens`` (graphql-core's own limit);
-2. validation (``QueryShapeLimiter``): fields after fragment expansion, then Strawberry's
-   depth and alias validators. The expansion check comes first because Strawberry's
-   validators walk every fragment spread afresh: a "fragment bomb" of a few dozen
-   fragments that spread each other twice would otherwise take exponential time;
-3. just before execution (``QueryCostLimiter``, which needs the variables): the ``first``
+2. before validation (``QueryGate``), cheap linear checks that spare the expensive ones
+   (``schema.core.extensions.AuthenticationExtension`` has refused anonymous callers
+   selecting closed fields by then, so strangers never make the server validate a query
+   they may not run): introspection when it is turned off; fields after fragment expansion (Strawberry's validators walk
+   every fragment spread afresh: a "fragment bomb" would take exponential time); and the
+   pairs graphql-core's overlapping-fields rule would compare (``cost.merge_pairs``: a
+   15 KB query repeating ``me { name }`` 490 times took 1.5 s of validation). Then
+   ``NormalizedValidationCache`` answers documents that differ only in whitespace and
+   commas from one cache entry;
+3. validation (``QueryShapeLimiter``): Strawberry's depth and alias validators;
+4. just before execution (``QueryCostLimiter``, which needs the variables): the ``first``
    cap and the calculated cost of ``schema.core.cost``. A client that asks for it gets the
    cost in the response's ``extensions.cost``.
 
@@ -19,18 +25,31 @@ is built once per ``QueryLimits``, so ``ValidationCache`` keeps hitting.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+import re
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError, ValidationContext, ValidationRule, parse
-from strawberry.extensions import AddValidationRules, SchemaExtension, ValidationCache
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    ValidationContext,
+    ValidationRule,
+    parse,
+)
+from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.schema import validate_document
 
-from schema.core.cost import CostRules, QueryCost, expanded_field_count, query_cost
+from schema.core.cost import CostRules, QueryCost, expanded_field_count, merge_pairs, query_cost
 from schema.core.errors import TopLevelCode
 
 
@@ -41,6 +60,7 @@ class QueryLimits:
     max_tokens: int = 2_000
     max_expanded_fields: int = 5_000
     max_cost: int = 10_000
+    max_merge_pairs: int = 500
     cost_rules: CostRules = field(default_factory=CostRules)
 
 
@@ -115,12 +135,9 @@ def query_shape_rule(limits: QueryLimits) -> type[ValidationRule]:
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             reporter: Any = _TooComplexReporter(context)
-            fields = expanded_field_count(context.document)
-            if fields > limits.max_expanded_fields:
-                reporter.report_error(GraphQLError(
-                    f"The query selects {fields} fields once fragments are expanded;"
-                    f" the maximum is {limits.max_expanded_fields}."
-                ))
+            error = expansion_error(context.document, limits)  # QueryGate's check, for schemas without it
+            if error is not None:
+                context.report_error(error)
                 return
             depth_rule(reporter)
             aliases_rule(reporter)
@@ -128,9 +145,114 @@ def query_shape_rule(limits: QueryLimits) -> type[ValidationRule]:
     return QueryShapeRule
 
 
+def expansion_error(document: DocumentNode, limits: QueryLimits) -> GraphQLError | None:
+    fields = expanded_field_count(document)
+    if fields > limits.max_expanded_fields:
+        return too_complex(f"The query selects {fields} fields once fragments are expanded;"
+                           f" the maximum is {limits.max_expanded_fields}.")
+    pairs = merge_pairs(document, stop_at=limits.max_merge_pairs)
+    if pairs > limits.max_merge_pairs:
+        return too_complex(f"The query repeats the same fields too often (over {limits.max_merge_pairs}"
+                           " pairs to merge). Select each field once per object.")
+    return None
+
+
 class QueryShapeLimiter(AddValidationRules):
     def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         super().__init__([query_shape_rule(limits)])
+
+
+# -- 2b. before validation: the gate, and a cache that ignores insignificant characters ---------
+
+
+def _refuse_before_validation(ctx: Any, error: GraphQLError) -> None:
+    """Strawberry skips validation when ``pre_execution_errors`` is already set."""
+    ctx.pre_execution_errors = [error]
+
+
+class QueryGate(SchemaExtension):
+    """Linear checks before graphql-core's validation (see the module docstring, step 2)."""
+
+    def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if ctx.pre_execution_errors is None and document is not None:
+            error = self._error(document)
+            if error is not None:
+                _refuse_before_validation(ctx, error)
+        yield
+
+    def _error(self, document: DocumentNode) -> GraphQLError | None:
+        from schema.core.extensions import selects_introspection
+
+        context = self.execution_context.context
+        settings = getattr(context, "settings", None)
+        if settings is not None and not settings.introspection and selects_introspection(document):
+            return GraphQLError("Introspection is disabled on this server (ALMANAC_INTROSPECTION=false).",
+                                extensions={"code": TopLevelCode.VALIDATION.value})
+        return expansion_error(document, self.limits)
+
+
+_INSIGNIFICANT = re.compile(r"[\s,]+")
+_SPACED_PUNCTUATOR = re.compile(r" ?([{}()\[\]:!=@$|&.]) ?")
+VALIDATION_CACHE_SIZE = 256
+
+
+def normalized_key(query: str) -> str | None:
+    """The query without insignificant characters (whitespace and commas between tokens: one
+    space between two names, none next to a punctuator); None when it holds a string or a
+    comment, where they can matter."""
+    if '"' in query or "#" in query:
+        return None
+    return _SPACED_PUNCTUATOR.sub(r"\1", _INSIGNIFICANT.sub(" ", query)).strip()
+
+
+class _ValidationResults:
+    """A bounded LRU of validation results: valid documents by normalized text, others by exact text
+    (so the locations in a cached error always point into the query that was sent)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], list[GraphQLError]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> list[GraphQLError] | None:
+        errors = self.entries.get(key)
+        if errors is not None:
+            self.entries.move_to_end(key)
+        return errors
+
+    def put(self, key: tuple[Any, ...], errors: list[GraphQLError]) -> None:
+        self.entries[key] = errors
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_validation_results = _ValidationResults(VALIDATION_CACHE_SIZE)
+
+
+class NormalizedValidationCache(SchemaExtension):
+    """Strawberry's ValidationCache, keyed so whitespace variants of a query share one entry."""
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.pre_execution_errors is None and ctx.graphql_document is not None and ctx.query:
+            schema: GraphQLSchema = ctx.schema._schema
+            rules = tuple(ctx.validation_rules)
+            normalized = normalized_key(ctx.query)
+            exact_key = (id(schema), rules, "exact", ctx.query)
+            normal_key = (id(schema), rules, "normal", normalized) if normalized is not None else None
+            cached = _validation_results.get(normal_key) if normal_key else None
+            if cached is None:
+                cached = _validation_results.get(exact_key)
+            if cached is None:
+                cached = validate_document(schema, ctx.graphql_document, rules)
+                _validation_results.put(normal_key if normal_key and not cached else exact_key, cached)
+            ctx.pre_execution_errors = cached
+        yield
 
 
 # -- 3. cost ------------------------------------------------------------------------
@@ -140,25 +262,50 @@ COST_REQUEST_KEY = "cost"
 
 
 class QueryCostLimiter(SchemaExtension):
-    """Rejects an operation whose calculated cost is over ``max_cost`` before it executes.
+    """Rejects an operation whose calculated cost is over ``max_cost`` before it executes,
+    then charges the cost to the caller's budget (``server.cost_budget``) when the context
+    offers one; an operation that no longer fits is refused with RATE_LIMITED.
 
     A client that sends ``"extensions": {"cost": true}`` in its request gets
-    ``"extensions": {"cost": {"requested": N, "limit": M}}`` in the response (opt-in, so
-    ordinary responses stay plain ``{"data": ...}``); a rejection always names both numbers.
+    ``"extensions": {"cost": {"requested": N, "limit": M, "budget": {...}}}`` in the response
+    (opt-in, so ordinary responses stay plain ``{"data": ...}``); a rejection always names
+    both numbers.
     """
 
     def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.cost: QueryCost | None = None
+        self.budget: Any = None
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
+        from server.cost_budget import charge_time, time_refusal
+
         ctx = self.execution_context
         if ctx.graphql_document is not None:
             self.cost = query_cost(
                 ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, self.limits.cost_rules
             )
             self._reject_if_over(self.cost)
+            wait = await time_refusal(ctx.context)
+            if wait is not None:
+                _refuse_for_time(ctx.context, wait)
+            await self._charge(self.cost)
+        started = time.perf_counter()
         yield
+        await charge_time(ctx.context, math.ceil(1000 * (time.perf_counter() - started)))
+
+    async def _charge(self, cost: QueryCost) -> None:
+        from server.cost_budget import charge_cost
+
+        self.budget = await charge_cost(self.execution_context.context, cost.total)
+        if self.budget is not None and not self.budget.allowed:
+            raise GraphQLError(
+                f"Query cost budget used up: this operation costs {cost.total} points and {self.budget.remaining}"
+                f" of {self.budget.limit} per minute are left. Retry in {self.budget.retry_after_seconds} s,"
+                " or ask for less (smaller windows and pages).",
+                extensions={"code": TopLevelCode.RATE_LIMITED.value, "cost": cost.total,
+                            "remaining": self.budget.remaining, "retryAfter": self.budget.retry_after_seconds},
+            )
 
     def _reject_if_over(self, cost: QueryCost) -> None:
         rules = self.limits.cost_rules
@@ -180,13 +327,31 @@ class QueryCostLimiter(SchemaExtension):
         requested = (self.execution_context.operation_extensions or {}).get(COST_REQUEST_KEY)
         if self.cost is None or not requested:
             return {}
-        return {"cost": {"requested": self.cost.total, "limit": self.limits.max_cost}}
+        cost: dict[str, Any] = {"requested": self.cost.total, "limit": self.limits.max_cost}
+        if self.budget is not None:
+            cost["budget"] = {"limit": self.budget.limit, "remaining": self.budget.remaining, "period": "minute"}
+        return {"cost": cost}
+
+
+def _refuse_for_time(context: Any, wait: int) -> None:
+    from starlette.responses import Response
+
+    response = getattr(context, "response", None)
+    if isinstance(response, Response):
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+    raise GraphQLError(
+        f"Your operations used this minute's server time (ALMANAC_TIME_BUDGET). Retry in {wait} s,"
+        " or ask for less (smaller windows and pages).",
+        extensions={"code": TopLevelCode.RATE_LIMITED.value, "retryAfter": wait},
+    )
 
 
 QUERY_LIMIT_EXTENSIONS: list[type[SchemaExtension]] = [
     QueryParser,
     QueryShapeLimiter,
-    ValidationCache,
+    QueryGate,
+    NormalizedValidationCache,
     QueryCostLimiter,
 ]
 """Append to a schema's ``extensions``; both caches are bounded LRU caches."""

@@ -205,9 +205,12 @@ async def test_queries_and_mutations_sent_as_start_are_not_executed(
     ws = Subscription(await connect(live_server.ws_url, token_for(user), LEGACY), LEGACY)
     assert (await ws.next())["type"] == "connection_ack"
     await ws.ws.send(start("1", ME))
-    assert await ws.next() == {"type": "error", "id": "1", "payload": {"message": "queries are not allowed"}}
+    # (every error carries extensions.code, also on the websocket: see schema/core/extensions.py)
+    assert await ws.next() == {"type": "error", "id": "1", "payload": {
+        "message": "queries are not allowed", "extensions": {"code": "VALIDATION"}}}
     await ws.ws.send(start("2", mutation))
-    assert await ws.next() == {"type": "error", "id": "2", "payload": {"message": "mutations are not allowed"}}
+    assert await ws.next() == {"type": "error", "id": "2", "payload": {
+        "message": "mutations are not allowed", "extensions": {"code": "VALIDATION"}}}
     await ws.close()
     assert await tasks_titled(committed, title) == 0
 

@@ -1,0 +1,31 @@
+"""Inputs and the payload of the account mutations (changePassword, resetPassword, setUserActive)."""
+from __future__ import annotations
+
+import strawberry
+
+from schema.core.errors import UserError
+from schema.user.types import UserType
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.input
+class ResetPasswordInput:
+    user_id: strawberry.ID
+    new_password: str
+
+
+@strawberry.input
+class SetUserActiveInput:
+    user_id: strawberry.ID
+    active: bool
+
+
+@strawberry.type
+class UserAccountPayload:
+    user: UserType | None
+    errors: list[UserError]

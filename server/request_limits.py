@@ -1,0 +1,123 @@
+"""Limits on the raw request, before any GraphQL work: body size and JSON nesting depth.
+
+- ``BodySizeLimit`` (ASGI middleware) answers 413 with a GraphQL-shaped JSON error once a
+  body passes its limit, reading no further: ``Content-Length`` is checked first, and a
+  chunked body is counted as it arrives. A caller without a validly signed bearer token
+  gets the small anonymous limit (an anonymous caller can only sign in or read public
+  services); a signed-in one the larger limit, which has room for a 5 MB calendar import.
+- ``decode_json`` parses like ``json.loads`` but refuses documents nested deeper than the
+  limit (``JSONTooDeep``, a ``JSONDecodeError`` so every JSON caller already handles it):
+  Python's decoder recurses, so 1,000+ levels used to end in a RecursionError (a plain-text 500).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from schema.core.errors import TopLevelCode
+from server.auth import bearer_token, user_id_from_token
+from server.error_boundary import send_graphql_error
+from server.settings import Settings
+
+
+class JSONTooDeep(json.JSONDecodeError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"JSON nested deeper than {limit} levels", "", 0)
+        self.limit = limit
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """True when ``value`` nests lists/objects more than ``limit`` levels (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def decode_json(data: str | bytes, max_depth: int) -> Any:
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise JSONTooDeep(max_depth) from None
+    except UnicodeDecodeError:
+        raise json.JSONDecodeError("The body is not UTF-8 text", "", 0) from None
+    if json_depth_exceeds(value, max_depth):
+        raise JSONTooDeep(max_depth)
+    return value
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"body over {limit} bytes")
+        self.limit = limit
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class BodySizeLimit:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def limit_for(self, scope: Scope) -> int:
+        token = bearer_token(_header(scope, b"authorization"))
+        if token and user_id_from_token(token, self.settings.secret_key) is not None:
+            return self.settings.max_body_bytes
+        return self.settings.max_anonymous_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self.refuse(send, limit)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self.refuse(send, limit)
+
+    @staticmethod
+    async def refuse(send: Send, limit: int) -> None:
+        await send_graphql_error(
+            send, 413, f"The request body is larger than {limit} bytes. Sign in for larger requests,"
+            " or send less (import big calendars in parts).",
+            TopLevelCode.PAYLOAD_TOO_LARGE.value, maxBytes=limit,
+        )

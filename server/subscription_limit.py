@@ -1,0 +1,65 @@
+"""A cap on the subscriptions one user holds at once, over all their websockets (per process).
+
+The cap per connection is Strawberry's own (``max_subscriptions_per_connection``, from
+``ALMANAC_MAX_SUBSCRIPTIONS_PER_CONNECTION``); this one stops a user from opening many
+connections instead (40 ``calendarChanged`` subscriptions stalled other users for 15.7 s).
+Each subscription costs work on every change it is told about, so the bound is on the
+running ones: a subscription that ends frees its place.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from schema.core.errors import TopLevelCode
+
+ACTIVE_KEY = "subscriptions_per_user"
+
+
+def active_subscriptions(state: Any) -> Counter[int]:
+    extras: dict[str, Any] = state.extras
+    counter: Counter[int] = extras.setdefault(ACTIVE_KEY, Counter())
+    return counter
+
+
+class SubscriptionLimitExtension(SchemaExtension):
+    counted_user: int | None = None
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if self.counted_user is not None:
+                active = active_subscriptions(self.execution_context.context.state)
+                active[self.counted_user] -= 1
+                if active[self.counted_user] <= 0:
+                    del active[self.counted_user]
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        context = ctx.context
+        state = getattr(context, "state", None)
+        user = getattr(context, "user", None)
+        if ctx.pre_execution_errors is None and state is not None and user is not None and _is_subscription(ctx):
+            active = active_subscriptions(state)
+            cap = state.settings.max_subscriptions_per_user
+            if active[user.id] >= cap:
+                ctx.pre_execution_errors = [GraphQLError(
+                    f"You have {active[user.id]} subscriptions open, the most one user may hold; end one first.",
+                    extensions={"code": TopLevelCode.RATE_LIMITED.value, "maxSubscriptions": cap},
+                )]
+            else:
+                active[user.id] += 1
+                self.counted_user = user.id
+        yield
+
+
+def _is_subscription(ctx: Any) -> bool:
+    try:
+        return bool(ctx.operation_type.value == "subscription")
+    except RuntimeError:  # no such operation: validation reports it
+        return False
