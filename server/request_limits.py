@@ -4,7 +4,8 @@
   body passes its limit, reading no further: ``Content-Length`` is checked first, and a
   chunked body is counted as it arrives. A caller without a validly signed bearer token
   gets the small anonymous limit (an anonymous caller can only sign in or read public
-  services); a signed-in one the larger limit, which has room for a 5 MB calendar import.
+  services); a signed-in one the larger limit, which has room for a 5 MB calendar import,
+  and a multipart upload (an attachment) room for ``ALMANAC_MAX_UPLOAD_BYTES`` plus its form.
 - ``decode_json`` parses like ``json.loads`` but refuses documents nested deeper than the
   limit (``JSONTooDeep``, a ``JSONDecodeError`` so every JSON caller already handles it):
   Python's decoder recurses, so 1,000+ levels used to end in a RecursionError (a plain-text 500).
@@ -57,6 +58,9 @@ def decode_json(data: str | bytes, max_depth: int) -> Any:
     return value
 
 
+MULTIPART_OVERHEAD_BYTES = 64 * 1024  # the operations and map fields and part headers around the file
+
+
 class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"body over {limit} bytes")
@@ -77,9 +81,11 @@ class BodySizeLimit:
 
     def limit_for(self, scope: Scope) -> int:
         token = bearer_token(_header(scope, b"authorization"))
-        if token and user_id_from_token(token, self.settings.secret_key) is not None:
-            return self.settings.max_body_bytes
-        return self.settings.max_anonymous_body_bytes
+        if not token or user_id_from_token(token, self.settings.secret_key) is None:
+            return self.settings.max_anonymous_body_bytes
+        if (_header(scope, b"content-type") or "").startswith("multipart/form-data"):
+            return max(self.settings.max_body_bytes, self.settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
+        return self.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

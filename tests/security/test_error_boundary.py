@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from db.enums import Role
+from server.auth import issue_token
 from server.settings import Settings
-from tests.conftest import REDIS_URL, GraphQL, UserFactory, token_for
+from tests.conftest import REDIS_URL, SECRET, GraphQL, UserFactory, token_for
 
 UNREACHABLE_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"
 NODE = "query Node($id: ID!) { node(id: $id) { id } }"
@@ -83,3 +84,53 @@ async def test_expected_validation_failures_are_not_logged_with_a_stack_trace(
         assert body["errors"][0]["extensions"]["code"] == "VALIDATION"
     assert not [record for record in caplog.records
                 if record.levelno >= logging.ERROR or record.exc_info or record.stack_info]
+
+
+class _ClosingFails:
+    async def close(self) -> None:
+        raise RuntimeError("cannot switch to state 15; another operation is in progress")
+
+
+async def test_a_session_that_fails_to_close_does_not_reach_the_client() -> None:
+    """The failure used to escape after ErrorExtension had run, as driver text without a code."""
+    from schema.core.extensions import SessionExtension
+
+    extension = SessionExtension()
+    extension.execution_context = type("Ctx", (), {"context": _ClosingFails()})()  # type: ignore[assignment]
+    hook = extension.on_operation()
+    await hook.__anext__()
+    with pytest.raises(StopAsyncIteration):
+        await hook.__anext__()  # finishes quietly: logged with a trace id, not raised
+
+
+async def test_a_subscription_event_failing_in_the_database_is_masked() -> None:
+    """Subscribers used to receive raw driver messages with SQL text during a PostgreSQL restart."""
+    from graphql import GraphQLError
+    from sqlalchemy.exc import OperationalError
+    from strawberry.types import ExecutionResult
+
+    from schema.core.extensions import ErrorExtension
+
+    driver = OperationalError("SELECT * FROM change_log WHERE id = $1", {}, ConnectionError("connection lost"))
+    result = ExecutionResult(data=None, errors=[GraphQLError(str(driver), original_error=driver)])
+    hook = ErrorExtension().on_stream_result(result)
+    next(hook)
+    error = result.errors[0] if result.errors else None
+    assert error is not None and error.extensions is not None
+    assert error.extensions["code"] == "INTERNAL" and "SELECT" not in error.message
+
+
+def test_a_websocket_connection_init_during_an_outage_is_closed_with_try_again_later(settings: Settings) -> None:
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    from server.app import create_app
+
+    engine = create_async_engine(UNREACHABLE_DATABASE, poolclass=NullPool)
+    app = create_app(settings, sessionmaker=async_sessionmaker(engine), redis=Redis.from_url(REDIS_URL))
+    token = issue_token(12345, SECRET, ttl_minutes=5)  # a valid signature: the user lookup needs the database
+    with TestClient(app) as http, http.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1013
