@@ -9,6 +9,7 @@ import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -109,9 +110,10 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
-        except HTTPException as error:
+        except (HTTPException, StarletteHTTPException) as error:  # Starlette's: a malformed multipart body
+            reason = error.reason if isinstance(error, HTTPException) else str(error.detail)
             code = TopLevelCode.NOT_FOUND if error.status_code == 404 else TopLevelCode.BAD_REQUEST
-            await send_graphql_error(send, error.status_code, error.reason, code.value)
+            await send_graphql_error(send, error.status_code, reason, code.value)
             return
         await response(scope, receive, send)
 
