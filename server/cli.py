@@ -348,12 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
     register_team(sub)
     register_jobs(sub)
     password = user.add_parser("password", help="set a user's password (prompted, or one line on stdin)")
-    password.add_argument("email")
+    password.add_argument("email", help="the user's email address")
     password.add_argument("--stdin", action="store_true", help="read the password from the first line of stdin")
     password.set_defaults(run=cmd_user_password)
     active = user.add_parser("active", help="activate or deactivate a user (their tokens stop working at once)")
-    active.add_argument("email")
-    active.add_argument("state", choices=["on", "off"])
+    active.add_argument("email", help="the user's email address")
+    active.add_argument("state", choices=["on", "off"], help="on: may sign in; off: tokens stop working at once")
     active.set_defaults(run=cmd_user_active)
 
     ics = sub.add_parser("ics", help="iCalendar import/export").add_subparsers(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from starlette.websockets import WebSocket
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 
 from server.context import Context
 from server.socket_context import unwatch
@@ -43,6 +44,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await super().handle()
         finally:
             unwatch(self.context)
+
+    async def handle_message(self, message: Any) -> None:  # Any: what arrives, before it is checked
+        """A frame that is JSON but not an object (``null``, ``[]``, ``5``) is a malformed message
+        (4400), not a TypeError escaping the handler (found by tests/security/test_http_fuzz.py)."""
+        if not isinstance(message, dict):
+            await self.handle_invalid_message("Failed to parse message")
+            return
+        await super().handle_message(cast("Message", message))
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         socket = getattr(self.context, "request", None)
