@@ -11,6 +11,7 @@ from db.models import EventParticipant
 from tests.attachment.conftest import Upload, png_bytes
 from tests.calendar import factories as f
 from tests.conftest import GraphQL, UserFactory
+from tests.policy.leaks import PATHS as MATRIX_PATHS
 from tests.policy.leaks import secret_marker, seen
 from tests.task.conftest import gid
 
@@ -27,6 +28,8 @@ PATHS = {
     "calendar": """query($start: DateTime!, $end: DateTime!) { calendar(start: $start, end: $end) {
         entries { title attachmentCount photoCount hasAttachments } } }""",
 }
+# owner and guest read; other_staff, viewer and anonymous must not
+MATRIX_PATHS.extend((path, "Attachment", 5) for path in PATHS)
 
 
 async def test_private_event_files_reach_its_readers_only(

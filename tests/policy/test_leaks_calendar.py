@@ -31,6 +31,7 @@ from db.queries.share_link import token_hash
 from schema.core.ids import to_global_id
 from tests.calendar import factories as make
 from tests.conftest import GraphQL, UserFactory, token_for
+from tests.policy import leaks
 from tests.policy.leaks import secret_marker, seen
 
 ALL_ROLES = ("owner", "participant", "manager", "admin", "other_staff", "viewer", "anonymous")
@@ -242,6 +243,7 @@ MATRIX: list[Path] = [
 
 # Every (path, entity) this module covers, the matrix rows plus the tests further down.
 PATHS: list[tuple[str, str]] = [(p.name, p.entity) for p in MATRIX]
+leaks.PATHS.extend((p.name, f"calendar:{p.entity}", len(ALL_ROLES)) for p in MATRIX)
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -266,6 +268,7 @@ def vevent_file(uid: str, title: str, *, extra: tuple[str, ...] = (), sequence: 
 
 
 PATHS += [("importCalendar(existing UID)", "event"), ("importCalendar(CLASS)", "event")]
+leaks.PATHS.extend([("importCalendar(existing UID)", "calendar:event", 5), ("importCalendar(CLASS)", "calendar:event", 6)])
 
 
 @pytest.mark.parametrize("role", ["other_staff", "viewer", "manager", "admin", "anonymous"])
@@ -311,6 +314,8 @@ async def test_imported_class_keeps_the_event_from_non_readers(world: World, cla
 
 # -- share-link feeds: how a PRIVATE entry appears ---------------------------------------------
 PATHS += [("feed(BUSY)", "event"), ("feed(BUSY)", "booking"), ("feed(HIDDEN)", "event"), ("feed(HIDDEN)", "booking")]
+leaks.PATHS.extend([("feed(BUSY)", "calendar:event", 2), ("feed(BUSY)", "calendar:booking", 2),  # participant, owner
+                    ("feed(HIDDEN)", "calendar:event", 1), ("feed(HIDDEN)", "calendar:booking", 1)])
 
 
 async def feed_of(w: World, role: str, privacy: str) -> icalendar.Calendar:

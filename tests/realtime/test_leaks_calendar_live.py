@@ -21,6 +21,7 @@ from db.enums import BookingStatus, CalendarModule, ChangeOp, ResourceKind, Role
 from db.models import Booking, ChangeLog, Event, Notification, Resource, User
 from schema.core.ids import to_global_id
 from server.changes import encode_cursor
+from tests.policy import leaks
 from tests.policy import test_leaks_calendar as matrix
 from tests.policy.leaks import secret_marker, seen
 from tests.realtime.conftest import (
@@ -55,6 +56,14 @@ matrix.PATHS += [
     ("calendarChanged(shared entries, replayed after a reader)", "event"),
     ("notificationReceived(live)", "notification"),
 ]
+# roles asked: owner, another STAFF, a VIEWER (the shared-entries path: owner and another STAFF)
+leaks.PATHS.extend([
+    ("calendarChanged(live)", "calendar:event", 3), ("calendarChanged(live)", "calendar:booking", 3),
+    ("calendarChanged(replayed from position 0)", "calendar:event", 3),
+    ("calendarChanged(replayed from position 0)", "calendar:booking", 3),
+    ("calendarChanged(shared entries, replayed after a reader)", "calendar:event", 2),
+    ("notificationReceived(live)", "calendar:notification", 3),
+])
 
 
 @pytest.fixture(autouse=True)
