@@ -20,6 +20,7 @@ from db.models import (
     Team,
     User,
 )
+from db.policies import Viewer
 from db.queries.portfolio import portfolio_breakdown
 from db.queries.ppa import PpaCriteria
 from db.rules.ppa_workflow import budget_stage_matches, budget_statuses_allowed
@@ -88,7 +89,8 @@ async def test_every_ppa_obeys_the_workflow_and_progress_rules(session: AsyncSes
 async def test_some_ppas_are_at_risk_for_real_reasons_but_not_most(session: AsyncSession) -> None:
     await seed_demo(session, scale=1, year=2026)
 
-    figures = await portfolio_breakdown(session, PpaCriteria())
+    admin = await session.scalar(select(User).where(User.email == "admin@almanac.local"))
+    figures = await portfolio_breakdown(session, PpaCriteria(viewer=Viewer.of(admin)))
 
     open_ppas = await session.scalar(select(func.count()).select_from(Ppa).where(
         Ppa.status.in_([PpaStatus.ACTIVE, PpaStatus.ON_HOLD])))
