@@ -1,7 +1,13 @@
 """Teams (MAOs) and their memberships: office-wide, every signed-in user reads them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from db.models import Team, TeamMembership
+from db.policies.audience import SIGNED_IN, Audience
 from db.policies.base import OfficeWidePolicy
 
 
@@ -11,5 +17,11 @@ class TeamPolicy(OfficeWidePolicy[Team]):
 
 
 class TeamMembershipPolicy(OfficeWidePolicy[TeamMembership]):
+    """Keyed by user id: the table has no ``id`` column (its key is team and user)."""
+
     model = TeamMembership
     entity_type = "TeamMembership"
+
+    async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
+        found = await session.scalars(select(TeamMembership.user_id).where(TeamMembership.user_id.in_(list(ids))))
+        return {user_id: SIGNED_IN for user_id in found}

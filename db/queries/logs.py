@@ -107,17 +107,9 @@ async def record_event_change(
                         former=before.event if before is not None else None)
     if before is None:
         return
-    now_tasks = await task_audiences(session, list(before.tasks))
-    for pk, was in before.tasks.items():
-        if now_tasks.get(pk, NOBODY) != was:
-            await record_change(session, "Task", pk, ChangeOp.UPDATED, {"event_id": event_id},
-                                actor_id=actor_id, former=was)
-    now_bookings = await booking_audiences(session, list(before.bookings))
-    for pk, was in before.bookings.items():
-        if now_bookings.get(pk, NOBODY) != was:
-            await record_change(session, "Booking", pk, ChangeOp.UPDATED, {"event_id": event_id},
-                                actor_id=actor_id, former=was)
-
+    linked = {"event_id": event_id}
+    await record_audience_changes(session, "Task", before.tasks, linked, actor_id=actor_id)
+    await record_audience_changes(session, "Booking", before.bookings, linked, actor_id=actor_id)
 
 def record_audit(
     session: AsyncSession,
