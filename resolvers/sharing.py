@@ -21,6 +21,7 @@ from db.policies.event import event_audiences
 from db.policies.sharing import free_busy_visible, may_manage_grants
 from db.queries.free_busy import busy_blocks
 from db.queries.logs import audience_now, record_audience_changes, record_audit, record_change
+from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
 from resolvers.mutation import not_found, run_mutation, validation
 from schema.core.connection import Connection, paginate
@@ -120,7 +121,10 @@ async def free_busy(ctx: Context, user_ids: Sequence[str], start: datetime, end:
     window(start, end, ctx.settings.max_window_days)
     ids = [decode_id(str(value), "User", field="userIds") for value in user_ids]
     visible = await free_busy_visible(ctx.session, ctx.viewer, ids)
-    blocks = await busy_blocks(ctx.session, sorted(visible), start, end)
+    try:
+        blocks = await busy_blocks(ctx.session, sorted(visible), start, end)
+    except ExpansionLimit as error:
+        raise validation(str(error), "end") from None
     return [
         FreeBusyType(user_id=to_global_id("User", pk), visible=pk in visible,
                      busy=[BusyPeriodType(start=b.start, end=b.end) for b in blocks.get(pk, [])])

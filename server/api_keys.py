@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +21,7 @@ from db.models import ApiKey, User
 from db.models.partner import ApiModule
 
 KEY_PREFIX = "alm_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,11 @@ async def principal_for(sessionmaker: async_sessionmaker[AsyncSession], token: s
         key = await session.scalar(select(ApiKey).where(ApiKey.prefix == parts[0], ApiKey.revoked_at.is_(None)))
         if key is None or not hmac.compare_digest(key.secret_sha256, digest(token)):
             return None
-        await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=datetime.now(UTC)))
-        await session.commit()
+        now = datetime.now(UTC)
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+            # at most one write per key a minute, not one per request
+            await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+            await session.commit()
         return ApiKeyPrincipal(key.id, key.prefix, frozenset(ApiModule(m) for m in key.modules),
                                key.requests_per_minute)
 

@@ -18,7 +18,7 @@ from db.models import Event, EventParticipant
 from db.queries.calendar_events import SERIES_COLUMNS, overrides_by_event
 from db.queries.event import overlaps_window
 from db.rules.availability import BusyBlock, BusySpan, Interval, clip, merge_busy
-from db.rules.recurrence import OverrideSpec, SeriesSpec, expand_occurrences
+from db.rules.recurrence import InvalidRecurrence, OverrideSpec, SeriesSpec, expand_occurrences
 
 
 async def busy_blocks(
@@ -55,4 +55,7 @@ def _occurrences(row: Any, overrides: dict[Any, OverrideSpec], start: datetime, 
     spec = SeriesSpec(start=row.starts_at, end=row.ends_at, all_day=row.all_day, timezone=row.timezone,
                       rrule=row.rrule, rdates=row.rdates or (), exdates=row.exdates or (), overrides=overrides,
                       nominal=row.nominal_duration)
-    return [Interval(o.start, o.end) for o in expand_occurrences(spec, start, end)]
+    try:
+        return [Interval(o.start, o.end) for o in expand_occurrences(spec, start, end)]
+    except InvalidRecurrence:
+        return []  # as the calendar does: a stored rule a later library rejects hides its series
