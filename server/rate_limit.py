@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -66,30 +66,21 @@ class RequestRateLimiter:
 
     async def hit(self, identity: str) -> RateVerdict:
         """Count one request for ``identity``; not allowed once the window is full."""
-        try:
-            if await self.strategy.hit(self.item, identity):
-                return RateVerdict(allowed=True)
-            stats = await self.strategy.get_window_stats(self.item, identity)
-        except StorageError as error:
-            log.warning("rate_limit.storage_unavailable", error=str(error.storage_error))
-            return RateVerdict(allowed=True)
-        return RateVerdict(allowed=False, retry_after_seconds=max(1, math.ceil(stats.reset_time - time.time())))
+        return await self._verdict(identity, lambda: self.strategy.hit(self.item, identity))
 
     async def peek(self, identity: str) -> RateVerdict:
         """Whether one more hit would be allowed, without counting it."""
-        try:
-            if await self.strategy.test(self.item, identity):
-                return RateVerdict(allowed=True)
-            stats = await self.strategy.get_window_stats(self.item, identity)
-        except StorageError as error:
-            log.warning("rate_limit.storage_unavailable", error=str(error.storage_error))
-            return RateVerdict(allowed=True)
-        return RateVerdict(allowed=False, retry_after_seconds=max(1, math.ceil(stats.reset_time - time.time())))
+        return await self._verdict(identity, lambda: self.strategy.test(self.item, identity))
 
     async def spend(self, identity: str, cost: int) -> RateVerdict:
         """Take ``cost`` units from ``identity``'s window (a points budget); refused when they do not fit."""
+        return await self._verdict(identity, lambda: self.strategy.hit(self.item, identity, cost=max(1, cost)))
+
+    async def _verdict(self, identity: str, attempt: Callable[[], Awaitable[bool]]) -> RateVerdict:
+        """``attempt``'s answer, with the wait until the window frees when refused; allowed (and
+        logged) when the limiter's storage fails, so its outage does not take the API down."""
         try:
-            if await self.strategy.hit(self.item, identity, cost=max(1, cost)):
+            if await attempt():
                 return RateVerdict(allowed=True)
             stats = await self.strategy.get_window_stats(self.item, identity)
         except StorageError as error:
