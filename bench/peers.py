@@ -178,6 +178,11 @@ def mixed_load(bench: Bench, side: str, seconds: float) -> str:
             f"{pool_timeouts(server) - before} pool timeouts, RSS MB {rss}  [{kinds}]")
 
 
+def selected(bench: Bench, kind: str) -> bool:
+    """``--only`` names the kinds to measure (all when absent)."""
+    return bench.args.only is None or kind in bench.args.only
+
+
 def interleaved(sides: list[str], round_no: int) -> list[str]:
     return sides if round_no % 2 == 0 else list(reversed(sides))
 
@@ -203,16 +208,19 @@ async def run_round(bench: Bench, round_no: int) -> None:
               ("tasks", load_step("tasks", 50, "tasks50", "tasks50p99")),
               ("typename", load_step("typename", 50, "typename")), ("me", load_step("me", 50, "me"))]
     steps.append(("board", lambda side: bench.record("board", side, median_latency(bench, side, "board"))))
-    for _, step in steps:
-        for side in interleaved(sides, round_no):
-            step(side)
-    for side in interleaved([*bench.almanacs, FLOOR], round_no):
-        if side == FLOOR:
-            bench.record("calendar", PEER, await floor_median(bench))
-        else:
-            bench.record("calendar", side, median_latency(bench, side, "calendar"))
-    for side in interleaved(bench.almanacs, round_no):
-        bench.mixed[side].append(mixed_load(bench, side, bench.args.mixed_seconds))
+    for kind, step in steps:
+        if selected(bench, kind):
+            for side in interleaved(sides, round_no):
+                step(side)
+    if selected(bench, "calendar"):
+        for side in interleaved([*bench.almanacs, FLOOR], round_no):
+            if side == FLOOR:
+                bench.record("calendar", PEER, await floor_median(bench))
+            else:
+                bench.record("calendar", side, median_latency(bench, side, "calendar"))
+    if selected(bench, "mixed"):
+        for side in interleaved(bench.almanacs, round_no):
+            bench.mixed[side].append(mixed_load(bench, side, bench.args.mixed_seconds))
     print(f"  round {round_no + 1} done", flush=True)
 
 
@@ -225,6 +233,8 @@ def spread(values: list[float]) -> str:
 def report(bench: Bench) -> None:
     print(f"\n{'work':<46} {'side':<13} {'min':>8} {'median':>8} {'max':>8}   ratio per round min/med/max   goal")
     for measure in bench.measures.values():
+        if not measure.values:
+            continue
         peer = measure.values.get(PEER, [])
         print(f"{measure.label} [{measure.unit}]")
         for side in [*bench.almanacs, PEER]:
@@ -236,6 +246,8 @@ def report(bench: Bench) -> None:
             name = FLOOR if measure.unit == "ms" and side == PEER and "floor" in measure.label else side
             goal = measure.goal if side == bench.almanacs[0] else ""
             print(f"{'':<46} {name:<13} {spread(values)}   {ratio:<29} {goal}")
+    if not bench.mixed:
+        return
     print("\nmixed load, 50 clients (10 calendar month, 20 tasks, 20 board), per round:")
     for side, lines in bench.mixed.items():
         for line in lines:
@@ -271,7 +283,7 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"  {'floor':>12} calendar  ok: {floor.json_bytes:>9,} bytes, {floor.entries} entries"
               f" (SQL alone {floor.sql_seconds * 1000:.0f} ms)")
         for side in [*bench.almanacs, PEER]:  # warm every path before the first measured round
-            for kind in ("tasks", "board", "me"):
+            for kind in [k for k in ("tasks", "board", "me") if selected(bench, k)]:
                 throughput(bench, side, kind, 10, seconds=2)
         for round_no in range(args.rounds):
             await run_round(bench, round_no)
@@ -291,6 +303,8 @@ def main() -> None:
     parser.add_argument("--mixed-seconds", type=float, default=15.0,
                         help="length of each mixed-load run (300: the 5-minute memory check)")
     parser.add_argument("--only-mixed", action="store_true", help="skip everything but the mixed load")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")), metavar="KINDS",
+                        help="measure only these, comma-separated: tasks, typename, me, board, calendar, mixed")
     parser.add_argument("--workers", type=int, default=None, help="almanac serve --workers (default: its own)")
     parser.add_argument("--year", type=int, default=datetime.now(UTC).year)
     parser.add_argument("--month", type=int, default=3, choices=range(1, 13))
