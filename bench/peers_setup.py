@@ -117,7 +117,8 @@ def start_almanac(db_url: str, *, port: int, workers: int | None, log_dir: Path,
     """``almanac serve`` from ``root`` (another checkout serves as a baseline), rate limit off."""
     env = {
         **os.environ, "DATABASE_URL": db_url, "ALMANAC_SECRET_KEY": SECRET, "ALMANAC_RATE_LIMIT": "off",
-        "ALMANAC_COST_BUDGET": "off", "ALMANAC_ANONYMOUS_COST_BUDGET": "off",  # request limits (issue 11), if any
+        "ALMANAC_COST_BUDGET": "off", "ALMANAC_ANONYMOUS_COST_BUDGET": "off",  # request limits (issue 11)
+        "ALMANAC_TIME_BUDGET": "off",
         "ALMANAC_LOG_LEVEL": "WARNING", "PYTHONPATH": str(root), **(extra_env or {}),
     }
     args = [python, "-m", "server.cli", "serve", "--port", str(port)]
