@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import CalendarModule, ChangeOp, TeamRole, TemplateKind, Visibility
 from db.models import Event, EventParticipant, Team, TeamMembership
 from db.queries.logs import record_change
+from db.queries.task_generation import generate_default_tasks
+from db.rules.event_changes import change_payload
 from db.rules.quarters import Quarter, meeting_slot, next_quarter
 from db.rules.reminders import QUARTERLY_OFFSETS
 from jobs.context import JobCtx, now, sessionmaker_of
@@ -87,9 +89,6 @@ async def create_meeting(session: AsyncSession, team_id: int, quarter: Quarter, 
     await session.flush()
     event = await session.get(Event, event_id)
     assert event is not None
-    from resolvers.event_fields import change_payload
-    from resolvers.task_generation import generate_default_tasks
-
     await generate_default_tasks(session, TemplateKind.COORDINATION_EVENT, event, actor_id=None)
     await record_change(session, "Event", event_id, ChangeOp.CREATED, change_payload(event, participant_ids))
     await schedule_in_session(session, event_id, moment)

@@ -10,11 +10,11 @@ from db.enums import AssessmentStatus, CalendarModule, ChangeOp, TemplateKind
 from db.models import Assessment
 from db.queries.assessment import AssessmentCriteria, assessments_query
 from db.queries.logs import record_audit, record_change
+from db.queries.task_generation import generate_default_tasks
 from resolvers import ppa_fields as f
 from resolvers import validation as v
 from resolvers.mutation import run_mutation
 from resolvers.need import search
-from resolvers.task_generation import generate_default_tasks
 from schema.assessment.inputs import AssessmentFilter, CreateAssessmentInput
 from schema.assessment.payloads import CreateAssessmentPayload
 from schema.assessment.types import AssessmentType

@@ -65,7 +65,7 @@ async def create_event(ctx: Context, input: CreateEventInput) -> CreateEventPayl
         await session.flush()
         session.add_all(EventParticipant(event_id=event.id, user_id=uid) for uid in participants)
         if event.is_quarterly_coordination:
-            from resolvers.task_generation import generate_default_tasks
+            from db.queries.task_generation import generate_default_tasks
 
             await generate_default_tasks(session, TemplateKind.COORDINATION_EVENT, event, actor_id=user.id)
         await record_change(session, "Event", event.id, ChangeOp.CREATED, f.change_payload(event, participants),

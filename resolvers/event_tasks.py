@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from db.enums import CalendarModule, TemplateKind
 from db.models import Event, Task
 from db.policies import policy_for
+from db.queries.task_generation import generate_default_tasks
 from resolvers.mutation import not_found, run_mutation, validation
-from resolvers.task_generation import generate_default_tasks
 from schema.core.ids import decode_id
 from schema.task.types import TaskType
 from server.context import Context

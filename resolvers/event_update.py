@@ -168,7 +168,7 @@ async def update_event(ctx: Context, input: UpdateEventInput) -> UpdateEventPayl
         target.updated_at = event.updated_at = datetime.now(UTC)  # explicit: no reload after the flush
         await session.flush()
         if became_quarterly:
-            from resolvers.task_generation import generate_default_tasks
+            from db.queries.task_generation import generate_default_tasks
 
             await generate_default_tasks(session, TemplateKind.COORDINATION_EVENT, target, actor_id=user.id)
         await record_event_change(session, event.id, ChangeOp.UPDATED,

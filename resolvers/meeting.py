@@ -14,13 +14,14 @@ from db.models.meeting import DecisionKind
 from db.policies import policy_for
 from db.queries.board import last_position
 from db.queries.logs import record_audit, record_change
+from db.queries.task_changes import TaskSnapshot, record_task_change
 from db.queries.versioned import update_versioned
 from db.rules import kanban
 from resolvers import ppa_fields as pf
 from resolvers import validation as v
 from resolvers.lifecycle import stale
 from resolvers.mutation import not_found, run_mutation, validation
-from resolvers.task_changes import TaskSnapshot, notify_if_assigned, record_task_change
+from resolvers.task_changes import notify_if_assigned
 from schema.core.ids import decode_id
 from schema.meeting.inputs import AddMeetingDecisionInput, RecordMeetingMinutesInput
 from schema.meeting.payloads import AddMeetingDecisionPayload, RecordMeetingMinutesPayload

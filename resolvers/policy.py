@@ -10,10 +10,10 @@ from db.enums import CalendarModule, ChangeOp, PolicyStatus, TemplateKind
 from db.models import Policy, PpaPolicy
 from db.queries.logs import record_audit, record_change
 from db.queries.policy import PolicyCriteria, policies_query
+from db.queries.task_generation import generate_default_tasks
 from resolvers import ppa_fields as f
 from resolvers.mutation import run_mutation
 from resolvers.need import search
-from resolvers.task_generation import generate_default_tasks
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_ids, decode_optional_id
 from schema.policy.inputs import CreatePolicyInput, PolicyFilter

@@ -16,10 +16,10 @@ from db.models import Ppa, PpaTransition
 from db.policies.ppa import may_change_budget, may_reassign
 from db.queries.logs import record_audit, record_change
 from db.queries.ppa import link_needs, link_policies, update_ppa_versioned, upsert_stage_schedule
+from db.queries.task_generation import generate_default_tasks
 from resolvers import ppa_fields as f
 from resolvers import validation as v
 from resolvers.mutation import run_mutation, validation
-from resolvers.task_generation import generate_default_tasks
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id
 from schema.ppa.inputs import CreatePpaInput, PpaStageDatesInput, UpdatePpaInput

@@ -30,12 +30,13 @@ from db.queries.task import (
     team_ids_of,
     update_task_versioned,
 )
+from db.queries.task_changes import TaskSnapshot, record_task_change
 from db.rules import kanban
 from resolvers import task_fields as f
 from resolvers import validation as v
 from resolvers.mutation import run_mutation
 from resolvers.targets import editable_target
-from resolvers.task_changes import TaskSnapshot, notify_if_assigned, record_task_change
+from resolvers.task_changes import notify_if_assigned
 from resolvers.task_recurrence import spawn_next_instance
 from schema.core.errors import DomainError, ErrorCode
 from schema.task.inputs import CreateTaskInput, DeleteTaskInput, UpdateTaskInput

@@ -14,11 +14,11 @@ from db.enums import TaskStatus
 from db.models import Task
 from db.queries.board import lock_column, position_for_move
 from db.queries.task import assignee_ids_of, team_ids_of, update_task_versioned
+from db.queries.task_changes import TaskSnapshot
 from resolvers import task_fields as f
 from resolvers.mutation import run_mutation, validation
 from resolvers.targets import editable_target, readable_target
 from resolvers.task import TASKS, after_write, completion_values, stale
-from resolvers.task_changes import TaskSnapshot
 from schema.task.inputs import MoveTaskInput
 from schema.task.payloads import MoveTaskPayload
 from schema.task.types import TaskType

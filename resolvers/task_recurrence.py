@@ -7,9 +7,9 @@ from db.enums import ChangeOp, TaskStatus
 from db.models import Task, TaskAssignee, TaskTeam
 from db.queries.board import last_position
 from db.queries.task import add_links_bulk, insert_tasks_once, recompute_ppa_progress
+from db.queries.task_changes import TaskSnapshot, record_task_change
 from db.rules import kanban
 from db.rules.task_recurrence import InvalidRule, next_due
-from resolvers.task_changes import TaskSnapshot, record_task_change
 
 COPIED = (
     "title", "description", "priority", "domain", "role", "phase", "estimated_hours", "rrule",

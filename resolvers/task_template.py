@@ -8,12 +8,12 @@ from db.enums import ChangeOp, TemplateKind
 from db.models import Task, TaskTemplate, TaskTemplateItem
 from db.policies import policy_for
 from db.queries.logs import record_audit, record_change
+from db.queries.task_generation import MODEL_BY_KIND, TARGETS, instantiate, template_items
 from db.rules.task_templates import MAX_OFFSET_DAYS, unknown_placeholders
 from resolvers import task_fields as f
 from resolvers import validation as v
 from resolvers.mutation import run_mutation, validation
 from resolvers.targets import readable_target
-from resolvers.task_generation import MODEL_BY_KIND, TARGETS, instantiate, template_items
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id, decode_typed_id
 from schema.task.types import TaskType

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import PpaCategory, TemplateKind
 from db.models import Ppa, Task
-from resolvers.task_generation import ensure_default_templates, generate_default_tasks
+from db.queries.task_generation import ensure_default_templates, generate_default_tasks
 from tests.task.committed import cleanup, committed_user
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role, TaskStatus, TemplateKind
 from db.models import ChangeLog, Event, Task, TaskTemplate
-from resolvers.task_generation import ensure_default_templates, generate_default_tasks
+from db.queries.task_generation import ensure_default_templates, generate_default_tasks
 from tests.conftest import GraphQL, UserFactory
 from tests.task.conftest import gid
 

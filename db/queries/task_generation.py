@@ -7,7 +7,7 @@ partial unique index ``uq_tasks_generation_key``, and is written with
 ``INSERT ... ON CONFLICT DO NOTHING``. Re-saving an object, or two requests
 racing to create its tasks, can never produce a second set.
 
-Callers (the PPA/assessment/policy/event resolvers) call ``generate_default_tasks``
+Callers (the PPA/assessment/policy/event resolvers, the quarterly job) call ``generate_default_tasks``
 in their own transaction, after flushing the new object, before committing.
 """
 from __future__ import annotations
@@ -37,10 +37,10 @@ from db.models import (
 )
 from db.queries.board import last_position
 from db.queries.task import add_links_bulk, insert_tasks_once, recompute_ppa_progress
+from db.queries.task_changes import TaskSnapshot, record_task_change
 from db.rules import kanban
+from db.rules.default_templates import DEFAULT_TEMPLATES
 from db.rules.task_templates import render, schedule
-from resolvers.default_templates import DEFAULT_TEMPLATES
-from resolvers.task_changes import TaskSnapshot, record_task_change
 
 
 @dataclass(frozen=True, slots=True)
