@@ -1,7 +1,12 @@
 """PPAs (programs, projects, activities) and their parts.
 
 Read: office-wide, every signed-in user reads them (milestones, stage schedules,
-transitions, linked needs and policies); anonymous callers read none.
+transitions, linked needs and policies); anonymous callers read none of the rows.
+
+Public face (``publicServices``, anonymous callers included): a PPA that is ACTIVE, not
+archived and being delivered (implementation, monitoring or evaluation) shows its title,
+description, category, dates and its community's name, and nothing else (no budget,
+owner, team, tasks or id): ``publicly_listed`` and ``PUBLIC_FACE``.
 
 Change (updatePpa, advancePpaStage, milestones, stage dates, links): the PPA's owner,
 members of its lead team, MANAGER and ADMIN. Changing the budget figure, the owner or
@@ -12,9 +17,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from db.enums import Role
+from db.enums import PpaStage, PpaStatus, Role
 from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition, TeamMembership
 from db.policies.base import OfficeWidePolicy
 from db.policies.viewer import Viewer
@@ -35,6 +40,20 @@ def ppa_editable(viewer: Viewer) -> ColumnElement[bool]:
         .exists()
     )
     return or_(Ppa.owner_id == viewer.user_id, on_lead_team)
+
+
+# -- the public face (publicServices) -----------------------------------------------------------
+PUBLIC_STAGES = (PpaStage.IMPLEMENTATION, PpaStage.MONITORING, PpaStage.EVALUATION)
+# What of a publicly listed PPA anyone may see (its community's name joins them).
+PUBLIC_FACE = (Ppa.title, Ppa.description, Ppa.category, Ppa.starts_on, Ppa.ends_on)
+
+
+def publicly_listed() -> ColumnElement[bool]:
+    """SQL: the PPA's public face (``PUBLIC_FACE``) may be shown to anyone, signed in or not.
+
+    The same for every caller: it is the office telling the public what it delivers, not a
+    read of the PPA (``readable`` still refuses the row itself to anonymous callers)."""
+    return and_(Ppa.status == PpaStatus.ACTIVE, Ppa.stage.in_(PUBLIC_STAGES), Ppa.archived_at.is_(None))
 
 
 def may_change_budget(viewer: Viewer) -> bool:

@@ -1,16 +1,14 @@
-"""``publicServices``: what the office is delivering, readable without signing in."""
+"""``publicServices``: what the office is delivering, readable without signing in.
+
+What may be shown, and of which PPAs, is the PPA policy's public face (``db/policies/ppa.py``).
+"""
 from __future__ import annotations
 
 from datetime import date
 
 import strawberry
-from sqlalchemy import select
 
-from db.enums import PpaCategory, PpaStage, PpaStatus
-from db.models import Community, Ppa
-
-PUBLIC_STAGES = (PpaStage.IMPLEMENTATION, PpaStage.MONITORING, PpaStage.EVALUATION)
-MAX_PUBLIC_SERVICES = 200
+from db.queries.public_services import public_services
 
 
 @strawberry.type
@@ -27,18 +25,6 @@ class PublicService:
 class PublicQuery:
     @strawberry.field(description="Active programs, projects and activities being delivered to communities.")
     async def public_services(self, info: strawberry.Info, community: str | None = None) -> list[PublicService]:
-        stmt = (
-            select(Ppa.title, Ppa.description, Ppa.category, Community.name, Ppa.starts_on, Ppa.ends_on)
-            .outerjoin(Community, Community.id == Ppa.community_id)
-            .where(Ppa.status == PpaStatus.ACTIVE, Ppa.stage.in_(PUBLIC_STAGES))
-            .order_by(Ppa.starts_on, Ppa.id)
-            .limit(MAX_PUBLIC_SERVICES)
-        )
-        if community:
-            stmt = stmt.where(Community.name == community[:200])
-        rows = await info.context.session.execute(stmt)
-        return [
-            PublicService(name=title, description=desc, category=PpaCategory(cat).value, community=comm,
-                          starts_on=start, ends_on=end)
-            for title, desc, cat, comm, start, end in rows
-        ]
+        rows = await public_services(info.context.session, community)
+        return [PublicService(name=r.name, description=r.description, category=r.category.value,
+                              community=r.community, starts_on=r.starts_on, ends_on=r.ends_on) for r in rows]
