@@ -16,7 +16,9 @@ Order of checks for one request:
    commas from one cache entry;
 3. validation (``QueryShapeLimiter``): Strawberry's depth and alias validators;
 4. just before execution (``QueryCostLimiter``, which needs the variables): the ``first``
-   cap and the calculated cost of ``schema.core.cost``. A client that asks for it gets the
+   cap, the length of every list argument (``max_list_items``, in literals and variables:
+   100,000 ids in ``nodes`` or a filter used to reach PostgreSQL's 32,767-parameter limit as
+   INTERNAL after seconds of work) and the calculated cost of ``schema.core.cost``. A client that asks for it gets the
    cost in the response's ``extensions.cost``.
 
 All three are classes with no required argument, so they go straight into a schema's
@@ -40,9 +42,12 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
+    ListValueNode,
     ValidationContext,
     ValidationRule,
+    Visitor,
     parse,
+    visit,
 )
 from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
@@ -61,6 +66,7 @@ class QueryLimits:
     max_expanded_fields: int = 5_000
     max_cost: int = 10_000
     max_merge_pairs: int = 500
+    max_list_items: int = 500
     cost_rules: CostRules = field(default_factory=CostRules)
 
 
@@ -286,6 +292,7 @@ class QueryCostLimiter(SchemaExtension):
                 ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, self.limits.cost_rules
             )
             self._reject_if_over(self.cost)
+            _reject_long_lists(ctx.graphql_document, ctx.variables, self.limits.max_list_items)
             wait = await time_refusal(ctx.context)
             if wait is not None:
                 _refuse_for_time(ctx.context, wait)
@@ -331,6 +338,51 @@ class QueryCostLimiter(SchemaExtension):
         if self.budget is not None:
             cost["budget"] = {"limit": self.budget.limit, "remaining": self.budget.remaining, "period": "minute"}
         return {"cost": cost}
+
+
+def longest_list(value: Any) -> int:
+    """The length of the longest list anywhere inside a JSON-shaped value (variables)."""
+    longest = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            longest = max(longest, len(item))
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return longest
+
+
+_literal_lists: OrderedDict[int, tuple[DocumentNode, int]] = OrderedDict()
+
+
+def _longest_literal_list(document: DocumentNode) -> int:
+    """Cached per parsed document (the parser cache hands out the same object for the same text):
+    a visit of the whole document on every request would tax the cheapest queries."""
+    cached = _literal_lists.get(id(document))
+    if cached is not None and cached[0] is document:
+        return cached[1]
+    lengths = [0]
+
+    class Lists(Visitor):
+        def enter_list_value(self, node: ListValueNode, *_: Any) -> None:
+            lengths.append(len(node.values))
+
+    visit(document, Lists())
+    _literal_lists[id(document)] = (document, max(lengths))
+    if len(_literal_lists) > PARSE_CACHE_SIZE:
+        _literal_lists.popitem(last=False)
+    return max(lengths)
+
+
+def _reject_long_lists(document: DocumentNode, variables: dict[str, Any] | None, limit: int) -> None:
+    longest = max(longest_list(variables or {}), _longest_literal_list(document))
+    if longest > limit:
+        raise GraphQLError(
+            f"A list argument may hold at most {limit} items (got {longest}). Send it in parts.",
+            extensions={"code": TopLevelCode.VALIDATION.value, "maxItems": limit, "items": longest},
+        )
 
 
 def _refuse_for_time(context: Any, wait: int) -> None:
