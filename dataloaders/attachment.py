@@ -18,6 +18,7 @@ PARENT_COLUMNS: dict[str, Any] = {
     "Task": Attachment.task_id,
     "Ppa": Attachment.ppa_id,
     "Assessment": Attachment.assessment_id,
+    "ServiceRequest": Attachment.service_request_id,
 }
 
 
@@ -65,11 +66,10 @@ async def attachment_counts_by_parent(reader: Reader, keys: Sequence[ParentKey])
     if not known:
         return [AttachmentCounts() for _ in keys]
     rows = (await reader.session.execute(
-        select(Attachment.event_id, Attachment.task_id, Attachment.ppa_id, Attachment.assessment_id,
-               Attachment.occurrence, func.count(), func.count().filter(Attachment.is_photo))
+        select(*PARENT_COLUMNS.values(), Attachment.occurrence, func.count().label("total"),
+               func.count().filter(Attachment.is_photo).label("photos"))
         .where(_parent_filter(known), reader.readable(Attachment))
-        .group_by(Attachment.event_id, Attachment.task_id, Attachment.ppa_id, Attachment.assessment_id,
-                  Attachment.occurrence)
+        .group_by(*PARENT_COLUMNS.values(), Attachment.occurrence)
     )).all()
     result: list[AttachmentCounts] = []
     for key in keys:
@@ -77,6 +77,6 @@ async def attachment_counts_by_parent(reader: Reader, keys: Sequence[ParentKey])
         if key.parent_type in PARENT_COLUMNS:
             for row in rows:
                 if _matches(row, key):
-                    total, photos = total + row[5], photos + row[6]
+                    total, photos = total + row.total, photos + row.photos
         result.append(AttachmentCounts(total, photos))
     return result

@@ -13,7 +13,7 @@ import strawberry
 from starlette.datastructures import UploadFile
 
 from db.enums import ChangeOp
-from db.models import Assessment, Attachment, Event, Ppa, Task
+from db.models import Assessment, Attachment, Event, Ppa, ServiceRequest, Task
 from db.policies.attachment import may_attach, may_delete
 from db.queries.logs import audience_now, record_audit, record_change
 from db.rules.file_types import RefusedFile, safe_filename, sniff
@@ -33,6 +33,8 @@ PARENTS: dict[str, tuple[type[Any], str]] = {
     "Task": (Task, "task_id"),
     "Ppa": (Ppa, "ppa_id"),
     "Assessment": (Assessment, "assessment_id"),
+    # Staff handling a request attach to it (readable, hence attachable, by its handlers only).
+    "ServiceRequest": (ServiceRequest, "service_request_id"),
 }
 READ_CHUNK = 1024 * 1024
 
@@ -58,7 +60,7 @@ async def upload_attachment(ctx: Context, input: UploadAttachmentInput) -> Uploa
             raise DomainError.one(ErrorCode.PERMISSION_DENIED, "You may not attach files.")
         type_name, pk = decode_typed_id(str(input.parent_id), field="input.parentId")
         if type_name not in PARENTS:
-            raise validation("Files attach to an Event, Task, Ppa or Assessment.", "input.parentId")
+            raise validation("Files attach to an Event, Task, Ppa, Assessment or ServiceRequest.", "input.parentId")
         model, column = PARENTS[type_name]
         if await ctx.loaders.by_id(model).load(pk) is None:
             raise not_found(type_name, "input.parentId")

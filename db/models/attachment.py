@@ -1,4 +1,4 @@
-"""Files attached to events (or one occurrence), tasks, PPAs and assessments.
+"""Files attached to events (or one occurrence), tasks, PPAs, assessments and service requests.
 
 The bytes live in a storage backend (``server/storage.py``) under ``storage_key``; this
 row is the only thing that makes them reachable. Storage keys without a row (an upload
@@ -18,7 +18,8 @@ from db.base import Base, IdMixin, TimestampMixin
 class Attachment(IdMixin, TimestampMixin, Base):
     __tablename__ = "attachments"
     __table_args__ = (
-        CheckConstraint("num_nonnulls(event_id, task_id, ppa_id, assessment_id) = 1", name="one_parent"),
+        CheckConstraint("num_nonnulls(event_id, task_id, ppa_id, assessment_id, service_request_id) = 1",
+                        name="one_parent"),
         CheckConstraint("size_bytes >= 0", name="size_not_negative"),
         CheckConstraint("occurrence IS NULL OR event_id IS NOT NULL", name="occurrence_of_an_event"),
     )
@@ -30,6 +31,9 @@ class Attachment(IdMixin, TimestampMixin, Base):
     ppa_id: Mapped[int | None] = mapped_column(ForeignKey("ppas.id", ondelete="CASCADE"), index=True)
     assessment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    service_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE"), index=True
     )
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))  # sniffed from the bytes, never the client's word

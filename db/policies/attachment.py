@@ -1,8 +1,10 @@
-"""Attachments: readable exactly when their parent is (event, task, PPA or assessment).
+"""Attachments: readable exactly when their parent is (event, task, PPA, assessment or
+service request).
 
 A photo of a PRIVATE event is read only by that event's readers: it never shows in
 another user's calendar counts, feeds or downloads (a signed URL is only ever issued
-to someone who could read the attachment).
+to someone who could read the attachment). A service request's files are read by those
+who handle it (``db/policies/service.py``), never through its public tracking code.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from db.models import Attachment
 from db.policies.audience import NOBODY, SIGNED_IN, Audience, at_most_signed_in
 from db.policies.base import EntityPolicy
 from db.policies.event import event_audiences, event_id_readable
+from db.policies.service import service_request_audiences, service_request_id_readable
 from db.policies.task import task_audiences, task_id_readable
 from db.policies.viewer import Viewer
 
@@ -28,6 +31,8 @@ def attachment_readable(viewer: Viewer) -> ColumnElement[bool]:
         and_(Attachment.task_id.is_not(None), task_id_readable(viewer, Attachment.task_id)),
         Attachment.ppa_id.is_not(None),
         Attachment.assessment_id.is_not(None),
+        and_(Attachment.service_request_id.is_not(None),
+             service_request_id_readable(viewer, Attachment.service_request_id)),
     )
 
 
@@ -35,17 +40,21 @@ async def attachment_audiences(session: AsyncSession, ids: Sequence[int]) -> dic
     if not ids:
         return {}
     rows = (await session.execute(
-        select(Attachment.id, Attachment.event_id, Attachment.task_id).where(Attachment.id.in_(list(ids)))
-    )).all()
-    of_event = await event_audiences(session, [e for _, e, _ in rows if e is not None])
-    of_task = await task_audiences(session, [t for _, _, t in rows if t is not None])
+        select(Attachment.id, Attachment.event_id, Attachment.task_id, Attachment.service_request_id)
+        .where(Attachment.id.in_(list(ids)))
+    )).tuples().all()
+    of_event = await event_audiences(session, [e for _, e, _, _ in rows if e is not None])
+    of_task = await task_audiences(session, [t for _, _, t, _ in rows if t is not None])
+    of_request = await service_request_audiences(session, [r for _, _, _, r in rows if r is not None])
     result: dict[int, Audience] = {}
-    for pk, event_id, task_id in rows:
+    for pk, event_id, task_id, request_id in rows:
         if event_id is not None:
             # Anonymous callers never read attachments, even of a PUBLIC event.
             result[pk] = at_most_signed_in(of_event.get(event_id, NOBODY))
         elif task_id is not None:
             result[pk] = of_task.get(task_id, NOBODY)
+        elif request_id is not None:
+            result[pk] = of_request.get(request_id, NOBODY)
         else:
             result[pk] = SIGNED_IN
     return result

@@ -1,4 +1,4 @@
-"""``attachments`` on Event, Task, Ppa and Assessment, and the counts on calendar entries."""
+"""``attachments`` on Event, Task, Ppa, Assessment and ServiceRequest, and the counts on calendar entries."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -9,7 +9,7 @@ from schema.attachment.payloads import DeleteAttachmentPayload, UploadAttachment
 
 @strawberry.type
 class AttachmentMutation:
-    @strawberry.mutation(description="Attach a file (GraphQL multipart request) to an event, task, PPA or assessment.")
+    @strawberry.mutation(description="Attach a file (GraphQL multipart request) to an event, task, PPA, assessment or service request.")
     async def upload_attachment(self, info: strawberry.Info, input: UploadAttachmentInput) -> UploadAttachmentPayload:
         return await resolve.upload_attachment(info.context, input)
 

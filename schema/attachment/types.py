@@ -11,7 +11,7 @@ from schema.user.types import UserType
 from server.signed_urls import signed_path
 
 
-@strawberry.type(name="Attachment", description="A file attached to an event, task, PPA or assessment.")
+@strawberry.type(name="Attachment", description="A file attached to an event, task, PPA, assessment or service request.")
 class AttachmentType(ModelNode):
     model = Attachment
 

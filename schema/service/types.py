@@ -10,7 +10,10 @@ from strawberry import relay
 from dataloaders.service import owner_names_by_service_id, ppas_by_service_id
 from db.enums import ServiceRequestStatus, ServiceStatus
 from db.models import Service, ServiceRequest
+from schema.attachment.fields import attachments_of
+from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
+from schema.core.connection import Connection
 from schema.core.node import ModelNode, load_node
 from schema.ppa.types import PpaType
 from schema.user.types import UserType
@@ -48,7 +51,8 @@ class ServiceType(ModelNode):
         return [PpaType.from_model(p) for p in await info.context.loaders.of(ppas_by_service_id).load(self.id)]
 
 
-@strawberry.type(name="ServiceRequest", description="A request from the public, handled by staff.")
+@strawberry.type(name="ServiceRequest", description="A request from the public, read and handled by MANAGER, ADMIN, "
+                  "the service's owner team and whoever handled it.")
 class ServiceRequestType(ModelNode):
     model = ServiceRequest
     id: relay.NodeID[int]
@@ -79,6 +83,12 @@ class ServiceRequestType(ModelNode):
     @strawberry.field
     async def handled_by(self, info: strawberry.Info) -> UserType | None:
         return await load_node(info, UserType, self._row.handled_by_id)
+
+    @strawberry.field(description="Files the staff handling this request attached (never shown by tracking code).")
+    async def attachments(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AttachmentType]:
+        return await attachments_of(info, "ServiceRequest", self.id, first=first, after=after)
 
 
 @strawberry.type(name="ServiceRequestTracking", description="What the tracking code shows its holder.")

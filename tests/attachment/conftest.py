@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import User
 from server.settings import Settings
@@ -37,6 +41,19 @@ def files_in(settings: Settings) -> set[str]:
     """Every file under the storage directory, relative to it."""
     root = Path(settings.storage_dir or "")
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def age(settings: Settings, older_than: timedelta) -> None:
+    """Make every stored file look older than ``older_than`` (as if written before a crash)."""
+    past = time.time() - older_than.total_seconds() - 60
+    for path in Path(settings.storage_dir or "").rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+@pytest.fixture
+def job_ctx(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> dict[str, Any]:
+    return {"sessionmaker": sessionmaker, "settings": settings}
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), color: str = "red") -> bytes:

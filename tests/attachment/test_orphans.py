@@ -2,37 +2,21 @@
 not after a parent's deletion, not after an upload that crashed before its commit."""
 from __future__ import annotations
 
-import os
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobs.attachments import GRACE, delete_attachment_files, sweep_orphan_files
 from server.settings import Settings
 from server.storage import LocalStorage, new_key
-from tests.attachment.conftest import Upload, files_in, png_bytes
+from tests.attachment.conftest import Upload, age, files_in, png_bytes
 from tests.calendar import factories as f
 from tests.conftest import GraphQL, UserFactory
 from tests.task.conftest import gid
 
 START = datetime(2031, 5, 5, 9, tzinfo=UTC)
-
-
-def age(settings: Settings, older_than: timedelta) -> None:
-    """Make every stored file look older than ``older_than`` (as if written before a crash)."""
-    past = time.time() - older_than.total_seconds() - 60
-    for path in Path(settings.storage_dir or "").rglob("*"):
-        if path.is_file():
-            os.utime(path, (past, past))
-
-
-@pytest.fixture
-def job_ctx(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> dict[str, Any]:
-    return {"sessionmaker": sessionmaker, "settings": settings}
 
 
 async def test_an_upload_that_never_committed_is_swept_after_the_grace_period(
