@@ -2,6 +2,8 @@
 
 A deactivated user's tokens stop working at once because every request loads the user
 with ``is_active`` (``server.graphql_view.load_user_for_token``), not from the token alone.
+Every way of setting a password revokes the user's earlier tokens (``revoke_tokens``:
+their version no longer matches); ``changePassword`` answers a new token for the caller.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ChangeOp, Role
 from db.models import User
 from db.queries.logs import record_audit, record_change
-from db.queries.user import get_user_by_email
+from db.queries.user import get_user_by_email, revoke_tokens
 from resolvers.mutation import not_found, run_mutation, validation
 from resolvers.user_admin import MAX_PASSWORD, MIN_PASSWORD
 from schema.auth.password_types import (
@@ -23,9 +25,10 @@ from schema.auth.password_types import (
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id
 from schema.user.types import UserType
-from server.auth import hash_password_off_loop, verify_password_off_loop
+from server.auth import hash_password_off_loop, issue_token, verify_password_off_loop
 from server.context import Context
 from server.login_guard import LoginGuard
+from server.viewer import user_cache_of
 
 MIN_PASSWORD_LENGTH = MIN_PASSWORD  # NIST SP 800-63B's minimum for a memorised secret a user chose
 MAX_PASSWORD_LENGTH = MAX_PASSWORD  # argon2 hashes any length, but nobody types more; bounds the work
@@ -63,9 +66,13 @@ async def change_password(ctx: Context, input: ChangePasswordInput) -> UserAccou
                                   "input.currentPassword")
         _check_new(input.new_password, "input.newPassword")
         row.password_hash = await hash_password_off_loop(input.new_password)
+        await revoke_tokens(ctx.session, row, actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="change_password", entity_type="User", entity_id=user.id)
         await ctx.commit()
-        return UserAccountPayload(user=UserType.from_model(row), errors=[])
+        forget_cached_user(ctx, row.id)
+        token = issue_token(row.id, ctx.settings.secret_key, ttl_minutes=ctx.settings.token_ttl_minutes,
+                            token_version=row.token_version)
+        return UserAccountPayload(user=UserType.from_model(row), errors=[], token=token)
 
     return await run_mutation(ctx, work, lambda errors: UserAccountPayload(user=None, errors=errors))
 
@@ -78,8 +85,10 @@ async def reset_password(ctx: Context, input: ResetPasswordInput) -> UserAccount
         if row is None:
             raise not_found("User", "input.userId")
         row.password_hash = await hash_password_off_loop(input.new_password)
+        await revoke_tokens(ctx.session, row, actor_id=admin.id)
         record_audit(ctx.session, actor_id=admin.id, action="reset_password", entity_type="User", entity_id=row.id)
         await ctx.commit()
+        forget_cached_user(ctx, row.id)
         return UserAccountPayload(user=UserType.from_model(row), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: UserAccountPayload(user=None, errors=errors))
@@ -112,12 +121,18 @@ async def set_user_active(ctx: Context, input: SetUserActiveInput) -> UserAccoun
     return await run_mutation(ctx, work, lambda errors: UserAccountPayload(user=None, errors=errors))
 
 
+def forget_cached_user(ctx: Context, user_id: int) -> None:
+    """This process at once; the others when the change row reaches them."""
+    user_cache_of(ctx.state).forget(user_id)
+
+
 async def set_password_by_email(session: AsyncSession, email: str, password: str) -> bool:
     """The CLI's ``almanac user password``; False when no user has that email."""
     user = await get_user_by_email(session, email)
     if user is None:
         return False
     user.password_hash = await hash_password_off_loop(password)
+    await revoke_tokens(session, user, actor_id=None)
     record_audit(session, actor_id=None, action="reset_password", entity_type="User", entity_id=user.id)
     await session.commit()
     return True

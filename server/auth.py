@@ -5,6 +5,7 @@ import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 import jwt
 from argon2 import PasswordHasher
@@ -15,6 +16,7 @@ _hasher = PasswordHasher()
 # per core), in worker threads, so a burst of sign-ins queues instead of exhausting memory.
 _HASHING_SLOTS = threading.BoundedSemaphore(2)
 ALGORITHM = "HS256"
+VERSION_CLAIM = "ver"  # users.token_version at issue time
 
 
 def hash_password(password: str) -> str:
@@ -60,23 +62,37 @@ async def verify_password_off_loop(password_hash: str | None, password: str) -> 
     return await asyncio.to_thread(_verify_in_slot, password_hash, password)
 
 
-def issue_token(user_id: int, secret: str, *, ttl_minutes: int) -> str:
+class TokenSubject(NamedTuple):
+    user_id: int
+    expires: float  # POSIX timestamp
+    version: int  # the user's token_version when the token was issued
+
+
+def issue_token(user_id: int, secret: str, *, ttl_minutes: int, token_version: int = 0) -> str:
+    """A bearer token for the user; pass their current ``token_version`` (a lower one is refused)."""
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=ttl_minutes)}
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=ttl_minutes),
+              VERSION_CLAIM: token_version}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def user_id_from_token(token: str, secret: str) -> int | None:
     """The user id a valid, unexpired token names; None for anything else."""
     subject = token_subject(token, secret)
-    return subject[0] if subject is not None else None
+    return subject.user_id if subject is not None else None
 
 
-def token_subject(token: str, secret: str) -> tuple[int, float] | None:
-    """(user id, expiry as a POSIX timestamp) of a valid, unexpired token; None for anything else."""
+def token_subject(token: str, secret: str) -> TokenSubject | None:
+    """Who a valid, unexpired token names, until when, at which version; None for anything else.
+
+    A token without a version claim (issued before versions existed) counts as version 0.
+    """
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
-        return int(claims["sub"]), float(claims["exp"])
+        version = claims.get(VERSION_CLAIM, 0)
+        if not isinstance(version, int) or isinstance(version, bool):
+            return None
+        return TokenSubject(int(claims["sub"]), float(claims["exp"]), version)
     except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         return None
 

@@ -168,14 +168,15 @@ def cmd_user_token(args: argparse.Namespace, settings: Settings) -> None:
     from db.queries.user import get_user_by_email
     from server.auth import issue_token
 
-    async def work(session: Any) -> int | None:
+    async def work(session: Any) -> tuple[int, int] | None:
         user = await get_user_by_email(session, args.email)
-        return user.id if user is not None and user.is_active else None
+        return (user.id, user.token_version) if user is not None and user.is_active else None
 
-    user_id = asyncio.run(with_session(settings, work))
-    if user_id is None:
+    found = asyncio.run(with_session(settings, work))
+    if found is None:
         fail(f"no active user with email {args.email}")
-    print(issue_token(user_id, settings.secret_key, ttl_minutes=settings.token_ttl_minutes))
+    user_id, version = found
+    print(issue_token(user_id, settings.secret_key, ttl_minutes=settings.token_ttl_minutes, token_version=version))
 
 
 def cmd_user_timezone(args: argparse.Namespace, settings: Settings) -> None:

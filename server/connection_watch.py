@@ -5,9 +5,10 @@ A connection authenticates once, in ``connection_init``; without this watch a
 subscription would keep delivering for as long as the socket stays open. The
 watch checks every connected user at least every ``interval`` seconds (ONE query
 for all of them, not one per connection) and at once when the change log carries
-a ``User`` change for a connected user (deactivation and role changes write one),
-and closes a connection whose token has expired on the same sweep. A changed role
-closes the connection too: its subscriptions were admitted and filtered for the old one.
+a ``User`` change for a connected user (deactivation, role and password changes write
+one), and closes a connection whose token has expired on the same sweep. A changed role
+closes the connection too: its subscriptions were admitted and filtered for the old one;
+so does a changed password (the user's ``token_version`` moved past the connection's token).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import structlog
 
@@ -26,13 +28,21 @@ log = structlog.get_logger(__name__)
 FORBIDDEN = 4403  # graphql-transport-ws's code for a refused (or no longer valid) connection
 
 CloseConnection = Callable[[int, str], Awaitable[None]]
-ActiveUsers = Callable[[list[int]], Awaitable[dict[int, Role]]]  # active users among these ids -> their role
+
+
+class Account(NamedTuple):
+    role: Role
+    token_version: int
+
+
+ActiveUsers = Callable[[list[int]], Awaitable[dict[int, Account]]]  # active users among these ids
 
 
 @dataclass(eq=False, slots=True)
 class WatchedConnection:
     user_id: int
     role: Role  # what the connection's subscriptions filter with: a new role needs a new connection
+    token_version: int  # the token's: a password change moves the user's past it
     expires_at: datetime | None
     close: CloseConnection
     closing: bool = False
@@ -46,8 +56,9 @@ class ConnectionWatch:
     _task: asyncio.Task[None] | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def add(self, user_id: int, role: Role, expires_at: datetime | None, close: CloseConnection) -> WatchedConnection:
-        connection = WatchedConnection(user_id, role, expires_at, close)
+    def add(self, user_id: int, role: Role, token_version: int, expires_at: datetime | None,
+            close: CloseConnection) -> WatchedConnection:
+        connection = WatchedConnection(user_id, role, token_version, expires_at, close)
         self.connections.setdefault(user_id, set()).add(connection)
         return connection
 
@@ -65,8 +76,8 @@ class ConnectionWatch:
             self._spawn(self.check(watched))
 
     async def check(self, user_ids: list[int] | None = None) -> int:
-        """Close the connections whose user is gone or inactive, whose role changed or whose token
-        expired; returns how many."""
+        """Close the connections whose user is gone or inactive, whose role or password changed or
+        whose token expired; returns how many."""
         ids = sorted(self.connections) if user_ids is None else user_ids
         if not ids:
             return 0
@@ -77,8 +88,10 @@ class ConnectionWatch:
             for connection in tuple(self.connections.get(user_id, ())):
                 if user_id not in active:
                     reason = "Forbidden: the account is no longer active"
-                elif active[user_id] != connection.role:
+                elif active[user_id].role != connection.role:
                     reason = "Forbidden: the account's role changed; reconnect"
+                elif active[user_id].token_version != connection.token_version:
+                    reason = "Forbidden: the password changed; sign in again"
                 elif connection.expires_at is not None and connection.expires_at <= now:
                     reason = "Forbidden: the token expired; reconnect with a new one"
                 else:

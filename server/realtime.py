@@ -14,12 +14,11 @@ from redis.asyncio import Redis
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.enums import Role
 from db.models import User
 from db.queries.change_log import changes_after
 from server.broker import ChangeBroker, ChangesAfter
 from server.changes import Change
-from server.connection_watch import ActiveUsers, ConnectionWatch
+from server.connection_watch import Account, ActiveUsers, ConnectionWatch
 from server.fanout import Fanout
 from server.relay import ChangeRelay, changes_channel
 from server.settings import Settings
@@ -71,12 +70,13 @@ def log_reader(sessionmaker: async_sessionmaker[AsyncSession]) -> ChangesAfter:
 
 
 def active_user_reader(sessionmaker: async_sessionmaker[AsyncSession]) -> ActiveUsers:
-    async def active_users(user_ids: list[int]) -> dict[int, Role]:
+    async def active_users(user_ids: list[int]) -> dict[int, Account]:
         async with sessionmaker() as session:
             found = await session.execute(
-                select(User.id, User.role).where(User.id.in_(user_ids), User.is_active.is_(True))
+                select(User.id, User.role, User.token_version)
+                .where(User.id.in_(user_ids), User.is_active.is_(True))
             )
-            return {pk: role for pk, role in found}
+            return {pk: Account(role, version) for pk, role, version in found}
 
     return active_users
 

@@ -81,7 +81,7 @@ def watch(ctx: Context, expires_at: datetime | None) -> None:
     async def close(code: int, reason: str) -> None:
         await socket.close(code=code, reason=reason)
 
-    ctx.watched = realtime.watch.add(ctx.user.id, ctx.user.role, expires_at, close)
+    ctx.watched = realtime.watch.add(ctx.user.id, ctx.user.role, ctx.user.token_version, expires_at, close)
 
 
 def unwatch(ctx: Context) -> None:

@@ -7,7 +7,8 @@ loads it itself instead of finding a stale or secret value here.
 Cached users are dropped when the change log reports a change of that user (the broker
 calls ``UserCache.on_change`` for every change in every process), and in any case after
 ``ALMANAC_USER_CACHE_SECONDS`` (default 5 s; 0 turns the cache off), which bounds how long
-a deactivation written outside the change log still lets a token through.
+a deactivation written outside the change log still lets a token through. A token whose
+version is not the user's ``token_version`` (a password changed since) names nobody.
 Cached rows are shared by concurrent requests: treat ``ctx.user`` as read-only.
 """
 from __future__ import annotations
@@ -23,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import load_only, raiseload
 
 from db.models import User
-from server.auth import token_subject
+from server.auth import TokenSubject, token_subject
 from server.changes import Change
 
 USER_ENTITY = "User"
 USER_CACHE_KEY = "user_cache"  # AppState.extras
 MAX_CACHED_USERS = 10_000
-VIEWER_COLUMNS = (User.id, User.email, User.name, User.role, User.timezone, User.is_active)
+VIEWER_COLUMNS = (User.id, User.email, User.name, User.role, User.timezone, User.is_active, User.token_version)
 
 
 class UserCache:
@@ -37,8 +38,8 @@ class UserCache:
         self.ttl = ttl_seconds
         self.clock = clock
         self._users: dict[int, tuple[float, User]] = {}
-        # Verified tokens -> (user id, expiry): a signature checked once per token, not per request.
-        self._tokens: dict[str, tuple[int, float]] = {}
+        # Verified tokens -> their subject: a signature checked once per token, not per request.
+        self._tokens: dict[str, TokenSubject] = {}
         # Lookups in flight: when a cached user expires under load, the requests that miss at
         # the same moment share one SELECT instead of each taking a connection for it.
         self._loading: dict[int, asyncio.Future[User | None]] = {}
@@ -66,12 +67,12 @@ class UserCache:
             self.put(user)
         return user
 
-    def subject(self, token: str, secret: str) -> int | None:
-        """The user id of a valid token, verified once and then remembered until it expires."""
+    def subject(self, token: str, secret: str) -> TokenSubject | None:
+        """Who a valid token names, verified once and then remembered until it expires."""
         known = self._tokens.get(token)
         if known is not None:
-            if known[1] > time.time():
-                return known[0]
+            if known.expires > time.time():
+                return known
             del self._tokens[token]  # expired: its expiry is part of the signed token
             return None
         subject = token_subject(token, secret)
@@ -82,7 +83,7 @@ class UserCache:
             if len(self._tokens) >= MAX_CACHED_USERS:
                 self._tokens.clear()
             self._tokens[token] = subject
-        return subject[0]
+        return subject
 
     def get(self, user_id: int) -> User | None:
         entry = self._users.get(user_id)
@@ -131,7 +132,10 @@ async def user_for_token(
 ) -> User | None:
     if not token:
         return None
-    user_id = cache.subject(token, secret)
-    if user_id is None:
+    subject = cache.subject(token, secret)
+    if subject is None:
         return None
-    return await cache.load(user_id, partial(load_active_user, sessionmaker, user_id))
+    user = await cache.load(subject.user_id, partial(load_active_user, sessionmaker, subject.user_id))
+    if user is None or user.token_version != subject.version:
+        return None  # issued before the user's last password change (db.queries.user.revoke_tokens)
+    return user

@@ -1,7 +1,7 @@
 """People and teams: users, teams and team memberships."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, IdMixin, TimestampMixin, enum_type
@@ -19,6 +19,9 @@ class User(IdMixin, TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     # NULL until the user sets it: the office zone (ALMANAC_TIMEZONE) applies meanwhile.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Every bearer token carries the version it was issued at; a new password bumps it, so the
+    # tokens issued before stop working (server.viewer compares them on every lookup).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Team(IdMixin, TimestampMixin, Base):

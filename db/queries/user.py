@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role
+from db.enums import ChangeOp, Role
 from db.models import Team, TeamMembership, User
 from db.policies import Viewer, policy_for
 from db.policies.user import may_search_email
+from db.queries.logs import record_change
 from db.queries.search import contains, search_terms
 
 
@@ -39,3 +40,13 @@ def teams_query(viewer: Viewer, *, search: str | None = None) -> Select[Team]:
     if (terms := search_terms(search)) is not None:
         stmt = stmt.where(contains(terms, Team.name))
     return stmt.order_by(Team.name, Team.id)
+
+
+async def revoke_tokens(session: AsyncSession, user: User, *, actor_id: int | None) -> None:
+    """Every bearer token issued to ``user`` so far stops working once this commits.
+
+    The change row reaches every server process: their user caches drop the user and their
+    open websockets of the user are re-checked (closed 4403) at once.
+    """
+    user.token_version = user.token_version + 1
+    await record_change(session, "User", user.id, ChangeOp.UPDATED, {"tokens_revoked": True}, actor_id=actor_id)

@@ -54,7 +54,8 @@ class AuthMutation:
             await guard.failed(email)
             return _denied(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
         await guard.succeeded(email)
-        token = issue_token(user.id, ctx.settings.secret_key, ttl_minutes=ctx.settings.token_ttl_minutes)
+        token = issue_token(user.id, ctx.settings.secret_key, ttl_minutes=ctx.settings.token_ttl_minutes,
+                            token_version=user.token_version)
         # The caller proved who they are: the answer is read as them (db.policies.user lets
         # a user read their own email), like every request that carries the token.
         ctx.user = user

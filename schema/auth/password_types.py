@@ -29,3 +29,8 @@ class SetUserActiveInput:
 class UserAccountPayload:
     user: UserType | None
     errors: list[UserError]
+    token: str | None = strawberry.field(
+        default=None,
+        description="changePassword: a new bearer token. A password change revokes every token issued "
+                    "before it, the caller's too; null for the other account mutations.",
+    )

@@ -1,6 +1,6 @@
 """Open websockets re-check their user: closed with 4403 once the user is deactivated (at
 once, through the change log's User change, or by the periodic re-check), their role
-changes, or their token expires."""
+or password changes, or their token expires."""
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +18,7 @@ from db.enums import ChangeOp, Role
 from db.models import User
 from db.queries.logs import record_change
 from server.auth import ALGORITHM
-from tests.conftest import SECRET
+from tests.conftest import DEFAULT_PASSWORD, SECRET
 from tests.realtime.conftest import (
     LEGACY,
     MODERN,
@@ -28,6 +28,7 @@ from tests.realtime.conftest import (
     WireProtocol,
     connect,
     live_settings,
+    post_graphql,
     registered,
     start_live_server,
     subscribe,
@@ -122,3 +123,28 @@ async def test_an_expired_token_closes_the_connection(quick_server: LiveServer, 
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": TASK_CHANGED}}))
     # then once it expires the server closes with 4403
     assert await close_code(ws) == 4403
+
+
+CHANGE_PASSWORD = """mutation ($current: String!, $new: String!) {
+  changePassword(input: {currentPassword: $current, newPassword: $new}) { token errors { code } }
+}"""
+
+
+async def test_a_password_change_closes_the_user_s_open_subscriptions(
+    live_server: LiveServer, committed: Committed
+) -> None:
+    # given a subscriber on a server that re-checks only every 60 s
+    user = await committed.user()
+    before = registered(live_server)
+    sub = await subscribe(live_server.ws_url, user, TASK_CHANGED)
+    await wait_subscribed(live_server, before)
+    # when the user changes their password (over HTTP, with the same token)
+    changed = await post_graphql(live_server.http_url, CHANGE_PASSWORD,
+                                 {"current": DEFAULT_PASSWORD, "new": "a brand new password"}, user)
+    assert changed["data"]["changePassword"]["errors"] == []
+    # then the connection made with the old token closes with 4403, long before the periodic re-check
+    assert await close_code(sub.ws, timeout=10) == 4403
+    # and the token the mutation answered opens a new one
+    ws = await connect(live_server.ws_url, changed["data"]["changePassword"]["token"])
+    assert json.loads(await asyncio.wait_for(ws.recv(), timeout=RECEIVE_TIMEOUT))["type"] == "connection_ack"
+    await ws.close()
