@@ -1,7 +1,7 @@
 """users.token_version: a password change revokes the bearer tokens issued before it.
 
-Revision ID: 0016_user_token_version
-Revises: 0015_service_catalog
+Revision ID: 0017_user_token_version
+Revises: 0016_service_request_attachments
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_user_token_version"
-down_revision: str | None = "0015_service_catalog"
+revision: str = "0017_user_token_version"
+down_revision: str | None = "0016_service_request_attachments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
