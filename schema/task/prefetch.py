@@ -14,11 +14,12 @@ import strawberry
 from strawberry.types.nodes import Selection
 
 from dataloaders.task import assignees_by_task_id, teams_by_task_id
-from db.models import Community, Event, Ppa, Task, User
+from db.models import Community, Event, Ppa, User
+from db.queries.task_columns import TaskColumns
 from schema.core.relations import load_all, selected_names
 
 
-async def prefetch_task_relations(info: strawberry.Info, rows: Sequence[Task],
+async def prefetch_task_relations(info: strawberry.Info, rows: Sequence[TaskColumns],
                                   selected: dict[str, list[Selection]]) -> None:
     if not rows or not selected:
         return

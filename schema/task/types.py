@@ -12,6 +12,7 @@ from dataloaders.task import assignees_by_task_id, teams_by_task_id
 from db.enums import TaskDomain, TaskPriority, TaskStatus, TemplateKind
 from db.models import Task
 from db.queries.task import CLOSED_STATUSES
+from db.queries.task_columns import TaskColumns
 from schema.attachment.fields import attachments_of
 from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
@@ -65,10 +66,10 @@ class TaskType(ModelNode):
     rrule: str | None
     created_at: datetime
     updated_at: datetime
-    _row: strawberry.Private[Task]
+    _row: strawberry.Private[TaskColumns]  # an ORM Task or a plain row of its columns
 
     @classmethod
-    def from_model(cls, row: Task) -> Self:
+    def from_model(cls, row: TaskColumns) -> Self:
         return cls(
             id=row.id, title=row.title, description=row.description, status=row.status,
             priority=row.priority, domain=row.domain, starts_on=row.starts_on, due_at=row.due_at,
