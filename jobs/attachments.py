@@ -4,7 +4,7 @@
 runs hourly and catches the rest: files of parents deleted with their attachments (the
 rows go by ON DELETE CASCADE), uploads whose transaction never committed, and partial
 writes of a crashed process. A file younger than ``GRACE`` is left alone: its upload
-may still be about to commit.
+may still be about to commit. Both work on either storage backend (``server/storage.py``).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from db.models import Attachment
 from jobs.context import JobCtx, now, sessionmaker_of
 from server.settings import Settings, get_settings
-from server.storage import Storage, StoredFile, storage_from
+from server.storage import LIST_PAGE_SIZE, Storage, StoredFile, pages, storage_from
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +43,7 @@ def owning_key(key: str) -> str | None:
 
 
 async def referenced_keys(ctx: JobCtx, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` an attachment row refers to: one statement per ``LOOKUP_BATCH`` keys."""
     found: set[str] = set()
     async with sessionmaker_of(ctx)() as session:
         for start in range(0, len(keys), LOOKUP_BATCH):
@@ -54,21 +55,29 @@ async def referenced_keys(ctx: JobCtx, keys: Sequence[str]) -> set[str]:
 async def delete_attachment_files(ctx: JobCtx, key: str) -> None:
     if await referenced_keys(ctx, [key]):
         return  # a row still points at it (should not happen: keys are never reused)
-    storage = storage_of(ctx)
-    await storage.delete(key)
-    await storage.delete(key + THUMBNAIL_SUFFIX)
+    await storage_of(ctx).delete_many([key, key + THUMBNAIL_SUFFIX])
 
 
-async def sweep_orphan_files(ctx: JobCtx) -> int:
-    """Delete stored files older than ``GRACE`` that no attachment row refers to; returns how many."""
+async def sweep_orphan_files(ctx: JobCtx, *, page_size: int = LIST_PAGE_SIZE) -> int:
+    """Delete stored files older than ``GRACE`` that no attachment row refers to; returns how many.
+
+    Pages through storage in key order: per page of ``page_size`` files, one lookup statement
+    and one delete request, whatever the store holds."""
     storage = storage_of(ctx)
     cutoff = now(ctx) - GRACE
-    old: list[StoredFile] = [f for f in await storage.list_files() if f.modified_at < cutoff]
+    removed = 0
+    async for page in pages(storage, page_size):
+        removed += await _sweep_page(ctx, storage, [f for f in page if f.modified_at < cutoff])
+    if removed:
+        log.info("attachments.orphans_removed", count=removed)
+    return removed
+
+
+async def _sweep_page(ctx: JobCtx, storage: Storage, old: list[StoredFile]) -> int:
     owners = {f.key: owning_key(f.key) for f in old}
-    alive = await referenced_keys(ctx, sorted({k for k in owners.values() if k is not None}))
+    wanted = sorted({k for k in owners.values() if k is not None})
+    alive = await referenced_keys(ctx, wanted) if wanted else set()
     orphans = [f.key for f in old if owners[f.key] not in alive]
-    for key in orphans:
-        await storage.delete(key)
     if orphans:
-        log.info("attachments.orphans_removed", count=len(orphans))
+        await storage.delete_many(orphans)
     return len(orphans)

@@ -3,6 +3,14 @@
 The signature (``server/signed_urls.py``) is the credential, issued only to readers of
 the attachment. Responses never let a browser run the file: ``nosniff``, a sandboxing
 CSP, and ``Content-Disposition: attachment`` for everything but photos and thumbnails.
+
+With the S3 backend the bytes still come through this route rather than a redirect to an
+S3 presigned URL, on purpose: the row is read again on every download, so a deleted
+attachment (or one whose parent went) stops downloading at once, whereas a presigned URL
+keeps working until it expires and for as long as the delete job has not run; the bucket
+stays private and need not be reachable from users' browsers; and S3 cannot be made to
+send the ``nosniff``/CSP headers above. Links stay as short-lived as with local storage
+(``ALMANAC_DOWNLOAD_URL_SECONDS``).
 """
 from __future__ import annotations
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from server.settings import DEVELOPMENT_SECRET_KEY, Settings
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 MIN_SECRET_KEY_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit hash (RFC 7518 3.2)
 
 
@@ -71,9 +73,18 @@ def _rate_findings(settings: Settings) -> list[Finding]:
             for name, value in names.items() if value.strip().lower() in {"", "off", "none", "0"}]
 
 
+def _storage_findings(settings: Settings) -> list[Finding]:
+    endpoint = urlsplit(settings.s3_endpoint_url or "https://s3.amazonaws.com")
+    if settings.storage_backend != "s3" or endpoint.scheme != "http" or endpoint.hostname in LOOPBACK:
+        return []
+    return [Finding("ALMANAC_S3_ENDPOINT_URL", f"{settings.s3_endpoint_url} is not https: every attachment"
+                    " would cross the network in clear text.")]
+
+
 def deployment_findings(settings: Settings) -> list[Finding]:
     """Everything unsafe for a server reachable by others (also reported in embedded mode)."""
-    findings = secret_key_findings(settings) + _proxy_findings(settings) + _rate_findings(settings)
+    findings = (secret_key_findings(settings) + _proxy_findings(settings) + _rate_findings(settings)
+                + _storage_findings(settings))
     if settings.graphiql:
         findings.append(Finding("ALMANAC_GRAPHIQL", "GraphiQL is served; set false unless analysts use it."))
     if settings.introspection:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "dev-insecure-change-me"
@@ -54,6 +55,15 @@ class Settings(BaseSettings):
     # Attachments: where files live (default: $ALMANAC_DATA_DIR/attachments), the largest upload,
     # how long a signed download URL stays valid.
     storage_dir: Path | None = Field(default=None, alias="ALMANAC_STORAGE_DIR")
+    # ``s3``: an S3-compatible bucket instead of the directory (server/storage_s3.py). Credentials
+    # left unset fall back to boto3's own chain (AWS_* variables, instance or pod role).
+    storage_backend: Literal["local", "s3"] = Field(default="local", alias="ALMANAC_STORAGE_BACKEND")
+    s3_endpoint_url: str | None = Field(default=None, alias="ALMANAC_S3_ENDPOINT_URL")
+    s3_bucket: str | None = Field(default=None, alias="ALMANAC_S3_BUCKET")
+    s3_region: str = Field(default="us-east-1", alias="ALMANAC_S3_REGION")
+    s3_access_key_id: str | None = Field(default=None, alias="ALMANAC_S3_ACCESS_KEY_ID")
+    s3_secret_access_key: SecretStr | None = Field(default=None, alias="ALMANAC_S3_SECRET_ACCESS_KEY")
+    s3_prefix: str = Field(default="", alias="ALMANAC_S3_PREFIX")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1, alias="ALMANAC_MAX_UPLOAD_BYTES")
     download_url_seconds: int = Field(default=300, ge=10, le=86_400, alias="ALMANAC_DOWNLOAD_URL_SECONDS")
     # Open websockets re-check their user (active? token unexpired?) at least this often.
@@ -78,6 +88,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Self:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("ALMANAC_STORAGE_BACKEND=s3 needs ALMANAC_S3_BUCKET")
+        return self
 
     @property
     def cors_origin_list(self) -> tuple[str, ...]:

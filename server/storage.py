@@ -1,22 +1,37 @@
-"""Where attachment bytes live: a directory under ``ALMANAC_DATA_DIR`` by default.
+"""Where attachment bytes live: one interface, two backends chosen by ``ALMANAC_STORAGE_BACKEND``.
+
+* ``local`` (default): a directory, ``ALMANAC_STORAGE_DIR`` or ``<ALMANAC_DATA_DIR>/attachments``
+  (``LocalStorage`` below);
+* ``s3``: a bucket of any S3-compatible object store (AWS S3, MinIO, Ceph RGW...),
+  ``server/storage_s3.py``.
 
 Keys are opaque (``ab/cd/<uuid>``); the database row (``db.models.Attachment``) is what
-makes a key reachable, so a backend only stores, reads, deletes and lists. Writes are
-atomic (a temporary file renamed into place), so a crash leaves either nothing or a
-whole file without a row, which ``jobs/attachments.sweep_orphan_files`` removes.
+makes a key reachable, so a backend only stores, reads, deletes and lists. Both make a
+write all-or-nothing (a temporary file renamed into place; a single S3 PUT, which S3
+never shows half-done), and uploads write before their row commits, so a crash leaves
+at worst a whole file without a row, which ``jobs/attachments.sweep_orphan_files``
+removes. Listing is by pages in key order (``list_page(after, limit)``, S3's
+``StartAfter``), so the sweep's memory is one page whatever the store holds.
 """
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.storage_s3 import S3Config
+
+LIST_PAGE_SIZE = 1000  # S3 answers at most 1,000 keys per ListObjectsV2 call
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +41,32 @@ class StoredFile:
 
 
 class Storage(Protocol):
-    async def put(self, key: str, data: bytes) -> None: ...
-    async def get(self, key: str) -> bytes | None: ...
-    async def delete(self, key: str) -> None: ...
-    async def list_files(self) -> list[StoredFile]: ...
+    async def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` whole or not at all."""
+
+    async def get(self, key: str) -> bytes | None:
+        """The bytes, or None when nothing is stored under ``key``."""
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key``; nothing happens when it is absent."""
+
+    async def delete_many(self, keys: Sequence[str]) -> None:
+        """Remove up to ``LIST_PAGE_SIZE`` keys (one request on S3)."""
+
+    async def list_page(self, after: str | None, limit: int) -> list[StoredFile]:
+        """At most ``limit`` stored files whose keys sort after ``after``, in key order."""
+
+
+async def pages(storage: Storage, page_size: int = LIST_PAGE_SIZE) -> AsyncIterator[list[StoredFile]]:
+    """Every stored file, one page at a time. Deleting keys of a page already yielded is safe."""
+    after: str | None = None
+    while True:
+        page = await storage.list_page(after, page_size)
+        if page:
+            yield page
+        if len(page) < page_size:
+            return
+        after = page[-1].key
 
 
 def new_key() -> str:
@@ -42,6 +79,8 @@ def thumbnail_key(key: str) -> str:
 
 
 class LocalStorage:
+    """Files under ``root``; a key is a relative path."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -74,17 +113,52 @@ class LocalStorage:
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, True)
 
-    async def list_files(self) -> list[StoredFile]:
-        return await asyncio.to_thread(lambda: list(self._walk()))
+    async def delete_many(self, keys: Sequence[str]) -> None:
+        await asyncio.to_thread(self._delete_all, [self._path(key) for key in keys])
 
-    def _walk(self) -> Iterator[StoredFile]:
-        if not self.root.exists():
+    @staticmethod
+    def _delete_all(paths: list[Path]) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    async def list_page(self, after: str | None, limit: int) -> list[StoredFile]:
+        return await asyncio.to_thread(lambda: list(itertools.islice(self._walk(self.root, "", after), limit)))
+
+    def _walk(self, directory: Path, prefix: str, after: str | None) -> Iterator[StoredFile]:
+        """Files under ``directory`` in key order, skipping whole directories that sort before ``after``.
+
+        A directory's entries are ordered as their keys compare: a directory ``d`` as ``d/``
+        (``ab.thumb`` sorts before ``ab/...``, as S3 would list them)."""
+        try:
+            entries = list(os.scandir(directory))
+        except FileNotFoundError:
             return
-        for path in self.root.rglob("*"):
-            if path.is_file():
-                modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-                yield StoredFile(str(path.relative_to(self.root)), modified)
+        named = sorted((entry.name + ("/" if entry.is_dir(follow_symlinks=False) else ""), entry) for entry in entries)
+        for name, entry in named:
+            key = prefix + name
+            if name.endswith("/"):
+                # Every key under it starts with ``key``: all sort before ``after`` unless it extends ``key``.
+                if after is None or key > after or after.startswith(key):
+                    yield from self._walk(Path(entry.path), key, after)
+            elif entry.is_file(follow_symlinks=False) and (after is None or key > after):
+                try:
+                    modified = datetime.fromtimestamp(entry.stat().st_mtime, tz=UTC)
+                except FileNotFoundError:
+                    continue  # deleted while listing
+                yield StoredFile(key, modified)
 
 
 def storage_from(settings: Settings) -> Storage:
+    if settings.storage_backend == "s3":
+        from server.storage_s3 import S3Config
+
+        return _s3_storage(S3Config.from_settings(settings))
     return LocalStorage(settings.storage_dir or settings.data_dir / "attachments")
+
+
+@lru_cache(maxsize=4)
+def _s3_storage(config: S3Config) -> Storage:
+    """One client per configuration: a boto3 client is thread-safe, and costly to build per request."""
+    from server.storage_s3 import S3Storage
+
+    return S3Storage(config)

@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import User
 from server.settings import Settings
+from server.storage import LocalStorage, Storage
+from server.storage_s3 import S3Config, S3Storage
+from tests.attachment.s3 import s3_config, s3_endpoint  # noqa: F401  (fixtures)
 from tests.conftest import token_for
 
 MAX_UPLOAD = 300_000
@@ -85,3 +88,13 @@ def upload(client: httpx.AsyncClient, session: Any) -> Upload:
         return body
 
     return call
+
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    """Each storage backend in turn: the same contract holds for both."""
+    if request.param == "local":
+        return LocalStorage(tmp_path / "store")
+    config: S3Config = request.getfixturevalue("s3_config")
+    return S3Storage(config)
