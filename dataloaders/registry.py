@@ -6,15 +6,23 @@ order; every statement they run ANDs ``reader.readable(Model)`` (the entity's ac
 policy, ``db.policies``) for each model it returns. ``Loaders.of(fn)`` wraps one in a
 DataLoader the first time a request asks for it. ``Loaders.by_id(Model)`` loads rows
 by primary key through the same policy: a row the viewer may not read is None.
+
+Hot list paths read plain rows (``columns_of(Model)``: SQLAlchemy ``Row``s carrying the
+model's column attributes by name, no ORM instance, identity map or instrumentation) and
+match keys with ``any_of`` (``= ANY($1)``: one array parameter, so the statement text, and
+with it the prepared statement, does not change with the number of keys).
 """
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, any_, inspect, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from db.base import IdMixin
@@ -100,3 +108,15 @@ def group_pairs(pairs: Iterable[tuple[Any, V]], keys: Sequence[Any]) -> list[lis
     for key, value in pairs:
         grouped[key].append(value)
     return [grouped[key] for key in keys]
+
+
+@cache
+def columns_of(model: type[Any]) -> tuple[InstrumentedAttribute[Any], ...]:
+    """Every column attribute of ``model``: selected, they give rows whose names are the model's attributes."""
+    return tuple(getattr(model, attr.key) for attr in inspect(model).column_attrs)
+
+
+def any_of(column: InstrumentedAttribute[Any], keys: Sequence[Any]) -> ColumnElement[bool]:
+    """``column = ANY($1)`` with ``keys`` as one array parameter (``IN`` renders a parameter per key)."""
+    condition: ColumnElement[bool] = column == any_(literal(list(keys), ARRAY(column.type)))
+    return condition

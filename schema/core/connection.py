@@ -106,11 +106,17 @@ async def paginate(
     first: int | None,
     after: str | None,
     to_node: Callable[[Any], NodeT],
+    plain_rows: bool = False,
 ) -> Connection[NodeT]:
-    """One page of ``stmt`` (already filtered and ordered) as a connection."""
+    """One page of ``stmt`` (already filtered and ordered) as a connection.
+
+    ``plain_rows``: ``to_node`` gets the statement's ``Row``s (say, of ``columns_of(Model)``)
+    instead of its first column's values (ORM instances for ``select(Model)``).
+    """
     limit = page_size(first)
     offset = decode_cursor(after)
-    rows = (await session.scalars(stmt.limit(limit + 1).offset(offset))).all()
+    page = stmt.limit(limit + 1).offset(offset)
+    rows = (await session.execute(page)).all() if plain_rows else (await session.scalars(page)).all()
 
     async def count() -> int:
         total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

@@ -11,6 +11,9 @@ That is ~3 us per field, and a calendar month selects 100,000 of them (issue 12'
 
 ``FastFieldsExecutor.execute_fields`` reads the attribute and serializes it with the type's
 own ``serialize``, exactly what completion would do (a None of a nullable field is None).
+A relation whose resolver is marked as answering a ``Link`` (``schema.core.relations``) takes
+the fast path too when the link's loader already holds its value (a list resolver's prefetch):
+the value is ``link.peek``'s, completed here field by field with the same rules, recursively.
 A list of objects whose selected fields are all of that kind (and ``__typename``) is
 completed in one loop (``complete_list_value``), without graphql-core's per-item work. Anything else, and any value the fast
 path cannot finish (None, an error, an awaitable), goes through graphql-core's own
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLField,
@@ -35,6 +38,8 @@ from graphql import (
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.relay import GlobalID, Node
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.core.relations import LINK_ATTRIBUTE, NOT_LOADED, Link
 
 STRAWBERRY_FIELD = "strawberry-definition"  # GraphQLField.extensions key Strawberry sets
 TYPENAME = "__typename"
@@ -50,7 +55,16 @@ class FieldPlan:
     nullable: bool  # None is then the answer; for a non-null field graphql-core reports the error
 
 
-_plans: dict[int, tuple[GraphQLObjectType, dict[str, FieldPlan | None]]] = {}
+@dataclass(frozen=True, slots=True)
+class LinkPlan:
+    link: Link[Any, Any, Any, Any]
+    type: GraphQLOutputType  # the field's type, which the peeked value is completed as
+
+
+Plan = FieldPlan | LinkPlan
+_plans: dict[int, tuple[GraphQLObjectType, dict[str, Plan | None]]] = {}
+# An object type's selected fields, each with its plan (None: __typename) and sub-selection.
+ObjectPlan = list[tuple[str, Plan | None, Any]]
 
 
 def _default_node_methods(origin: type[Node]) -> bool:
@@ -59,11 +73,14 @@ def _default_node_methods(origin: type[Node]) -> bool:
                for name in ("resolve_id", "resolve_typename"))
 
 
-def plan_field(parent_type: GraphQLObjectType, field_def: GraphQLField) -> FieldPlan | None:
+def plan_field(parent_type: GraphQLObjectType, field_def: GraphQLField) -> Plan | None:
     """How to resolve ``field_def`` without graphql-core's machinery, or None when it cannot be."""
     definition = (field_def.extensions or {}).get(STRAWBERRY_FIELD)
     if definition is None or field_def.args:
         return None
+    link = _link_of(definition)
+    if link is not None:
+        return LinkPlan(link=link, type=field_def.type)
     nullable = not isinstance(field_def.type, GraphQLNonNull)
     named = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
     if not is_leaf_type(named):
@@ -78,7 +95,16 @@ def plan_field(parent_type: GraphQLObjectType, field_def: GraphQLField) -> Field
     return None
 
 
-def plans_for(parent_type: GraphQLObjectType) -> dict[str, FieldPlan | None]:
+def _link_of(definition: Any) -> Link[Any, Any, Any, Any] | None:
+    """The Link a field's resolver is marked with, when nothing else (extensions, permissions) wraps it."""
+    resolver = getattr(definition, "base_resolver", None)
+    if resolver is None or definition.extensions or getattr(definition, "permission_classes", None):
+        return None
+    link = getattr(resolver.wrapped_func, LINK_ATTRIBUTE, None)
+    return link if isinstance(link, Link) else None
+
+
+def plans_for(parent_type: GraphQLObjectType) -> dict[str, Plan | None]:
     entry = _plans.get(id(parent_type))
     if entry is None or entry[0] is not parent_type:
         entry = (parent_type, {name: plan_field(parent_type, f) for name, f in parent_type.fields.items()})
@@ -103,7 +129,7 @@ class FastFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         for response_name, field_details_list in grouped_field_set.items():
             plan = plans.get(field_details_list[0].node.name.value)
             if plan is not None:
-                value = _fast_value(plan, parent_type.name, source_value)
+                value = self._planned(plan, parent_type.name, source_value, field_details_list)
                 if value is not _MISSING:
                     results[response_name] = value
                     continue
@@ -122,57 +148,97 @@ class FastFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
-        fast = self._fast_list(return_type, field_details_list, info, result)
-        if fast is not None:
-            return fast
+        if self.middleware_manager is None or not self.middleware_manager.middlewares:
+            fast = self._complete(return_type, field_details_list, result)
+            if fast is not _MISSING:
+                return cast("list[Any]", fast)
         return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
 
-    def _fast_list(
-        self, return_type: GraphQLList[GraphQLOutputType], field_details_list: Any, info: GraphQLResolveInfo[Any],
-        result: Any,
-    ) -> list[Any] | None:
-        """A list of objects whose selected fields all take the fast path, in one loop; else None.
+    def _planned(self, plan: Plan, type_name: str, source: Any, field_details_list: Any) -> Any:
+        """A field's completed value by its plan, or _MISSING when graphql-core must resolve it."""
+        if isinstance(plan, FieldPlan):
+            return _fast_value(plan, type_name, source)
+        try:
+            value = plan.link.peek(source, self.context_value)
+        except Exception:  # graphql-core reports it, with the field's path
+            return _MISSING
+        if value is NOT_LOADED:
+            return _MISSING
+        return self._complete(plan.type, field_details_list, value)
 
-        None (graphql-core completes the list itself) as soon as anything needs more: a
-        field without a plan, an item the fast path cannot finish, @stream/@defer.
+    def _complete(self, return_type: GraphQLOutputType, field_details_list: Any, value: Any) -> Any:
+        """``value`` completed as ``return_type`` (leaf, list or object, recursively), or _MISSING.
+
+        _MISSING (graphql-core completes the field itself, errors and all) for anything past
+        plain data: a null in a non-null position, an abstract type, an object field without a
+        plan, a link not loaded yet, @defer/@stream or any other directive on a selection.
         """
-        if not isinstance(result, list | tuple) or (
-                self.middleware_manager is not None and self.middleware_manager.middlewares):
+        if isinstance(return_type, GraphQLNonNull):
+            if value is None:
+                return _MISSING
+            return_type = return_type.of_type
+        elif value is None:
             return None
-        item_type = return_type.of_type
-        items_nullable = not isinstance(item_type, GraphQLNonNull)
-        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
-        if not isinstance(named, GraphQLObjectType) or any(d.node.directives for d in field_details_list):
-            return None
-        grouped, new_defer_usages, *_ = self.collect_subfields(named, field_details_list)
-        if new_defer_usages:
-            return None
-        plans = plans_for(named)
-        fields: list[tuple[str, FieldPlan | None]] = []
-        for response_name, details in grouped.items():
-            field_name = details[0].node.name.value
-            plan = plans.get(field_name)
-            if plan is None and field_name != TYPENAME:
-                return None
-            fields.append((response_name, plan))
-        type_name, is_type_of = named.name, named.is_type_of
-        completed: list[Any] = []
-        for item in result:
-            if item is None:
-                if not items_nullable:
-                    return None
-                completed.append(None)
-                continue
-            if is_type_of is not None and is_type_of(item, info) is not True:
-                return None
-            value: dict[str, Any] = {}
-            for response_name, plan in fields:
-                answer = type_name if plan is None else _fast_value(plan, type_name, item)
+        if isinstance(return_type, GraphQLList):
+            if not isinstance(value, list | tuple) or any(d.node.directives for d in field_details_list):
+                return _MISSING  # @stream included
+            item_type = return_type.of_type
+            completed: list[Any] = []
+            for item in value:
+                answer = self._complete(item_type, field_details_list, item)
                 if answer is _MISSING:
-                    return None
-                value[response_name] = answer
-            completed.append(value)
-        return completed
+                    return _MISSING
+                completed.append(answer)
+            return completed
+        if isinstance(return_type, GraphQLObjectType):
+            return self._complete_object(return_type, field_details_list, value)
+        if is_leaf_type(return_type):
+            try:
+                serialized = return_type.serialize(value)
+            except Exception:
+                return _MISSING
+            return _MISSING if serialized is None else serialized
+        return _MISSING
+
+    def _complete_object(self, object_type: GraphQLObjectType, field_details_list: Any, value: Any) -> Any:
+        plan = self._object_plan(object_type, field_details_list)
+        if plan is None:
+            return _MISSING
+        is_type_of = object_type.is_type_of
+        # Strawberry's is_type_of is an isinstance test that ignores info (no type here defines its own).
+        if is_type_of is not None and is_type_of(value, cast("GraphQLResolveInfo[Any]", None)) is not True:
+            return _MISSING
+        type_name = object_type.name
+        result: dict[str, Any] = {}
+        for response_name, field_plan, sub_details in plan:
+            answer = type_name if field_plan is None else self._planned(field_plan, type_name, value, sub_details)
+            if answer is _MISSING:
+                return _MISSING
+            result[response_name] = answer
+        return result
+
+    def _object_plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> ObjectPlan | None:
+        """The plans of the fields selected on ``object_type`` (memoized per selection), or None."""
+        memo: dict[tuple[int, int], tuple[Any, ObjectPlan | None]] = self.__dict__.setdefault("_fast_object_plans", {})
+        key = (id(object_type), id(field_details_list))
+        cached = memo.get(key)
+        if cached is not None:
+            return cached[1]
+        plan: ObjectPlan | None = []
+        if any(d.node.directives for d in field_details_list):
+            plan = None
+        else:
+            grouped, new_defer_usages, *_ = self.collect_subfields(object_type, field_details_list)
+            plans = plans_for(object_type)
+            for response_name, details in grouped.items():
+                field_name = details[0].node.name.value
+                field_plan = plans.get(field_name)
+                if new_defer_usages or (field_plan is None and field_name != TYPENAME) or plan is None:
+                    plan = None
+                    break
+                plan.append((response_name, field_plan, details))
+        memo[key] = ((object_type, field_details_list), plan)  # keeps both alive: their ids stay unique
+        return plan
 
     def _execute_slow(
         self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None, slow: dict[str, Any],

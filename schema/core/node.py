@@ -8,13 +8,13 @@ There is no per-type read rule here: a model without a policy cannot be loaded.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
 
-from schema.core.relations import answer
+from schema.core.relations import Link, answer
 from server.context import Context
 
 
@@ -71,3 +71,8 @@ def node_now(info: strawberry.Info, node_type: type[N], pk: int | None) -> N | N
     ctx: Context = info.context
     result = answer(ctx.loaders.by_id(node_type.model), pk, lambda row: None if row is None else node_type.from_model(row))
     return cast("N | None", result)
+
+
+def node_link(model: type[Any], key: Callable[[Any], int | None], to_node: Callable[[Any], N]) -> Link[Any, int, Any, N | None]:
+    """A foreign key's object as a ``Link``: ``node_now`` for a resolver the fast path may peek."""
+    return Link(lambda ctx: ctx.loaders.by_id(model), key, lambda row: None if row is None else to_node(row))

@@ -11,7 +11,8 @@ loaded yet still returns an awaitable, so nothing depends on the prefetch having
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -19,18 +20,75 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 K = TypeVar("K")
 V = TypeVar("V")
 R = TypeVar("R")
+S = TypeVar("S")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _NotLoaded:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_LOADED"
+
+
+NOT_LOADED: Final = _NotLoaded()  # a peek found no value in the loader's cache
+
+
+def peek(loader: DataLoader[K, V], key: K) -> V | _NotLoaded:
+    """The value the loader already holds for ``key``, or NOT_LOADED; never starts a load."""
+    future = loader.cache_map.get(key) if loader.cache else None
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return NOT_LOADED
 
 
 def answer(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
     """``convert(value)`` now when the loader already holds ``key``'s value, else an awaitable of it."""
-    future = loader.cache_map.get(key) if loader.cache else None
-    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-        return convert(future.result())
+    value = peek(loader, key)
+    if not isinstance(value, _NotLoaded):
+        return convert(value)
     return _later(loader.load(key), convert)
 
 
 async def _later(pending: Awaitable[V], convert: Callable[[V], R]) -> R:
     return convert(await pending)
+
+
+@dataclass(frozen=True, slots=True)
+class Link(Generic[S, K, V, R]):
+    """A relation field answered from one of the request's loaders (so through its access policy).
+
+    ``loader(context)`` finds the loader, ``key(source)`` the key (None: the field is null),
+    ``convert`` turns the loaded value into the field's value. A resolver marked with
+    ``@link.field`` must answer ``link.resolve(self, info.context)``: the executor's fast path
+    (``schema.core.fast_fields``) then asks ``link.peek`` instead of calling it, and falls back
+    to calling it when the value is not loaded yet.
+    """
+
+    loader: Callable[[Any], DataLoader[K, V]]
+    key: Callable[[S], K | None]
+    convert: Callable[[V], R]
+
+    def resolve(self, source: S, context: Any) -> R | Awaitable[R] | None:
+        key = self.key(source)
+        if key is None:
+            return None
+        return answer(self.loader(context), key, self.convert)
+
+    def peek(self, source: S, context: Any) -> R | _NotLoaded | None:
+        key = self.key(source)
+        if key is None:
+            return None
+        value = peek(self.loader(context), key)
+        return value if isinstance(value, _NotLoaded) else self.convert(value)
+
+    def field(self, resolver: F) -> F:
+        """Mark ``resolver`` (apply below ``@strawberry.field``) as answering ``self.resolve``."""
+        resolver.__dict__[LINK_ATTRIBUTE] = self
+        return resolver
+
+
+LINK_ATTRIBUTE = "__almanac_link__"
 
 
 def selected_names(selections: Iterable[Selection], *path: str) -> dict[str, list[Selection]]:

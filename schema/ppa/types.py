@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -30,13 +30,13 @@ from db.enums import (
     PpaStatus,
     TransitionKind,
 )
-from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition
+from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition, User
 from db.rules.ppa_workflow import allowed_stage_targets
 from schema.attachment.fields import attachments_of
 from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
 from schema.core.connection import Connection, paginate_list
-from schema.core.node import ModelNode, load_node, node_now
+from schema.core.node import ModelNode, load_node, node_link
 from schema.task.types import TaskType
 from schema.user.types import TeamType, UserType
 
@@ -56,6 +56,10 @@ PpaStageKindEnum = strawberry.enum(
 
 NeedRef = Annotated["NeedType", strawberry.lazy("schema.need.types")]
 PolicyRef = Annotated["PolicyType", strawberry.lazy("schema.policy.types")]
+
+
+# The owner as a Link (schema.core.relations): a task list that prefetched owners answers it in the fast path.
+_OWNER = node_link(User, lambda ppa: ppa._row.owner_id, UserType.from_model)
 
 
 @strawberry.type(name="Ppa", description="A program, project or activity.")
@@ -119,8 +123,9 @@ class PpaType(ModelNode):
         return await load_node(info, TeamType, self._row.lead_team_id)
 
     @strawberry.field
+    @_OWNER.field
     def owner(self, info: strawberry.Info) -> UserType | None:
-        return node_now(info, UserType, self._row.owner_id)
+        return cast("UserType | None", _OWNER.resolve(self, info.context))
 
     @strawberry.field
     async def needs(self, info: strawberry.Info) -> list[NeedRef]:

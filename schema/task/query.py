@@ -5,6 +5,7 @@ from datetime import datetime
 
 import strawberry
 
+from dataloaders.registry import columns_of
 from db.models import Task
 from db.queries.board import board_columns
 from db.queries.task import TaskOrder, tasks_query
@@ -31,7 +32,9 @@ class TaskQuery:
         first: int | None = None, after: str | None = None,
     ) -> Connection[TaskType]:
         stmt = tasks_query(criteria_from_filter(filter, info.context.viewer), TaskOrder(order_by))
-        page = await paginate(info.context.session, stmt, first=first, after=after, to_node=TaskType.from_model)
+        # Plain rows (dataloaders.registry): no ORM instance per task of the page.
+        page = await paginate(info.context.session, stmt.with_only_columns(*columns_of(Task)), first=first,
+                              after=after, to_node=TaskType.from_model, plain_rows=True)
         selected = task_selection(info, ("nodes",), ("edges", "node"))
         await prefetch_task_relations(info, [edge.node._row for edge in page.edges], selected)
         return page

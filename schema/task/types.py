@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Self, cast
 import strawberry
 from strawberry import relay
 
-from dataloaders.task import assignees_by_task_id, teams_by_task_id
 from db.enums import TaskDomain, TaskPriority, TaskStatus, TemplateKind
 from db.models import Task
 from db.queries.task import CLOSED_STATUSES
@@ -17,8 +16,8 @@ from schema.attachment.fields import attachments_of
 from schema.attachment.types import AttachmentType
 from schema.community.types import CommunityType
 from schema.core.connection import Connection
-from schema.core.node import ModelNode, load_node, node_now
-from schema.core.relations import answer
+from schema.core.node import ModelNode, load_node
+from schema.task import links as _links
 from schema.user.types import TeamType, UserType
 
 if TYPE_CHECKING:
@@ -89,42 +88,43 @@ class TaskType(ModelNode):
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.due_at < datetime.now(UTC) and self.status not in CLOSED_STATUSES
 
-    # Sync resolvers (schema.core.relations): a list that prefetched these answers without awaiting.
+    # Sync resolvers (schema.core.relations): a list that prefetched these answers without awaiting,
+    # and the executor's fast path reads them from the loaders' caches without calling them.
     @strawberry.field
+    @_links.assignees.field
     def assignees(self, info: strawberry.Info) -> list[UserType]:
-        loader = info.context.loaders.of(assignees_by_task_id)
-        return cast("list[UserType]", answer(loader, self.id, lambda users: [UserType.from_model(u) for u in users]))
+        return cast("list[UserType]", _links.assignees.resolve(self, info.context))
 
     @strawberry.field
+    @_links.teams.field
     def teams(self, info: strawberry.Info) -> list[TeamType]:
-        loader = info.context.loaders.of(teams_by_task_id)
-        return cast("list[TeamType]", answer(loader, self.id, lambda teams: [TeamType.from_model(t) for t in teams]))
+        return cast("list[TeamType]", _links.teams.resolve(self, info.context))
 
     @strawberry.field
+    @_links.created_by.field
     def created_by(self, info: strawberry.Info) -> UserType | None:
-        return node_now(info, UserType, self._row.created_by_id)
+        return cast("UserType | None", _links.created_by.resolve(self, info.context))
 
     @strawberry.field(description="The first task of the recurring series this one belongs to.")
     async def recurrence_parent(self, info: strawberry.Info) -> TaskType | None:
         return await load_node(info, TaskType, self._row.recurrence_parent_id)
 
     @strawberry.field
+    @_links.community.field
     def community(self, info: strawberry.Info) -> CommunityType | None:
-        return node_now(info, CommunityType, self._row.community_id)
+        return cast("CommunityType | None", _links.community.resolve(self, info.context))
 
     # The one linked object (at most one is set). A task linked to an event is shown
     # on the calendar through the event, not as its own entry.
     @strawberry.field
+    @_links.ppa.field
     def ppa(self, info: strawberry.Info) -> PpaRef | None:
-        from schema.ppa.types import PpaType
-
-        return node_now(info, PpaType, self._row.ppa_id)
+        return cast("PpaType | None", _links.ppa.resolve(self, info.context))
 
     @strawberry.field
+    @_links.event.field
     def event(self, info: strawberry.Info) -> EventRef | None:
-        from schema.event.types import EventType
-
-        return node_now(info, EventType, self._row.event_id)  # null for a PRIVATE event of others
+        return cast("EventType | None", _links.event.resolve(self, info.context))  # null for a PRIVATE event of others
 
     @strawberry.field
     async def assessment(self, info: strawberry.Info) -> AssessmentRef | None:

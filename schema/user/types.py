@@ -1,9 +1,10 @@
 """GraphQL types for users and teams."""
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 import strawberry
+from sqlalchemy import Row
 from strawberry import relay
 
 from dataloaders.user import members_by_team_id, teams_by_user_id
@@ -27,7 +28,7 @@ class UserType(ModelNode):
     _timezone: strawberry.Private[str | None]
 
     @classmethod
-    def from_model(cls, row: User) -> Self:
+    def from_model(cls, row: User | Row[Any]) -> Self:
         return cls(
             id=row.id, name=row.name, role=row.role,
             is_active=row.is_active, _email=row.email, _timezone=row.timezone,
@@ -62,7 +63,7 @@ class TeamType(ModelNode):
     holds_quarterly_coordination: bool
 
     @classmethod
-    def from_model(cls, row: Team) -> Self:
+    def from_model(cls, row: Team | Row[Any]) -> Self:
         return cls(
             id=row.id, name=row.name, description=row.description,
             holds_quarterly_coordination=row.holds_quarterly_coordination,

@@ -11,7 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from db.models import User
 from db.seed import seed_demo
-from schema.core.fast_fields import FastFieldsExecutor, plan_field
+from schema.core.fast_fields import FastFieldsExecutor, FieldPlan, LinkPlan, plan_field
 from schema.root import schema
 from server.app import NullNotifier
 from server.context import Context
@@ -58,11 +58,13 @@ async def test_fast_and_plain_execution_answer_the_same(
     assert len(fast["me"]["teams"]) >= 0 and fast["me"]["email"] == "admin@almanac.local"
 
 
-def test_only_plain_leaf_fields_and_default_node_ids_take_the_fast_path() -> None:
+def test_only_plain_leaf_fields_default_node_ids_and_links_take_the_fast_path() -> None:
     task = schema._schema.get_type("Task")
     assert schema.execution_context_class is FastFieldsExecutor
-    fast = {name for name, field in task.fields.items() if plan_field(task, field) is not None}
-    assert {"id", "title", "status", "dueAt", "version"} <= fast
-    assert not {"assignees", "ppa", "isOverdue"} & fast  # relations and computed fields resolve as before
+    plans = {name: plan_field(task, field) for name, field in task.fields.items()}
+    assert all(isinstance(plans[name], FieldPlan) for name in ("id", "title", "status", "dueAt", "version"))
+    assert all(isinstance(plans[name], LinkPlan) for name in ("assignees", "teams", "ppa", "event", "createdBy"))
+    # computed fields and relations answered by an async resolver resolve as before
+    assert plans["isOverdue"] is None and plans["recurrenceParent"] is None and plans["attachments"] is None
     user = schema._schema.get_type("User")
     assert plan_field(user, user.fields["email"]) is None  # a resolver with a permission rule
