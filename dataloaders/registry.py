@@ -7,19 +7,21 @@ policy, ``db.policies``) for each model it returns. ``Loaders.of(fn)`` wraps one
 DataLoader the first time a request asks for it. ``Loaders.by_id(Model)`` loads rows
 by primary key through the same policy: a row the viewer may not read is None.
 
-Hot list paths read plain rows (``columns_of(Model)``: SQLAlchemy ``Row``s carrying the
-model's column attributes by name, no ORM instance, identity map or instrumentation) and
-match keys with ``any_of`` (``= ANY($1)``: one array parameter, so the statement text, and
+Hot list paths read plain records: ``records(result)`` of a ``select(*columns_of(Model))``
+gives named tuples carrying the model's column attributes by name (no ORM instance, identity
+map or instrumentation; and not SQLAlchemy ``Row``s either, whose attribute access costs
+~4 us against ~50 ns for a named tuple's), and match keys with ``any_of`` (``= ANY($1)``: one array parameter, so the statement text, and
 with it the prepared statement, does not change with the number of keys).
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, any_, inspect, literal
+from sqlalchemy import ColumnElement, Result, any_, inspect, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -27,6 +29,10 @@ from strawberry.dataloader import DataLoader
 
 from db.base import IdMixin
 from db.policies import Viewer, policy_for
+
+# A plain record (``records``): a named tuple whose fields are a model's column attribute names.
+# Typed Any: its fields depend on the statement; readers use them like the model's attributes.
+Record: TypeAlias = Any
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -120,3 +126,14 @@ def any_of(column: InstrumentedAttribute[Any], keys: Sequence[Any]) -> ColumnEle
     """``column = ANY($1)`` with ``keys`` as one array parameter (``IN`` renders a parameter per key)."""
     condition: ColumnElement[bool] = column == any_(literal(list(keys), ARRAY(column.type)))
     return condition
+
+
+@cache
+def _record_type(keys: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    return namedtuple("Record", keys)
+
+
+def records(result: Result[Any]) -> list[Record]:
+    """The result's rows as named tuples (fields: the statement's column names, in order)."""
+    make = _record_type(tuple(result.keys()))._make  # type: ignore[attr-defined]
+    return [make(row) for row in result]

@@ -5,37 +5,36 @@ A relation that is one row by id goes through ``ctx.loaders.by_id(Model)`` (one 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 
-from dataloaders.registry import Reader, any_of, columns_of, group_by
+from dataloaders.registry import Reader, Record, any_of, columns_of, group_by, records
 from db.models import Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
 
 KEY = "task_id_"  # the loader key's label beside the related row's own columns
 
 
-# Plain rows (dataloaders.registry): a task list reads these for every task it shows.
-async def assignees_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Row[Any]]]:
-    """Each task's readable assignees as rows of the user's columns (``User``'s attribute names)."""
+# Plain records (dataloaders.registry): a task list reads these for every task it shows.
+async def assignees_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Record]]:
+    """Each task's readable assignees as records of the user's columns (``User``'s attribute names)."""
     rows = await reader.session.execute(
         select(TaskAssignee.task_id.label(KEY), *columns_of(User))
         .join(User, User.id == TaskAssignee.user_id)
         .where(any_of(TaskAssignee.task_id, keys), reader.readable(User))
         .order_by(User.name, User.id)
     )
-    return group_by(rows.all(), KEY, keys)
+    return group_by(records(rows), KEY, keys)
 
 
-async def teams_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Row[Any]]]:
-    """Each task's readable teams as rows of the team's columns (``Team``'s attribute names)."""
+async def teams_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Record]]:
+    """Each task's readable teams as records of the team's columns (``Team``'s attribute names)."""
     rows = await reader.session.execute(
         select(TaskTeam.task_id.label(KEY), *columns_of(Team))
         .join(Team, Team.id == TaskTeam.team_id)
         .where(any_of(TaskTeam.task_id, keys), reader.readable(Team))
         .order_by(Team.name, Team.id)
     )
-    return group_by(rows.all(), KEY, keys)
+    return group_by(records(rows), KEY, keys)
 
 
 async def items_by_template_id(reader: Reader, keys: Sequence[int]) -> list[list[TaskTemplateItem]]:

@@ -13,6 +13,7 @@ import strawberry
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dataloaders.registry import records
 from schema.core.errors import DomainError, ErrorCode
 
 NodeT = TypeVar("NodeT")
@@ -110,13 +111,13 @@ async def paginate(
 ) -> Connection[NodeT]:
     """One page of ``stmt`` (already filtered and ordered) as a connection.
 
-    ``plain_rows``: ``to_node`` gets the statement's ``Row``s (say, of ``columns_of(Model)``)
-    instead of its first column's values (ORM instances for ``select(Model)``).
+    ``plain_rows``: ``to_node`` gets the statement's rows as plain records (``dataloaders.registry``;
+    say, of ``columns_of(Model)``) instead of its first column's values (ORM instances for ``select(Model)``).
     """
     limit = page_size(first)
     offset = decode_cursor(after)
     page = stmt.limit(limit + 1).offset(offset)
-    rows = (await session.execute(page)).all() if plain_rows else (await session.scalars(page)).all()
+    rows = records(await session.execute(page)) if plain_rows else (await session.scalars(page)).all()
 
     async def count() -> int:
         total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

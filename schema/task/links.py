@@ -4,8 +4,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
+from dataloaders.registry import Record
 from dataloaders.task import assignees_by_task_id, teams_by_task_id
 from db.models import Community, Event, Ppa, User
 from schema.community.types import CommunityType
@@ -32,17 +31,17 @@ def _event_type() -> type[EventType]:
     return EventType
 
 
-def _users(rows: list[Row[Any]]) -> list[UserType]:
+def _users(rows: list[Record]) -> list[UserType]:
     return [UserType.from_model(row) for row in rows]
 
 
-def _teams(rows: list[Row[Any]]) -> list[TeamType]:
+def _teams(rows: list[Record]) -> list[TeamType]:
     return [TeamType.from_model(row) for row in rows]
 
 
-assignees: Link[Any, int, list[Row[Any]], list[UserType]] = Link(
+assignees: Link[Any, int, list[Record], list[UserType]] = Link(
     lambda ctx: ctx.loaders.of(assignees_by_task_id), lambda task: task.id, _users)
-teams: Link[Any, int, list[Row[Any]], list[TeamType]] = Link(
+teams: Link[Any, int, list[Record], list[TeamType]] = Link(
     lambda ctx: ctx.loaders.of(teams_by_task_id), lambda task: task.id, _teams)
 created_by = node_link(User, lambda task: task._row.created_by_id, UserType.from_model)
 community = node_link(Community, lambda task: task._row.community_id, CommunityType.from_model)

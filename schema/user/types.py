@@ -1,12 +1,12 @@
 """GraphQL types for users and teams."""
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 import strawberry
-from sqlalchemy import Row
 from strawberry import relay
 
+from dataloaders.registry import Record
 from dataloaders.user import members_by_team_id, teams_by_user_id
 from db.enums import Role, TeamRole
 from db.models import Team, User
@@ -28,7 +28,7 @@ class UserType(ModelNode):
     _timezone: strawberry.Private[str | None]
 
     @classmethod
-    def from_model(cls, row: User | Row[Any]) -> Self:
+    def from_model(cls, row: User | Record) -> Self:
         return cls(
             id=row.id, name=row.name, role=row.role,
             is_active=row.is_active, _email=row.email, _timezone=row.timezone,
@@ -63,7 +63,7 @@ class TeamType(ModelNode):
     holds_quarterly_coordination: bool
 
     @classmethod
-    def from_model(cls, row: Team | Row[Any]) -> Self:
+    def from_model(cls, row: Team | Record) -> Self:
         return cls(
             id=row.id, name=row.name, description=row.description,
             holds_quarterly_coordination=row.holds_quarterly_coordination,
