@@ -5,11 +5,11 @@ from datetime import datetime
 
 import strawberry
 
-from dataloaders.registry import columns_of
 from db.models import Task
 from db.queries.board import board_columns
 from db.queries.task import TaskOrder, tasks_query
 from db.queries.task_analytics import visible_assignees_only
+from db.queries.task_columns import TASK_COLUMNS
 from resolvers import validation as v
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
@@ -32,8 +32,8 @@ class TaskQuery:
         first: int | None = None, after: str | None = None,
     ) -> Connection[TaskType]:
         stmt = tasks_query(criteria_from_filter(filter, info.context.viewer), TaskOrder(order_by))
-        # Plain rows (dataloaders.registry): no ORM instance per task of the page.
-        page = await paginate(info.context.session, stmt.with_only_columns(*columns_of(Task)), first=first,
+        # Plain records (dataloaders.registry) of the columns TaskType reads: no ORM instance per task.
+        page = await paginate(info.context.session, stmt.with_only_columns(*TASK_COLUMNS), first=first,
                               after=after, to_node=TaskType.from_model, plain_rows=True)
         selected = task_selection(info, ("nodes",), ("edges", "node"))
         await prefetch_task_relations(info, [edge.node._row for edge in page.edges], selected)
