@@ -10,7 +10,7 @@ attachment (or one whose parent went) stops downloading at once, whereas a presi
 keeps working until it expires and for as long as the delete job has not run; the bucket
 stays private and need not be reachable from users' browsers; and S3 cannot be made to
 send the ``nosniff``/CSP headers above. Links stay as short-lived as with local storage
-(``ALMANAC_DOWNLOAD_URL_SECONDS``).
+(``ALMANAC_DOWNLOAD_URL_SECONDS``). The bytes stream from either backend a chunk at a time.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from db.models import Attachment
@@ -46,8 +46,8 @@ async def download_attachment(request: Request) -> Response:
     if row is None or (variant == "thumbnail" and not row.has_thumbnail):
         return _refused(404, "Not found.")
     key = thumbnail_key(row.storage_key) if variant == "thumbnail" else row.storage_key
-    data = await storage_from(settings).get(key)
-    if data is None:
+    opened = await storage_from(settings).open(key)
+    if opened is None:
         return _refused(404, "Not found.")
     inline = variant == "thumbnail" or row.is_photo
     disposition = "inline" if inline else "attachment"
@@ -56,9 +56,10 @@ async def download_attachment(request: Request) -> Response:
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Cache-Control": "private, max-age=60",
+        "Content-Length": str(opened.size),
     }
     media_type = "image/jpeg" if variant == "thumbnail" else row.content_type
-    return Response(data, media_type=media_type, headers=headers)
+    return StreamingResponse(opened.chunks, media_type=media_type, headers=headers)
 
 
 ATTACHMENT_ROUTES = [Route("/attachments/{attachment_id}/{variant}", download_attachment, methods=["GET"])]

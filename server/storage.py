@@ -19,7 +19,7 @@ import asyncio
 import itertools
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     from server.storage_s3 import S3Config
 
 LIST_PAGE_SIZE = 1000  # S3 answers at most 1,000 keys per ListObjectsV2 call
+CHUNK_SIZE = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    size: int
+    chunks: AsyncIterator[bytes]  # closes the file or connection when exhausted or closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,10 @@ class Storage(Protocol):
 
     async def get(self, key: str) -> bytes | None:
         """The bytes, or None when nothing is stored under ``key``."""
+
+    async def open(self, key: str) -> Opened | None:
+        """The stored size and the bytes in chunks of at most ``CHUNK_SIZE`` (a download
+        holds one chunk in memory, not the file), or None when nothing is stored under ``key``."""
 
     async def delete(self, key: str) -> None:
         """Remove ``key``; nothing happens when it is absent."""
@@ -110,6 +121,15 @@ class LocalStorage:
         except FileNotFoundError:
             return None
 
+    async def open(self, key: str) -> Opened | None:
+        path = self._path(key)
+        try:
+            handle = await asyncio.to_thread(path.open, "rb")
+        except FileNotFoundError:
+            return None
+        size = os.fstat(handle.fileno()).st_size
+        return Opened(size, chunks_of(handle.read, handle.close))
+
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, True)
 
@@ -146,6 +166,15 @@ class LocalStorage:
                 except FileNotFoundError:
                     continue  # deleted while listing
                 yield StoredFile(key, modified)
+
+
+async def chunks_of(read: Callable[[int], bytes], close: Callable[[], object]) -> AsyncIterator[bytes]:
+    """Chunks from a blocking ``read`` (a file, an S3 body), each read in a worker thread."""
+    try:
+        while chunk := await asyncio.to_thread(read, CHUNK_SIZE):
+            yield chunk
+    finally:
+        await asyncio.to_thread(close)
 
 
 def storage_from(settings: Settings) -> Storage:

@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from server.settings import Settings
-from server.storage import LIST_PAGE_SIZE, StoredFile
+from server.storage import LIST_PAGE_SIZE, Opened, StoredFile, chunks_of
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -101,6 +101,17 @@ class S3Storage:
             raise
         body: bytes = response["Body"].read()
         return body
+
+    async def open(self, key: str) -> Opened | None:
+        name = self._object(key)
+        try:
+            response = await asyncio.to_thread(self.client.get_object, Bucket=self.config.bucket, Key=name)
+        except ClientError as error:
+            if _missing(error):
+                return None
+            raise
+        body = response["Body"]
+        return Opened(int(response["ContentLength"]), chunks_of(body.read, body.close))
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.client.delete_object, Bucket=self.config.bucket, Key=self._object(key))

@@ -63,6 +63,7 @@ async def test_upload_download_and_removal_on_s3(
     original = await client.get(path_of(attachment["url"]))
     assert original.status_code == 200 and original.content == photo
     assert original.headers["content-type"] == "image/png" and original.headers["x-content-type-options"] == "nosniff"
+    assert original.headers["content-length"] == str(len(photo))
     thumbnail = await client.get(path_of(attachment["thumbnailUrl"]))
     assert thumbnail.status_code == 200 and thumbnail.content[:3] == b"\xff\xd8\xff"
     assert (await client.get(path_of(attachment["url"])[:-1] + "x")).status_code == 403

@@ -36,6 +36,8 @@ REQUEST_PATHS = {
     "serviceRequests": "{ serviceRequests(first: 50) { edges { node { requesterName details } } } }",
     "node(ServiceRequest)": "query($request: ID!) { node(id: $request) { ... on ServiceRequest { requesterName } } }",
 }
+HANDLE = """mutation($input: HandleServiceRequestInput!) { handleServiceRequest(input: $input) {
+    errors { code } } }"""
 TRACK = """query($code: String!) { trackServiceRequest(trackingCode: $code) {
     trackingCode serviceName status submittedAt updatedAt } }"""
 READERS = ("manager", "lead", "handler")
@@ -111,8 +113,8 @@ async def test_request_files_reach_its_handlers_only(
     assert download.status_code == 200 and download.content == png_bytes()
 
 
-async def test_only_staff_who_read_the_request_may_attach(
-    upload: Upload, make_user: UserFactory, session: AsyncSession
+async def test_only_staff_who_read_the_request_may_attach_or_handle_it(
+    upload: Upload, gql: GraphQL, make_user: UserFactory, session: AsyncSession
 ) -> None:
     desk = await a_request(session, make_user, requester="Ana")
     request_id = gid("ServiceRequest", desk.request.id)
@@ -128,6 +130,9 @@ async def test_only_staff_who_read_the_request_may_attach(
     assert [e["code"] for e in outsider["data"]["uploadAttachment"]["errors"]] == ["NOT_FOUND"]
     assert [e["code"] for e in team_viewer["data"]["uploadAttachment"]["errors"]] == ["PERMISSION_DENIED"]
     assert manager["data"]["uploadAttachment"]["errors"] == []
+    handled = await gql(HANDLE, {"input": {"id": request_id, "expectedVersion": 1, "status": "IN_REVIEW"}},
+                        user=desk.users["other_staff"])
+    assert [e["code"] for e in handled["data"]["handleServiceRequest"]["errors"]] == ["NOT_FOUND"]
 
 
 async def test_audiences_of_request_files_agree_with_the_read_rule(

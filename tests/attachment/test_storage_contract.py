@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from server.deploy_check import deployment_findings
 from server.settings import Settings
 from server.storage import (
+    CHUNK_SIZE,
     LocalStorage,
     Storage,
     StoredFile,
@@ -41,6 +42,19 @@ async def test_bytes_round_trip_and_absent_keys_are_none(storage: Storage) -> No
     await storage.delete(key)  # absent: no error
     assert await storage.get(key) is None
     assert await storage.get(thumbnail_key(key)) == b"thumb"
+
+
+async def test_a_stored_file_streams_in_bounded_chunks(storage: Storage) -> None:
+    key = new_key()
+    data = bytes(range(251)) * (CHUNK_SIZE * 2 // 251 + 7)  # two chunks and a bit
+    await storage.put(key, data)
+
+    opened = await storage.open(key)
+
+    assert opened is not None and opened.size == len(data)
+    chunks = [chunk async for chunk in opened.chunks]
+    assert b"".join(chunks) == data and len(chunks) >= 3 and max(map(len, chunks)) <= CHUNK_SIZE
+    assert await storage.open(new_key()) is None
 
 
 async def test_listing_pages_in_key_order_from_any_point(storage: Storage) -> None:
