@@ -4,8 +4,9 @@
 
 1. fan-out: for each active webhook of a live key, the changes after its cursor that its
    key may see (the change's audience includes the key's stand-in viewer, so nothing
-   PRIVATE or personal) and whose entity type it chose become delivery rows; the rows and
-   the advanced cursor commit together;
+   PRIVATE or personal; for a key scoped to teams, the object is also one its viewer reads
+   now through the entity's policy, ``in_teams`` included) and whose entity type it chose
+   become delivery rows; the rows and the advanced cursor commit together;
 2. sending: due deliveries are claimed (attempt counted, leased for ``LEASE``) in one short
    transaction, POSTed with ``Almanac-Signature`` and ``Almanac-Delivery`` (the idempotency
    key), and recorded in another. A crash between the POST and the record leaves the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from db.models.partner import ApiModule, DeliveryStatus
 from db.policies.audience import Audience
 from db.policies.viewer import Viewer
 from db.queries.change_log import changes_after
+from db.queries.readable_ids import readable_ids
 from db.rules.api_modules import module_of
 from db.rules.webhook_signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
 from jobs.context import JobCtx, now, sessionmaker_of
@@ -57,9 +59,11 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
-def partner_viewer(api_key_id: int) -> Viewer:
-    """The stand-in viewer of a key (``server.api_keys.acting_user``): nobody in particular."""
-    return Viewer(user_id=-api_key_id, role=Role.VIEWER)
+def partner_viewer(api_key_id: int, team_ids: Sequence[int] | None = None) -> Viewer:
+    """The stand-in viewer of a key (``server.api_keys.acting_user``): nobody in particular,
+    limited to the key's teams when it has some."""
+    return Viewer(user_id=-api_key_id, role=Role.VIEWER,
+                  team_ids=frozenset(team_ids) if team_ids is not None else None)
 
 
 def wanted(row: dict[str, Any], hook: Webhook, modules: frozenset[ApiModule]) -> bool:
@@ -81,18 +85,28 @@ def body_of(hook: Webhook, row: dict[str, Any]) -> str:
     }, separators=(",", ":"))
 
 
+async def in_key_teams(session: AsyncSession, rows: list[dict[str, Any]], viewer: Viewer) -> list[dict[str, Any]]:
+    """For a key scoped to teams: the rows whose object its viewer reads now (one statement per type)."""
+    if viewer.team_ids is None or not rows:
+        return rows
+    readable = await readable_ids(session, viewer, [(r["entity_type"], r["entity_id"]) for r in rows])
+    return [r for r in rows if (r["entity_type"], r["entity_id"]) in readable]
+
+
 async def fan_out(session: AsyncSession, at: datetime) -> int:
     hooks = (await session.execute(
-        select(Webhook, ApiKey.modules).join(ApiKey, ApiKey.id == Webhook.api_key_id)
+        select(Webhook, ApiKey.modules, ApiKey.team_ids).join(ApiKey, ApiKey.id == Webhook.api_key_id)
         .where(Webhook.active.is_(True), ApiKey.revoked_at.is_(None))
         .with_for_update(of=Webhook, skip_locked=True)
     )).all()
     created = 0
-    for hook, modules in hooks:
+    for hook, modules, team_ids in hooks:
         allowed = frozenset(ApiModule(m) for m in modules)
         rows = await changes_after(session, hook.last_position, limit=FANOUT_PAGE)
+        chosen = await in_key_teams(session, [r for r in rows if wanted(r, hook, allowed)],
+                                    partner_viewer(hook.api_key_id, team_ids))
         values = [{"webhook_id": hook.id, "position": r["position"], "body": body_of(hook, r),
-                   "next_attempt_at": at} for r in rows if wanted(r, hook, allowed)]
+                   "next_attempt_at": at} for r in chosen]
         if values:
             await session.execute(insert(WebhookDelivery).values(values).on_conflict_do_nothing(
                 constraint="uq_webhook_deliveries_webhook_position"))

@@ -68,7 +68,7 @@ async def cancel_booking(ctx: Context, input: CancelBookingInput) -> CancelBooki
 
 async def _locked(ctx: Context, user: User, booking_id: int) -> Booking:
     """The booking, row-locked; NOT_FOUND when missing or unreadable for ``user``."""
-    if not await readable_booking_ids(ctx.session, user, [booking_id]):
+    if not await readable_booking_ids(ctx.session, ctx.viewer, [booking_id]):
         raise not_found("Booking", "input.id")
     booking = await lock_booking(ctx.session, booking_id)
     if booking is None:

@@ -41,10 +41,10 @@ async def list_bookings(
     ctx: Context, filter: BookingFilter | None, first: int | None, after: str | None,
     order: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Connection[BookingType]:
-    viewer = ctx.require_user()
+    ctx.require_user()
     f = filter or BookingFilter()
     stmt = bookings_query(
-        viewer,
+        ctx.viewer,
         resource_ids=decode_ids(_strings(f.resource_ids), "Resource", field="filter.resourceIds"),
         statuses=f.status,
         window=window_of(f.window, "filter.window") if f.window is not None else None,

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import strawberry
 from sqlalchemy import func, select
 
 from db.enums import ChangeOp, Role
-from db.models import ApiKey, ChangeLog, Webhook, WebhookDelivery
+from db.models import ApiKey, ChangeLog, Team, Webhook, WebhookDelivery
 from db.models.partner import ApiModule, DeliveryStatus
 from db.policies import policy_for
 from db.queries.logs import record_audit, record_change
@@ -36,6 +37,7 @@ from server.api_keys import digest, issue_key
 from server.context import Context
 
 MAX_REQUESTS_PER_MINUTE = 6000
+MAX_KEY_TEAMS = 100
 ENTITY_TYPES = frozenset({"Event", "Task", "Ppa", "PpaMilestone", "PpaStage", "Need", "Assessment", "Policy",
                           "Community", "Resource", "Booking", "TaskTemplate", "Team", "User"})
 
@@ -48,21 +50,37 @@ def webhook_url(value: str) -> str:
     return url
 
 
+async def key_teams(ctx: Context, values: list[strawberry.ID] | None) -> list[int] | None:
+    """The teams a new key is limited to (None: every team); each must exist."""
+    if values is None:
+        return None
+    if not values:
+        raise validation("Name at least one team, or leave teamIds out for every team.", "input.teamIds")
+    if len(values) > MAX_KEY_TEAMS:
+        raise validation(f"At most {MAX_KEY_TEAMS} teams.", "input.teamIds")
+    ids = sorted({decode_id(str(value), "Team", field="input.teamIds") for value in values})
+    found = set(await ctx.session.scalars(select(Team.id).where(Team.id.in_(ids))))
+    if missing := [pk for pk in ids if pk not in found]:
+        raise not_found(f"Team {missing[0]}", "input.teamIds")
+    return ids
+
+
 async def create_api_key(ctx: Context, input: CreateApiKeyInput) -> CreateApiKeyPayload:
     async def work() -> CreateApiKeyPayload:
         admin = ctx.require_role(Role.ADMIN)
         if not input.modules:
             raise validation("Choose at least one module the key may read.", "input.modules")
         v.number_range(input.requests_per_minute, "input.requestsPerMinute", low=1, high=MAX_REQUESTS_PER_MINUTE)
+        team_ids = await key_teams(ctx, input.team_ids)
         issued = issue_key()
         key = ApiKey(name=v.text(input.name, "input.name", max_length=200), prefix=issued.prefix,
                      secret_sha256=digest(issued.secret), modules=sorted({ApiModule(m).value for m in input.modules}),
-                     requests_per_minute=input.requests_per_minute, created_by_id=admin.id)
+                     requests_per_minute=input.requests_per_minute, created_by_id=admin.id, team_ids=team_ids)
         ctx.session.add(key)
         await ctx.session.flush()
         await record_change(ctx.session, "ApiKey", key.id, ChangeOp.CREATED, actor_id=admin.id)
         record_audit(ctx.session, actor_id=admin.id, action="create", entity_type="ApiKey", entity_id=key.id,
-                     after={"name": key.name, "prefix": key.prefix, "modules": key.modules})
+                     after={"name": key.name, "prefix": key.prefix, "modules": key.modules, "team_ids": key.team_ids})
         await ctx.commit()
         return CreateApiKeyPayload(api_key=ApiKeyType.from_model(key), secret=issued.secret, errors=[])
 

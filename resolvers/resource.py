@@ -61,7 +61,7 @@ async def resource_availability(
     ctx: Context, resource_ids: Sequence[str], start: datetime, end: datetime, slot_minutes: int | None
 ) -> list[ResourceAvailabilityType]:
     """Busy blocks and bookable free intervals per resource, in the order asked."""
-    viewer = ctx.require_user()
+    ctx.require_user()
     window = window_between(start, end, "", max_days=ctx.settings.max_window_days)
     if len(resource_ids) > MAX_AVAILABILITY_RESOURCES:
         raise validation(f"At most {MAX_AVAILABILITY_RESOURCES} resources at a time.", "resourceIds")
@@ -79,7 +79,7 @@ async def resource_availability(
         window.start - timedelta(minutes=max(r.buffer_before_minutes for r in resources.values())),
         window.end + timedelta(minutes=max(r.buffer_after_minutes for r in resources.values())),
     )
-    busy = await busy_by_resource(ctx.session, viewer, ids, reach)
+    busy = await busy_by_resource(ctx.session, ctx.viewer, ids, reach)
     min_length = timedelta(minutes=slot_minutes or 0)
     answer: list[ResourceAvailabilityType] = []
     for rid in ids:

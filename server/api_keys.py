@@ -36,6 +36,7 @@ class ApiKeyPrincipal:
     prefix: str
     modules: frozenset[ApiModule]
     requests_per_minute: int
+    team_ids: frozenset[int] | None = None  # None: every team
 
 
 def digest(token: str) -> str:
@@ -66,7 +67,11 @@ async def principal_for(sessionmaker: async_sessionmaker[AsyncSession], token: s
             await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
             await session.commit()
         return ApiKeyPrincipal(key.id, key.prefix, frozenset(ApiModule(m) for m in key.modules),
-                               key.requests_per_minute)
+                               key.requests_per_minute, team_scope(key))
+
+
+def team_scope(key: ApiKey) -> frozenset[int] | None:
+    return frozenset(key.team_ids) if key.team_ids is not None else None
 
 
 def acting_user(principal: ApiKeyPrincipal) -> User:

@@ -45,7 +45,7 @@ class Context:
     @property
     def viewer(self) -> Viewer:
         """Who reads: what every access policy (``db.policies``) is asked about."""
-        return Viewer.of(self.user)
+        return Viewer.of(self.user, team_ids=self.api_key.team_ids if self.api_key is not None else None)
 
     @property
     def session(self) -> AsyncSession:

@@ -41,6 +41,9 @@ class ApiKey(IdMixin, TimestampMixin, Base):
     prefix: Mapped[str] = mapped_column(String(16), unique=True)  # shown in lists and /metrics
     secret_sha256: Mapped[str] = mapped_column(String(64))
     modules: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list)
+    # NULL: every team's records; otherwise only those belonging to these teams (Viewer.team_ids).
+    # No foreign key (an array): a deleted team's id then matches nothing, so the key never widens.
+    team_ids: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
     requests_per_minute: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column()

@@ -19,6 +19,7 @@ from db.policies.base import EntityPolicy
 from db.policies.event import event_audiences, event_id_readable
 from db.policies.service import service_request_audiences, service_request_id_readable
 from db.policies.task import task_audiences, task_id_readable
+from db.policies.teams import assessment_in_teams, event_in_teams, ppa_in_teams, task_id_in_teams
 from db.policies.viewer import Viewer
 
 
@@ -66,6 +67,10 @@ class AttachmentPolicy(EntityPolicy[Attachment]):
 
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         return attachment_readable(viewer)
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return or_(event_in_teams(Attachment.event_id, team_ids), task_id_in_teams(Attachment.task_id, team_ids),
+                   ppa_in_teams(Attachment.ppa_id, team_ids), assessment_in_teams(Attachment.assessment_id, team_ids))
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await attachment_audiences(session, ids)

@@ -9,14 +9,20 @@ A policy answers "who may read this row" twice, from one rule:
   stored on each change-log row so subscriptions deliver a change only to its readers.
 
 ``tests/policy/test_policy_agreement.py`` checks that the two agree on random rows and users.
+
+A reader limited to teams (``Viewer.team_ids``: an API key scoped to teams) reads a row only
+when the policy's ``in_teams`` also holds: every subclass's ``readable`` is wrapped to AND it
+in, so no read path can forget it. ``in_teams`` is false unless a policy says how its rows
+belong to teams (or that they are office catalogue rows belonging to no team in particular).
 """
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.policies.audience import NOBODY, SIGNED_IN, Audience
@@ -29,9 +35,20 @@ class EntityPolicy(ABC, Generic[M]):
     model: ClassVar[type[Any]]
     entity_type: ClassVar[str]  # the name used in the change log and in global ids
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        rule = cls.__dict__.get("readable")
+        if rule is not None and not getattr(rule, "__isabstractmethod__", False):
+            cls.readable = _limited_to_teams(rule)  # type: ignore[method-assign, assignment]
+
     @abstractmethod
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         """SQL condition on ``model``'s table: ``viewer`` may read the row."""
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        """SQL: the row belongs to one of ``team_ids`` (for readers limited to teams). Nothing by
+        default: a reader limited to teams never reads rows whose policy says nothing about teams."""
+        return false()
 
     @abstractmethod
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
@@ -45,6 +62,21 @@ class EntityPolicy(ABC, Generic[M]):
         return (await self.audiences(session, [pk])).get(pk, NOBODY)
 
 
+Rule = Callable[[Any, Viewer], ColumnElement[bool]]
+
+
+def _limited_to_teams(rule: Rule) -> Rule:
+    @functools.wraps(rule)
+    def readable(self: EntityPolicy[Any], viewer: Viewer) -> ColumnElement[bool]:
+        condition = rule(self, viewer)
+        if viewer.team_ids is None:
+            return condition
+        return and_(condition, self.in_teams(viewer.team_ids))
+
+    readable.limited_to_teams = True  # type: ignore[attr-defined]
+    return readable
+
+
 class OfficeWidePolicy(EntityPolicy[M]):
     """Office records every signed-in user may read; nothing for anonymous callers."""
 
@@ -54,6 +86,14 @@ class OfficeWidePolicy(EntityPolicy[M]):
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         found = await session.scalars(select(self.model.id).where(self.model.id.in_(list(ids))))
         return {pk: SIGNED_IN for pk in found}
+
+
+class CataloguePolicy(OfficeWidePolicy[M]):
+    """Office-wide reference records that belong to no team in particular (resources, templates,
+    communities, ordinances): a reader limited to teams reads them as any signed-in user does."""
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return true()
 
 
 def signed_in_and(viewer: Viewer, condition: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Booking
+from db.models import Booking, TeamMembership
 from db.policies.audience import DECIDERS, SIGNED_IN, Audience, Scope, listed
 from db.policies.base import EntityPolicy
 from db.policies.event import event_audiences, event_id_readable
 from db.policies.task import task_audiences, task_id_readable
+from db.policies.teams import event_in_teams, of_teams, task_id_in_teams
 from db.policies.viewer import Viewer
 
 
@@ -63,3 +64,15 @@ class BookingPolicy(EntityPolicy[Booking]):
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await booking_audiences(session, ids)
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        requester_on_team = (
+            select(TeamMembership.user_id)
+            .where(TeamMembership.user_id == Booking.requested_by_id, of_teams(TeamMembership.team_id, team_ids))
+            .correlate(Booking)
+            .exists()
+        )
+        return or_(
+            event_in_teams(Booking.event_id, team_ids), task_id_in_teams(Booking.task_id, team_ids),
+            and_(Booking.event_id.is_(None), Booking.task_id.is_(None), requester_on_team),
+        )

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from db.models import Community
-from db.policies.base import OfficeWidePolicy
+from db.policies.base import CataloguePolicy
 
 
-class CommunityPolicy(OfficeWidePolicy[Community]):
+class CommunityPolicy(CataloguePolicy[Community]):
     model = Community
     entity_type = "Community"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -27,6 +27,7 @@ from db.models import Event, EventOverride, EventParticipant
 from db.policies.audience import PUBLIC, SIGNED_IN, Audience, listed
 from db.policies.base import EntityPolicy
 from db.policies.sharing import READ_LEVELS, grantees_of, may_write_calendar, owners_sharing_with
+from db.policies.teams import of_teams
 from db.policies.viewer import Viewer
 
 
@@ -42,8 +43,8 @@ def event_readable(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def event_id_readable(viewer: Viewer, event_id: ColumnElement[int] | ColumnElement[int | None] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
-    """SQL: the event ``event_id`` points to exists and ``viewer`` may read it."""
-    return exists().where(Event.id == event_id, event_readable(viewer))
+    """SQL: the event ``event_id`` points to exists and ``viewer`` may read it (team limits included)."""
+    return exists().where(Event.id == event_id, EVENTS.readable(viewer))
 
 
 def audience_from(visibility: Visibility, owner_id: int | None, participant_ids: frozenset[int],
@@ -83,8 +84,19 @@ class EventPolicy(EntityPolicy[Event]):
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await event_audiences(session, ids)
 
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return of_teams(Event.team_id, team_ids)  # the team's calendar
 
-class EventOverridePolicy(EntityPolicy[EventOverride]):
+
+EVENTS = EventPolicy()
+
+
+class _OfEvent(EntityPolicy[object]):
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return true()  # ``readable`` goes through the event's policy, team limits included
+
+
+class EventOverridePolicy(_OfEvent):
     """A moved or cancelled occurrence is read exactly when its series is."""
 
     model = EventOverride
@@ -101,7 +113,7 @@ class EventOverridePolicy(EntityPolicy[EventOverride]):
         return {pk: of_event[event_id] for pk, event_id in pairs}
 
 
-class EventParticipantPolicy(EntityPolicy[EventParticipant]):
+class EventParticipantPolicy(_OfEvent):
     """Who is invited is read exactly when the event is (no ``id`` column: no audiences by id)."""
 
     model = EventParticipant

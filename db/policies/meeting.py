@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import MeetingDecision, MeetingMinutes, QuarterlyReport
 from db.policies.audience import Audience, at_most_signed_in
 from db.policies.base import EntityPolicy, OfficeWidePolicy
 from db.policies.event import event_audiences, event_id_readable
+from db.policies.teams import of_teams
 from db.policies.viewer import Viewer
 
 
@@ -23,6 +24,9 @@ class _OfMeeting(EntityPolicy[Any]):
         if not viewer.signed_in:
             return false()
         return event_id_readable(viewer, self.model.event_id)
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return true()  # ``readable`` goes through the meeting's policy, team limits included
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         pairs = (await session.execute(
@@ -44,3 +48,6 @@ class MeetingDecisionPolicy(_OfMeeting):
 class QuarterlyReportPolicy(OfficeWidePolicy[QuarterlyReport]):
     model = QuarterlyReport
     entity_type = "QuarterlyReport"
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return of_teams(QuarterlyReport.team_id, team_ids)

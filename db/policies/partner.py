@@ -2,7 +2,8 @@
 
 A request made WITH an API key reads as a VIEWER that is nobody in particular: it sees
 office-wide records of the modules its key allows (``server/api_key_scope.py``) and never a
-PRIVATE event, a task or booking derived from one, or anyone's personal records.
+PRIVATE event, a task or booking derived from one, or anyone's personal records. A key scoped
+to teams reads only what belongs to them (``Viewer.team_ids``, each policy's ``in_teams``).
 """
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from db.models import Policy
-from db.policies.base import OfficeWidePolicy
+from db.policies.base import CataloguePolicy
 
 
-class PolicyDocumentPolicy(OfficeWidePolicy[Policy]):
+class PolicyDocumentPolicy(CataloguePolicy[Policy]):
     model = Policy
     entity_type = "Policy"

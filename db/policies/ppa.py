@@ -21,7 +21,8 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from db.enums import PpaStage, PpaStatus, Role
 from db.models import Ppa, PpaMilestone, PpaStageSchedule, PpaTransition, TeamMembership
-from db.policies.base import OfficeWidePolicy
+from db.policies.base import M, OfficeWidePolicy
+from db.policies.teams import of_teams, ppa_in_teams
 from db.policies.viewer import Viewer
 
 PPA_EDITORS = "the PPA's owner, members of its lead team, MANAGER and ADMIN"
@@ -74,17 +75,25 @@ class PpaPolicy(OfficeWidePolicy[Ppa]):
     def editable(self, viewer: Viewer) -> ColumnElement[bool]:
         return ppa_editable(viewer)
 
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return of_teams(Ppa.lead_team_id, team_ids)
 
-class PpaMilestonePolicy(OfficeWidePolicy[PpaMilestone]):
+
+class _OfPpa(OfficeWidePolicy[M]):
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return ppa_in_teams(self.model.ppa_id, team_ids)
+
+
+class PpaMilestonePolicy(_OfPpa[PpaMilestone]):
     model = PpaMilestone
     entity_type = "PpaMilestone"
 
 
-class PpaStagePolicy(OfficeWidePolicy[PpaStageSchedule]):
+class PpaStagePolicy(_OfPpa[PpaStageSchedule]):
     model = PpaStageSchedule
     entity_type = "PpaStage"
 
 
-class PpaTransitionPolicy(OfficeWidePolicy[PpaTransition]):
+class PpaTransitionPolicy(_OfPpa[PpaTransition]):
     model = PpaTransition
     entity_type = "PpaTransition"

@@ -5,9 +5,9 @@ Their bookings have their own policy (``booking.py``).
 from __future__ import annotations
 
 from db.models import Resource
-from db.policies.base import OfficeWidePolicy
+from db.policies.base import CataloguePolicy
 
 
-class ResourcePolicy(OfficeWidePolicy[Resource]):
+class ResourcePolicy(CataloguePolicy[Resource]):
     model = Resource
     entity_type = "Resource"

@@ -23,6 +23,7 @@ from db.enums import ServiceStatus
 from db.models import Service, ServiceRequest, TeamMembership
 from db.policies.audience import DECIDERS, PUBLIC, SIGNED_IN, Audience, listed
 from db.policies.base import EntityPolicy
+from db.policies.teams import of_teams
 from db.policies.viewer import Viewer
 
 
@@ -43,6 +44,9 @@ class ServicePolicy(EntityPolicy[Service]):
 
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         return service_readable(viewer)
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return of_teams(Service.owner_team_id, team_ids)
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         rows = await session.execute(select(Service.id, Service.status).where(Service.id.in_(list(ids))))
@@ -96,6 +100,9 @@ class ServiceRequestPolicy(EntityPolicy[ServiceRequest]):
         if viewer.is_manager:
             return true()
         return _handles(viewer)
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return ServiceRequest.service_id.in_(select(Service.id).where(of_teams(Service.owner_team_id, team_ids)))
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await service_request_audiences(session, ids)

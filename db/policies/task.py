@@ -21,6 +21,7 @@ from db.models import Task, TaskAssignee, TaskTeam, TeamMembership
 from db.policies.audience import SIGNED_IN, Audience, Scope, listed
 from db.policies.base import EntityPolicy
 from db.policies.event import event_audiences, event_id_readable
+from db.policies.teams import task_in_teams
 from db.policies.viewer import Viewer
 
 
@@ -45,7 +46,7 @@ def task_readable(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def task_id_readable(viewer: Viewer, task_id: ColumnElement[int | None] | InstrumentedAttribute[int | None]) -> ColumnElement[bool]:
-    return exists().where(Task.id == task_id, task_readable(viewer))
+    return exists().where(Task.id == task_id, TASKS.readable(viewer))
 
 
 async def task_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
@@ -123,3 +124,9 @@ class TaskPolicy(EntityPolicy[Task]):
 
     def editable(self, viewer: Viewer) -> ColumnElement[bool]:
         return task_editable(viewer)
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return task_in_teams(team_ids)
+
+
+TASKS = TaskPolicy()

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from db.models import TaskTemplate, TaskTemplateItem
-from db.policies.base import OfficeWidePolicy
+from db.policies.base import CataloguePolicy
 
 
-class TaskTemplatePolicy(OfficeWidePolicy[TaskTemplate]):
+class TaskTemplatePolicy(CataloguePolicy[TaskTemplate]):
     model = TaskTemplate
     entity_type = "TaskTemplate"
 
 
-class TaskTemplateItemPolicy(OfficeWidePolicy[TaskTemplateItem]):
+class TaskTemplateItemPolicy(CataloguePolicy[TaskTemplateItem]):
     model = TaskTemplateItem
     entity_type = "TaskTemplateItem"

@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Team, TeamMembership
 from db.policies.audience import SIGNED_IN, Audience
 from db.policies.base import OfficeWidePolicy
+from db.policies.teams import of_teams
 
 
 class TeamPolicy(OfficeWidePolicy[Team]):
     model = Team
     entity_type = "Team"
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return of_teams(Team.id, team_ids)
 
 
 class TeamMembershipPolicy(OfficeWidePolicy[TeamMembership]):
@@ -21,6 +25,9 @@ class TeamMembershipPolicy(OfficeWidePolicy[TeamMembership]):
 
     model = TeamMembership
     entity_type = "TeamMembership"
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        return of_teams(TeamMembership.team_id, team_ids)
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         found = await session.scalars(select(TeamMembership.user_id).where(TeamMembership.user_id.in_(list(ids))))

@@ -5,8 +5,11 @@ may search by it (``email_readable``). Anonymous callers read no user.
 """
 from __future__ import annotations
 
-from db.models import User
+from sqlalchemy import ColumnElement, select
+
+from db.models import TeamMembership, User
 from db.policies.base import OfficeWidePolicy
+from db.policies.teams import of_teams
 from db.policies.viewer import Viewer
 
 
@@ -21,3 +24,9 @@ def may_search_email(viewer: Viewer) -> bool:
 class UserPolicy(OfficeWidePolicy[User]):
     model = User
     entity_type = "User"
+
+    def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
+        """Members of those teams."""
+        return (select(TeamMembership.user_id)
+                .where(TeamMembership.user_id == User.id, of_teams(TeamMembership.team_id, team_ids))
+                .correlate(User).exists())

@@ -16,14 +16,22 @@ class UserLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Anonymous when ``user_id`` is None. Hashable, so it can key loaders and caches."""
+    """Anonymous when ``user_id`` is None. Hashable, so it can key loaders and caches.
+
+    ``team_ids`` set: a reader limited to what belongs to those teams (an API key scoped to
+    teams); every policy ANDs its ``in_teams`` rule into ``readable`` (``db/policies/base.py``).
+    None: no such limit (every signed-in user).
+    """
 
     user_id: int | None = None
     role: Role | None = None
+    team_ids: frozenset[int] | None = None
 
     @classmethod
-    def of(cls, user: UserLike | None) -> Viewer:
-        return ANONYMOUS if user is None else cls(user_id=user.id, role=user.role)
+    def of(cls, user: UserLike | None, *, team_ids: frozenset[int] | None = None) -> Viewer:
+        if user is None:
+            return ANONYMOUS
+        return cls(user_id=user.id, role=user.role, team_ids=team_ids)
 
     @property
     def signed_in(self) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Booking
-from db.policies.viewer import UserLike, Viewer
+from db.policies.viewer import Viewer
 from db.queries.booking import ACTIVE_STATUSES, blocked_overlaps, booking_visible_to
 from db.rules.availability import BusySpan, Interval
 
@@ -20,7 +20,7 @@ class ResourceBusy:
 
 
 async def busy_by_resource(
-    session: AsyncSession, viewer: Viewer | UserLike, resource_ids: Sequence[int], reach: Interval
+    session: AsyncSession, viewer: Viewer, resource_ids: Sequence[int], reach: Interval
 ) -> dict[int, ResourceBusy]:
     """Blocked ranges of pending/approved bookings overlapping ``reach``, per resource (one statement).
 

@@ -17,16 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BookingStatus
 from db.models import Booking
-from db.policies.booking import booking_readable
-from db.policies.viewer import UserLike, Viewer, as_viewer
+from db.policies import policy_for
+from db.policies.viewer import Viewer
 from db.rules.availability import Interval
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.APPROVED)
 
 
-def booking_visible_to(viewer: Viewer | UserLike | None) -> ColumnElement[bool]:
+def booking_visible_to(viewer: Viewer) -> ColumnElement[bool]:
     """SQL condition: ``viewer`` may read the booking row (``db.policies.booking``)."""
-    return booking_readable(as_viewer(viewer))
+    return policy_for(Booking).readable(viewer)
 
 
 def blocked_overlaps(start: ColumnElement[datetime] | datetime, end: ColumnElement[datetime] | datetime) -> ColumnElement[bool]:
@@ -36,7 +36,7 @@ def blocked_overlaps(start: ColumnElement[datetime] | datetime, end: ColumnEleme
 
 
 def bookings_query(
-    viewer: Viewer | UserLike | None,
+    viewer: Viewer,
     *,
     resource_ids: Sequence[int] | None = None,
     statuses: Sequence[BookingStatus] | None = None,
@@ -89,7 +89,7 @@ async def lock_booking(session: AsyncSession, booking_id: int) -> Booking | None
     )
 
 
-async def readable_booking_ids(session: AsyncSession, viewer: Viewer | UserLike | None, ids: Sequence[int]) -> set[int]:
+async def readable_booking_ids(session: AsyncSession, viewer: Viewer, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
     rows = await session.scalars(select(Booking.id).where(Booking.id.in_(list(ids)), booking_visible_to(viewer)))

@@ -10,6 +10,9 @@ class CreateApiKeyInput:
     name: str
     modules: list[ApiModuleEnum]  # type: ignore[valid-type]
     requests_per_minute: int = 120
+    team_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Read only what belongs to these teams (their PPAs, tasks, events, bookings...); "
+                                  "null: every team.")
 
 
 @strawberry.input

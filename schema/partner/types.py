@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Self
 
@@ -8,6 +9,7 @@ import strawberry
 from db.models import ApiKey, Webhook, WebhookDelivery
 from db.models.partner import ApiModule, DeliveryStatus
 from schema.core.node import ModelNode, load_node
+from schema.user.types import TeamType
 
 ApiModuleEnum = strawberry.enum(ApiModule, name="ApiModule")
 DeliveryStatusEnum = strawberry.enum(DeliveryStatus, name="WebhookDeliveryStatus")
@@ -25,14 +27,22 @@ class ApiKeyType(ModelNode):
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    _team_ids: strawberry.Private[list[int] | None]
 
     @classmethod
     def from_model(cls, row: ApiKey) -> Self:
         return cls(
             id=row.id, name=row.name, prefix=row.prefix, modules=[ApiModule(m) for m in row.modules],
             requests_per_minute=row.requests_per_minute, created_at=row.created_at, revoked_at=row.revoked_at,
-            last_used_at=row.last_used_at,
+            last_used_at=row.last_used_at, _team_ids=list(row.team_ids) if row.team_ids is not None else None,
         )
+
+    @strawberry.field(description="The teams whose records the key reads; null: every team.")
+    async def teams(self, info: strawberry.Info) -> list[TeamType] | None:
+        if self._team_ids is None:
+            return None
+        found = await asyncio.gather(*(load_node(info, TeamType, pk) for pk in self._team_ids))  # one batch
+        return [team for team in found if team is not None]
 
 
 @strawberry.type(name="Webhook", description="Where changes of chosen types are POSTed, signed (HMAC-SHA256).")

@@ -43,9 +43,10 @@ async def admin(make_user: UserFactory) -> User:
 
 @pytest.fixture
 def make_key(gql: GraphQL, admin: User) -> MakeKey:
-    async def make(modules: list[str], requests_per_minute: int = 120) -> Key:
+    async def make(modules: list[str], requests_per_minute: int = 120, team_ids: list[str] | None = None) -> Key:
         body = await gql(CREATE_KEY, {"input": {"name": "Province data hub", "modules": modules,
-                                                "requestsPerMinute": requests_per_minute}}, user=admin)
+                                                "requestsPerMinute": requests_per_minute, "teamIds": team_ids}},
+                         user=admin)
         payload = body["data"]["createApiKey"]
         assert payload["errors"] == [], payload
         return Key(payload["apiKey"]["id"], payload["apiKey"]["prefix"], payload["secret"])
