@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     s3_region: str = Field(default="us-east-1", alias="ALMANAC_S3_REGION")
     s3_access_key_id: str | None = Field(default=None, alias="ALMANAC_S3_ACCESS_KEY_ID")
     s3_secret_access_key: SecretStr | None = Field(default=None, alias="ALMANAC_S3_SECRET_ACCESS_KEY")
-    s3_prefix: str = Field(default="", alias="ALMANAC_S3_PREFIX")
+    # The orphan sweep deletes whatever no attachment refers to under the prefix: never the whole
+    # bucket unless asked for with an empty prefix.
+    s3_prefix: str = Field(default="attachments", alias="ALMANAC_S3_PREFIX")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1, alias="ALMANAC_MAX_UPLOAD_BYTES")
     download_url_seconds: int = Field(default=300, ge=10, le=86_400, alias="ALMANAC_DOWNLOAD_URL_SECONDS")
     # Open websockets re-check their user (active? token unexpired?) at least this often.

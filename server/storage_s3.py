@@ -4,8 +4,9 @@ boto3 is synchronous; each call runs in a worker thread (a boto3 client is threa
 keeps its own connection pool). A PUT is atomic in S3: readers see the whole object or
 none, so no partial object is ever listed. Uploads are bounded by
 ``ALMANAC_MAX_UPLOAD_BYTES`` (far below S3's 5 GB single-PUT limit), so no multipart
-upload is ever started and none can be left behind. Keys live under ``ALMANAC_S3_PREFIX``,
-so several deployments (or other data) may share a bucket; listing never leaves the prefix.
+upload is ever started and none can be left behind. Keys live under ``ALMANAC_S3_PREFIX``
+(default ``attachments/``), and listing never leaves it: the orphan sweep deletes what no
+row refers to there, and nothing outside it.
 """
 from __future__ import annotations
 

@@ -106,11 +106,15 @@ def test_the_s3_backend_is_chosen_by_settings_and_needs_a_bucket(s3_config: S3Co
     with pytest.raises(ValidationError, match="ALMANAC_S3_BUCKET"):
         Settings(ALMANAC_STORAGE_BACKEND="s3")
     settings = Settings(ALMANAC_STORAGE_BACKEND="s3", ALMANAC_S3_BUCKET=s3_config.bucket,
-                        ALMANAC_S3_PREFIX="/attachments/", ALMANAC_S3_ENDPOINT_URL=s3_config.endpoint_url)
+                        ALMANAC_S3_PREFIX="/files/", ALMANAC_S3_ENDPOINT_URL=s3_config.endpoint_url)
 
     storage = storage_from(settings)
 
-    assert isinstance(storage, S3Storage) and storage.config.prefix == "attachments/"
+    assert isinstance(storage, S3Storage) and storage.config.prefix == "files/"
+    assert S3Config.from_settings(Settings(ALMANAC_STORAGE_BACKEND="s3", ALMANAC_S3_BUCKET="b")).prefix == (
+        "attachments/")  # by default the sweep never reaches the whole bucket
+    assert S3Config.from_settings(Settings(ALMANAC_STORAGE_BACKEND="s3", ALMANAC_S3_BUCKET="b",
+                                           ALMANAC_S3_PREFIX="")).prefix == ""
     assert storage_from(settings) is storage  # one client per configuration, not per request
     assert isinstance(storage_from(Settings()), LocalStorage)
     assert [f.setting for f in deployment_findings(settings)
