@@ -62,8 +62,8 @@ class WorkerSettings:
 def run_worker(settings: Settings) -> None:
     if not settings.redis_url:
         raise SystemExit(
-            "almanac: REDIS_URL is not set. Without Redis the jobs run inside `almanac serve` "
-            "on an in-process timer; set REDIS_URL to run a separate worker."
+            "almanac: REDIS_URL is not set. Without it `almanac serve` runs its own Redis and "
+            "worker; set REDIS_URL to run workers of a deployment."
         )
     arq_run_worker(
         WorkerSettings,  # type: ignore[arg-type]

@@ -1,18 +1,18 @@
 """``almanac serve``: prepare the database, run uvicorn, say when it is ready, clean up.
 
-- The embedded database (and demo data on first start) is prepared here, in the
-  process you started, with every step logged, before uvicorn binds its port.
-  This process keeps its handle on the embedded cluster while serving, so the
-  cluster outlives restarts of worker processes, and lets go when it exits.
+- The embedded database (and demo data on first start), the embedded Redis and its
+  arq worker (``server.embedded_services``) are prepared here, in the process you
+  started, with every step logged, before uvicorn binds its port. This process
+  holds them while serving, so they outlive restarts of worker processes, and
+  stops them when it exits.
 - The URL is printed (stdout) once ``/readyz`` answers 200, not before.
 - SIGHUP (closing the terminal) is turned into SIGTERM, which uvicorn handles
   gracefully like SIGINT; after uvicorn's shutdown every one of them ends the
   process through ``SystemExit``, so ``finally`` blocks and ``atexit`` run and
-  the embedded cluster's pid list is left clean.
+  the embedded cluster's and Redis's pid lists are left clean.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sys
@@ -26,6 +26,7 @@ from typing import Any
 import structlog
 from starlette.applications import Starlette
 
+from server.embedded_services import EmbeddedServices, start_services
 from server.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
@@ -84,26 +85,6 @@ def public_url_for(settings: Settings, host: str, port: int) -> str:
     return f"http://{probe_address(host)}:{port}"
 
 
-def prepare_services(settings: Settings, workers: int) -> None:
-    """Start (and on first run migrate and seed) the embedded services this process will hold."""
-    if workers > 1 and not settings.redis_url:
-        raise RuntimeError(
-            "--workers above 1 needs REDIS_URL: without it subscription events and jobs stay "
-            "inside one process"
-        )
-    if not settings.database_url:
-        from server.embedded import resolve_database_url
-
-        asyncio.run(resolve_database_url(settings))
-
-
-def release_services(settings: Settings) -> None:
-    if not settings.database_url:
-        from server.embedded import release_database
-
-        asyncio.run(release_database(settings))
-
-
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -111,8 +92,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     settings.public_url = public_url
     os.environ["ALMANAC_PUBLIC_URL"] = public_url  # worker processes read their settings anew
     install_signal_handlers()
+    services: EmbeddedServices | None = None
     try:
-        prepare_services(settings, workers)
+        services = start_services(settings)
         probe = f"http://{probe_address(host)}:{port}/readyz"
         threading.Thread(target=announce_when_ready, args=(probe, public_url), daemon=True).start()
         options: dict[str, Any] = {}
@@ -134,5 +116,6 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             **options,
         )
     finally:
-        release_services(settings)
+        if services is not None:
+            services.stop()
         sys.stdout.flush()
