@@ -82,10 +82,11 @@ async def with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) 
 
 
 def default_workers(settings: Settings) -> int:
-    """``ALMANAC_WORKERS``, else one process per core when they can share changes through Redis.
+    """``ALMANAC_WORKERS``, else one process per core with ``REDIS_URL``, else one.
 
-    Without ``REDIS_URL`` each process has its own in-process broker, and only one of them
-    relays the change log, so subscribers on the others would miss changes: one process then.
+    Without ``REDIS_URL`` several processes work too (they share the private Redis
+    ``almanac serve`` starts), but a laptop's demo needs one, and one keeps the embedded
+    PostgreSQL's connections few.
     """
     if settings.workers:
         return settings.workers
@@ -305,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default: %(default)s)")
     serve.add_argument("--workers", type=positive_int, default=None,
                        help="server processes (default: ALMANAC_WORKERS, else one per core with "
-                            "REDIS_URL, else 1); several need REDIS_URL to share subscription events")
+                            "REDIS_URL, else 1); without REDIS_URL they share a private Redis")
     serve.set_defaults(run=cmd_serve)
 
     sub.add_parser("worker", help="run the arq worker (reminders, notifications, scheduled jobs)",

@@ -94,8 +94,8 @@ def deployment_findings(settings: Settings) -> list[Finding]:
         findings.append(Finding("ALMANAC_CORS_ORIGINS", "'*' lets every web site call the API from a browser;"
                                 " list the frontend origins."))
     if settings.database_url and not settings.redis_url:
-        findings.append(Finding("REDIS_URL", "unset: rate limits, subscriptions and jobs live in one process"
-                                " (each worker counts its own limits)."))
+        findings.append(Finding("REDIS_URL", "unset: almanac serve runs a private Redis on this host, so"
+                                " other hosts and separate `almanac worker` processes cannot share it."))
     if not settings.public_url.startswith("https://"):
         findings.append(Finding("ALMANAC_PUBLIC_URL", f"{settings.public_url} is not https: tokens and"
                                 " passwords would cross the network in clear text."))

