@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Result, any_, inspect, literal
+from sqlalchemy import ColumnElement, Result, any_, inspect, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from db.base import IdMixin
-from db.policies import Viewer, policy_for
+from db.policies import Viewer, readable_by
 
 # A plain record (``records``): a named tuple whose fields are a model's column attribute names.
 # Typed Any: its fields depend on the statement; readers use them like the model's attributes.
@@ -48,7 +48,7 @@ class Reader:
     viewer: Viewer
 
     def readable(self, model: type[Any]) -> ColumnElement[bool]:
-        return policy_for(model).readable(self.viewer)
+        return readable_by(model, self.viewer)
 
 
 BatchFn = Callable[[Reader, Sequence[K]], Awaitable[Sequence[V]]]
@@ -95,7 +95,7 @@ class Loaders:
 
 async def rows_by_id(reader: Reader, model: type[M], keys: Sequence[int]) -> list[M | None]:
     """Rows by id in key order; None for a missing row or one the viewer may not read."""
-    result = await reader.session.scalars(policy_for(model).select(reader.viewer).where(model.id.in_(keys)))
+    result = await reader.session.scalars(select(model).where(reader.readable(model), any_of(model.id, keys)))
     by_id = {row.id: row for row in result}
     return [by_id.get(key) for key in keys]
 

@@ -1,10 +1,11 @@
 """Task data access: the filtered list, versioned updates, assignee/team sets, PPA progress."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, delete, func, select, update
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import TaskDomain, TaskPriority, TaskStatus
 from db.models import Ppa, Task, TaskAssignee, TaskTeam
-from db.policies import ANONYMOUS, Viewer, policy_for
+from db.policies import ANONYMOUS, Viewer, readable_by
 from db.queries.search import contains, search_terms
 
 CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
@@ -57,7 +58,7 @@ def overdue_condition() -> ColumnElement[bool]:
 
 
 def task_conditions(c: TaskCriteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [policy_for(Task).readable(c.viewer), *c.extra]
+    conditions: list[ColumnElement[bool]] = [readable_by(Task, c.viewer), *c.extra]
     if c.statuses:
         conditions.append(Task.status.in_(c.statuses))
     if c.priorities:
@@ -97,17 +98,22 @@ def priority_rank() -> ColumnElement[int]:
     return case(PRIORITY_RANK, value=Task.priority, else_=9)
 
 
-def tasks_query(criteria: TaskCriteria, order: TaskOrder = TaskOrder.DUE_AT_ASC) -> Select[Task]:
-    stmt = select(Task).where(*task_conditions(criteria))
-    ordering: dict[TaskOrder, tuple[Any, ...]] = {
-        TaskOrder.DUE_AT_ASC: (Task.due_at.asc().nulls_last(), Task.id),
-        TaskOrder.DUE_AT_DESC: (Task.due_at.desc().nulls_last(), Task.id.desc()),
-        TaskOrder.PRIORITY: (priority_rank(), Task.due_at.asc().nulls_last(), Task.id),
-        TaskOrder.POSITION: (Task.status, Task.position, Task.id),
-        TaskOrder.CREATED_AT_DESC: (Task.created_at.desc(), Task.id.desc()),
-        TaskOrder.TITLE: (Task.title, Task.id),
+@cache
+def task_ordering(order: TaskOrder) -> tuple[Any, ...]:
+    """ORDER BY of each ``TaskOrder``, built once (immutable SQL expressions)."""
+    ordering: dict[TaskOrder, Callable[[], tuple[Any, ...]]] = {
+        TaskOrder.DUE_AT_ASC: lambda: (Task.due_at.asc().nulls_last(), Task.id),
+        TaskOrder.DUE_AT_DESC: lambda: (Task.due_at.desc().nulls_last(), Task.id.desc()),
+        TaskOrder.PRIORITY: lambda: (priority_rank(), Task.due_at.asc().nulls_last(), Task.id),
+        TaskOrder.POSITION: lambda: (Task.status, Task.position, Task.id),
+        TaskOrder.CREATED_AT_DESC: lambda: (Task.created_at.desc(), Task.id.desc()),
+        TaskOrder.TITLE: lambda: (Task.title, Task.id),
     }
-    return stmt.order_by(*ordering[order])
+    return ordering[order]()
+
+
+def tasks_query(criteria: TaskCriteria, order: TaskOrder = TaskOrder.DUE_AT_ASC) -> Select[Task]:
+    return select(Task).where(*task_conditions(criteria)).order_by(*task_ordering(order))
 
 
 async def update_task_versioned(
