@@ -66,7 +66,7 @@ _READABLE_MAX = 4096  # (model, viewer) pairs; cleared when full
 def readable_by(model: type[Any], viewer: Viewer) -> ColumnElement[bool]:
     """``policy_for(model).readable(viewer)``, built once per model and viewer.
 
-    A policy's condition is a function of the viewer alone (user id and role: memberships,
+    A policy's condition is a function of the viewer alone (user id, role, team limit: memberships,
     participants and grants are read by the SQL itself when it runs), and SQL expressions are
     immutable, so one serves every statement for that viewer; building TaskPolicy's costs
     ~0.5 ms of CPU, paid by every task list request before. (``tests/policy`` checks the

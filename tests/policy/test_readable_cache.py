@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql
 from db.enums import Role
 from db.policies import ANONYMOUS, POLICIES, Viewer, readable_by
 
-VIEWERS = [ANONYMOUS, *(Viewer(user_id=7, role=role) for role in Role), Viewer(user_id=8, role=Role.STAFF)]
+VIEWERS = [ANONYMOUS, *(Viewer(user_id=7, role=role) for role in Role), Viewer(user_id=8, role=Role.STAFF),
+           Viewer(user_id=7, role=Role.STAFF, team_ids=frozenset({1, 2}))]  # an API key limited to teams
 
 
 def compiled(model: type[Any], condition: ColumnElement[bool]) -> tuple[str, dict[str, Any]]:
