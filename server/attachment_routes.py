@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import structlog
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -23,7 +24,9 @@ from starlette.routing import Route
 
 from db.models import Attachment
 from server.signed_urls import verify
-from server.storage import storage_from, thumbnail_key
+from server.storage import StorageUnavailable, storage_from, thumbnail_key
+
+log = structlog.get_logger(__name__)
 
 
 def _refused(status: int, message: str) -> JSONResponse:
@@ -46,7 +49,12 @@ async def download_attachment(request: Request) -> Response:
     if row is None or (variant == "thumbnail" and not row.has_thumbnail):
         return _refused(404, "Not found.")
     key = thumbnail_key(row.storage_key) if variant == "thumbnail" else row.storage_key
-    opened = await storage_from(settings).open(key)
+    try:
+        opened = await storage_from(settings).open(key)
+    except StorageUnavailable as error:
+        log.warning("attachments.storage_unavailable", attachment_id=attachment_id, error=str(error))
+        return JSONResponse({"error": "File storage is unavailable; try again shortly."}, status_code=503,
+                            headers={"Retry-After": "30"})
     if opened is None:
         return _refused(404, "Not found.")
     inline = variant == "thumbnail" or row.is_photo

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     def _s3_needs_a_bucket(self) -> Self:
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise ValueError("ALMANAC_STORAGE_BACKEND=s3 needs ALMANAC_S3_BUCKET")
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError("set both ALMANAC_S3_ACCESS_KEY_ID and ALMANAC_S3_SECRET_ACCESS_KEY, or neither")
         return self
 
     @property

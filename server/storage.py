@@ -35,6 +35,10 @@ LIST_PAGE_SIZE = 1000  # S3 answers at most 1,000 keys per ListObjectsV2 call
 CHUNK_SIZE = 256 * 1024
 
 
+class StorageUnavailable(RuntimeError):
+    """The backend could not be reached or refused to answer (not: the key is absent)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Opened:
     size: int
@@ -56,7 +60,8 @@ class Storage(Protocol):
 
     async def open(self, key: str) -> Opened | None:
         """The stored size and the bytes in chunks of at most ``CHUNK_SIZE`` (a download
-        holds one chunk in memory, not the file), or None when nothing is stored under ``key``."""
+        holds one chunk in memory, not the file), or None when nothing is stored under ``key``;
+        ``StorageUnavailable`` when the backend cannot tell."""
 
     async def delete(self, key: str) -> None:
         """Remove ``key``; nothing happens when it is absent."""
@@ -127,6 +132,8 @@ class LocalStorage:
             handle = await asyncio.to_thread(path.open, "rb")
         except FileNotFoundError:
             return None
+        except OSError as error:  # the volume is gone or unreadable: the file may well exist
+            raise StorageUnavailable(str(error)) from error
         size = os.fstat(handle.fileno()).st_size
         return Opened(size, chunks_of(handle.read, handle.close))
 

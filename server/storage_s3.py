@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from server.settings import Settings
-from server.storage import LIST_PAGE_SIZE, Opened, StoredFile, chunks_of
+from server.storage import LIST_PAGE_SIZE, Opened, StorageUnavailable, StoredFile, chunks_of
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -110,7 +110,9 @@ class S3Storage:
         except ClientError as error:
             if _missing(error):
                 return None
-            raise
+            raise StorageUnavailable(str(error)) from error
+        except BotoCoreError as error:  # unreachable, timed out, bad credentials chain
+            raise StorageUnavailable(str(error)) from error
         body = response["Body"]
         return Opened(int(response["ContentLength"]), chunks_of(body.read, body.close))
 

@@ -105,6 +105,8 @@ async def test_an_s3_store_never_reads_outside_its_prefix(s3_config: S3Config) -
 def test_the_s3_backend_is_chosen_by_settings_and_needs_a_bucket(s3_config: S3Config) -> None:
     with pytest.raises(ValidationError, match="ALMANAC_S3_BUCKET"):
         Settings(ALMANAC_STORAGE_BACKEND="s3")
+    with pytest.raises(ValidationError, match="or neither"):
+        Settings(ALMANAC_STORAGE_BACKEND="s3", ALMANAC_S3_BUCKET="b", ALMANAC_S3_ACCESS_KEY_ID="k")
     settings = Settings(ALMANAC_STORAGE_BACKEND="s3", ALMANAC_S3_BUCKET=s3_config.bucket,
                         ALMANAC_S3_PREFIX="/files/", ALMANAC_S3_ENDPOINT_URL=s3_config.endpoint_url)
 
