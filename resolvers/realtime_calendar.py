@@ -1,83 +1,79 @@
 """calendarChanged: per change, the changed source's entries in the subscribed window.
 
-For each accepted change the subscription recomputes the entries of that one
-source in the window with the calendar's own per-source queries (a recurring
-event is expanded in the window), once per process for all subscribers with the
-same window, and compares them with the entry ids it last knew for the source
-(the window's entries when the subscription started, then each change's): ids
-that are gone are ``removedEntryIds``. ``entries`` is always the source's whole
-current set in the window, so a client may also simply replace the source's entries.
+Over graphql-transport-ws a subscriber joins the group of its document and variables
+(``server/fanout.py``) and its window's shared state (``server/calendar_hub.py``): the
+changed source is read once per change and computing viewer over the hull of all
+subscribed windows, each window shows the entries that fall in it, and the ids it knew
+for the source that are gone are ``removedEntryIds``. ``entries`` is always the source's
+whole current set in the window, so a client may also simply replace the source's entries.
+
+Over the legacy protocol each subscriber keeps its own known ids (the window's entries
+when it subscribed, then each change's) and reads the changed source by id, once per
+process per window and viewer.
 """
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Hashable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db.enums import CalendarModule
 from db.policies.audience import Scope
 from db.policies.feed import OFFICE
+from db.policies.viewer import Viewer
 from db.queries.calendar import collect_entries
-from db.queries.calendar_events import event_entries
-from db.queries.calendar_projects import (
-    assessment_entries,
-    milestone_entries,
-    ppa_entries,
-    stage_entries,
-)
 from db.queries.calendar_scope import CalendarScope
-from db.queries.calendar_work import booking_entries, task_entries
+from db.queries.calendar_source import Source, source_entries
 from db.rules.calendar_entries import CalendarEntry
-from db.rules.change_filters import calendar_change_matches
+from db.rules.change_filters import CALENDAR_SOURCES, calendar_change_matches
 from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
 from resolvers.mutation import validation
-from resolvers.realtime import change_stream, emit, realtime_of
+from resolvers.realtime import change_stream, emit, realtime_of, serve_in_group
 from schema.core.ids import to_global_id
 from schema.realtime.types import CalendarChangeType
+from server.calendar_hub import (
+    CalendarHub,
+    WindowKey,
+    WindowState,
+    calendar_class,
+    ids_by_source,
+    source_of,
+)
 from server.changes import Change
 from server.context import Context
-
-Source = tuple[str, int]
-EntrySource = Callable[[AsyncSession, CalendarScope], Awaitable[list[CalendarEntry]]]
-
-SOURCE_QUERIES: dict[str, tuple[EntrySource, ...]] = {
-    "Event": (event_entries,),
-    "Task": (task_entries,),
-    "Ppa": (ppa_entries,),
-    "PpaMilestone": (milestone_entries,),
-    "PpaStage": (stage_entries,),
-    "Assessment": (assessment_entries,),
-    "Booking": (booking_entries,),
-}
+from server.fanout import REMOVED, StreamSpec
+from server.transport_ws import current_operation
 
 
-def source_of(change: Change) -> Source:
-    """The calendar source a change is about (an override belongs to its event)."""
-    if change.entity_type == "EventOverride" and change.payload.get("event_id") is not None:
-        return "Event", int(change.payload["event_id"])
-    if change.entity_type == "PpaStageSchedule":
-        return "PpaStage", change.entity_id
-    return change.entity_type, change.entity_id
+def change_value(change: Change, source: Source, entries: list[CalendarEntry],
+                 removed: list[str]) -> CalendarChangeType:
+    return CalendarChangeType(
+        cursor=change.cursor, op=change.op, source_type=source[0],
+        source_id=to_global_id(source[0], source[1]), entries=entries,  # type: ignore[arg-type]
+        removed_entry_ids=removed,  # type: ignore[arg-type]
+    )
 
 
-async def source_entries(session: AsyncSession, scope: CalendarScope, source: Source) -> list[CalendarEntry]:
-    entries: list[CalendarEntry] = []
-    for query in SOURCE_QUERIES.get(source[0], ()):
-        entries.extend(e for e in await query(session, scope) if (e.source_type, e.source_id) == source)
-    entries.sort(key=lambda e: (e.start, e.id))
-    return entries
+def calendar_spec(hub: CalendarHub, state: WindowState) -> StreamSpec[CalendarChangeType]:
+    """calendarChanged as a subscription group: entries per (change, class) from the window's state."""
+    window_key = state.key
 
+    def accepts(change: Change) -> bool:
+        return calendar_change_matches(change.entity_type, change.payload, window_start=window_key.start,
+                                       window_end=window_key.end, modules=window_key.modules)
 
-def ids_by_source(entries: list[CalendarEntry]) -> dict[Source, frozenset[str]]:
-    grouped: dict[Source, set[str]] = {}
-    for entry in entries:
-        grouped.setdefault((entry.source_type, entry.source_id), set()).add(entry.id)
-    return {source: frozenset(ids) for source, ids in grouped.items()}
+    async def classed_value(change: Change, klass: Hashable, viewer: Viewer) -> CalendarChangeType | None:
+        update = await hub.update(state, change, klass, viewer)
+        return None if update is None else change_value(change, source_of(change), update.entries, update.removed)
+
+    async def value(change: Change, removed: bool) -> CalendarChangeType | None:
+        """The office-wide view (what a class of no role in particular is shown)."""
+        return await classed_value(change, REMOVED if removed else ("role", None), OFFICE)
+
+    return StreamSpec(CALENDAR_SOURCES, accepts, value, classify=calendar_class, classed_value=classed_value)
 
 
 async def calendar_changes(
@@ -86,6 +82,26 @@ async def calendar_changes(
     ctx.require_user()
     window(start, end, ctx.settings.max_window_days)
     wanted = frozenset(CalendarModule(m) for m in modules) if modules else None
+    op = current_operation.get()
+    if op is None:  # the legacy protocol: one stream per subscriber
+        async for item in own_calendar_changes(ctx, start, end, wanted, after):
+            yield item
+        return
+    hub = realtime_of(ctx).calendar
+    try:
+        state = await hub.join(WindowKey(start, end, wanted), ctx.viewer, realtime_of(ctx).broker.last_position or 0)
+    except ExpansionLimit as error:
+        raise validation(str(error), "end") from None
+    try:
+        await serve_in_group(ctx, op, calendar_spec(hub, state), "calendarChanged", after)
+    finally:
+        hub.leave(state)
+
+
+async def own_calendar_changes(
+    ctx: Context, start: datetime, end: datetime, wanted: frozenset[CalendarModule] | None, after: str | None
+) -> AsyncIterator[CalendarChangeType]:
+    """One subscriber's stream, its entries known to it alone (the legacy ``graphql-ws`` protocol)."""
     scope = CalendarScope(start=start, end=end, viewer=ctx.viewer, modules=wanted)
     realtime = realtime_of(ctx)
 
@@ -126,10 +142,5 @@ async def calendar_changes(
         known[source] = now
         if not entries and not removed:
             continue
-        value = CalendarChangeType(
-            cursor=change.cursor, op=change.op, source_type=source[0],
-            source_id=to_global_id(source[0], source[1]), entries=entries,  # type: ignore[arg-type]
-            removed_entry_ids=removed,  # type: ignore[arg-type]
-        )
-        async for item in emit(ctx, value):
+        async for item in emit(ctx, change_value(change, source, entries, removed)):
             yield item

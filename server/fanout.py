@@ -59,6 +59,10 @@ class StreamSpec(Generic[T]):
     topics: frozenset[str]  # entity types of the changes it may accept
     accepts: Callable[[Change], bool]  # the field's arguments' filter (never the viewer's access)
     value: Callable[[Change, bool], Awaitable[T | None]]  # (change, removed) -> the value, None to skip
+    # For a value that depends on the class (calendarChanged: entries known per audience): the class
+    # of a member instead of ``audience_class``, and (change, class, first member's viewer) -> the value.
+    classify: Callable[[Change, Viewer], Hashable] | None = None
+    classed_value: Callable[[Change, Hashable, Viewer], Awaitable[T | None]] | None = None
 
 
 def audience_class(change: Change, viewer: Viewer) -> Hashable:
@@ -119,6 +123,7 @@ class Group:
         self.fanout = fanout
         self.key = key
         self.spec = spec
+        self.classify = spec.classify or audience_class
         self.schema = op.schema._schema  # graphql-core schema behind Strawberry's
         self.document: DocumentNode = parse(op.query)
         self.variables = op.variables
@@ -145,7 +150,7 @@ class Group:
 
     async def send(self, member: Member, change: Change) -> None:
         """Deliver one change to one member (its class's shared result)."""
-        payload = await self.payload(change, audience_class(change, member.viewer), member)
+        payload = await self.payload(change, self.classify(change, member.viewer), member)
         await self._write(member, change.position, payload)
 
     async def _write(self, member: Member, position: int, payload: str | None,
@@ -191,7 +196,7 @@ class Group:
             if member.replaying:
                 member_pend(member, change, self.fanout.max_pending)
                 continue
-            by_class.setdefault(audience_class(change, member.viewer), []).append(member)
+            by_class.setdefault(self.classify(change, member.viewer), []).append(member)
         for klass, members in by_class.items():
             payload = await self.payload(change, klass, members[0])
             frames: dict[str, tuple[str, bytes]] = {}  # most clients call their first operation "1"
@@ -226,7 +231,10 @@ class Group:
                 self.fanout.stats.statements += counter.count
 
     async def _execute_counted(self, change: Change, klass: Hashable, member: Member) -> str | None:
-        value = await self.spec.value(change, klass == REMOVED)
+        if self.spec.classed_value is not None:
+            value = await self.spec.classed_value(change, klass, member.viewer)
+        else:
+            value = await self.spec.value(change, klass == REMOVED)
         if value is None:
             return None
         user: User | None

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from db.models import User
 from db.queries.change_log import changes_after
 from server.broker import ChangeBroker, ChangesAfter
+from server.calendar_hub import CalendarHub
 from server.changes import Change
 from server.connection_watch import Account, ActiveUsers, ConnectionWatch
 from server.fanout import Fanout
@@ -45,6 +46,7 @@ class Realtime:
     shared: SharedLoads
     fanout: Fanout
     watch: ConnectionWatch
+    calendar: CalendarHub
 
     async def stop(self) -> None:
         await self.watch.stop()
@@ -119,4 +121,4 @@ async def start_realtime(
         await relay.start()
     watch.start()
     return Realtime(broker=broker, relay=relay, notifier=RelayNotifier(relay), shared=SharedLoads(), fanout=fanout,
-                    watch=watch)
+                    watch=watch, calendar=CalendarHub(sessionmaker))

@@ -63,8 +63,10 @@ async def overrides_by_event(session: AsyncSession, event_ids: Sequence[int]) ->
     return grouped
 
 
-async def event_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
-    rows = (await session.execute(select(*SERIES_COLUMNS).where(*event_clauses(scope)))).all()
+async def event_entries(session: AsyncSession, scope: CalendarScope,
+                        extra: Sequence[ColumnElement[bool]] = ()) -> list[CalendarEntry]:
+    """``extra``: more conditions on the series (one event's id, not office-readable)."""
+    rows = (await session.execute(select(*SERIES_COLUMNS).where(*event_clauses(scope), *extra))).all()
     recurring = [row.id for row in rows if row.rrule or row.rdates]
     overrides = await overrides_by_event(session, recurring)
     entries: list[CalendarEntry] = []

@@ -4,6 +4,7 @@ Their dates are whole days (UTC), shown as all-day entries.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -41,14 +42,15 @@ def ppa_clauses(scope: CalendarScope) -> list[ColumnElement[bool]] | None:
     return clauses
 
 
-async def ppa_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
+async def ppa_entries(session: AsyncSession, scope: CalendarScope,
+                     extra: Sequence[ColumnElement[bool]] = ()) -> list[CalendarEntry]:
     clauses = ppa_clauses(scope)
     if clauses is None:
         return []
     lo, hi = day_bounds(scope.start, scope.end)
     rows = await session.execute(
         select(Ppa.id, Ppa.title, Ppa.starts_on, Ppa.ends_on)
-        .where(or_(in_days(Ppa.starts_on, scope), in_days(Ppa.ends_on, scope)), *clauses)
+        .where(or_(in_days(Ppa.starts_on, scope), in_days(Ppa.ends_on, scope)), *clauses, *extra)
     )
     entries: list[CalendarEntry] = []
     for pk, title, starts_on, ends_on in rows:
@@ -59,14 +61,16 @@ async def ppa_entries(session: AsyncSession, scope: CalendarScope) -> list[Calen
     return entries
 
 
-async def milestone_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
+async def milestone_entries(session: AsyncSession, scope: CalendarScope,
+                           extra: Sequence[ColumnElement[bool]] = ()) -> list[CalendarEntry]:
     clauses = ppa_clauses(scope)
     if clauses is None:
         return []
     rows = await session.execute(
         select(PpaMilestone.id, PpaMilestone.title, PpaMilestone.due_on, Ppa.title)
         .join(Ppa, Ppa.id == PpaMilestone.ppa_id)
-        .where(in_days(PpaMilestone.due_on, scope), policy_for(PpaMilestone).readable(scope.viewer), *clauses)
+        .where(in_days(PpaMilestone.due_on, scope), policy_for(PpaMilestone).readable(scope.viewer), *clauses,
+               *extra)
     )
     return [
         date_entry(EntryKind.PPA_MILESTONE, "PpaMilestone", pk, f"{ppa_title}: {title}", due, None, "PpaMilestone", pk)
@@ -78,7 +82,8 @@ def stage_label(stage: str) -> str:
     return stage.replace("_", " ").capitalize()
 
 
-async def stage_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
+async def stage_entries(session: AsyncSession, scope: CalendarScope,
+                       extra: Sequence[ColumnElement[bool]] = ()) -> list[CalendarEntry]:
     clauses = ppa_clauses(scope)
     if clauses is None:
         return []
@@ -88,7 +93,7 @@ async def stage_entries(session: AsyncSession, scope: CalendarScope) -> list[Cal
                Ppa.title)
         .join(Ppa, Ppa.id == PpaStageSchedule.ppa_id)
         .where(PpaStageSchedule.starts_on < hi, PpaStageSchedule.ends_on >= lo,
-               policy_for(PpaStageSchedule).readable(scope.viewer), *clauses)
+               policy_for(PpaStageSchedule).readable(scope.viewer), *clauses, *extra)
     )
     return [
         date_entry(EntryKind.PPA_STAGE, "PpaStage", pk, f"{ppa_title}: {stage_label(stage)}", first, last,
@@ -97,7 +102,8 @@ async def stage_entries(session: AsyncSession, scope: CalendarScope) -> list[Cal
     ]
 
 
-async def assessment_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
+async def assessment_entries(session: AsyncSession, scope: CalendarScope,
+                            extra: Sequence[ColumnElement[bool]] = ()) -> list[CalendarEntry]:
     if not scope.wants(CalendarModule.MANA) or scope.only_resources:
         return []
     columns = [getattr(Assessment, name) for name, _, _ in ASSESSMENT_MILESTONES]
@@ -108,7 +114,7 @@ async def assessment_entries(session: AsyncSession, scope: CalendarScope) -> lis
     if scope.assignee_ids is not None:
         clauses.append(Assessment.owner_id.in_(list(scope.assignee_ids)))
     lo, hi = day_bounds(scope.start, scope.end)
-    rows = await session.execute(select(Assessment.id, Assessment.title, *columns).where(*clauses))
+    rows = await session.execute(select(Assessment.id, Assessment.title, *columns).where(*clauses, *extra))
     entries: list[CalendarEntry] = []
     for pk, title, *days in rows:
         for day, (_, prefix, label) in zip(days, ASSESSMENT_MILESTONES, strict=True):

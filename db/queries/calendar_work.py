@@ -1,6 +1,8 @@
 """Calendar entries of tasks (due dates) and bookings: one query each."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,10 +35,11 @@ def task_clauses(scope: CalendarScope) -> list[ColumnElement[bool]]:
     return clauses
 
 
-async def task_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
+async def task_entries(session: AsyncSession, scope: CalendarScope,
+                       extra: Sequence[ColumnElement[bool]] = ()) -> list[CalendarEntry]:
     if not scope.wants(CalendarModule.TASKS):
         return []
-    rows = await session.execute(select(Task.id, Task.title, Task.due_at).where(*task_clauses(scope)))
+    rows = await session.execute(select(Task.id, Task.title, Task.due_at).where(*task_clauses(scope), *extra))
     kind, module = EntryKind.TASK_DUE, KIND_MODULES[EntryKind.TASK_DUE]
     return [  # due_at is never NULL here: the window filter requires it
         CalendarEntry(entry_id("TaskDue", pk), kind, module, title, due, None, False, None, None, "Task", pk)
@@ -62,13 +65,14 @@ def booking_clauses(scope: CalendarScope) -> list[ColumnElement[bool]]:
     return clauses
 
 
-async def booking_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
+async def booking_entries(session: AsyncSession, scope: CalendarScope,
+                          extra: Sequence[ColumnElement[bool]] = ()) -> list[CalendarEntry]:
     if not scope.wants(CalendarModule.RESOURCES):
         return []
     rows = await session.execute(
         select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.purpose, Booking.status, Resource.name)
         .join(Resource, Resource.id == Booking.resource_id)
-        .where(*booking_clauses(scope))
+        .where(*booking_clauses(scope), *extra)
     )
     kind, module = EntryKind.BOOKING, KIND_MODULES[EntryKind.BOOKING]
     return [
