@@ -135,7 +135,13 @@ async def user_for_token(
     subject = cache.subject(token, secret)
     if subject is None:
         return None
-    user = await cache.load(subject.user_id, partial(load_active_user, sessionmaker, subject.user_id))
+    lookup = partial(load_active_user, sessionmaker, subject.user_id)
+    user = await cache.load(subject.user_id, lookup)
+    if user is not None and user.token_version < subject.version:
+        # A token newer than the cached row: the password changed and this process has not yet
+        # seen the change row. Reload rather than refuse the token changePassword just answered.
+        cache.forget(subject.user_id)
+        user = await cache.load(subject.user_id, lookup)
     if user is None or user.token_version != subject.version:
         return None  # issued before the user's last password change (db.queries.user.revoke_tokens)
     return user

@@ -206,6 +206,7 @@ async def test_two_workers_without_redis_deliver_a_change_to_every_subscriber(da
         code = server.wait(timeout=60)
     # and a stop leaves nothing running: worker, Redis, PostgreSQL
     assert code == 0, log.read_text()[-2000:]
+    assert "worker.started" in log.read_text()  # the arq worker ran the jobs (jobs/worker.py startup)
     assert "embedded_worker.stopped" in log.read_text()
     assert redis_stopped(data_dir), "the embedded Redis outlived the server"
     assert wait_stopped(data_dir) is None and handle_pids(data_dir) == []

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import DetachedInstanceError
 from db import statements
 from db.enums import ChangeOp, Role
 from server import graphql_view
+from server.auth import issue_token
 from server.changes import Change
 from server.viewer import UserCache, load_active_user, user_for_token
 from tests.conftest import SECRET, UserFactory, token_for
@@ -90,6 +91,25 @@ async def test_deactivation_takes_effect_on_the_users_change_log_entry(
     assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is not None
     cache.on_change(change("User", user.id))
     assert await user_for_token(token, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is None
+
+
+async def test_a_password_change_is_seen_by_a_token_of_either_version_before_its_change_row(
+    sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory, session: AsyncSession
+) -> None:
+    # given a process that cached the user before a password change it has not heard of yet
+    user = await make_user()
+    await session.flush()
+    cache = UserCache(3600, clock=Clock())
+    old = token_for(user)
+    assert await user_for_token(old, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is not None
+    user.token_version += 1  # what revoke_tokens writes (the change row is still on its way)
+    await session.flush()
+    new = issue_token(user.id, SECRET, ttl_minutes=60, token_version=user.token_version)
+    # when the new token arrives first, the stale row is reloaded instead of refusing it
+    fresh = await user_for_token(new, secret=SECRET, cache=cache, sessionmaker=sessionmaker)
+    assert fresh is not None and fresh.token_version == 1
+    # and from then on the old token is refused, without waiting for the change row
+    assert await user_for_token(old, secret=SECRET, cache=cache, sessionmaker=sessionmaker) is None
 
 
 async def test_a_zero_ttl_caches_nothing(
