@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Row, String, func, literal, select, true, tuple_, update
+from sqlalchemy import String, func, literal, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import TaskStatus
 from db.models import Task
 from db.queries.task import TaskCriteria, task_conditions
-from db.queries.task_columns import TASK_COLUMNS
+from db.queries.task_columns import TASK_COLUMNS, TaskRecord, task_records
 from db.rules import kanban
 
 # First key of the two-key advisory lock that serializes moves within one column.
@@ -23,13 +22,13 @@ STATUS_ORDER = list(TaskStatus)
 class BoardColumnRows:
     status: TaskStatus
     total: int
-    tasks: list[Row[Any]]  # of TASK_COLUMNS, in that order
+    tasks: list[TaskRecord]
 
 
 async def board_columns(session: AsyncSession, criteria: TaskCriteria, *, per_column: int) -> list[BoardColumnRows]:
     """Every status column (in workflow order) with its first ``per_column`` cards by (position, id).
 
-    Two statements whatever the number of tasks: the cards (plain rows, ``TASK_COLUMNS``)
+    Two statements whatever the number of tasks: the cards (plain records of ``TASK_COLUMNS``)
     and the counts (GROUP BY status).
     The cards are one LATERAL subquery per status over ``ix_tasks_board`` (status, position)
     that stops after ``per_column`` readable rows: ~1 ms for a board of 1,000 cards over
@@ -41,11 +40,11 @@ async def board_columns(session: AsyncSession, criteria: TaskCriteria, *, per_co
         select(*TASK_COLUMNS).where(*conditions, Task.status == statuses.c.status)
         .order_by(Task.position, Task.id).limit(per_column).lateral("cards")
     )
-    tasks = await session.execute(select(*cards.c).select_from(statuses).join(cards, true()))
+    tasks = task_records(await session.execute(select(*cards.c).select_from(statuses).join(cards, true())))
     counts = dict(
         (await session.execute(select(Task.status, func.count()).where(*conditions).group_by(Task.status))).tuples().all()
     )
-    by_status: dict[TaskStatus, list[Row[Any]]] = {status: [] for status in STATUS_ORDER}
+    by_status: dict[TaskStatus, list[TaskRecord]] = {status: [] for status in STATUS_ORDER}
     for task in tasks:
         by_status[task.status].append(task)
     return [BoardColumnRows(status=s, total=int(counts.get(s, 0)), tasks=by_status[s]) for s in STATUS_ORDER]

@@ -1,14 +1,18 @@
 """What the GraphQL Task type reads of a task row: its columns, never a relation.
 
-An ORM ``Task`` has this shape and so does a plain ``Row`` of ``TASK_COLUMNS``. Hot lists
-(the board's 1,000 cards) select the plain row: building ORM instances (identity map,
-instance state, attribute instrumentation) cost more than the statement itself.
+An ORM ``Task`` has this shape and so does a plain row of ``TASK_COLUMNS``. Hot lists
+(the board's 1,000 cards, the task list) select plain rows: building ORM instances
+(identity map, instance state, attribute instrumentation) cost more than the statement
+itself. ``task_records`` turns them into named tuples, whose attributes read ~10x
+faster than a SQLAlchemy ``Row``'s.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
+
+from sqlalchemy import Result
 
 from db.enums import TaskDomain, TaskPriority, TaskStatus
 from db.models import Task
@@ -76,3 +80,40 @@ TASK_COLUMNS = tuple(getattr(Task, name) for name in (
     "created_by_id", "recurrence_parent_id", "community_id", "event_id", "ppa_id", "assessment_id", "policy_id",
     "need_id",
 ))
+
+
+class TaskRecord(NamedTuple):
+    """A plain row of ``TASK_COLUMNS``, in that order."""
+
+    id: int
+    title: str
+    description: str
+    status: TaskStatus
+    priority: TaskPriority
+    domain: TaskDomain
+    starts_on: date | None
+    due_at: datetime | None
+    completed_at: datetime | None
+    role: str
+    phase: str
+    estimated_hours: Decimal | None
+    actual_hours: Decimal | None
+    position: float
+    version: int
+    rrule: str | None
+    created_at: datetime
+    updated_at: datetime
+    created_by_id: int | None
+    recurrence_parent_id: int | None
+    community_id: int | None
+    event_id: int | None
+    ppa_id: int | None
+    assessment_id: int | None
+    policy_id: int | None
+    need_id: int | None
+
+
+def task_records(result: Result[Any]) -> list[TaskRecord]:
+    """The rows of a ``select(*TASK_COLUMNS)`` as named tuples."""
+    make = TaskRecord._make
+    return [make(row) for row in result]

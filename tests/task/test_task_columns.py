@@ -7,8 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Task
-from db.queries.task_columns import TASK_COLUMNS, TaskColumns
-from schema.task.board import card
+from db.queries.task_columns import TASK_COLUMNS, TaskColumns, TaskRecord, task_records
 from schema.task.types import TaskType
 from tests.task.conftest import TaskFactory
 
@@ -29,9 +28,13 @@ def test_the_protocol_covers_every_column_the_task_type_reads() -> None:
     assert built | links == protocol_names()
 
 
+def test_a_record_has_the_selected_columns_in_order() -> None:
+    assert TaskRecord._fields == tuple(column.key for column in TASK_COLUMNS)
+
+
 async def test_a_board_card_is_the_task_built_from_the_model(session: AsyncSession, make_task: TaskFactory) -> None:
     task = await make_task("card", position=2.5, estimated_hours=Decimal("1.50"), rrule="FREQ=WEEKLY")
 
-    row = (await session.execute(select(*TASK_COLUMNS).where(Task.id == task.id))).one()
+    [record] = task_records(await session.execute(select(*TASK_COLUMNS).where(Task.id == task.id)))
 
-    assert vars(card(row)) == {**vars(TaskType.from_model(task)), "_row": row}
+    assert vars(TaskType.from_model(record)) == {**vars(TaskType.from_model(task)), "_row": record}
