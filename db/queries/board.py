@@ -1,14 +1,29 @@
 """Kanban board: columns by status, and moving a card under a per-column lock."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import String, func, literal, select, true, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    func,
+    literal,
+    not_,
+    select,
+    true,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import TaskStatus
 from db.models import Task
+from db.policies import readable_by
 from db.queries.task import TaskCriteria, task_conditions
 from db.queries.task_columns import TASK_COLUMNS, TaskRecord, task_records
 from db.rules import kanban
@@ -41,13 +56,34 @@ async def board_columns(session: AsyncSession, criteria: TaskCriteria, *, per_co
         .order_by(Task.position, Task.id).limit(per_column).lateral("cards")
     )
     tasks = task_records(await session.execute(select(*cards.c).select_from(statuses).join(cards, true())))
-    counts = dict(
-        (await session.execute(select(Task.status, func.count()).where(*conditions).group_by(Task.status))).tuples().all()
-    )
+    counts: dict[TaskStatus, int] = defaultdict(int)
+    for status, count in await session.execute(counts_statement(criteria, conditions)):
+        counts[status] += count
     by_status: dict[TaskStatus, list[TaskRecord]] = {status: [] for status in STATUS_ORDER}
     for task in tasks:
         by_status[task.status].append(task)
-    return [BoardColumnRows(status=s, total=int(counts.get(s, 0)), tasks=by_status[s]) for s in STATUS_ORDER]
+    return [BoardColumnRows(status=s, total=counts[s], tasks=by_status[s]) for s in STATUS_ORDER]
+
+
+def counts_statement(
+    criteria: TaskCriteria, conditions: list[ColumnElement[bool]]
+) -> Select[TaskStatus, int] | CompoundSelect[TaskStatus, int]:
+    """(status, count) rows whose sums per status are the readable tasks matching the filter.
+
+    Counted as every matching task less the unreadable ones: PostgreSQL counts the first from
+    ``ix_tasks_status`` alone, and finds the second through the policy's negation (for tasks,
+    ``event_id IS NOT NULL AND ...``: the few event-linked tasks, by ``ix_tasks_event_id``),
+    where evaluating the policy on every row took twice as long (60,000 tasks: ~35 + 1 ms
+    against ~70 ms). Exact because a policy's condition is never NULL (IS NULL, EXISTS and
+    constants). A viewer limited to teams reads few tasks: for them the direct count is cheaper.
+    """
+    readable = readable_by(Task, criteria.viewer)
+    if criteria.viewer.team_ids is not None:
+        return select(Task.status, func.count()).where(*conditions).group_by(Task.status)
+    filters = [condition for condition in conditions if condition is not readable]
+    every = select(Task.status, func.count()).where(*filters).group_by(Task.status)
+    hidden = select(Task.status, -func.count()).where(*filters, not_(readable)).group_by(Task.status)
+    return union_all(every, hidden)
 
 
 async def lock_column(session: AsyncSession, status: TaskStatus) -> None:
