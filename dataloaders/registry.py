@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Result, any_, inspect, literal, select
+from sqlalchemy import ColumnElement, Result, Select, any_, bindparam, inspect, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -137,3 +137,32 @@ def records(result: Result[Any]) -> list[Record]:
     """The result's rows as named tuples (fields: the statement's column names, in order)."""
     make = _record_type(tuple(result.keys()))._make  # type: ignore[attr-defined]
     return [make(row) for row in result]
+
+
+KEYS = "keys"  # the array parameter of a ``per_viewer`` statement (``in_keys``)
+
+
+def in_keys(column: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+    """``column = ANY(:keys)``: the loader's keys, passed at execution as ``{KEYS: [...]}``."""
+    condition: ColumnElement[bool] = column == any_(bindparam(KEYS, type_=ARRAY(column.type)))
+    return condition
+
+
+def per_viewer(build: Callable[[Viewer], Select[Any]], size: int = 1024) -> Callable[[Viewer], Select[Any]]:
+    """``build(viewer)``, built once per viewer (cleared when ``size`` viewers are held).
+
+    For a loader's statement whose only other input is its keys (``in_keys``): building a
+    select and generating its cache key cost ~0.25 ms of CPU, and a reused statement object
+    keeps its memoized cache key, so only the keys change from one request to the next.
+    """
+    built: dict[Viewer, Select[Any]] = {}
+
+    def statement(viewer: Viewer) -> Select[Any]:
+        found = built.get(viewer)
+        if found is None:
+            if len(built) >= size:
+                built.clear()
+            found = built[viewer] = build(viewer)
+        return found
+
+    return statement

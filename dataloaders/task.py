@@ -5,35 +5,57 @@ A relation that is one row by id goes through ``ctx.loaders.by_id(Model)`` (one 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
-from dataloaders.registry import Reader, Record, any_of, columns_of, group_by, records
+from dataloaders.registry import (
+    KEYS,
+    Reader,
+    Record,
+    columns_of,
+    group_by,
+    in_keys,
+    per_viewer,
+    records,
+)
 from db.models import Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
+from db.policies import Viewer, readable_by
 
 KEY = "task_id_"  # the loader key's label beside the related row's own columns
 
 
-# Plain records (dataloaders.registry): a task list reads these for every task it shows.
-async def assignees_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Record]]:
-    """Each task's readable assignees as records of the user's columns (``User``'s attribute names)."""
-    rows = await reader.session.execute(
+# Plain records and statements built once per viewer (dataloaders.registry): a task list reads
+# these for every task it shows.
+@per_viewer
+def _assignees(viewer: Viewer) -> Select[Any]:
+    return (
         select(TaskAssignee.task_id.label(KEY), *columns_of(User))
         .join(User, User.id == TaskAssignee.user_id)
-        .where(any_of(TaskAssignee.task_id, keys), reader.readable(User))
+        .where(in_keys(TaskAssignee.task_id), readable_by(User, viewer))
         .order_by(User.name, User.id)
     )
+
+
+@per_viewer
+def _teams(viewer: Viewer) -> Select[Any]:
+    return (
+        select(TaskTeam.task_id.label(KEY), *columns_of(Team))
+        .join(Team, Team.id == TaskTeam.team_id)
+        .where(in_keys(TaskTeam.task_id), readable_by(Team, viewer))
+        .order_by(Team.name, Team.id)
+    )
+
+
+async def assignees_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Record]]:
+    """Each task's readable assignees as records of the user's columns (``User``'s attribute names)."""
+    rows = await reader.session.execute(_assignees(reader.viewer), {KEYS: list(keys)})
     return group_by(records(rows), KEY, keys)
 
 
 async def teams_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Record]]:
     """Each task's readable teams as records of the team's columns (``Team``'s attribute names)."""
-    rows = await reader.session.execute(
-        select(TaskTeam.task_id.label(KEY), *columns_of(Team))
-        .join(Team, Team.id == TaskTeam.team_id)
-        .where(any_of(TaskTeam.task_id, keys), reader.readable(Team))
-        .order_by(Team.name, Team.id)
-    )
+    rows = await reader.session.execute(_teams(reader.viewer), {KEYS: list(keys)})
     return group_by(records(rows), KEY, keys)
 
 

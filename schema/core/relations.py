@@ -10,11 +10,13 @@ loaded yet still returns an awaitable, so nothing depends on the prefetch having
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
+from strawberry.exceptions import WrongNumberOfResultsReturned
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 K = TypeVar("K")
@@ -112,6 +114,48 @@ def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:
 
 
 async def load_all(loader: DataLoader[Any, Any], keys: Iterable[Any]) -> list[Any]:
-    """One batch for every key not loaded yet (None keys skipped); the values, in order."""
+    """One batch for every key not loaded yet (None keys skipped); the values, in order.
+
+    Calls the loader's batch function itself, with the futures of its keys in the loader's
+    cache meanwhile (as a dispatched batch has them, so a concurrent ``load`` of one of them
+    waits for this batch): ``DataLoader.load_many`` cost a batch task, a future and a gather
+    callback per key, ~8 % of the CPU of a 100-task list.
+    """
     wanted = list(dict.fromkeys(k for k in keys if k is not None))
-    return list(await loader.load_many(wanted)) if wanted else []
+    if not wanted:
+        return []
+    if not loader.cache:
+        return list(await loader.load_many(wanted))
+    cache = loader.cache_map
+    fresh = [key for key in wanted if cache.get(key) is None]
+    if fresh:
+        await _run_batch(loader, fresh)
+    values: list[Any] = []
+    for key in wanted:
+        future = cache.get(key)
+        if future is None:  # cleared meanwhile (DataLoader.clear): load it as any field would
+            values.append(await loader.load(key))
+        else:
+            values.append(future.result() if future.done() else await future)
+    return values
+
+
+async def _run_batch(loader: DataLoader[Any, Any], keys: list[Any]) -> None:
+    loop = asyncio.get_running_loop()
+    futures: list[asyncio.Future[Any]] = [loop.create_future() for _ in keys]
+    for key, future in zip(keys, futures, strict=True):
+        loader.cache_map.set(key, future)
+    try:
+        values = await loader.load_fn(keys)
+        if len(values) != len(keys):
+            raise WrongNumberOfResultsReturned(expected=len(keys), received=len(values))
+    except BaseException as error:
+        for future in futures:
+            future.set_exception(error)
+            future.exception()  # retrieved here (the raise below reports it), so asyncio does not log it again
+        raise
+    for future, value in zip(futures, values, strict=True):
+        if isinstance(value, BaseException):
+            future.set_exception(value)
+        else:
+            future.set_result(value)
