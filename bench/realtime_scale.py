@@ -11,13 +11,18 @@ Redis, cleans up and stops by itself; localhost only, every wait bounded):
              time until every one has caught up, server SQL statements spent
 
     .venv/bin/python bench/realtime_scale.py fanout --subscribers 1000 --rate 20 --seconds 60
+    .venv/bin/python bench/realtime_scale.py fanout --clients light --client-processes 2
     .venv/bin/python bench/realtime_scale.py idle --subscribers 10000 --processes 2
     .venv/bin/python bench/realtime_scale.py calendar --subscribers 200 --windows 50 --changes 40
     .venv/bin/python bench/realtime_scale.py storm --subscribers 1000 --changes 20
 
 The clients do no JSON parsing on the hot path (they find the change's marker in the
-raw frame), so the bench process stays lighter than the server it measures. On a
-shared 2-core machine, read the printed load average alongside the figures.
+raw frame). ``--clients light`` goes further (bench/light_client.py: frame headers read
+by hand, no task per message), optionally in ``--client-processes`` worker processes,
+so the clients' own share of commit-to-client can be told apart; the fanout scenario
+also prints the server's own share from its ``/metrics`` (commit to offer, offer to
+the last frame written, see server/fanout_metrics.py). On a shared 2-core machine,
+read the printed load average alongside the figures.
 """
 from __future__ import annotations
 
@@ -49,7 +54,8 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import admin_sql, free_port  # noqa: E402 (needs ROOT on sys.path)
+from bench.light_client import LightClient, latencies, open_light  # noqa: E402 (needs ROOT on sys.path)
+from bench.scratch import admin_sql, free_port  # noqa: E402
 from server.auth import hash_password, issue_token  # noqa: E402
 from server.changes import encode_cursor  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
@@ -62,6 +68,7 @@ CALENDAR_QUERY = """subscription ($start: DateTime!, $end: DateTime!) {
   calendarChanged(start: $start, end: $end) { cursor op sourceId removedEntryIds entries { id title start } } }"""
 MARKER = re.compile(rb'"title":"m(\d+)"')
 STATEMENTS = re.compile(r'^almanac_sql_statements_total\{kind="(\w+)"\} ([0-9.e+]+)$', re.M)
+LAG = re.compile(r'^almanac_fanout_(\w+)_seconds_bucket\{le="([^"]+)"\} ([0-9.e+]+)$', re.M)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -89,10 +96,19 @@ class Bench:
     def process(self, index: int = 0) -> psutil.Process:
         return psutil.Process(self.servers[index].pid)
 
-    async def statements(self, index: int = 0) -> int:
+    async def metrics(self, index: int = 0) -> str:
         async with httpx.AsyncClient() as http:
-            body = (await http.get(f"http://127.0.0.1:{self.ports[index]}/metrics")).text
-        return int(sum(float(v) for _, v in STATEMENTS.findall(body)))
+            return (await http.get(f"http://127.0.0.1:{self.ports[index]}/metrics")).text
+
+    async def statements(self, index: int = 0) -> int:
+        return int(sum(float(v) for _, v in STATEMENTS.findall(await self.metrics(index))))
+
+    async def lags(self, index: int = 0) -> dict[str, list[tuple[str, float]]]:
+        """The server's fan-out latency histograms: name -> cumulative (bound, count)."""
+        found: dict[str, list[tuple[str, float]]] = {}
+        for name, bound, count in LAG.findall(await self.metrics(index)):
+            found.setdefault(name, []).append((bound, float(count)))
+        return found
 
 
 @asynccontextmanager
@@ -229,13 +245,16 @@ async def make_tasks(bench: Bench, count: int) -> list[int]:
             "INSERT INTO tasks (title) SELECT 'm0' FROM generate_series(1, :n) RETURNING id"), {"n": count})).scalars())
 
 
+def print_latencies(found: list[float], expected: int) -> None:
+    print(f"delivered {len(found)}/{expected} ({100 * len(found) / max(1, expected):.2f} %)")
+    if found:
+        print(f"commit-to-client ms: p50={percentile(found, 50):.1f} p95={percentile(found, 95):.1f} "
+              f"p99={percentile(found, 99):.1f} max={max(found):.1f}")
+
+
 def latency_report(clients: list[Client], committed: dict[int, float]) -> None:
-    latencies = [(c.arrived[m] - t) * 1000 for c in clients for m, t in committed.items() if m in c.arrived]
-    expected = len(clients) * len(committed)
-    print(f"delivered {len(latencies)}/{expected} ({100 * len(latencies) / max(1, expected):.2f} %)")
-    if latencies:
-        print(f"commit-to-client ms: p50={percentile(latencies, 50):.1f} p95={percentile(latencies, 95):.1f} "
-              f"p99={percentile(latencies, 99):.1f} max={max(latencies):.1f}")
+    print_latencies([(c.arrived[m] - t) * 1000 for c in clients for m, t in committed.items() if m in c.arrived],
+                    len(clients) * len(committed))
     errors = [e for c in clients for e in c.errors]
     closed = sorted({c.closed_code for c in clients if c.closed_code is not None})
     if errors or closed:
@@ -243,15 +262,64 @@ def latency_report(clients: list[Client], committed: dict[int, float]) -> None:
 
 
 # -- scenarios -----------------------------------------------------------------------------------
-async def fanout(subscribers: int, rate: float, seconds: float) -> None:
+def lag_report(before: dict[str, list[tuple[str, float]]], after: dict[str, list[tuple[str, float]]]) -> None:
+    """Quantiles of the server's own histograms over the run, as the bucket bound they fall under."""
+    parts = []
+    for name, buckets in after.items():
+        counts = [(bound, count - dict(before.get(name, [])).get(bound, 0.0)) for bound, count in buckets]
+        total = counts[-1][1] if counts else 0.0
+        if not total:
+            continue
+        quantiles = []
+        for p in (50, 95, 99):
+            bound = next(b for b, c in counts if c >= p / 100 * total)
+            quantiles.append(f"p{p}<={float(bound) * 1000:g}" if bound != "+Inf" else f"p{p}>5000")
+        parts.append(f"{name.replace('_', ' ')} ms {' '.join(quantiles)} ({int(total)} observations)")
+    print("server side: " + "; ".join(parts))
+
+
+async def light_workers(bench: Bench, subscribers: int, processes: int) -> list[asyncio.subprocess.Process]:
+    """``processes`` worker processes of bench/light_client.py sharing ``subscribers`` clients."""
+    workers = []
+    for w in range(processes):
+        indexes = range(w, subscribers, processes)
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bench" / "light_client.py"),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**30)
+        assert worker.stdin is not None
+        worker.stdin.write((json.dumps({"port": bench.ports[0], "tokens": [bench.token(i) for i in indexes],
+                                        "query": TASK_QUERY, "variables": [{} for _ in indexes]}) + "\n").encode())
+        await worker.stdin.drain()
+        workers.append(worker)
+    for worker in workers:
+        assert worker.stdout is not None
+        ready = await asyncio.wait_for(worker.stdout.readline(), timeout=300)
+        assert ready.strip() == b"ready", ready
+    return workers
+
+
+async def fanout(subscribers: int, rate: float, seconds: float, clients_kind: str, processes: int) -> None:
     async with bench_env(users=min(subscribers, 50)) as bench:
         task_ids = await make_tasks(bench, 50)
-        clients = await open_clients(bench, subscribers, TASK_QUERY, lambda i: {})
+        clients: list[Client] = []
+        light: list[LightClient] = []
+        workers: list[asyncio.subprocess.Process] = []
+        if clients_kind == "websockets":
+            clients = await open_clients(bench, subscribers, TASK_QUERY, lambda i: {})
+        elif processes:
+            workers = await light_workers(bench, subscribers, processes)
+        else:
+            for offset in range(0, subscribers, 100):
+                light.extend(await asyncio.gather(*(open_light(bench.ports[0], bench.token(i), TASK_QUERY, {})
+                                                    for i in range(offset, min(subscribers, offset + 100)))))
         await asyncio.sleep(2.0)
-        print(f"{subscribers} subscribers open; {load()}")
+        where = f"{clients_kind} clients" + (f" in {processes} processes" if workers else " in the bench process")
+        print(f"{subscribers} subscribers open ({where}); {load()}")
         statements_before = await bench.statements()
+        lags_before = await bench.lags()
         cpu_before = sum(bench.process().cpu_times()[:2])
-        committed: dict[int, float] = {}
+        committed: dict[int, float] = {}  # perf_counter, for the websockets clients
+        committed_wall: dict[int, float] = {}  # time.time(), for the light ones (maybe in other processes)
         count = int(rate * seconds)
         started = time.perf_counter()
         for marker in range(1, count + 1):
@@ -259,16 +327,40 @@ async def fanout(subscribers: int, rate: float, seconds: float) -> None:
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             await commit_task_change(bench, task_ids[marker % len(task_ids)], marker)
             committed[marker] = time.perf_counter()
+            committed_wall[marker] = time.time()
+        results: list[dict[str, Any]] = []
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write((json.dumps({"committed": committed_wall, "wait": 30}) + "\n").encode())
+            await worker.stdin.drain()
+        for worker in workers:
+            assert worker.stdout is not None
+            results.append(json.loads(await asyncio.wait_for(worker.stdout.readline(), timeout=120)))
+            await worker.wait()
         deadline = time.perf_counter() + 30
-        while time.perf_counter() < deadline and any(len(c.arrived) < count for c in clients):  # noqa: ASYNC110
+        while time.perf_counter() < deadline and any(len(c.arrived) < count for c in [*clients, *light]):  # noqa: ASYNC110
             await asyncio.sleep(0.2)
         cpu = sum(bench.process().cpu_times()[:2]) - cpu_before
         statements = await bench.statements() - statements_before
         print(f"changes={count} at {rate}/s over {seconds:.0f} s; {load()}")
-        latency_report(clients, committed)
+        if clients:
+            latency_report(clients, committed)
+        else:
+            found = [x for r in results for x in r["latencies"]] + latencies(light, committed_wall)
+            expected = sum(r["expected"] for r in results) + len(light) * count
+            print_latencies(found, expected)
+            errors = sum(r["error_count"] for r in results) + sum(len(c.errors) for c in light)
+            closed = sorted({code for r in results for code in r["closed"]} |
+                            {c.closed_code for c in light if c.closed_code is not None})
+            if errors or closed:
+                first = [e for r in results for e in r["errors"]][:1] or [c.errors[0] for c in light if c.errors][:1]
+                print(f"errors={errors} first={first} close codes={closed}")
+        lag_report(lags_before, await bench.lags())
         print(f"server: {statements} SQL statements ({statements / count:.2f} per change), "
               f"{1000 * cpu / count:.1f} ms CPU per change")
         await close_clients(clients)
+        for client in light:
+            client.close()
 
 
 async def idle(subscribers: int, processes: int) -> None:
@@ -397,11 +489,15 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--windows", type=int, default=50)
     parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--clients", choices=["websockets", "light"], default="websockets",
+                        help="fanout: the websockets library's client, or bench/light_client.py's")
+    parser.add_argument("--client-processes", type=int, default=0,
+                        help="fanout with light clients: worker processes for them (0: the bench process)")
     args = parser.parse_args()
     if not 1 <= args.subscribers <= 12000 or not 0 < args.rate <= 200 or not 0 < args.seconds <= 600:
         parser.error("--subscribers 1..12000, --rate 0..200, --seconds 0..600")
     scenarios = {
-        "fanout": lambda: fanout(args.subscribers, args.rate, args.seconds),
+        "fanout": lambda: fanout(args.subscribers, args.rate, args.seconds, args.clients, args.client_processes),
         "idle": lambda: idle(args.subscribers, args.processes),
         "calendar": lambda: calendar(args.subscribers, args.windows, args.changes),
         "storm": lambda: storm(args.subscribers, args.changes),

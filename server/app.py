@@ -24,8 +24,9 @@ from server.admission import ADMISSION_KEY, Admission
 from server.context import ChangeNotifier
 from server.deploy_check import refuse_unsafe_start
 from server.error_boundary import ErrorBoundary
+from server.fanout_metrics import FanoutLag
 from server.gc_tuning import tune_gc
-from server.metrics import metrics_endpoint
+from server.metrics import metrics_endpoint, metrics_for
 from server.realtime import start_realtime
 from server.request_limits import BodySizeLimit
 from server.settings import Settings, get_settings
@@ -157,6 +158,7 @@ def create_app(
         )
         state.notifier = realtime.notifier
         state.extras["realtime"] = realtime
+        metrics_for(state).registry.register(FanoutLag(realtime.fanout.stats))
         # Cache users only where changes reach this process (the relay runs when the app owns its engine).
         user_cache = UserCache(settings.user_cache_seconds if realtime.relay is not None else 0)
         state.extras[USER_CACHE_KEY] = user_cache

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from db.policies.audience import Scope
 from db.policies.viewer import Viewer
 from server.changes import Change
 from server.context import Context
+from server.fanout_metrics import LagHistogram
 from server.shared_loads import SharedLoads
 from server.socket_context import SocketContext, event_scope
 from server.socket_writer import SocketWriter, text_frame
@@ -116,6 +118,15 @@ class FanoutStats:
     executions: int = 0  # one per (change, audience class, group): what the tests count
     statements: int = 0  # SQL statements those executions ran
     frames: int = 0  # frames handed to sockets
+    # The server's share of commit-to-client latency (served at /metrics, see server.fanout_metrics):
+    commit_to_offer: LagHistogram = field(default_factory=LagHistogram)  # change-log row written -> broker
+    offer_to_write: LagHistogram = field(default_factory=LagHistogram)  # broker -> last member's frame written
+
+
+Offered = tuple[Change, float]  # a change and when the broker offered it (perf_counter)
+HandOver = tuple[Member, "asyncio.Future[bool]"]
+Frame = tuple[str, bytes]  # the text (for the ASGI path) and the same frame as wire bytes
+MAX_BATCH = 8  # changes queued behind a slow one are written together: one socket write per member
 
 
 class Group:
@@ -129,15 +140,28 @@ class Group:
         self.variables = op.variables
         self.operation_name = op.operation_name
         self.members: set[Member] = set()
+        self.by_viewer: dict[Viewer, set[Member]] = {}  # a change's reach and class are decided per viewer
         self.results = SharedLoads(size=256)
-        self._queue: deque[Change | tuple[Member, asyncio.Future[bool]]] = deque()
+        self._queue: deque[Offered | HandOver] = deque()
         self._wake = asyncio.Event()
         self._task = asyncio.get_running_loop().create_task(self._run(), name="subscription-group")
 
+    def add(self, member: Member) -> None:
+        self.members.add(member)
+        self.by_viewer.setdefault(member.viewer, set()).add(member)
+
+    def discard(self, member: Member) -> None:
+        self.members.discard(member)
+        same = self.by_viewer.get(member.viewer)
+        if same is not None:
+            same.discard(member)
+            if not same:
+                del self.by_viewer[member.viewer]
+
     # -- from the broker (synchronous, in order) ---------------------------------------
-    def offer(self, change: Change) -> None:
+    def offer(self, change: Change, at: float) -> None:
         if self.spec.accepts(change):
-            self._queue.append(change)
+            self._queue.append((change, at))
             self._wake.set()
 
     # -- from a member's own task -----------------------------------------------------
@@ -151,22 +175,14 @@ class Group:
     async def send(self, member: Member, change: Change) -> None:
         """Deliver one change to one member (its class's shared result)."""
         payload = await self.payload(change, self.classify(change, member.viewer), member)
-        await self._write(member, change.position, payload)
+        member.last = change.position
+        if payload is not None and not member.closed.is_set():
+            self._write(member, [frame_of(member.prefix, payload)])
 
-    async def _write(self, member: Member, position: int, payload: str | None,
-                     frames: dict[str, tuple[str, bytes]] | None = None) -> None:
-        """Send ``payload`` with the member's operation id; ``frames`` shares built frames by id."""
-        member.last = position
-        if payload is None or member.closed.is_set():
-            return
-        self.fanout.stats.frames += 1
-        built = frames.get(member.prefix) if frames is not None else None
-        if built is None:
-            text = member.prefix + payload + "}"
-            built = (text, text_frame(text.encode()))
-            if frames is not None:
-                frames[member.prefix] = built
-        if not await member.writer.write(*built):
+    def _write(self, member: Member, frames: list[Frame]) -> None:
+        self.fanout.stats.frames += len(frames)
+        encoded = frames[0][1] if len(frames) == 1 else b"".join(frame[1] for frame in frames)
+        if not member.writer.write([frame[0] for frame in frames], encoded):
             member.close(SLOW_CONSUMER, "Too slow: change queue overflowed; resubscribe with `after`")
 
     # -- the group's task ---------------------------------------------------------------
@@ -177,31 +193,69 @@ class Group:
                 await self._wake.wait()
             item = self._queue.popleft()
             try:
-                if isinstance(item, Change):
-                    await self._deliver(item)
+                if isinstance(item[0], Change):
+                    await self._deliver(self._batch(item))
                 else:
                     await self._hand_over(*item)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                log.exception("fanout.delivery_failed", position=getattr(item, "position", None))
-                if not isinstance(item, Change) and not item[1].done():
+                log.exception("fanout.delivery_failed", position=getattr(item[0], "position", None))
+                if isinstance(item[0], Member) and not item[1].done():
                     item[1].set_exception(error)  # the member's subscription ends instead of waiting forever
 
-    async def _deliver(self, change: Change) -> None:
+    def _batch(self, first: Offered) -> list[Offered]:
+        """``first`` and the changes queued right behind it (not past a hand-over: it needs them in order)."""
+        batch = [first]
+        while self._queue and len(batch) < MAX_BATCH and isinstance(self._queue[0][0], Change):
+            batch.append(self._queue.popleft())  # type: ignore[arg-type]
+        return batch
+
+    async def _deliver(self, batch: list[Offered]) -> None:
+        """Execute each change once per class; one write per member for the whole batch."""
+        outgoing: dict[Member, list[Frame]] | None = {} if len(batch) > 1 else None
+        for change, _ in batch:
+            await self._collect(change, outgoing)
+        if outgoing is not None:
+            for member, frames in outgoing.items():
+                if not member.closed.is_set():
+                    self._write(member, frames)
+        now = time.perf_counter()
+        for _, offered_at in batch:
+            self.fanout.stats.offer_to_write.observe(now - offered_at)
+
+    async def _collect(self, change: Change, outgoing: dict[Member, list[Frame]] | None) -> None:
+        """Frames of ``change`` for the live members it reaches: written now, or added to ``outgoing``."""
+        position = change.position
         by_class: dict[Hashable, list[Member]] = {}
-        for member in self.members:
-            if member.closed.is_set() or change.position <= member.last or not change.reaches(member.viewer):
+        limit = self.fanout.max_pending
+        for viewer, same in self.by_viewer.items():
+            if not change.reaches(viewer):
                 continue
-            if member.replaying:
-                member_pend(member, change, self.fanout.max_pending)
-                continue
-            by_class.setdefault(self.classify(change, member.viewer), []).append(member)
+            members: list[Member] | None = None
+            for member in same:
+                if position <= member.last or member.closed.is_set():
+                    continue
+                if member.replaying:
+                    member_pend(member, change, limit)
+                    continue
+                if members is None:
+                    members = by_class.setdefault(self.classify(change, viewer), [])
+                members.append(member)
         for klass, members in by_class.items():
             payload = await self.payload(change, klass, members[0])
-            frames: dict[str, tuple[str, bytes]] = {}  # most clients call their first operation "1"
+            built: dict[str, Frame] = {}  # by operation id: most clients call their first operation "1"
             for member in members:
-                await self._write(member, change.position, payload, frames)
+                member.last = position
+                if payload is None or member.closed.is_set():
+                    continue
+                frame = built.get(member.prefix)
+                if frame is None:
+                    frame = built[member.prefix] = frame_of(member.prefix, payload)
+                if outgoing is None:
+                    self._write(member, [frame])
+                else:
+                    outgoing.setdefault(member, []).append(frame)
 
     async def _hand_over(self, member: Member, done: asyncio.Future[bool]) -> None:
         if member.fell_behind:
@@ -275,6 +329,12 @@ class Group:
         self._task.cancel()
 
 
+def frame_of(prefix: str, payload: str) -> Frame:
+    """The ``next`` message for one operation id: ``prefix`` + the shared payload, as text and as a frame."""
+    text = prefix + payload + "}"
+    return text, text_frame(text.encode())
+
+
 def member_pend(member: Member, change: Change, limit: int) -> None:
     """Remember a live change for a replaying member; past ``limit`` it replays again from the log."""
     if member.fell_behind:
@@ -301,9 +361,11 @@ class Fanout:
 
     def listen(self, changes: list[Change]) -> None:
         """The broker's listener: offer each change to the groups of its entity type."""
+        now, wall = time.perf_counter(), time.time()
         for change in changes:
+            self.stats.commit_to_offer.observe(wall - change.created_at.timestamp())
             for group in tuple(self.by_topic.get(change.entity_type, ())):
-                group.offer(change)
+                group.offer(change, now)
 
     def join(
         self, op: OperationRef, ctx: Context, spec: StreamSpec[Any], field_name: str, *, live_from: int
@@ -319,12 +381,12 @@ class Fanout:
         member = Member(op=op, ctx=ctx, viewer=ctx.viewer,
                         writer=SocketWriter(op.socket, max_backlog=self.max_pending),
                         prefix='{"id":' + json.dumps(op.id) + ',"type":"next","payload":', last=live_from)
-        group.members.add(member)
+        group.add(member)
         return group, member
 
     def leave(self, group: Group, member: Member) -> None:
         member.writer.stop()
-        group.members.discard(member)
+        group.discard(member)
         if not group.members and self.groups.get(group.key) is group:
             del self.groups[group.key]
             for topic in group.spec.topics:

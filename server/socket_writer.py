@@ -2,10 +2,11 @@
 
 A subscription group sends one change to a thousand sockets from ONE task; if it
 awaited a socket whose client stopped reading, every other member would wait too.
-So a frame goes out at once while the socket is writable (uvicorn's protocol
-exposes that as an ``asyncio.Event``), and otherwise joins a short backlog that a
-task of its own drains. A backlog past ``max_backlog`` frames means a client that
-does not keep up: the caller closes it with 4008.
+So frames go out at once while the socket is writable (uvicorn's protocol exposes
+that as an ``asyncio.Event``), and otherwise join a short backlog that a task of
+its own drains (the only task a writer ever has, and only while it is behind). A
+backlog past ``max_backlog`` frames means a client that does not keep up: the
+caller closes it with 4008.
 
 Fast path: on uvicorn's sans-I/O websocket protocol with no extension negotiated
 (the server turns permessage-deflate off), a text frame from server to client is
@@ -71,6 +72,9 @@ def raw_transport(protocol: Any) -> Any:
 
 
 class SocketWriter:
+    """One member's end of a group's writes: synchronous, so a group writes a thousand sockets
+    without creating a coroutine, task or future per socket."""
+
     __slots__ = ("_backlog", "_flusher", "_protocol", "_socket", "_writable", "failed", "max_backlog")
 
     def __init__(self, socket: WebSocket, *, max_backlog: int) -> None:
@@ -82,28 +86,27 @@ class SocketWriter:
         self.max_backlog = max_backlog
         self.failed = False  # the socket is gone: stop writing to it
 
-    async def write(self, frame: str, encoded: bytes | None = None) -> bool:
-        """Send ``frame`` now or queue it; False when the backlog is full (a slow consumer).
+    def write(self, texts: list[str], encoded: bytes) -> bool:
+        """Send the frames ``texts`` now or queue them; False when the backlog is full (a slow consumer).
 
-        ``encoded`` is ``text_frame(frame.encode())`` when the caller has it (shared by members).
+        ``encoded`` is the frames as they go on the wire, ``text_frame(text.encode())`` of each
+        text joined (built once per operation id by the group): one transport write for all.
         """
         if self.failed:
             return True
         if not self._backlog and self._writable is not None and self._writable.is_set():
-            transport = raw_transport(self._protocol) if encoded is not None else None
-            try:
-                if transport is not None:
+            transport = raw_transport(self._protocol)
+            if transport is not None:
+                try:
                     transport.write(encoded)
-                else:
-                    await self._socket.send_text(frame)
-            except Exception:  # disconnected meanwhile; the connection's shutdown removes the member
-                self.failed = True
-            return True
-        if len(self._backlog) >= self.max_backlog:
+                except Exception:  # disconnected meanwhile; the connection's shutdown removes the member
+                    self.failed = True
+                return True
+        if len(self._backlog) + len(texts) > self.max_backlog:
             return False
-        self._backlog.append(frame)
+        self._backlog.extend(texts)
         if self._flusher is None:
-            self._flusher = asyncio.create_task(self._flush())
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
         return True
 
     async def _flush(self) -> None:
