@@ -68,6 +68,7 @@ CALENDAR_QUERY = """subscription ($start: DateTime!, $end: DateTime!) {
   calendarChanged(start: $start, end: $end) { cursor op sourceId removedEntryIds entries { id title start } } }"""
 MARKER = re.compile(rb'"title":"m(\d+)"')
 STATEMENTS = re.compile(r'^almanac_sql_statements_total\{kind="(\w+)"\} ([0-9.e+]+)$', re.M)
+GC_SECONDS = re.compile(r'^almanac_gc_seconds_total\{generation="(\d)"\} ([0-9.e+-]+)$', re.M)
 LAG = re.compile(r'^almanac_fanout_(\w+)_seconds_bucket\{le="([^"]+)"\} ([0-9.e+]+)$', re.M)
 
 
@@ -102,6 +103,10 @@ class Bench:
 
     async def statements(self, index: int = 0) -> int:
         return int(sum(float(v) for _, v in STATEMENTS.findall(await self.metrics(index))))
+
+    async def gc_seconds(self, index: int = 0) -> list[float]:
+        found = dict(GC_SECONDS.findall(await self.metrics(index)))
+        return [float(found.get(str(g), 0.0)) for g in range(3)]
 
     async def lags(self, index: int = 0) -> dict[str, list[tuple[str, float]]]:
         """The server's fan-out latency histograms: name -> cumulative (bound, count)."""
@@ -317,6 +322,7 @@ async def fanout(subscribers: int, rate: float, seconds: float, clients_kind: st
         print(f"{subscribers} subscribers open ({where}); {load()}")
         statements_before = await bench.statements()
         lags_before = await bench.lags()
+        gc_before = await bench.gc_seconds()
         cpu_before = sum(bench.process().cpu_times()[:2])
         committed: dict[int, float] = {}  # perf_counter, for the websockets clients
         committed_wall: dict[int, float] = {}  # time.time(), for the light ones (maybe in other processes)
@@ -356,8 +362,11 @@ async def fanout(subscribers: int, rate: float, seconds: float, clients_kind: st
                 first = [e for r in results for e in r["errors"]][:1] or [c.errors[0] for c in light if c.errors][:1]
                 print(f"errors={errors} first={first} close codes={closed}")
         lag_report(lags_before, await bench.lags())
+        gc_ms = [1000 * (after - before) / count for before, after in zip(gc_before, await bench.gc_seconds(), strict=True)]
         print(f"server: {statements} SQL statements ({statements / count:.2f} per change), "
-              f"{1000 * cpu / count:.1f} ms CPU per change")
+              f"{1000 * cpu / count:.1f} ms CPU per change, of which GC {sum(gc_ms):.2f} ms "
+              f"(generations {' / '.join(f'{ms:.2f}' for ms in gc_ms)}; ALMANAC_GC_THRESHOLD="
+              f"{os.environ.get('ALMANAC_GC_THRESHOLD', 'default')})")
         await close_clients(clients)
         for client in light:
             client.close()

@@ -6,6 +6,8 @@
 - ``almanac_sql_statements_total{kind}``: every statement this process sent to PostgreSQL
   (``data``, ``transaction`` = BEGIN/COMMIT/ROLLBACK/SAVEPOINT, ``ping``, ``introspection``),
   operations or not (sign-in lookups, the change-log relay, jobs); see ``db.statements``
+- ``almanac_gc_seconds_total{generation}``, ``almanac_gc_collections_total{generation}``: the
+  garbage collector's cost (``server.gc_tuning``)
 
 ``outcome`` is ``ok`` or the lower-cased ``extensions.code`` of the first error
 (``query_too_complex``, ``rate_limited``, ``unauthenticated``, ``internal``, ...), ``error``
@@ -36,6 +38,7 @@ from strawberry.types import ExecutionContext
 
 from db import statements
 from schema.core.errors import TopLevelCode
+from server.gc_tuning import GcCollector
 
 METRICS_KEY = "metrics"
 MAX_OPERATION_NAMES = 200
@@ -64,6 +67,7 @@ class GraphQLMetrics:
         )
         self._names: set[str] = set()
         self.registry.register(StatementTotals())
+        self.registry.register(GcCollector())
 
     def operation_label(self, name: str | None) -> str:
         if not name:
