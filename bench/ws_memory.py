@@ -6,7 +6,7 @@ scratch database and real Redis) and its clients in a worker process
 process's RSS growth per connection, then the traced growth per connection
 grouped by source line (and by file), largest first.
 
-    .venv/bin/python bench/ws_memory.py --subscribers 1000 --top 30
+    .venv/bin/python bench/ws_memory.py --subscribers 1000 --top 30 [--frames 12]
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ async def settle() -> None:
     gc.collect()
 
 
-async def measure(subscribers: int, top: int) -> None:
+async def measure(subscribers: int, top: int, frames: int) -> None:
     async with bench_env(users=50, processes=0) as bench:
         os.environ.update({"DATABASE_URL": bench.url, "REDIS_URL": REDIS_URL, "ALMANAC_SECRET_KEY": SECRET,
                            "ALMANAC_REDIS_NAMESPACE": f"almanac-mem-{uuid.uuid4().hex[:6]}",
@@ -84,7 +84,7 @@ async def measure(subscribers: int, top: int) -> None:
               f"({subscribers} idle subscribers, server in the bench process, untraced)")
         await release(worker)
         await settle()
-        tracemalloc.start(1)
+        tracemalloc.start(frames)
         before = tracemalloc.take_snapshot()
         worker = await hold(bench, subscribers)
         await settle()
@@ -99,6 +99,13 @@ async def measure(subscribers: int, top: int) -> None:
             frame = stat.traceback[0]
             name = frame.filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
             print(f"{stat.size_diff / subscribers:9.0f} B {stat.count_diff / subscribers:6.1f}  {name}:{frame.lineno}")
+        if frames > 1:
+            print("largest by allocation site, with its callers:")
+            for stat in after.compare_to(before, "traceback")[:top]:
+                print(f"{stat.size_diff / subscribers:9.0f} B {stat.count_diff / subscribers:6.1f}")
+                for frame in stat.traceback:
+                    name = frame.filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+                    print(f"              {name}:{frame.lineno}")
         by_file: dict[str, int] = {}
         for stat in stats:
             name = stat.traceback[0].filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
@@ -114,10 +121,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--frames", type=int, default=1, help="callers kept per allocation (>1: print them)")
     args = parser.parse_args()
     if not 1 <= args.subscribers <= 10000:
         parser.error("--subscribers 1..10000")
-    asyncio.run(asyncio.wait_for(measure(args.subscribers, args.top), timeout=900))
+    asyncio.run(asyncio.wait_for(measure(args.subscribers, args.top, args.frames), timeout=900))
 
 
 if __name__ == "__main__":
