@@ -89,9 +89,12 @@ class CountingConnection(Connection):  # type: ignore[misc]  # asyncpg is untype
         return await super().fetchval(query, *args, **kwargs)
 
     async def _introspect_types(self, typeoids: Any, timeout: Any) -> Any:  # noqa: ASYNC109
-        # asyncpg looks up unknown type OIDs (and may toggle JIT around it): two or three statements.
+        # asyncpg looks up unknown type OIDs; on a server with JIT it first reads and turns off the
+        # jit setting, and sets it back afterwards unless it was off already (db/engine.py turns it off).
         jit = bool(getattr(getattr(self, "_server_caps", None), "jit", False))
-        count(INTROSPECTION, 3 if jit else 1)
+        settings = getattr(getattr(self, "_params", None), "server_settings", None) or {}
+        restores = jit and settings.get("jit") != "off"
+        count(INTROSPECTION, 1 + jit + restores)
         return await super()._introspect_types(typeoids, timeout)
 
 

@@ -372,8 +372,10 @@ async def seed_public_services(w: World, start: int, count: int) -> None:
 
 
 async def seed_nodes(w: World, start: int, count: int) -> None:
-    w.node_ids += [to_global_id("Task", pk) for pk in await add_tasks(w, start, count)]
-    w.node_ids += [to_global_id("Ppa", pk) for pk in await seed_ppas(w, start, count)]
+    """Half tasks, half PPAs: ``nodes`` takes at most 500 ids (``QueryLimits.max_list_items``)."""
+    half = count // 2
+    w.node_ids += [to_global_id("Task", pk) for pk in await add_tasks(w, start, half)]
+    w.node_ids += [to_global_id("Ppa", pk) for pk in await seed_ppas(w, start + half, count - half)]
 
 
 async def seed_needs(w: World, start: int, count: int) -> None:
