@@ -150,7 +150,7 @@ def refresh_series_end(event: Event, overrides: Iterable[EventOverride] = ()) ->
 
 async def may_edit(session: AsyncSession, viewer: Viewer, event: Event) -> None:
     """``db/policies/event.may_change_event`` or PERMISSION_DENIED (the caller has read the event)."""
-    if not await may_change_event(session, viewer, event.owner_id, event.visibility):
+    if not await may_change_event(session, viewer, event.owner_id, event.visibility, event.team_id):
         message = ("Only the owner may change a private event." if event.visibility == Visibility.PRIVATE
                    else "Only the owner, managers and admins may change this event.")
         raise DomainError.one(ErrorCode.PERMISSION_DENIED, message)

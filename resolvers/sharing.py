@@ -18,8 +18,13 @@ from db.models.sharing import ShareLevel
 from db.policies import policy_for
 from db.policies.audience import Audience
 from db.policies.event import event_audiences
-from db.policies.sharing import free_busy_visible, may_manage_grants
-from db.queries.free_busy import busy_blocks
+from db.policies.sharing import (
+    free_busy_visible,
+    may_manage_grants,
+    may_manage_team_grants,
+    team_free_busy_visible,
+)
+from db.queries.free_busy import busy_blocks, team_busy_blocks
 from db.queries.logs import audience_now, record_audience_changes, record_audit, record_change
 from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
@@ -29,14 +34,17 @@ from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id, decode_typed_id, to_global_id
 from schema.sharing.inputs import ShareCalendarInput, UnshareCalendarInput
 from schema.sharing.payloads import ShareCalendarPayload, UnshareCalendarPayload
-from schema.sharing.types import BusyPeriodType, CalendarGrantType, FreeBusyType
+from schema.sharing.types import BusyPeriodType, CalendarGrantType, FreeBusyType, TeamFreeBusyType
 from server.context import Context
 
 MAX_EVENTS_ANNOUNCED = 1000
 MAX_FREE_BUSY_USERS = 50
 
 
-async def private_event_readership(ctx: Context, owner_id: int) -> dict[int, Audience]:
+async def private_event_readership(ctx: Context, owner_id: int | None) -> dict[int, Audience]:
+    """Who reads the owner's PRIVATE events now (a team's grants open none: nothing to announce)."""
+    if owner_id is None:
+        return {}
     ids = list(await ctx.session.scalars(
         select(Event.id).where(Event.owner_id == owner_id, Event.visibility == Visibility.PRIVATE)
         .order_by(Event.starts_at.desc()).limit(MAX_EVENTS_ANNOUNCED)
@@ -44,14 +52,30 @@ async def private_event_readership(ctx: Context, owner_id: int) -> dict[int, Aud
     return await event_audiences(ctx.session, ids)
 
 
+async def calendar_owner(ctx: Context, value: strawberry.ID | None, user_id: int) -> tuple[int | None, int | None]:
+    """(user id, team id) of the calendar to share: the caller's own, another user's (ADMIN), or a
+    team's (its LEADs, ADMIN); PERMISSION_DENIED otherwise."""
+    if value is None:
+        return user_id, None
+    kind, pk = decode_typed_id(str(value), field="input.ownerId")
+    if kind == "Team":
+        if await ctx.loaders.by_id(Team).load(pk) is None:
+            raise not_found("Team", "input.ownerId")
+        if not await may_manage_team_grants(ctx.session, ctx.viewer, pk):
+            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the team's leads (or an ADMIN) share its calendar.",
+                                  "input.ownerId")
+        return None, pk
+    if kind != "User":
+        raise validation("Give a User or a Team id.", "input.ownerId")
+    if not may_manage_grants(ctx.viewer, pk):
+        raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the calendar's owner (or an ADMIN) shares it.")
+    return pk, None
+
+
 async def share_calendar(ctx: Context, input: ShareCalendarInput) -> ShareCalendarPayload:
     async def work() -> ShareCalendarPayload:
         user = ctx.require_user()
-        owner_id = user.id
-        if input.owner_id is not None:
-            owner_id = decode_id(str(input.owner_id), "User", field="input.ownerId")
-        if not may_manage_grants(ctx.viewer, owner_id):
-            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the calendar's owner (or an ADMIN) shares it.")
+        owner_id, owner_team_id = await calendar_owner(ctx, input.owner_id, user.id)
         kind, grantee_pk = decode_typed_id(str(input.grantee_id), field="input.granteeId")
         if kind == "User":
             grantee: User | Team | None = await ctx.loaders.by_id(User).load(grantee_pk)
@@ -63,21 +87,20 @@ async def share_calendar(ctx: Context, input: ShareCalendarInput) -> ShareCalend
             raise validation("A calendar is always shared with its owner.", "input.granteeId")
         column = CalendarGrant.grantee_user_id if kind == "User" else CalendarGrant.grantee_team_id
         before = await private_event_readership(ctx, owner_id)
-        grant = await ctx.session.scalar(
-            select(CalendarGrant).where(CalendarGrant.owner_id == owner_id, column == grantee_pk).with_for_update()
-        )
+        owner = CalendarGrant.owner_id == owner_id if owner_id is not None else CalendarGrant.owner_team_id == owner_team_id
+        grant = await ctx.session.scalar(select(CalendarGrant).where(owner, column == grantee_pk).with_for_update())
         if grant is None:
-            grant = CalendarGrant(owner_id=owner_id, level=ShareLevel(input.level), created_by_id=user.id,
-                                  **{column.key: grantee_pk})
+            grant = CalendarGrant(owner_id=owner_id, owner_team_id=owner_team_id, level=ShareLevel(input.level),
+                                  created_by_id=user.id, **{column.key: grantee_pk})
             ctx.session.add(grant)
         else:
             grant.level = ShareLevel(input.level)
         await ctx.session.flush()
-        await record_change(ctx.session, "CalendarGrant", grant.id, ChangeOp.UPDATED, {"owner_id": owner_id},
-                            actor_id=user.id)
+        whose = {"owner_id": owner_id, "owner_team_id": owner_team_id}
+        await record_change(ctx.session, "CalendarGrant", grant.id, ChangeOp.UPDATED, whose, actor_id=user.id)
         await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id}, actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="share", entity_type="CalendarGrant", entity_id=grant.id,
-                     after={"owner_id": owner_id, "grantee": f"{kind}:{grantee_pk}", "level": grant.level.value})
+                     after={**whose, "grantee": f"{kind}:{grantee_pk}", "level": grant.level.value})
         await ctx.commit()
         return ShareCalendarPayload(grant=CalendarGrantType.from_model(grant), errors=[])
 
@@ -92,13 +115,18 @@ async def unshare_calendar(ctx: Context, input: UnshareCalendarInput) -> Unshare
         if grant is None:
             raise not_found("CalendarGrant", "input.id")
         leaving = grant.grantee_user_id == user.id  # a grantee may always give a grant back
-        if not (leaving or may_manage_grants(ctx.viewer, grant.owner_id)):
+        if grant.owner_team_id is not None:
+            manages = await may_manage_team_grants(ctx.session, ctx.viewer, grant.owner_team_id)
+        else:
+            manages = may_manage_grants(ctx.viewer, grant.owner_id)
+        if not (leaving or manages):
             raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the calendar's owner (or an ADMIN) unshares it.")
         owner_id = grant.owner_id
         before = await private_event_readership(ctx, owner_id)
         former = await audience_now(ctx.session, "CalendarGrant", pk)
+        whose = {"owner_id": owner_id, "owner_team_id": grant.owner_team_id}
         await ctx.session.delete(grant)
-        await record_change(ctx.session, "CalendarGrant", pk, ChangeOp.DELETED, {"owner_id": owner_id},
+        await record_change(ctx.session, "CalendarGrant", pk, ChangeOp.DELETED, whose,
                             actor_id=user.id, former=former)
         await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id}, actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="unshare", entity_type="CalendarGrant", entity_id=pk)
@@ -128,5 +156,24 @@ async def free_busy(ctx: Context, user_ids: Sequence[str], start: datetime, end:
     return [
         FreeBusyType(user_id=to_global_id("User", pk), visible=pk in visible,
                      busy=[BusyPeriodType(start=b.start, end=b.end) for b in blocks.get(pk, [])])
+        for pk in ids
+    ]
+
+
+async def team_free_busy(ctx: Context, team_ids: Sequence[str], start: datetime,
+                         end: datetime) -> list[TeamFreeBusyType]:
+    ctx.require_user()
+    if len(team_ids) > MAX_FREE_BUSY_USERS:
+        raise DomainError.one(ErrorCode.VALIDATION, f"Ask for at most {MAX_FREE_BUSY_USERS} teams.", "teamIds")
+    window(start, end, ctx.settings.max_window_days)
+    ids = [decode_id(str(value), "Team", field="teamIds") for value in team_ids]
+    visible = await team_free_busy_visible(ctx.session, ctx.viewer, ids)
+    try:
+        blocks = await team_busy_blocks(ctx.session, sorted(visible), start, end)
+    except ExpansionLimit as error:
+        raise validation(str(error), "end") from None
+    return [
+        TeamFreeBusyType(team_id=to_global_id("Team", pk), visible=pk in visible,
+                         busy=[BusyPeriodType(start=b.start, end=b.end) for b in blocks.get(pk, [])])
         for pk in ids
     ]

@@ -1,5 +1,6 @@
-"""Calendar sharing: a user grants another user, or a team, a level of access to their calendar
-(Google Calendar's ACL roles as the anchor). Read and write rules: ``db/policies/sharing.py``."""
+"""Calendar sharing: a user (or a team, through its LEADs) grants another user, or a team, a level
+of access to their calendar (Google Calendar's ACL roles as the anchor). A team's calendar is
+the events filed under it (``events.team_id``). Read and write rules: ``db/policies/sharing.py``."""
 from __future__ import annotations
 
 import enum
@@ -20,14 +21,21 @@ class CalendarGrant(IdMixin, TimestampMixin, Base):
     __tablename__ = "calendar_grants"
     __table_args__ = (
         CheckConstraint("num_nonnulls(grantee_user_id, grantee_team_id) = 1", name="one_grantee"),
+        CheckConstraint("num_nonnulls(owner_id, owner_team_id) = 1", name="one_owner"),
         CheckConstraint("grantee_user_id IS NULL OR grantee_user_id <> owner_id", name="not_to_oneself"),
         Index("uq_calendar_grants_owner_user", "owner_id", "grantee_user_id", unique=True,
               postgresql_where="grantee_user_id IS NOT NULL"),
         Index("uq_calendar_grants_owner_team", "owner_id", "grantee_team_id", unique=True,
               postgresql_where="grantee_team_id IS NOT NULL"),
+        Index("uq_calendar_grants_team_owner_user", "owner_team_id", "grantee_user_id", unique=True,
+              postgresql_where="grantee_user_id IS NOT NULL"),
+        Index("uq_calendar_grants_team_owner_team", "owner_team_id", "grantee_team_id", unique=True,
+              postgresql_where="grantee_team_id IS NOT NULL"),
     )
 
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Whose calendar: a user's, or a team's (exactly one).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    owner_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     grantee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     grantee_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     level: Mapped[ShareLevel] = mapped_column(enum_type(ShareLevel))

@@ -26,7 +26,13 @@ from db.enums import Visibility
 from db.models import Event, EventOverride, EventParticipant
 from db.policies.audience import PUBLIC, SIGNED_IN, Audience, listed
 from db.policies.base import EntityPolicy
-from db.policies.sharing import READ_LEVELS, grantees_of, may_write_calendar, owners_sharing_with
+from db.policies.sharing import (
+    READ_LEVELS,
+    grantees_of,
+    may_write_calendar,
+    may_write_team_calendar,
+    owners_sharing_with,
+)
 from db.policies.teams import of_teams
 from db.policies.viewer import Viewer
 
@@ -147,6 +153,9 @@ def may_respond(viewer: Viewer, owner_id: int | None, *, invited: bool, open_to_
 
 
 async def may_change_event(session: AsyncSession, viewer: Viewer, owner_id: int | None,
-                           visibility: Visibility) -> bool:
-    """``may_edit_event``, or the viewer holds WRITE on the owner's calendar (``sharing.py``)."""
-    return may_edit_event(viewer, owner_id, visibility) or await may_write_calendar(session, viewer, owner_id)
+                           visibility: Visibility, team_id: int | None = None) -> bool:
+    """``may_edit_event``, or the viewer holds WRITE on the owner's calendar, or (not PRIVATE)
+    on the calendar of the team it is filed under (``sharing.py``)."""
+    if may_edit_event(viewer, owner_id, visibility) or await may_write_calendar(session, viewer, owner_id):
+        return True
+    return visibility != Visibility.PRIVATE and await may_write_team_calendar(session, viewer, team_id)

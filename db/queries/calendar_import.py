@@ -188,7 +188,7 @@ async def writable_by_uid(session: AsyncSession, uids: Sequence[str], owner: Use
     )
     found: dict[str, Event] = {}
     for event in rows:
-        if event.uid not in found and await may_change_event(session, viewer, event.owner_id, event.visibility):
+        if event.uid not in found and await may_change_event(session, viewer, event.owner_id, event.visibility, event.team_id):
             found[event.uid] = event
     return found
 

@@ -1,7 +1,8 @@
 """When people are busy: their own events and the ones they did not decline, merged, no details.
 
-Only callers that ``db/policies/sharing.py`` lets see a person's free/busy reach this (the
-person themself, or a grantee at FREE_BUSY or above): it reads PRIVATE events' times.
+Only callers that ``db/policies/sharing.py`` lets see a person's (or a team calendar's) free/busy
+reach this (the person themself or a team member, or a grantee at FREE_BUSY or above): it reads
+PRIVATE events' times.
 """
 from __future__ import annotations
 
@@ -46,6 +47,25 @@ async def busy_blocks(
                 spans[person].append(BusySpan(interval.start, interval.end, row.id))
     window = Interval(start, end)
     return {person: clip(merge_busy(spans[person]), window) for person in ids}
+
+
+async def team_busy_blocks(
+    session: AsyncSession, team_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, list[BusyBlock]]:
+    """Merged busy blocks in ``[start, end)`` of each team's calendar (its events; two statements)."""
+    if not team_ids:
+        return {}
+    ids = list(team_ids)
+    rows = (await session.execute(
+        select(*SERIES_COLUMNS, Event.team_id).where(overlaps_window(start, end), Event.team_id.in_(ids))
+    )).all()
+    overrides = await overrides_by_event(session, sorted({r.id for r in rows if r.rrule or r.rdates}))
+    spans: dict[int, list[BusySpan]] = defaultdict(list)
+    for row in rows:
+        for interval in _occurrences(row, overrides.get(row.id, {}), start, end):
+            spans[row.team_id].append(BusySpan(interval.start, interval.end, row.id))
+    window = Interval(start, end)
+    return {team: clip(merge_busy(spans[team]), window) for team in ids}
 
 
 def _occurrences(row: Any, overrides: dict[Any, OverrideSpec], start: datetime, end: datetime) -> list[Interval]:

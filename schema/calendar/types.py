@@ -13,7 +13,19 @@ from typing import Annotated, Any
 import strawberry
 
 from dataloaders.attachment import AttachmentCounts, ParentKey, attachment_counts_by_parent
-from db.models import Assessment, Booking, Event, Policy, Ppa, PpaMilestone, PpaStageSchedule, Task
+from dataloaders.sharing import grantor_by_event_id
+from db.models import (
+    Assessment,
+    Booking,
+    Event,
+    Policy,
+    Ppa,
+    PpaMilestone,
+    PpaStageSchedule,
+    Task,
+    Team,
+    User,
+)
 from db.rules.calendar_entries import CalendarEntry
 from schema.assessment.types import AssessmentType
 from schema.booking.types import BookingType
@@ -23,6 +35,7 @@ from schema.event.types import EventType
 from schema.policy.types import PolicyType
 from schema.ppa.types import PpaMilestoneType, PpaStageType, PpaType
 from schema.task.types import TaskType
+from schema.user.types import TeamType, UserType
 
 CalendarSource = Annotated[
     EventType | TaskType | PpaType | PpaMilestoneType | PpaStageType | AssessmentType | BookingType | PolicyType,
@@ -49,6 +62,27 @@ async def resolve_source(root: strawberry.Parent[CalendarEntry], info: strawberr
         raise DomainError.one(ErrorCode.NOT_FOUND, f"{root.source_type} {root.source_id} no longer exists.")
     result: CalendarSource = gql_type.from_model(row)
     return result
+
+
+CalendarOwner = Annotated[
+    UserType | TeamType,
+    strawberry.union("CalendarOwner", description="Whose calendar: a user's or a team's."),
+]
+
+
+async def resolve_shared_by(root: strawberry.Parent[CalendarEntry], info: strawberry.Info) -> CalendarOwner | None:
+    """Batched: one statement for every entry of the window (``dataloaders/sharing.py``), then the
+    users and teams named through the by-id loaders."""
+    if root.source_type != "Event":
+        return None
+    grantor = await info.context.loaders.of(grantor_by_event_id).load(root.source_id)
+    if grantor is None:
+        return None
+    if grantor.type_name == "User":
+        user = await info.context.loaders.by_id(User).load(grantor.id)
+        return UserType.from_model(user) if user is not None else None
+    team = await info.context.loaders.by_id(Team).load(grantor.id)
+    return TeamType.from_model(team) if team is not None else None
 
 
 # Calendar entries whose sources carry attachments (the rest count none).
@@ -98,6 +132,11 @@ class CalendarEntryType:
     )
     photo_count: int = strawberry.field(resolver=resolve_photo_count)
     has_attachments: bool = strawberry.field(resolver=resolve_has_attachments)
+    shared_by: CalendarOwner | None = strawberry.field(
+        resolver=resolve_shared_by,
+        description="The user or team whose calendar, shared with you (READ or WRITE), this event is on; "
+                    "null for your own entries and for entries on no calendar shared with you.",
+    )
 
 
 async def with_attachments(info: strawberry.Info, entries: list[CalendarEntry], *, wanted: bool) -> list[CalendarEntry]:

@@ -6,7 +6,7 @@ import strawberry
 
 from resolvers import sharing as resolve
 from schema.core.connection import Connection
-from schema.sharing.types import CalendarGrantType, FreeBusyType
+from schema.sharing.types import CalendarGrantType, FreeBusyType, TeamFreeBusyType
 
 
 @strawberry.type
@@ -20,3 +20,8 @@ class SharingQuery:
     async def free_busy(self, info: strawberry.Info, user_ids: list[strawberry.ID], start: datetime,
                         end: datetime) -> list[FreeBusyType]:
         return await resolve.free_busy(info.context, user_ids, start, end)
+
+    @strawberry.field(description="Busy periods of team calendars you are on or that are shared with you.")
+    async def team_free_busy(self, info: strawberry.Info, team_ids: list[strawberry.ID], start: datetime,
+                             end: datetime) -> list[TeamFreeBusyType]:
+        return await resolve.team_free_busy(info.context, team_ids, start, end)
