@@ -12,6 +12,11 @@ each change the group (one task) sorts its members by *audience class*:
   role who is nobody in particular (id 0), so nothing a person sees only through
   their own relations (their own e-mail, an event they were invited to) is shared.
 
+A group whose document selects a field whose value differs between people reading the same
+object (``PERSONAL_FIELDS``: ``CalendarEntry.sharedBy`` names whose calendar, shared with the
+reader, an entry is on) resolves its fields per member (``Personal``): the value (entries) is
+still computed once per class, only the execution is the member's own.
+
 Each class is executed with one session and one set of loaders, serialized once,
 and each member's frame is the shared payload with its operation id spliced in.
 Results are cached per (position, class), so members replaying from ``after`` and
@@ -29,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import structlog
-from graphql import DocumentNode, ExecutionResult, GraphQLError, parse
+from graphql import DocumentNode, ExecutionResult, FieldNode, GraphQLError, Visitor, parse, visit
 from graphql.execution import Executor, execute_subscription_event
 
 from db import statements
@@ -65,6 +70,30 @@ class StreamSpec(Generic[T]):
     # of a member instead of ``audience_class``, and (change, class, first member's viewer) -> the value.
     classify: Callable[[Change, Viewer], Hashable] | None = None
     classed_value: Callable[[Change, Hashable, Viewer], Awaitable[T | None]] | None = None
+
+
+# Fields whose value depends on who reads beyond what their class may read.
+PERSONAL_FIELDS = frozenset({"sharedBy"})
+
+
+def selects_personal_fields(document: DocumentNode) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            nonlocal found
+            found = found or node.name.value in PERSONAL_FIELDS
+
+    visit(document, Finder())
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Personal:
+    """A class's value, executed as one member (a document selecting ``PERSONAL_FIELDS``)."""
+
+    klass: Hashable
+    user_id: int | None
 
 
 def audience_class(change: Change, viewer: Viewer) -> Hashable:
@@ -134,9 +163,9 @@ class Group:
         self.fanout = fanout
         self.key = key
         self.spec = spec
-        self.classify = spec.classify or audience_class
         self.schema = op.schema._schema  # graphql-core schema behind Strawberry's
         self.document: DocumentNode = parse(op.query)
+        self.personal = selects_personal_fields(self.document)
         self.variables = op.variables
         self.operation_name = op.operation_name
         self.members: set[Member] = set()
@@ -284,7 +313,16 @@ class Group:
             finally:
                 self.fanout.stats.statements += counter.count
 
+    def classify(self, change: Change, viewer: Viewer) -> Hashable:
+        klass = (self.spec.classify or audience_class)(change, viewer)
+        if self.personal and klass != REMOVED:
+            return Personal(klass, viewer.user_id)
+        return klass
+
     async def _execute_counted(self, change: Change, klass: Hashable, member: Member) -> str | None:
+        personal = isinstance(klass, Personal)
+        if isinstance(klass, Personal):
+            klass = klass.klass
         if self.spec.classed_value is not None:
             value = await self.spec.classed_value(change, klass, member.viewer)
         else:
@@ -292,7 +330,9 @@ class Group:
         if value is None:
             return None
         user: User | None
-        if klass == REMOVED:
+        if personal:
+            user = member.ctx.user  # the value is the class's; the fields are resolved as the member
+        elif klass == REMOVED:
             user = stand_in(Role.VIEWER)
         elif isinstance(klass, tuple) and klass[0] == "role" and member.viewer.role is not None:
             user = stand_in(member.viewer.role)
