@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Result, Select, any_, bindparam, inspect, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Result,
+    Select,
+    any_,
+    bindparam,
+    inspect,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -29,6 +39,7 @@ from strawberry.dataloader import DataLoader
 
 from db.base import IdMixin
 from db.policies import Viewer, readable_by
+from db.session import SerializedSession
 
 # A plain record (``records``): a named tuple whose fields are a model's column attribute names.
 # Typed Any: its fields depend on the statement; readers use them like the model's attributes.
@@ -118,8 +129,10 @@ def group_pairs(pairs: Iterable[tuple[Any, V]], keys: Sequence[Any]) -> list[lis
 
 @cache
 def columns_of(model: type[Any]) -> tuple[InstrumentedAttribute[Any], ...]:
-    """Every column attribute of ``model``: selected, they give rows whose names are the model's attributes."""
-    return tuple(getattr(model, attr.key) for attr in inspect(model).column_attrs)
+    """Every column attribute of ``model``: selected, they give rows whose names are the model's attributes
+    (labelled so where a column's name differs, since Core execution names a row's fields by column)."""
+    return tuple(getattr(model, attr.key) if attr.columns[0].name == attr.key else getattr(model, attr.key).label(attr.key)
+                 for attr in inspect(model).column_attrs)
 
 
 def any_of(column: InstrumentedAttribute[Any], keys: Sequence[Any]) -> ColumnElement[bool]:
@@ -131,6 +144,13 @@ def any_of(column: InstrumentedAttribute[Any], keys: Sequence[Any]) -> ColumnEle
 @cache
 def _record_type(keys: tuple[str, ...]) -> type[tuple[Any, ...]]:
     return namedtuple("Record", keys)
+
+
+async def read_records(session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None) -> list[Record]:
+    """``statement``'s rows as records, run as Core runs it when the session allows (``execute_core``)."""
+    if isinstance(session, SerializedSession):
+        return records(await session.execute_core(statement, params))
+    return records(await session.execute(statement, params))
 
 
 def records(result: Result[Any]) -> list[Record]:

@@ -17,7 +17,7 @@ from dataloaders.registry import (
     group_by,
     in_keys,
     per_viewer,
-    records,
+    read_records,
 )
 from db.models import Task, TaskAssignee, TaskTeam, TaskTemplateItem, Team, User
 from db.policies import Viewer, readable_by
@@ -49,14 +49,14 @@ def _teams(viewer: Viewer) -> Select[Any]:
 
 async def assignees_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Record]]:
     """Each task's readable assignees as records of the user's columns (``User``'s attribute names)."""
-    rows = await reader.session.execute(_assignees(reader.viewer), {KEYS: list(keys)})
-    return group_by(records(rows), KEY, keys)
+    rows = await read_records(reader.session, _assignees(reader.viewer), {KEYS: list(keys)})
+    return group_by(rows, KEY, keys)
 
 
 async def teams_by_task_id(reader: Reader, keys: Sequence[int]) -> list[list[Record]]:
     """Each task's readable teams as records of the team's columns (``Team``'s attribute names)."""
-    rows = await reader.session.execute(_teams(reader.viewer), {KEYS: list(keys)})
-    return group_by(records(rows), KEY, keys)
+    rows = await read_records(reader.session, _teams(reader.viewer), {KEYS: list(keys)})
+    return group_by(rows, KEY, keys)
 
 
 async def items_by_template_id(reader: Reader, keys: Sequence[int]) -> list[list[TaskTemplateItem]]:

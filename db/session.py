@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from sqlalchemy import Executable, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -25,6 +26,16 @@ class SerializedSession(AsyncSession):
     async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
         async with self._statement_lock:
             return await super().execute(*args, **kwargs)
+
+    async def execute_core(self, statement: Executable, params: dict[str, Any] | None = None) -> Result[Any]:
+        """``statement`` on the session's connection, as Core runs it: plain rows without the ORM's
+        per-row result processing (~20 % of a list statement's CPU), for reads of selected columns
+        (``dataloaders.registry.records``). Flushes pending changes first, as ``execute`` would."""
+        async with self._statement_lock:
+            if self.new or self.dirty or self.deleted:
+                await super().flush()
+            connection = await self.connection()
+            return await connection.execute(statement, params)
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
         async with self._statement_lock:

@@ -13,7 +13,7 @@ import strawberry
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dataloaders.registry import records
+from dataloaders.registry import read_records
 from schema.core.errors import DomainError, ErrorCode
 
 NodeT = TypeVar("NodeT")
@@ -117,7 +117,7 @@ async def paginate(
     limit = page_size(first)
     offset = decode_cursor(after)
     page = stmt.limit(limit + 1).offset(offset)
-    rows = records(await session.execute(page)) if plain_rows else (await session.scalars(page)).all()
+    rows = await read_records(session, page) if plain_rows else (await session.scalars(page)).all()
 
     async def count() -> int:
         total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
