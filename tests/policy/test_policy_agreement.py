@@ -1,9 +1,11 @@
 """Property: each policy's SQL predicate and its change audience agree.
 
 For random users (roles; owner, participant, assignee, requester relations; team memberships),
-random calendar grants (to a user or a team, at FREE_BUSY, READ or WRITE: READ and WRITE widen
-who reads an owner's PRIVATE events and what hangs off them, FREE_BUSY must not) and random rows
-(visibilities, links between events, tasks and bookings, attachments on events, tasks and a
+random calendar grants (on a user's or a team's calendar, to a user or a team, at FREE_BUSY, READ
+or WRITE: READ and WRITE on a user's calendar widen who reads its PRIVATE events and what hangs
+off them; FREE_BUSY, and any grant on a team's calendar, must not) and random rows (events filed
+under a team or none,
+visibilities, links between events, tasks and bookings, attachments on events, tasks and a
 PPA), a row is returned by ``policy.select(viewer)`` exactly when
 ``policy.audiences(...)[id].includes(viewer)``: what a subscriber receives is what the same
 person would read by querying. Checked for Event, Task, Booking, Attachment, CalendarGrant,
@@ -51,6 +53,7 @@ class EventSpec:
     visibility: Visibility
     owner: int  # index into the users
     participants: frozenset[int]
+    team: int | None = None  # filed under this team (its calendar)
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,11 @@ class BookingSpec:
 
 @dataclass(frozen=True)
 class GrantSpec:
-    owner: int
+    owner: int  # a user index, or a team index when ``team_owned``
     grantee_user: int | None  # exactly one of grantee_user / grantee_team
     grantee_team: int | None  # index into the teams
     level: ShareLevel
+    team_owned: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,9 @@ users_subset = st.frozensets(user_index, max_size=3)
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     roles = draw(st.lists(st.sampled_from(list(Role)), min_size=MAX_USERS, max_size=MAX_USERS))
-    events = draw(st.lists(st.builds(EventSpec, st.sampled_from(list(Visibility)), user_index, users_subset),
-                           min_size=1, max_size=3))
+    team_index = st.one_of(st.none(), st.integers(min_value=0, max_value=MAX_TEAMS - 1))
+    events = draw(st.lists(st.builds(EventSpec, st.sampled_from(list(Visibility)), user_index, users_subset,
+                                     team_index), min_size=1, max_size=3))
     event_index = st.one_of(st.none(), st.integers(min_value=0, max_value=len(events) - 1))
     tasks = draw(st.lists(st.builds(TaskSpec, event_index, users_subset), min_size=1, max_size=4))
     task_index = st.integers(min_value=0, max_value=len(tasks) - 1)
@@ -111,7 +116,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     notified = draw(st.lists(user_index, max_size=3))
     link_owners = draw(st.lists(user_index, max_size=3))
     teams = draw(st.lists(users_subset, min_size=MAX_TEAMS, max_size=MAX_TEAMS))
-    grants = draw(st.lists(grant_specs(), max_size=4, unique_by=lambda g: (g.owner, g.grantee_user, g.grantee_team)))
+    grants = draw(st.lists(grant_specs(), max_size=4,
+                           unique_by=lambda g: (g.team_owned, g.owner, g.grantee_user, g.grantee_team)))
     attachments = draw(st.lists(st.one_of(
         st.builds(AttachmentSpec, st.just("event"), st.integers(min_value=0, max_value=len(events) - 1)),
         st.builds(AttachmentSpec, st.just("task"), task_index),
@@ -122,8 +128,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 @st.composite
 def grant_specs(draw: st.DrawFn) -> GrantSpec:
-    owner = draw(user_index)
     level = draw(st.sampled_from(list(ShareLevel)))
+    if draw(st.integers(min_value=0, max_value=3)) == 0:  # a team's calendar
+        owner = draw(st.integers(min_value=0, max_value=MAX_TEAMS - 1))
+        if draw(st.booleans()):
+            return GrantSpec(owner, None, draw(st.integers(min_value=0, max_value=MAX_TEAMS - 1)), level, True)
+        return GrantSpec(owner, draw(user_index), None, level, True)
+    owner = draw(user_index)
     if draw(st.booleans()):
         return GrantSpec(owner, None, draw(st.integers(min_value=0, max_value=MAX_TEAMS - 1)), level)
     others = [u for u in range(MAX_USERS) if u != owner]  # a grant to oneself is refused by the table
@@ -137,7 +148,11 @@ async def build(session: AsyncSession, s: Scenario) -> dict[type[Any], list[int]
                   password_hash=password_hash_for("correct horse battery")) for n, role in enumerate(s.roles)]
     session.add_all(users)
     await session.flush()
+    teams = [Team(name=f"Agree {tag} {n}") for n in range(len(s.teams))]
+    session.add_all(teams)
+    await session.flush()
     events = [Event(uid=f"{tag}-{n}@agree", title=f"E{n}", visibility=e.visibility, owner_id=users[e.owner].id,
+                    team_id=teams[e.team].id if e.team is not None else None,
                     starts_at=START, ends_at=START + timedelta(hours=1)) for n, e in enumerate(s.events)]
     resource = Resource(name=f"Agree {tag}", kind=ResourceKind.ROOM)
     ppa = Ppa(title=f"Agree {tag}", category=PpaCategory.PROJECT)
@@ -163,12 +178,12 @@ async def build(session: AsyncSession, s: Scenario) -> dict[type[Any], list[int]
     notifications = [Notification(user_id=users[u].id, kind="test", title="N", dedupe_key=f"{tag}-{n}",
                                   deliver_at=START) for n, u in enumerate(s.notified)]
     links = [ShareLink(owner_id=users[u].id, token_hash=uuid.uuid4().hex) for u in s.link_owners]
-    teams = [Team(name=f"Agree {tag} {n}") for n in range(len(s.teams))]
-    session.add_all([*bookings, *notifications, *links, *teams])
+    session.add_all([*bookings, *notifications, *links])
     await session.flush()
     session.add_all([TeamMembership(team_id=teams[n].id, user_id=users[u].id)
                      for n, members in enumerate(s.teams) for u in members])
-    grants = [CalendarGrant(owner_id=users[g.owner].id, level=g.level,
+    grants = [CalendarGrant(owner_id=users[g.owner].id if not g.team_owned else None,
+                            owner_team_id=teams[g.owner].id if g.team_owned else None, level=g.level,
                             grantee_user_id=users[g.grantee_user].id if g.grantee_user is not None else None,
                             grantee_team_id=teams[g.grantee_team].id if g.grantee_team is not None else None)
               for g in s.grants]
