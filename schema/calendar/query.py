@@ -8,7 +8,12 @@ import strawberry
 from resolvers.calendar import calendar_entries, calendar_scope
 from schema.calendar.enums import CalendarModuleEnum
 from schema.calendar.import_types import CalendarImportType
-from schema.calendar.types import CalendarEntryType, CalendarWindowType, with_attachments
+from schema.calendar.types import (
+    CalendarEntryType,
+    CalendarWindowType,
+    prefetch_shared_by,
+    with_attachments,
+)
 from schema.core.ids import decode_id
 from schema.core.node import load_node
 
@@ -38,6 +43,7 @@ class CalendarQuery:
         entries: list[CalendarEntryType] = await calendar_entries(ctx, scope)  # type: ignore[assignment]
         if has_attachments is not None:
             entries = await with_attachments(info, entries, wanted=has_attachments)  # type: ignore[arg-type,assignment]
+        await prefetch_shared_by(info, entries)  # type: ignore[arg-type]
         return CalendarWindowType(start=scope.start, end=scope.end, entries=entries)
 
     @strawberry.field(description="A calendar import you started (importCalendar of a large file), with its progress.")

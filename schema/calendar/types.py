@@ -7,8 +7,10 @@ window of 10,000 entries costs no query per entry.
 """
 from __future__ import annotations
 
+import inspect
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 
@@ -26,11 +28,14 @@ from db.models import (
     Team,
     User,
 )
+from db.policies.sharing import Grantor
 from db.rules.calendar_entries import CalendarEntry
 from schema.assessment.types import AssessmentType
 from schema.booking.types import BookingType
 from schema.calendar.enums import CalendarEntryKindEnum, CalendarModuleEnum
 from schema.core.errors import DomainError, ErrorCode
+from schema.core.node import node_now
+from schema.core.relations import NOT_LOADED, load_all, peek, selected_names
 from schema.event.types import EventType
 from schema.policy.types import PolicyType
 from schema.ppa.types import PpaMilestoneType, PpaStageType, PpaType
@@ -70,19 +75,41 @@ CalendarOwner = Annotated[
 ]
 
 
-async def resolve_shared_by(root: strawberry.Parent[CalendarEntry], info: strawberry.Info) -> CalendarOwner | None:
-    """Batched: one statement for every entry of the window (``dataloaders/sharing.py``), then the
-    users and teams named through the by-id loaders."""
-    if root.source_type != "Event":
-        return None
-    grantor = await info.context.loaders.of(grantor_by_event_id).load(root.source_id)
+def owner_now(info: strawberry.Info, grantor: Grantor | None) -> CalendarOwner | None:
     if grantor is None:
         return None
     if grantor.type_name == "User":
-        user = await info.context.loaders.by_id(User).load(grantor.id)
-        return UserType.from_model(user) if user is not None else None
-    team = await info.context.loaders.by_id(Team).load(grantor.id)
-    return TeamType.from_model(team) if team is not None else None
+        return node_now(info, UserType, grantor.id)
+    return node_now(info, TeamType, grantor.id)
+
+
+async def _shared_by_later(info: strawberry.Info, event_id: int) -> CalendarOwner | None:
+    grantor = await info.context.loaders.of(grantor_by_event_id).load(event_id)
+    owner = owner_now(info, grantor)
+    return await owner if inspect.isawaitable(owner) else owner
+
+
+def resolve_shared_by(root: strawberry.Parent[CalendarEntry], info: strawberry.Info) -> CalendarOwner | None:
+    """Batched: one statement for every entry of the window (``dataloaders/sharing.py``), then the
+    users and teams named through the by-id loaders. Synchronous when ``prefetch_shared_by`` ran
+    (a window of thousands of entries would otherwise cost a coroutine and two futures each)."""
+    if root.source_type != "Event":
+        return None
+    grantor = peek(info.context.loaders.of(grantor_by_event_id), root.source_id)
+    if grantor is NOT_LOADED:
+        return cast("CalendarOwner | None", _shared_by_later(info, root.source_id))
+    return owner_now(info, cast("Grantor | None", grantor))
+
+
+async def prefetch_shared_by(info: strawberry.Info, entries: Sequence[CalendarEntry]) -> None:
+    """When ``entries { sharedBy }`` is selected: the grantors of the window's events, then the users
+    and teams they name, one batch each, so every entry answers ``sharedBy`` without awaiting."""
+    if not any("sharedBy" in selected_names(f.selections, "entries") for f in info.selected_fields):
+        return
+    loaders = info.context.loaders
+    grantors = await load_all(loaders.of(grantor_by_event_id), {e.source_id for e in entries if e.source_type == "Event"})
+    await load_all(loaders.by_id(User), {g.id for g in grantors if g is not None and g.type_name == "User"})
+    await load_all(loaders.by_id(Team), {g.id for g in grantors if g is not None and g.type_name == "Team"})
 
 
 # Calendar entries whose sources carry attachments (the rest count none).
