@@ -59,7 +59,9 @@ def make_redis(settings: Settings) -> Redis:
     if settings.redis_url:
         client: Redis = Redis.from_url(settings.redis_url)  # from_url is unannotated in redis-py
         return client
-    from fakeredis import FakeAsyncRedis  # in-process stand-in when no Redis is configured
+    # In-process stand-in for an app built without a Redis URL (tests); `almanac serve` always
+    # passes one (REDIS_URL, else the embedded Redis of server/embedded_services.py).
+    from fakeredis import FakeAsyncRedis
 
     return FakeAsyncRedis()
 

@@ -8,8 +8,9 @@ When its Redis connection breaks, the broker resubscribes and then reads the
 log from its last position (what was committed and published meanwhile), so a
 subscriber connected through the outage misses nothing either.
 
-With ``REDIS_URL`` unset the app hands it a fakeredis client: the same code,
-in-process.
+``almanac serve`` always has a Redis (``REDIS_URL``, else its embedded one); an app
+built without a Redis URL (tests, ``create_app`` called directly) hands it a fakeredis
+client: the same code, in-process.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 - the relay runs only when the app owns its database engine (a test app bound to
   one rolled-back connection has no committed log to relay);
-- the broker always runs (on fakeredis when ``REDIS_URL`` is unset);
+- the broker always runs (on fakeredis in an app built without a Redis URL, as tests do);
 - ``RelayNotifier.wake()`` is what ``ctx.commit()`` calls.
 """
 from __future__ import annotations
