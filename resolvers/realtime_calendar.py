@@ -73,7 +73,15 @@ def calendar_spec(hub: CalendarHub, state: WindowState) -> StreamSpec[CalendarCh
         """The office-wide view (what a class of no role in particular is shown)."""
         return await classed_value(change, REMOVED if removed else ("role", None), OFFICE)
 
-    return StreamSpec(CALENDAR_SOURCES, accepts, value, classify=calendar_class, classed_value=classed_value)
+    def share(change: Change, klass: Hashable, value: CalendarChangeType) -> Hashable:
+        """Windows showing the same entries of a change (read once per change and computing viewer,
+        so equal ids mean equal entries) and the same removals share one execution per class."""
+        shown: list[CalendarEntry] = value.entries  # type: ignore[assignment]
+        removed: list[str] = value.removed_entry_ids  # type: ignore[assignment]
+        return change.position, klass, tuple(e.id for e in shown), tuple(removed)
+
+    return StreamSpec(CALENDAR_SOURCES, accepts, value, classify=calendar_class, classed_value=classed_value,
+                      share=share)
 
 
 async def calendar_changes(

@@ -44,6 +44,7 @@ from db.policies.audience import Scope
 from db.policies.viewer import Viewer
 from server.changes import Change
 from server.context import Context
+from server.document_sharing import variables_only_in_root_arguments
 from server.fanout_metrics import LagHistogram
 from server.shared_loads import SharedLoads
 from server.socket_context import SocketContext, event_scope
@@ -70,6 +71,9 @@ class StreamSpec(Generic[T]):
     # of a member instead of ``audience_class``, and (change, class, first member's viewer) -> the value.
     classify: Callable[[Change, Viewer], Hashable] | None = None
     classed_value: Callable[[Change, Hashable, Viewer], Awaitable[T | None]] | None = None
+    # (change, class, value) -> a key under which groups of the same document with other variables
+    # share the payload (calendarChanged: most windows show a change identically), None: do not share.
+    share: Callable[[Change, Hashable, Any], Hashable | None] | None = None
 
 
 # Fields whose value depends on who reads beyond what their class may read.
@@ -168,6 +172,9 @@ class Group:
         self.personal = selects_personal_fields(self.document)
         self.variables = op.variables
         self.operation_name = op.operation_name
+        self.document_key: Hashable | None = None  # set: payloads shared with groups of other variables
+        if spec.share is not None and variables_only_in_root_arguments(self.document):
+            self.document_key = (op.query, op.operation_name)
         self.members: set[Member] = set()
         self.by_viewer: dict[Viewer, set[Member]] = {}  # a change's reach and class are decided per viewer
         self.results = SharedLoads(size=256)
@@ -321,14 +328,26 @@ class Group:
 
     async def _execute_counted(self, change: Change, klass: Hashable, member: Member) -> str | None:
         personal = isinstance(klass, Personal)
-        if isinstance(klass, Personal):
-            klass = klass.klass
+        value_class = klass.klass if isinstance(klass, Personal) else klass
         if self.spec.classed_value is not None:
-            value = await self.spec.classed_value(change, klass, member.viewer)
+            value = await self.spec.classed_value(change, value_class, member.viewer)
         else:
-            value = await self.spec.value(change, klass == REMOVED)
+            value = await self.spec.value(change, value_class == REMOVED)
         if value is None:
             return None
+        share = None
+        if self.spec.share is not None and self.document_key is not None:
+            share = self.spec.share(change, klass, value)  # a Personal class shares only the member's own
+        if share is None:
+            return await self._execute_value(value_class, member, value, personal)
+
+        async def execute() -> str:
+            return await self._execute_value(value_class, member, value, personal)
+
+        payload: str = await self.fanout.shared_results.get((self.document_key, share), execute)
+        return payload
+
+    async def _execute_value(self, klass: Hashable, member: Member, value: Any, personal: bool) -> str:
         user: User | None
         if personal:
             user = member.ctx.user  # the value is the class's; the fields are resolved as the member
@@ -394,6 +413,7 @@ class Fanout:
         self.groups: dict[Hashable, Group] = {}
         self.by_topic: dict[str, set[Group]] = {}
         self.stats = FanoutStats()
+        self.shared_results = SharedLoads(size=1024)  # payloads shared across groups (StreamSpec.share)
 
     @property
     def max_pending(self) -> int:

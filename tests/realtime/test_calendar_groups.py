@@ -87,10 +87,25 @@ async def test_subscribers_over_many_windows_cost_one_source_read_per_change(
     others = [(k, await join(live_server, await committed.user(), k)) for k in range(WINDOWS) for _ in range(3)][1:]
     many = await costs("twelve subscribers", [(0, first), *others])
     # then the series was read (and expanded) once per change either way, with the same statements,
-    # and executed once per window, not once per subscriber
+    # and executed once per window (each shows other occurrences), not once per subscriber
     assert (alone[0], many[0]) == (1, 1)
     assert many[2] == alone[2]
     assert (alone[1], many[1]) == (1, WINDOWS)
+    # when a one-off event that every window shows alike changes
+    at = BASE + timedelta(days=WINDOWS + 5, hours=14)
+    single = await committed.add(Event(
+        uid=f"rt-single-{at.timestamp()}", title="once", starts_at=at, ends_at=at + timedelta(hours=1),
+        visibility=Visibility.INTERNAL, owner_id=owner.id, module=CalendarModule.COORDINATION))
+    reads, executions = hub.stats.computations, fanout.stats.executions
+    async with committed.sessionmaker() as session:
+        await session.execute(update(Event).where(Event.id == single.id).values(title="once more"))
+        await record_change(session, "Event", single.id, ChangeOp.UPDATED, series_payload(single))
+        await session.commit()
+    received = [(await sub.data())["calendarChanged"] for _, sub in [(0, first), *others]]
+    # then every subscriber gets the same entry, read once and executed once for all four windows
+    assert {(r["sourceId"], tuple((e["title"], e["start"]) for e in r["entries"])) for r in received} == {
+        (to_global_id("Event", single.id), (("once more", at.isoformat()),))}
+    assert (hub.stats.computations - reads, fanout.stats.executions - executions) == (1, 1)
     for _, sub in [(0, first), *others]:
         await sub.close()
 
