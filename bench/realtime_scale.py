@@ -15,6 +15,7 @@ Redis, cleans up and stops by itself; localhost only, every wait bounded):
     .venv/bin/python bench/realtime_scale.py idle --subscribers 10000 --processes 2
     .venv/bin/python bench/realtime_scale.py calendar --subscribers 200 --windows 50 --changes 40
     .venv/bin/python bench/realtime_scale.py storm --subscribers 1000 --changes 20
+    .venv/bin/python bench/realtime_scale.py storm --subscribers 1000 --changes 20 --field calendar --windows 5
 
 The clients do no JSON parsing on the hot path (they find the change's marker in the
 raw frame). ``--clients light`` goes further (bench/light_client.py: frame headers read
@@ -66,6 +67,9 @@ SECRET = "bench-secret-key-with-enough-length-32b"
 TASK_QUERY = "subscription ($after: String) { taskChanged(after: $after) { cursor op taskId task { title status } } }"
 CALENDAR_QUERY = """subscription ($start: DateTime!, $end: DateTime!) {
   calendarChanged(start: $start, end: $end) { cursor op sourceId removedEntryIds entries { id title start } } }"""
+CALENDAR_AFTER_QUERY = """subscription ($start: DateTime!, $end: DateTime!, $after: String) {
+  calendarChanged(start: $start, end: $end, after: $after) { cursor op sourceId removedEntryIds entries { id title start } } }"""
+STORM_QUERIES = {"task": TASK_QUERY, "calendar": CALENDAR_AFTER_QUERY}
 MARKER = re.compile(rb'"title":"m(\d+)"')
 STATEMENTS = re.compile(r'^almanac_sql_statements_total\{kind="(\w+)"\} ([0-9.e+]+)$', re.M)
 GC_SECONDS = re.compile(r'^almanac_gc_seconds_total\{generation="(\d)"\} ([0-9.e+-]+)$', re.M)
@@ -466,26 +470,48 @@ async def settle(bench: Bench, *, idle_share: float = 0.05, limit: float = 120.0
             return
 
 
-async def storm(subscribers: int, changes: int) -> None:
+async def storm(subscribers: int, changes: int, field: str, windows: int) -> None:
     async with bench_env(users=min(subscribers, 50)) as bench:
-        task_ids = await make_tasks(bench, 50)
+        base = datetime(2031, 1, 5, tzinfo=UTC)
+        if field == "task":
+            task_ids = await make_tasks(bench, 50)
+        else:  # 30 office-wide events, one a day, in each of the subscribed 40-day windows
+            async with bench.engine.begin() as conn:
+                event_ids = list((await conn.execute(text(
+                    "INSERT INTO events (uid, title, starts_at, ends_at, visibility, module, timezone) "
+                    "SELECT 'storm-' || i, 'e' || i, CAST(:base AS timestamptz) + make_interval(days => i, hours => 12), "
+                    "       CAST(:base AS timestamptz) + make_interval(days => i, hours => 13), 'INTERNAL', "
+                    "       'COORDINATION', 'UTC' FROM generate_series(0, 29) AS i RETURNING id"), {"base": base})).scalars())
         async with bench.engine.begin() as conn:
             head = int(await conn.scalar(text("SELECT coalesce(max(position), 0) FROM change_log")) or 0)
         for marker in range(1, changes + 1):
-            await commit_task_change(bench, task_ids[marker % len(task_ids)], marker)
+            if field == "task":
+                await commit_task_change(bench, task_ids[marker % len(task_ids)], marker)
+            else:
+                await commit_event_change(bench, None, f"m{marker}", event_ids[marker % len(event_ids)])
         await asyncio.sleep(2.0)  # numbered by the relay
+        after = encode_cursor(head)
+
+        def variables_of(i: int) -> dict[str, Any]:
+            if field == "task":
+                return {"after": after}
+            start = base - timedelta(days=i % windows)
+            return {"after": after, "start": start.isoformat(), "end": (start + timedelta(days=40)).isoformat()}
+
         statements_before = await bench.statements()
+        cpu_before = sum(bench.process().cpu_times()[:2])
         started = time.perf_counter()
-        clients = await open_clients(bench, subscribers, TASK_QUERY, lambda i: {"after": encode_cursor(head)},
+        clients = await open_clients(bench, subscribers, STORM_QUERIES[field], variables_of,
                                      batch=200)  # one burst: the listen backlog drops a 1,000-connect SYN flood
         deadline = time.perf_counter() + 60
         while time.perf_counter() < deadline and any(len(c.arrived) < changes for c in clients):  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         caught_up = time.perf_counter() - started
+        cpu = sum(bench.process().cpu_times()[:2]) - cpu_before
         statements = await bench.statements() - statements_before
         done = sum(1 for c in clients if len(c.arrived) >= changes)
-        print(f"reconnect storm: {done}/{subscribers} caught up on {changes} changes in {caught_up:.2f} s; "
-              f"{statements} SQL statements; {load()}")
+        print(f"reconnect storm ({field}Changed): {done}/{subscribers} caught up on {changes} changes in "
+              f"{caught_up:.2f} s; server {cpu:.2f} s CPU, {statements} SQL statements; {load()}")
         await close_clients(clients)
 
 
@@ -502,6 +528,7 @@ def main() -> None:
                         help="fanout: the websockets library's client, or bench/light_client.py's")
     parser.add_argument("--client-processes", type=int, default=0,
                         help="fanout with light clients: worker processes for them (0: the bench process)")
+    parser.add_argument("--field", choices=["task", "calendar"], default="task", help="storm: the subscription")
     args = parser.parse_args()
     if not 1 <= args.subscribers <= 12000 or not 0 < args.rate <= 200 or not 0 < args.seconds <= 600:
         parser.error("--subscribers 1..12000, --rate 0..200, --seconds 0..600")
@@ -509,7 +536,7 @@ def main() -> None:
         "fanout": lambda: fanout(args.subscribers, args.rate, args.seconds, args.clients, args.client_processes),
         "idle": lambda: idle(args.subscribers, args.processes),
         "calendar": lambda: calendar(args.subscribers, args.windows, args.changes),
-        "storm": lambda: storm(args.subscribers, args.changes),
+        "storm": lambda: storm(args.subscribers, args.changes, args.field, args.windows),
     }
     asyncio.run(asyncio.wait_for(scenarios[args.scenario](), timeout=1200))
 
