@@ -227,6 +227,8 @@ class CalendarHub:
         if slot in state.results:
             return state.results[slot]
         everywhere = await self._source(source, change.position, computing, state.key)
+        if slot in state.results:  # computed meanwhile (a replaying member and the live group at once)
+            return state.results[slot]
         shown = entries_in_window(everywhere, state.key.start, state.key.end, state.key.modules)
         now = frozenset(e.id for e in shown)
         removed: list[str] = []
