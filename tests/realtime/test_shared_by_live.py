@@ -2,12 +2,15 @@
 entries of an office-wide change are computed once, their fields resolved per subscriber)."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.enums import CalendarModule, ChangeOp, Visibility
-from db.models import CalendarGrant, Event
+from db.models import CalendarGrant, ChangeLog, Event
 from db.models.sharing import ShareLevel
 from schema.core.ids import to_global_id
 from tests.realtime.conftest import (
@@ -23,6 +26,17 @@ CHANGED = """subscription ($start: DateTime!, $end: DateTime!, $after: String) {
   calendarChanged(start: $start, end: $end, after: $after) {
     sourceId entries { title sharedBy { __typename ... on User { id } } } } }"""
 START = datetime(2035, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+async def forget_changes(committed_sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    """Drop the change-log rows this test committed, so tests counting change rows later see none."""
+    async with committed_sessionmaker() as session:
+        first = await session.scalar(select(func.coalesce(func.max(ChangeLog.id), 0)))
+    yield
+    async with committed_sessionmaker() as session:
+        await session.execute(delete(ChangeLog).where(ChangeLog.id > first))
+        await session.commit()
 
 
 async def test_each_subscriber_is_told_whose_shared_calendar_an_entry_is_on(
