@@ -21,12 +21,15 @@ from graphql import DocumentNode, FieldNode, GraphQLError, OperationDefinitionNo
 from sqlalchemy.exc import DBAPIError
 from strawberry.exceptions import MissingQueryError, StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from resolvers.mutation import sqlstate
 from schema.core.errors import DomainError, TopLevelCode
+from schema.core.hooks import CachedExtensionsRunner
 
 log = structlog.get_logger(__name__)
 
@@ -175,3 +178,9 @@ class AlmanacSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """Hooks looked up once per extension class (``schema.core.hooks``), not per operation."""
+        return CachedExtensionsRunner(execution_context=execution_context, extensions=extensions)

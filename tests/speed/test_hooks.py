@@ -1,0 +1,93 @@
+"""The cached extension runner runs the same hooks, in the same order, as Strawberry's own."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
+
+from schema.core.extensions import AlmanacSchema
+from schema.core.hooks import CachedExtensionsRunner
+
+LOG: list[str] = []
+
+
+class Generator(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        LOG.append("generator operation in")
+        yield
+        LOG.append("generator operation out")
+
+    def on_execute(self) -> Iterator[None]:
+        LOG.append("generator execute in")
+        try:
+            yield
+        except ValueError:
+            LOG.append("generator saw the error")
+            raise
+
+
+class AsyncGenerator(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:
+        LOG.append("async generator operation in")
+        yield
+        LOG.append("async generator operation out")
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        LOG.append("async generator validate in")
+        yield
+        LOG.append("async generator validate out")
+
+
+class Plain(SchemaExtension):
+    def on_parse(self) -> None:
+        LOG.append("plain parse")
+
+    async def on_execute(self) -> None:
+        LOG.append("coroutine execute")
+
+    def get_results(self) -> dict[str, Any]:
+        return {"plain": True}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def ok(self) -> int:
+        return 1
+
+    @strawberry.field
+    def broken(self) -> int:
+        raise ValueError("broken")
+
+
+def make_schema() -> AlmanacSchema:
+    return AlmanacSchema(query=Query, extensions=[Generator, AsyncGenerator, Plain])
+
+
+async def run(runner: type[SchemaExtensionsRunner], query: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
+    schema = make_schema()
+    monkeypatch.setattr(schema, "create_extensions_runner",
+                        lambda ctx, extensions: runner(execution_context=ctx, extensions=extensions))
+    LOG.clear()
+    result = await schema.execute(query)
+    return (result.data, [e.message for e in result.errors or []], result.extensions), list(LOG)
+
+
+@pytest.mark.parametrize("query", ["{ ok }", "{ broken }", "{ missing }", "{"])
+async def test_cached_runner_runs_what_strawberrys_runs(query: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cached = await run(CachedExtensionsRunner, query, monkeypatch)
+    plain = await run(SchemaExtensionsRunner, query, monkeypatch)
+
+    assert cached == plain
+    assert "generator operation out" in cached[1] and "async generator operation out" in cached[1]
+
+
+def test_the_almanac_schema_uses_the_cached_runner() -> None:
+    from schema.root import schema
+
+    runner = schema.create_extensions_runner(None, [])  # type: ignore[arg-type]
+    assert isinstance(runner, CachedExtensionsRunner)
