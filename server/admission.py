@@ -77,6 +77,9 @@ class Admission:
                 self._heavy.release()
 
     async def _acquire(self, semaphore: asyncio.Semaphore, deadline: float) -> None:
+        if not semaphore.locked():  # a slot is free and nobody waits: taken at once, no timer to arm and cancel
+            await semaphore.acquire()
+            return
         remaining = deadline - asyncio.get_running_loop().time()
         try:
             async with asyncio.timeout(max(remaining, 0)):

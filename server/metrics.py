@@ -66,6 +66,8 @@ class GraphQLMetrics:
             labels, buckets=STATEMENT_BUCKETS, registry=self.registry,
         )
         self._names: set[str] = set()
+        # (operation, type, outcome) -> its three children; bounded like the names (MAX_OPERATION_NAMES).
+        self._children: dict[tuple[str, str, str], tuple[Any, Any, Any]] = {}
         self.registry.register(StatementTotals())
         self.registry.register(GcCollector())
 
@@ -81,10 +83,16 @@ class GraphQLMetrics:
         return name
 
     def observe(self, *, name: str | None, operation_type: str, outcome: str, seconds: float, sql: int) -> None:
-        labels = (self.operation_label(name), operation_type)
-        self.operations.labels(*labels, outcome).inc()
-        self.duration.labels(*labels).observe(seconds)
-        self.sql_statements.labels(*labels).observe(sql)
+        key = (self.operation_label(name), operation_type, outcome)
+        children = self._children.get(key)
+        if children is None:  # ``labels()`` takes a lock and builds its key each call: resolved once per label set
+            labels = key[:2]
+            children = self._children[key] = (self.operations.labels(*labels, outcome),
+                                              self.duration.labels(*labels), self.sql_statements.labels(*labels))
+        operations, duration, sql_statements = children
+        operations.inc()
+        duration.observe(seconds)
+        sql_statements.observe(sql)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

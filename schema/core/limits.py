@@ -56,6 +56,7 @@ from strawberry.schema.schema import validate_document
 
 from schema.core.cost import CostRules, QueryCost, expanded_field_count, merge_pairs, query_cost
 from schema.core.errors import TopLevelCode
+from server.cost_budget import charge_cost, charge_time, time_refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,34 @@ class QueryGate(SchemaExtension):
         if settings is not None and not settings.introspection and selects_introspection(document):
             return GraphQLError("Introspection is disabled on this server (ALMANAC_INTROSPECTION=false).",
                                 extensions={"code": TopLevelCode.VALIDATION.value})
-        return expansion_error(document, self.limits)
+        if _within_limits.holds(document, self.limits):
+            return None
+        error = expansion_error(document, self.limits)
+        if error is None:
+            _within_limits.remember(document, self.limits)
+        return error
+
+
+class _WithinLimits:
+    """Documents known to pass ``expansion_error``, by identity (cleared when full): parsed
+    documents come from the parser's LRU cache, so a repeated query is the same DocumentNode
+    and need not be walked again. (A DocumentNode's own hash and equality walk the whole tree.)"""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.documents: dict[int, tuple[DocumentNode, QueryLimits]] = {}
+
+    def holds(self, document: DocumentNode, limits: QueryLimits) -> bool:
+        known = self.documents.get(id(document))
+        return known is not None and known[0] is document and known[1] is limits
+
+    def remember(self, document: DocumentNode, limits: QueryLimits) -> None:
+        if len(self.documents) >= self.size:
+            self.documents.clear()
+        self.documents[id(document)] = (document, limits)  # the document kept alive: its id stays its own
+
+
+_within_limits = _WithinLimits(PARSE_CACHE_SIZE)
 
 
 _INSIGNIFICANT = re.compile(r"[\s,]+")
@@ -207,10 +235,11 @@ _SPACED_PUNCTUATOR = re.compile(r" ?([{}()\[\]:!=@$|&.]) ?")
 VALIDATION_CACHE_SIZE = 256
 
 
+@lru_cache(maxsize=VALIDATION_CACHE_SIZE)
 def normalized_key(query: str) -> str | None:
     """The query without insignificant characters (whitespace and commas between tokens: one
     space between two names, none next to a punctuator); None when it holds a string or a
-    comment, where they can matter."""
+    comment, where they can matter. Memoized: clients repeat the same texts."""
     if '"' in query or "#" in query:
         return None
     return _SPACED_PUNCTUATOR.sub(r"\1", _INSIGNIFICANT.sub(" ", query)).strip()
@@ -284,8 +313,6 @@ class QueryCostLimiter(SchemaExtension):
         self.budget: Any = None
 
     async def on_execute(self) -> AsyncIterator[None]:
-        from server.cost_budget import charge_time, time_refusal
-
         ctx = self.execution_context
         if ctx.graphql_document is not None:
             self.cost = query_cost(
@@ -302,8 +329,6 @@ class QueryCostLimiter(SchemaExtension):
         await charge_time(ctx.context, math.ceil(1000 * (time.perf_counter() - started)))
 
     async def _charge(self, cost: QueryCost) -> None:
-        from server.cost_budget import charge_cost
-
         self.budget = await charge_cost(self.execution_context.context, cost.total)
         if self.budget is not None and not self.budget.allowed:
             raise GraphQLError(
