@@ -12,6 +12,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    null,
     select,
     true,
     tuple_,
@@ -40,10 +41,13 @@ class BoardColumnRows:
     tasks: list[TaskRecord]
 
 
-async def board_columns(session: AsyncSession, criteria: TaskCriteria, *, per_column: int) -> list[BoardColumnRows]:
+async def board_columns(
+    session: AsyncSession, criteria: TaskCriteria, *, per_column: int, columns: frozenset[str] | None = None
+) -> list[BoardColumnRows]:
     """Every status column (in workflow order) with its first ``per_column`` cards by (position, id).
 
-    Two statements whatever the number of tasks: the cards (plain records of ``TASK_COLUMNS``)
+    Two statements whatever the number of tasks: the cards (plain records of ``TASK_COLUMNS``; those
+    not in ``columns`` come back NULL, when given)
     and the counts (GROUP BY status).
     The cards are one LATERAL subquery per status over ``ix_tasks_board`` (status, position)
     that stops after ``per_column`` readable rows: ~1 ms for a board of 1,000 cards over
@@ -51,8 +55,11 @@ async def board_columns(session: AsyncSession, criteria: TaskCriteria, *, per_co
     """
     conditions = task_conditions(criteria)
     statuses = func.unnest(literal([s.value for s in STATUS_ORDER], ARRAY(String))).table_valued("status").render_derived("statuses")
+    selected = TASK_COLUMNS if columns is None else tuple(
+        column if column.key in columns else null().label(column.key) for column in TASK_COLUMNS
+    )
     cards = (
-        select(*TASK_COLUMNS).where(*conditions, Task.status == statuses.c.status)
+        select(*selected).where(*conditions, Task.status == statuses.c.status)
         .order_by(Task.position, Task.id).limit(per_column).lateral("cards")
     )
     tasks = task_records(await session.execute(select(*cards.c).select_from(statuses).join(cards, true())))

@@ -14,7 +14,7 @@ from resolvers import validation as v
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
 from schema.task.analytics import TaskAnalyticsType
-from schema.task.board import BoardColumnType, BoardType
+from schema.task.board import BoardColumnType, BoardType, card_columns
 from schema.task.filters import criteria_from_filter
 from schema.task.inputs import TaskFilter, TaskOrderEnum
 from schema.task.prefetch import prefetch_task_relations, task_selection
@@ -48,8 +48,9 @@ class TaskQuery:
                 ErrorCode.VALIDATION, f"cardsPerColumn must be between 0 and {MAX_CARDS_PER_COLUMN}.", "cardsPerColumn"
             )
         criteria = criteria_from_filter(filter, info.context.viewer)
-        columns = await board_columns(info.context.session, criteria, per_column=cards_per_column)
         selected = task_selection(info, ("columns", "tasks"))
+        columns = await board_columns(info.context.session, criteria, per_column=cards_per_column,
+                                      columns=card_columns(selected))
         await prefetch_task_relations(info, [task for column in columns for task in column.tasks], selected)
         return BoardType(columns=[BoardColumnType.from_rows(c) for c in columns])
 
