@@ -177,7 +177,7 @@ async def stream(ctx: Context, spec: StreamSpec[T], field_name: str, after: str 
     viewer = ctx.viewer
     op = current_operation.get()
     if op is not None:
-        await serve_in_group(ctx, op, spec, field_name, after)
+        await serve_in_group(ctx, op, spec, field_name, after, hand_over=True)
         return
 
     def accepts(change: Change) -> bool:
@@ -192,8 +192,10 @@ async def stream(ctx: Context, spec: StreamSpec[T], field_name: str, after: str 
 
 
 async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], field_name: str,
-                         after: str | None) -> None:
-    """Join the group for this document and variables; replay for this member first; wait until closed."""
+                         after: str | None, *, hand_over: bool = False) -> None:
+    """Join the group for this document and variables; replay for this member first; then either
+    hand the subscription over (``hand_over``: return, the operation stays served by the group
+    until released, see server/transport_ws.py) or wait until it is closed."""
     realtime = realtime_of(ctx)
     last = await checked_start(ctx, after)
     broker = realtime.broker
@@ -203,6 +205,10 @@ async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], fi
     def accepts(change: Change) -> bool:
         return spec.accepts(change) and change.reaches(viewer)
 
+    def leave() -> None:
+        realtime.fanout.leave(group, member)
+
+    handed = False
     try:
         if last is not None:
             member.replaying = True
@@ -215,13 +221,18 @@ async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], fi
                         break
                 if await group.go_live(member):
                     break
+        if hand_over:
+            op.hand_over(leave)
+            handed = True
+            return
         await member.closed.wait()
         # Closed by the group (too slow): the socket is closing; the connection's shutdown cancels us.
         # Returning would try to send "complete" on it.
         with suppress(TimeoutError):
             await asyncio.wait_for(asyncio.Event().wait(), timeout=30)
     finally:
-        realtime.fanout.leave(group, member)
+        if not handed:
+            leave()
 
 
 # -- taskChanged ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from schema.core.errors import TopLevelCode
+from server.transport_ws import current_operation
 
 ACTIVE_KEY = "subscriptions_per_user"
 
@@ -34,10 +35,12 @@ class SubscriptionLimitExtension(SchemaExtension):
             yield
         finally:
             if self.counted_user is not None:
-                active = active_subscriptions(self.execution_context.context.state)
-                active[self.counted_user] -= 1
-                if active[self.counted_user] <= 0:
-                    del active[self.counted_user]
+                state, user_id = self.execution_context.context.state, self.counted_user
+                ref = current_operation.get()
+                if ref is not None and ref.handed_over:  # served on by its group: counted until released
+                    ref.also_on_release(lambda: uncount(state, user_id))
+                else:
+                    uncount(state, user_id)
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -56,6 +59,13 @@ class SubscriptionLimitExtension(SchemaExtension):
                 active[user.id] += 1
                 self.counted_user = user.id
         yield
+
+
+def uncount(state: Any, user_id: int) -> None:
+    active = active_subscriptions(state)
+    active[user_id] -= 1
+    if active[user_id] <= 0:
+        del active[user_id]
 
 
 def _is_subscription(ctx: Any) -> bool:
