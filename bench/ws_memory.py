@@ -53,7 +53,15 @@ async def release(worker: asyncio.subprocess.Process) -> None:
 
 
 async def settle() -> None:
-    await asyncio.sleep(3.0)  # set-up tasks finish, the connection watch registers them
+    """Until the server's tasks stop changing for 2 s (subscriptions set up or torn down), at most 120 s."""
+    stable, last = 0, -1
+    for _ in range(240):
+        await asyncio.sleep(0.5)
+        count = len(asyncio.all_tasks())
+        stable = stable + 1 if count == last else 0
+        last = count
+        if stable >= 4:
+            break
     gc.collect()
 
 
@@ -89,6 +97,8 @@ async def measure(subscribers: int, top: int, frames: int) -> None:
         worker = await hold(bench, subscribers)
         await settle()
         after = tracemalloc.take_snapshot()
+        running = sum(1 for task in asyncio.all_tasks() if "run_operation" in repr(task.get_coro()))
+        print(f"Strawberry operation tasks still running: {running} (handed-over subscriptions have none)")
         tracemalloc.stop()
         await release(worker)
         stats = after.compare_to(before, "lineno")
