@@ -1,14 +1,18 @@
 """The whole attachment path on the S3 backend (a moto server the tests start): a multipart
-upload over HTTP lands in the bucket, the signed URL streams it back through the app, and
-deleting the attachment or crashing before the commit leaves nothing in the bucket."""
+upload over a real HTTP connection (uvicorn on 127.0.0.1) lands in the bucket, the signed URL
+streams it back through the app, and deleting the attachment or crashing before the commit
+leaves nothing in the bucket."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,10 +22,26 @@ from server.storage import new_key, storage_from
 from server.storage_s3 import S3Config, S3Storage, client_for
 from tests.attachment.conftest import Upload, files_in, png_bytes
 from tests.calendar import factories as f
-from tests.conftest import GraphQL, UserFactory
+from tests.conftest import GraphQL, UserFactory, free_port
 from tests.task.conftest import gid
 
 START = datetime(2031, 7, 7, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The app served by uvicorn on a socket (the other attachment tests call it in-process)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.02)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            yield http
+    finally:
+        server.should_exit = True
+        await task
 
 
 @pytest.fixture
@@ -60,6 +80,7 @@ async def test_upload_download_and_removal_on_s3(
     stored = bucket_keys(s3_config)
     assert len(stored) == 2 and all(k.startswith("attachments/") for k in stored)  # the file and its thumbnail
     assert files_in(settings) == set()  # nothing went to the local directory
+    assert str(client.base_url).startswith("http://127.0.0.1:")  # a real socket, not in-process
     original = await client.get(path_of(attachment["url"]))
     assert original.status_code == 200 and original.content == photo
     assert original.headers["content-type"] == "image/png" and original.headers["x-content-type-options"] == "nosniff"
