@@ -500,6 +500,7 @@ async def storm(subscribers: int, changes: int, field: str, windows: int) -> Non
 
         statements_before = await bench.statements()
         cpu_before = sum(bench.process().cpu_times()[:2])
+        own_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
         started = time.perf_counter()
         clients = await open_clients(bench, subscribers, STORM_QUERIES[field], variables_of,
                                      batch=200)  # one burst: the listen backlog drops a 1,000-connect SYN flood
@@ -510,8 +511,10 @@ async def storm(subscribers: int, changes: int, field: str, windows: int) -> Non
         cpu = sum(bench.process().cpu_times()[:2]) - cpu_before
         statements = await bench.statements() - statements_before
         done = sum(1 for c in clients if len(c.arrived) >= changes)
+        own = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - own_before
         print(f"reconnect storm ({field}Changed): {done}/{subscribers} caught up on {changes} changes in "
-              f"{caught_up:.2f} s; server {cpu:.2f} s CPU, {statements} SQL statements; {load()}")
+              f"{caught_up:.2f} s; server {cpu:.2f} s CPU, {statements} SQL statements; clients (this process) "
+              f"{own:.2f} s CPU; {load()}")
         await close_clients(clients)
 
 
