@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
+import pytest
 
 from db.enums import Role
+from server import viewer
+from server.auth import issue_token, token_subject
+from server.request_limits import BodySizeLimit
+from server.settings import Settings
+from server.viewer import USER_CACHE_KEY, UserCache
 from tests.conftest import UserFactory, token_for
 
 TYPENAME = {"query": "{ __typename }"}
@@ -76,3 +83,19 @@ async def test_malformed_bodies_answer_json_not_plain_text(client: httpx.AsyncCl
                                   (b"query=1", "text/plain"), (b"[1, 2", "application/json")):
         response = await client.post("/graphql", content=content, headers={"content-type": content_type})
         assert_graphql_error(response, 400, "BAD_REQUEST")
+
+
+def test_the_body_limit_verifies_a_token_once_through_the_apps_token_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The larger signed-in limit needs a valid token; its signature is checked once per token, not per request."""
+    settings = Settings(ALMANAC_SECRET_KEY="k" * 40)
+    state = SimpleNamespace(extras={USER_CACHE_KEY: UserCache(5)})
+    scope: dict[str, Any] = {"type": "http", "app": SimpleNamespace(state=SimpleNamespace(almanac=state)),
+                             "headers": [(b"authorization", f"Bearer {issue_token(7, settings.secret_key, ttl_minutes=5)}".encode())]}
+    checks = []
+    monkeypatch.setattr(viewer, "token_subject", lambda token, secret: checks.append(token) or token_subject(token, secret))
+    limits = BodySizeLimit(app=None, settings=settings)  # type: ignore[arg-type]
+
+    assert [limits.limit_for(scope) for _ in range(3)] == [settings.max_body_bytes] * 3
+    assert len(checks) == 1
+    scope["headers"] = [(b"authorization", b"Bearer not-a-token")]
+    assert limits.limit_for(scope) == settings.max_anonymous_body_bytes
