@@ -370,7 +370,7 @@ async def fanout(subscribers: int, rate: float, seconds: float, clients_kind: st
         print(f"server: {statements} SQL statements ({statements / count:.2f} per change), "
               f"{1000 * cpu / count:.1f} ms CPU per change, of which GC {sum(gc_ms):.2f} ms "
               f"(generations {' / '.join(f'{ms:.2f}' for ms in gc_ms)}; ALMANAC_GC_THRESHOLD="
-              f"{os.environ.get('ALMANAC_GC_THRESHOLD', 'default')})")
+              f"{os.environ.get('ALMANAC_GC_THRESHOLD', 'unset: the server default')})")
         await close_clients(clients)
         for client in light:
             client.close()
