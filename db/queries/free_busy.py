@@ -7,7 +7,7 @@ PRIVATE events' times.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,15 +38,8 @@ async def busy_blocks(
         .outerjoin(attending, attending.c.event_id == Event.id)
         .where(overlaps_window(start, end), or_(Event.owner_id.in_(ids), attending.c.user_id.is_not(None)))
     )).all()
-    overrides = await overrides_by_event(session, sorted({r.id for r in rows if r.rrule or r.rdates}))
-    spans: dict[int, list[BusySpan]] = defaultdict(list)
-    for row in rows:
-        people = {u for u in (row.owner_id, row.user_id) if u in ids}
-        for interval in _occurrences(row, overrides.get(row.id, {}), start, end):
-            for person in people:
-                spans[person].append(BusySpan(interval.start, interval.end, row.id))
-    window = Interval(start, end)
-    return {person: clip(merge_busy(spans[person]), window) for person in ids}
+    return await _blocks_of(session, rows, lambda row: {u for u in (row.owner_id, row.user_id) if u in ids},
+                            ids, start, end)
 
 
 async def team_busy_blocks(
@@ -59,13 +52,22 @@ async def team_busy_blocks(
     rows = (await session.execute(
         select(*SERIES_COLUMNS, Event.team_id).where(overlaps_window(start, end), Event.team_id.in_(ids))
     )).all()
+    return await _blocks_of(session, rows, lambda row: {row.team_id}, ids, start, end)
+
+
+async def _blocks_of(session: AsyncSession, rows: Sequence[Any], holders_of: Callable[[Any], set[int]],
+                     ids: Sequence[int], start: datetime, end: datetime) -> dict[int, list[BusyBlock]]:
+    """Each holder's merged busy blocks from event ``rows`` (SERIES_COLUMNS), a holder being whoever
+    ``holders_of(row)`` names; one statement for the rows' overrides."""
     overrides = await overrides_by_event(session, sorted({r.id for r in rows if r.rrule or r.rdates}))
     spans: dict[int, list[BusySpan]] = defaultdict(list)
     for row in rows:
+        holders = holders_of(row)
         for interval in _occurrences(row, overrides.get(row.id, {}), start, end):
-            spans[row.team_id].append(BusySpan(interval.start, interval.end, row.id))
+            for holder in holders:
+                spans[holder].append(BusySpan(interval.start, interval.end, row.id))
     window = Interval(start, end)
-    return {team: clip(merge_busy(spans[team]), window) for team in ids}
+    return {holder: clip(merge_busy(spans[holder]), window) for holder in ids}
 
 
 def _occurrences(row: Any, overrides: dict[Any, OverrideSpec], start: datetime, end: datetime) -> list[Interval]:
