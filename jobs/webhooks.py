@@ -6,7 +6,11 @@
    key may see (the change's audience includes the key's stand-in viewer, so nothing
    PRIVATE or personal; for a key scoped to teams, the object is also one its viewer reads
    now through the entity's policy, ``in_teams`` included) and whose entity type it chose
-   become delivery rows; the rows and the advanced cursor commit together;
+   become delivery rows; the rows and the advanced cursor commit together. A change that
+   takes an object away from a key that read it before (deleted, or turned private) is
+   delivered with op ``DELETED``, ids only, as subscribers get a removal; a key scoped to
+   teams gets no such removals (whether the gone object was its teams' is not known now,
+   and it fails closed);
 2. sending: due deliveries are claimed (attempt counted, leased for ``LEASE``) in one short
    transaction, POSTed with ``Almanac-Signature`` and ``Almanac-Delivery`` (the idempotency
    key), and recorded in another. A crash between the POST and the record leaves the
@@ -30,7 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role
+from db.enums import ChangeOp, Role
 from db.models import ApiKey, Webhook, WebhookDelivery
 from db.models.partner import ApiModule, DeliveryStatus
 from db.policies.audience import Audience
@@ -72,15 +76,28 @@ def wanted(row: dict[str, Any], hook: Webhook, modules: frozenset[ApiModule]) ->
         return False
     if module_of(entity_type) not in modules:
         return False
+    viewer = partner_viewer(hook.api_key_id)
+    return reads_now(row, viewer) or removal_for(row, viewer)
+
+
+def reads_now(row: dict[str, Any], viewer: Viewer) -> bool:
     audience = Audience.from_columns(row, "audience")
-    return audience is not None and audience.includes(partner_viewer(hook.api_key_id))
+    return audience is not None and audience.includes(viewer)
+
+
+def removal_for(row: dict[str, Any], viewer: Viewer) -> bool:
+    """The key could read the object before this change and cannot now (deleted, or turned
+    private): it gets a ``DELETED`` delivery, as a subscriber gets a removal."""
+    former = Audience.from_columns(row, "former")
+    return former is not None and former.includes(viewer) and not reads_now(row, viewer)
 
 
 def body_of(hook: Webhook, row: dict[str, Any]) -> str:
     entity_id = base64.b64encode(f"{row['entity_type']}:{row['entity_id']}".encode()).decode()
+    op = ChangeOp.DELETED.value if removal_for(row, partner_viewer(hook.api_key_id)) else row["op"].value
     return json.dumps({
-        "id": f"{hook.id}:{row['position']}", "type": f"{row['entity_type']}.{row['op'].value}",
-        "entityType": row["entity_type"], "entityId": entity_id, "op": row["op"].value,
+        "id": f"{hook.id}:{row['position']}", "type": f"{row['entity_type']}.{op}",
+        "entityType": row["entity_type"], "entityId": entity_id, "op": op,
         "position": row["position"], "occurredAt": row["created_at"].isoformat(),
     }, separators=(",", ":"))
 

@@ -156,3 +156,32 @@ async def test_failures_back_off_then_dead_letter_then_retry_by_hand(
     assert await deliver_webhooks(job) == 1
     last = Receiver(receiver.url, receiver.received[-1:])  # signed just now, at the job's clock
     assert delivered_ids(last, secret, clock) == [task_id]
+
+
+async def test_a_deleted_task_arrives_as_deleted_and_a_task_turned_private_as_a_removal(
+    gql: GraphQL, admin: User, make_key: MakeKey, make_user: UserFactory, receiver: Receiver,
+    session: AsyncSession, job: dict[str, Any], clock: Clock,
+) -> None:
+    secret = await subscribe(gql, admin, make_key, receiver, session)
+    owner = await make_user()
+    gone = await make_tasks(gql, owner, ["Cancelled survey"])
+    gone_id = next(iter(gone))
+    body = await gql("""mutation($id: ID!) { deleteTask(input: {id: $id}) { errors { code } } }""",
+                     {"id": gone_id}, user=owner)
+    assert body["data"]["deleteTask"]["errors"] == [], body
+    hearing = await f.event(session, clock.now, owner_id=owner.id, visibility=Visibility.PRIVATE,
+                            title=secret_marker())
+    hidden = next(iter(await make_tasks(gql, owner, ["Notes"])))
+    version = (await gql("query($id: ID!) { node(id: $id) { ... on Task { version } } }", {"id": hidden},
+                         user=owner))["data"]["node"]["version"]
+    body = await gql("""mutation($id: ID!, $v: Int!, $event: ID!) {
+        updateTask(input: {id: $id, expectedVersion: $v, linkId: $event}) { errors { code } } }""",
+                     {"id": hidden, "v": version, "event": to_global_id("Event", hearing.id)}, user=owner)
+    assert body["data"]["updateTask"]["errors"] == [], body
+    await number_changes(session)
+
+    await deliver_webhooks(job)
+    delivered_ids(receiver, secret, clock)  # every delivery signed
+    ops = [(json.loads(b)["entityId"], json.loads(b)["op"]) for _, b in receiver.received]
+    assert sorted(ops) == sorted([(gone_id, "CREATED"), (gone_id, "DELETED"), (hidden, "CREATED"), (hidden, "DELETED")])
+    assert all(json.loads(b)["type"].endswith(json.loads(b)["op"]) for _, b in receiver.received)
