@@ -72,12 +72,14 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(numeric_level)
-    # uvicorn (run with log_config=None) and Alembic keep no handlers of their own: theirs
-    # propagate to the root handler above, so they are rendered like ours.
+    # uvicorn (run with log_config=None) and Alembic keep no handlers or levels of their own: theirs
+    # propagate to the root handler above at its level, so they are rendered like ours (a
+    # ``uvicorn.Config(log_level=...)`` made earlier in the process would otherwise still filter them).
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic", "arq"):
         library = logging.getLogger(name)
         library.handlers.clear()
         library.propagate = True
+        library.setLevel(logging.NOTSET)
     logging.captureWarnings(True)  # Python warnings become records of the same pipeline
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, numeric_level))
