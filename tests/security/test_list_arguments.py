@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import uuid
 from typing import Any
 
 import httpx
@@ -13,6 +15,14 @@ import httpx
 from db.enums import Role
 from schema.core.limits import DEFAULT_LIMITS
 from tests.conftest import UserFactory, token_for
+from tests.realtime.conftest import (
+    Committed,
+    Subscription,
+    connect,
+    live_settings,
+    start_live_server,
+)
+from tests.realtime.conftest import committed as committed  # the fixture, re-exported here
 
 LIMIT = DEFAULT_LIMITS.max_list_items
 
@@ -66,3 +76,22 @@ async def test_a_long_literal_list_is_refused_too(client: httpx.AsyncClient, mak
     body = response.json()
     assert body["data"] is None
     assert body["errors"][0]["extensions"] == {"code": "VALIDATION", "maxItems": LIMIT, "items": LIMIT + 1}
+
+
+async def test_a_subscription_with_a_long_list_is_refused_too(database_url: str, committed: Committed) -> None:
+    server = await start_live_server(live_settings(database_url, f"almanac-lists-{uuid.uuid4().hex[:8]}"))
+    try:
+        ws = Subscription(await connect(server.ws_url, token_for(await committed.user())))
+        assert (await ws.next())["type"] == "connection_ack"
+        query = """subscription($m: [CalendarModule!]) { calendarChanged(start: "2026-01-01T00:00:00Z",
+            end: "2026-02-01T00:00:00Z", modules: $m) { __typename } }"""
+        await ws.ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                     "payload": {"query": query, "variables": {"m": ["TASKS"] * (LIMIT + 1)}}}))
+        message = await ws.next()
+        assert message["type"] in ("error", "next"), message
+        payload = message["payload"]
+        error = payload[0] if isinstance(payload, list) else payload["errors"][0]
+        assert error["extensions"] == {"code": "VALIDATION", "maxItems": LIMIT, "items": LIMIT + 1}
+        await ws.ws.close()
+    finally:
+        await server.stop()
