@@ -101,9 +101,13 @@ async def calendar_changes(
     except ExpansionLimit as error:
         raise validation(str(error), "end") from None
     try:
-        await serve_in_group(ctx, op, calendar_spec(hub, state), "calendarChanged", after)
-    finally:
+        await serve_in_group(ctx, op, calendar_spec(hub, state), "calendarChanged", after, hand_over=True)
+    except BaseException:
         hub.leave(state)
+        raise
+    # Handed over (no await since): the window is left when the group releases the subscription,
+    # and Strawberry's task for the operation ends here, as for the other subscriptions.
+    op.also_on_release(lambda: hub.leave(state))
 
 
 async def own_calendar_changes(

@@ -69,3 +69,28 @@ async def test_a_handed_over_subscription_keeps_delivering_until_completed(
                    "the members left")
     await wait_for(lambda: not ({first_user.id, second_user.id} & set(active_subscriptions(state))),
                    "the counts were released")
+
+
+CALENDAR = """subscription { calendarChanged(start: "2031-03-01T00:00:00Z", end: "2031-04-01T00:00:00Z") {
+  entries { id } removedEntryIds } }"""
+
+
+async def test_a_calendar_subscription_is_handed_over_and_completing_it_frees_its_window(
+    live_server: LiveServer, committed: Committed
+) -> None:
+    # given a calendarChanged subscriber of a window nobody else watches
+    user = await committed.user()
+    hub = live_server.realtime.calendar
+    running = operation_tasks()
+    before = registered(live_server)
+    sub = await subscribe(live_server.ws_url, user, CALENDAR)
+    await wait_subscribed(live_server, before)
+    window = next(key for key in hub.windows if key.start.year == 2031 and key.start.month == 3)
+    # then once it is live no Strawberry operation task runs for it, and the window is held
+    await wait_for(lambda: operation_tasks() <= running, "its operation task ended")
+    assert hub.windows[window].members == 1
+    # when it completes, the window is released with the member
+    await sub.ws.send(json.dumps({"id": "1", "type": "complete"}))
+    await wait_for(lambda: window not in hub.windows, "the window was released")
+    assert user.id not in {m.viewer.user_id for m in live_server.realtime.fanout.members()}
+    await sub.close()
