@@ -37,13 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ChangeOp, Role
 from db.models import ApiKey, Webhook, WebhookDelivery
 from db.models.partner import ApiModule, DeliveryStatus
-from db.policies.audience import Audience
 from db.policies.viewer import Viewer
 from db.queries.change_log import changes_after
 from db.queries.readable_ids import readable_ids
 from db.rules.api_modules import module_of
 from db.rules.webhook_signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
 from jobs.context import JobCtx, now, sessionmaker_of
+from server.changes import Change
 
 log = structlog.get_logger(__name__)
 
@@ -76,25 +76,15 @@ def wanted(row: dict[str, Any], hook: Webhook, modules: frozenset[ApiModule]) ->
         return False
     if module_of(entity_type) not in modules:
         return False
-    viewer = partner_viewer(hook.api_key_id)
-    return reads_now(row, viewer) or removal_for(row, viewer)
-
-
-def reads_now(row: dict[str, Any], viewer: Viewer) -> bool:
-    audience = Audience.from_columns(row, "audience")
-    return audience is not None and audience.includes(viewer)
-
-
-def removal_for(row: dict[str, Any], viewer: Viewer) -> bool:
-    """The key could read the object before this change and cannot now (deleted, or turned
-    private): it gets a ``DELETED`` delivery, as a subscriber gets a removal."""
-    former = Audience.from_columns(row, "former")
-    return former is not None and former.includes(viewer) and not reads_now(row, viewer)
+    return Change.from_row(row).reaches(partner_viewer(hook.api_key_id))
 
 
 def body_of(hook: Webhook, row: dict[str, Any]) -> str:
+    """A change that takes the object away from the key (deleted, or turned private) is sent as
+    ``DELETED``, as a subscriber gets a removal (``Change.removes_for``)."""
     entity_id = base64.b64encode(f"{row['entity_type']}:{row['entity_id']}".encode()).decode()
-    op = ChangeOp.DELETED.value if removal_for(row, partner_viewer(hook.api_key_id)) else row["op"].value
+    removed = Change.from_row(row).removes_for(partner_viewer(hook.api_key_id))
+    op = ChangeOp.DELETED.value if removed else row["op"].value
     return json.dumps({
         "id": f"{hook.id}:{row['position']}", "type": f"{row['entity_type']}.{op}",
         "entityType": row["entity_type"], "entityId": entity_id, "op": op,

@@ -20,6 +20,7 @@ from db.rules.file_types import RefusedFile, safe_filename, sniff
 from db.rules.thumbnails import make_thumbnail
 from jobs.queue import enqueue
 from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.targets import readable_target
 from schema.attachment.inputs import DeleteAttachmentInput, UploadAttachmentInput
 from schema.attachment.payloads import DeleteAttachmentPayload, UploadAttachmentPayload
 from schema.attachment.types import AttachmentType
@@ -100,9 +101,7 @@ async def delete_attachment(ctx: Context, input: DeleteAttachmentInput) -> Delet
     async def work() -> DeleteAttachmentPayload:
         user = ctx.require_writer()
         pk = decode_id(str(input.id), "Attachment", field="input.id")
-        row = await ctx.loaders.by_id(Attachment).load(pk)
-        if row is None:
-            raise not_found("Attachment", "input.id")
+        row = await readable_target(ctx, Attachment, pk, "Attachment", "input.id")
         if not may_delete(ctx.viewer, row.uploaded_by_id):
             raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the uploader, a MANAGER or an ADMIN may delete it.")
         former = await audience_now(ctx.session, "Attachment", pk)

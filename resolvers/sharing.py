@@ -29,6 +29,7 @@ from db.queries.logs import audience_now, record_audience_changes, record_audit,
 from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
 from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.targets import readable_target
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id, decode_typed_id, to_global_id
@@ -111,9 +112,7 @@ async def unshare_calendar(ctx: Context, input: UnshareCalendarInput) -> Unshare
     async def work() -> UnshareCalendarPayload:
         user = ctx.require_user()
         pk = decode_id(str(input.id), "CalendarGrant", field="input.id")
-        grant = await ctx.loaders.by_id(CalendarGrant).load(pk)
-        if grant is None:
-            raise not_found("CalendarGrant", "input.id")
+        grant = await readable_target(ctx, CalendarGrant, pk, "CalendarGrant", "input.id")
         leaving = grant.grantee_user_id == user.id  # a grantee may always give a grant back
         if grant.owner_team_id is not None:
             manages = await may_manage_team_grants(ctx.session, ctx.viewer, grant.owner_team_id)
