@@ -2,7 +2,10 @@
 
 A grant changes who reads the owner's PRIVATE events, so each grant change also writes an
 Event change for those events (the most recent ``MAX_EVENTS_ANNOUNCED``): open subscriptions
-of new readers receive them at once, those who lost access receive removals.
+of new readers receive them at once, those who lost access receive removals. A grant that
+starts or stops naming its calendar (``CalendarEntry.sharedBy``: READ or WRITE) changes what
+those it reaches are shown of every event on it, so they (and only they) are told of those
+events too.
 """
 from __future__ import annotations
 
@@ -22,10 +25,19 @@ from db.policies.sharing import (
     free_busy_visible,
     may_manage_grants,
     may_manage_team_grants,
+    names_grantor,
+    reached_by_grant,
     team_free_busy_visible,
 )
 from db.queries.free_busy import busy_blocks, team_busy_blocks
-from db.queries.logs import audience_now, record_audience_changes, record_audit, record_change
+from db.queries.logs import (
+    audience_now,
+    record_audience_changes,
+    record_audit,
+    record_change,
+    record_update_for,
+)
+from db.rules.event_changes import placement
 from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
 from resolvers.mutation import not_found, run_mutation, validation
@@ -51,6 +63,26 @@ async def private_event_readership(ctx: Context, owner_id: int | None) -> dict[i
         .order_by(Event.starts_at.desc()).limit(MAX_EVENTS_ANNOUNCED)
     ))
     return await event_audiences(ctx.session, ids)
+
+
+async def announce_shared_by(ctx: Context, grant: CalendarGrant, reached: frozenset[int], announced: set[int],
+                             *, actor_id: int) -> None:
+    """The grant began or ceased to name its calendar in ``sharedBy``: each event on that calendar
+    (the most recent ``MAX_EVENTS_ANNOUNCED``) is told as UPDATED to those of ``reached`` who read
+    it, so their live calendars show the new value; events in ``announced`` already went to all
+    their readers."""
+    if not reached:
+        return
+    on_calendar = (Event.owner_id == grant.owner_id if grant.owner_id is not None
+                   else Event.team_id == grant.owner_team_id)
+    events = list(await ctx.session.scalars(
+        select(Event).where(on_calendar).order_by(Event.starts_at.desc()).limit(MAX_EVENTS_ANNOUNCED)))
+    readers = await event_audiences(ctx.session, [e.id for e in events if e.id not in announced])
+    whose = {"shared_by": grant.owner_id} if grant.owner_id is not None else {"shared_by_team": grant.owner_team_id}
+    for event in events:
+        told = readers[event.id].among(reached) if event.id in readers else None
+        if told is not None and not told.is_empty:
+            record_update_for(ctx.session, "Event", event.id, placement(event) | whose, told, actor_id=actor_id)
 
 
 async def calendar_owner(ctx: Context, value: strawberry.ID | None, user_id: int) -> tuple[int | None, int | None]:
@@ -90,6 +122,7 @@ async def share_calendar(ctx: Context, input: ShareCalendarInput) -> ShareCalend
         before = await private_event_readership(ctx, owner_id)
         owner = CalendarGrant.owner_id == owner_id if owner_id is not None else CalendarGrant.owner_team_id == owner_team_id
         grant = await ctx.session.scalar(select(CalendarGrant).where(owner, column == grantee_pk).with_for_update())
+        named_before = names_grantor(grant.level if grant is not None else None)
         if grant is None:
             grant = CalendarGrant(owner_id=owner_id, owner_team_id=owner_team_id, level=ShareLevel(input.level),
                                   created_by_id=user.id, **{column.key: grantee_pk})
@@ -99,7 +132,11 @@ async def share_calendar(ctx: Context, input: ShareCalendarInput) -> ShareCalend
         await ctx.session.flush()
         whose = {"owner_id": owner_id, "owner_team_id": owner_team_id}
         await record_change(ctx.session, "CalendarGrant", grant.id, ChangeOp.UPDATED, whose, actor_id=user.id)
-        await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id}, actor_id=user.id)
+        announced = await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id},
+                                                  actor_id=user.id)
+        if names_grantor(grant.level) != named_before:
+            await announce_shared_by(ctx, grant, await reached_by_grant(ctx.session, grant), announced,
+                                     actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="share", entity_type="CalendarGrant", entity_id=grant.id,
                      after={**whose, "grantee": f"{kind}:{grantee_pk}", "level": grant.level.value})
         await ctx.commit()
@@ -123,11 +160,14 @@ async def unshare_calendar(ctx: Context, input: UnshareCalendarInput) -> Unshare
         owner_id = grant.owner_id
         before = await private_event_readership(ctx, owner_id)
         former = await audience_now(ctx.session, "CalendarGrant", pk)
+        reached = await reached_by_grant(ctx.session, grant) if names_grantor(grant.level) else frozenset()
         whose = {"owner_id": owner_id, "owner_team_id": grant.owner_team_id}
         await ctx.session.delete(grant)
         await record_change(ctx.session, "CalendarGrant", pk, ChangeOp.DELETED, whose,
                             actor_id=user.id, former=former)
-        await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id}, actor_id=user.id)
+        announced = await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id},
+                                                  actor_id=user.id)
+        await announce_shared_by(ctx, grant, reached, announced, actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="unshare", entity_type="CalendarGrant", entity_id=pk)
         await ctx.commit()
         return UnshareCalendarPayload(deleted_id=strawberry.ID(str(input.id)), errors=[])

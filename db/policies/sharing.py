@@ -80,6 +80,20 @@ async def grantees_of(session: AsyncSession, owner_ids: Iterable[int | None],
     return {owner: frozenset(users) for owner, users in reached.items()}
 
 
+async def reached_by_grant(session: AsyncSession, grant: CalendarGrant) -> frozenset[int]:
+    """The users ``grant`` reaches now: its grantee, or its grantee team's members."""
+    if grant.grantee_user_id is not None:
+        return frozenset({grant.grantee_user_id})
+    members = await session.scalars(
+        select(TeamMembership.user_id).where(TeamMembership.team_id == grant.grantee_team_id))
+    return frozenset(members)
+
+
+def names_grantor(level: ShareLevel | None) -> bool:
+    """A grant at ``level`` (None: no grant) makes its calendar's events name it in ``sharedBy``."""
+    return level in READ_LEVELS
+
+
 async def may_write_calendar(session: AsyncSession, viewer: Viewer, owner_id: int | None) -> bool:
     """The viewer owns the calendar or holds WRITE on it."""
     if viewer.user_id is None or owner_id is None:

@@ -55,19 +55,28 @@ async def record_change(
 async def record_audience_changes(
     session: AsyncSession, entity_type: str, before: dict[int, Audience], payload: dict[str, Any],
     *, actor_id: int | None,
-) -> int:
+) -> set[int]:
     """An UPDATED change for each object whose readership moved away from ``before`` (all computed
-    in one batch): new readers receive it, readers who lost access receive a removal."""
+    in one batch): new readers receive it, readers who lost access receive a removal. Answers the
+    ids of those objects."""
     await session.flush()
     now = await BY_ENTITY_TYPE[entity_type].audiences(session, list(before))
-    changed = 0
+    changed: set[int] = set()
     for pk, was in before.items():
         audience = now.get(pk, NOBODY)
         if audience != was:
             session.add(ChangeLog(entity_type=entity_type, entity_id=pk, op=ChangeOp.UPDATED, payload=payload,
                                   actor_id=actor_id, **audience.columns("audience"), **was.columns("former")))
-            changed += 1
+            changed.add(pk)
     return changed
+
+
+def record_update_for(session: AsyncSession, entity_type: str, entity_id: int, payload: dict[str, Any],
+                      audience: Audience, *, actor_id: int | None) -> None:
+    """An UPDATED change told only to ``audience``: some of the object's readers (its policy's
+    audience narrowed), for whom something they are shown of it changed while the object did not."""
+    session.add(ChangeLog(entity_type=entity_type, entity_id=entity_id, op=ChangeOp.UPDATED, payload=payload,
+                          actor_id=actor_id, **audience.columns("audience")))
 
 
 @dataclass(slots=True)

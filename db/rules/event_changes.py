@@ -19,14 +19,17 @@ def span(event: Event) -> tuple[datetime, datetime | None]:
     return (first if first is not None and first < event.starts_at else event.starts_at), event.series_ends_at
 
 
+def placement(event: Event) -> dict[str, Any]:
+    """Where the event is on the calendar: what a calendar subscription's filter places a change by."""
+    start, end = span(event)
+    return {"module": event.module.value, "start": iso(start), "end": iso(end),
+            "series_ends_at": iso(event.series_ends_at)}
+
+
 def change_payload(event: Event, participant_ids: Iterable[int], *,
                    old: tuple[datetime, datetime | None] | None = None) -> dict[str, Any]:
-    start, end = span(event)
     payload: dict[str, Any] = {
-        "module": event.module.value,
-        "start": iso(start),
-        "end": iso(end),
-        "series_ends_at": iso(event.series_ends_at),
+        **placement(event),
         "visibility": event.visibility.value,
         "owner_id": event.owner_id,
         "team_ids": [event.team_id] if event.team_id is not None else [],
