@@ -8,9 +8,11 @@ from strawberry import UNSET
 
 from db.enums import ChangeOp
 from db.models import Community
+from db.policies.community import COMMUNITIES
 from db.queries.logs import record_audit, record_change
 from resolvers import validation as v
-from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.mutation import run_mutation, validation
+from resolvers.targets import editable_target
 from schema.community.inputs import CreateCommunityInput, UpdateCommunityInput
 from schema.community.payloads import CreateCommunityPayload, UpdateCommunityPayload
 from schema.community.types import CommunityType
@@ -70,11 +72,9 @@ async def create_community(ctx: Context, input: CreateCommunityInput) -> CreateC
 
 async def update_community(ctx: Context, input: UpdateCommunityInput) -> UpdateCommunityPayload:
     async def work() -> UpdateCommunityPayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*COMMUNITIES.editor_roles)
         pk = decode_id(input.id, "Community", field="input.id")
-        community = await ctx.session.get(Community, pk, with_for_update=True)
-        if community is None:
-            raise not_found("Community")
+        community: Community = await editable_target(ctx, COMMUNITIES, pk, "Community", "id", for_update=True)
         before = snapshot(community)
         if input.name is not None:
             community.name = v.text(input.name, "input.name", max_length=200)

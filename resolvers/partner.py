@@ -9,13 +9,15 @@ from urllib.parse import urlsplit
 import strawberry
 from sqlalchemy import func, select
 
-from db.enums import ChangeOp, Role
+from db.enums import ChangeOp
 from db.models import ApiKey, ChangeLog, Team, Webhook, WebhookDelivery
 from db.models.partner import ApiModule, DeliveryStatus
 from db.policies import policy_for
+from db.policies.partner import ADMIN_ROLES, API_KEYS, WEBHOOK_DELIVERIES, WEBHOOKS
 from db.queries.logs import record_audit, record_change
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.targets import editable_target
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_id
 from schema.partner.inputs import (
@@ -67,7 +69,7 @@ async def key_teams(ctx: Context, values: list[strawberry.ID] | None) -> list[in
 
 async def create_api_key(ctx: Context, input: CreateApiKeyInput) -> CreateApiKeyPayload:
     async def work() -> CreateApiKeyPayload:
-        admin = ctx.require_role(Role.ADMIN)
+        admin = ctx.require_role(*API_KEYS.editor_roles)
         if not input.modules:
             raise validation("Choose at least one module the key may read.", "input.modules")
         v.number_range(input.requests_per_minute, "input.requestsPerMinute", low=1, high=MAX_REQUESTS_PER_MINUTE)
@@ -89,10 +91,9 @@ async def create_api_key(ctx: Context, input: CreateApiKeyInput) -> CreateApiKey
 
 async def revoke_api_key(ctx: Context, input: RevokeApiKeyInput) -> ApiKeyPayload:
     async def work() -> ApiKeyPayload:
-        admin = ctx.require_role(Role.ADMIN)
-        key = await ctx.session.get(ApiKey, decode_id(str(input.id), "ApiKey", field="input.id"), with_for_update=True)
-        if key is None:
-            raise not_found("ApiKey", "input.id")
+        admin = ctx.require_role(*API_KEYS.editor_roles)
+        pk = decode_id(str(input.id), "ApiKey", field="input.id")
+        key: ApiKey = await editable_target(ctx, API_KEYS, pk, "ApiKey", "input.id", for_update=True)
         key.revoked_at = key.revoked_at or datetime.now(UTC)
         await record_change(ctx.session, "ApiKey", key.id, ChangeOp.UPDATED, actor_id=admin.id)
         record_audit(ctx.session, actor_id=admin.id, action="revoke", entity_type="ApiKey", entity_id=key.id)
@@ -104,9 +105,10 @@ async def revoke_api_key(ctx: Context, input: RevokeApiKeyInput) -> ApiKeyPayloa
 
 async def create_webhook(ctx: Context, input: CreateWebhookInput) -> CreateWebhookPayload:
     async def work() -> CreateWebhookPayload:
-        admin = ctx.require_role(Role.ADMIN)
-        key = await ctx.session.get(ApiKey, decode_id(str(input.api_key_id), "ApiKey", field="input.apiKeyId"))
-        if key is None or key.revoked_at is not None:
+        admin = ctx.require_role(*WEBHOOKS.editor_roles)
+        pk = decode_id(str(input.api_key_id), "ApiKey", field="input.apiKeyId")
+        key: ApiKey = await editable_target(ctx, API_KEYS, pk, "ApiKey", "input.apiKeyId")
+        if key.revoked_at is not None:
             raise not_found("ApiKey", "input.apiKeyId")
         unknown = sorted(set(input.entity_types) - ENTITY_TYPES)
         if unknown:
@@ -132,10 +134,9 @@ async def _head_position(ctx: Context) -> int:
 
 async def set_webhook_active(ctx: Context, input: SetWebhookActiveInput) -> WebhookPayload:
     async def work() -> WebhookPayload:
-        admin = ctx.require_role(Role.ADMIN)
-        hook = await ctx.session.get(Webhook, decode_id(str(input.id), "Webhook", field="input.id"), with_for_update=True)
-        if hook is None:
-            raise not_found("Webhook", "input.id")
+        admin = ctx.require_role(*WEBHOOKS.editor_roles)
+        pk = decode_id(str(input.id), "Webhook", field="input.id")
+        hook: Webhook = await editable_target(ctx, WEBHOOKS, pk, "Webhook", "input.id", for_update=True)
         hook.active = input.active
         await record_change(ctx.session, "Webhook", hook.id, ChangeOp.UPDATED, actor_id=admin.id)
         await ctx.commit()
@@ -146,11 +147,10 @@ async def set_webhook_active(ctx: Context, input: SetWebhookActiveInput) -> Webh
 
 async def retry_webhook_delivery(ctx: Context, input: RetryWebhookDeliveryInput) -> WebhookDeliveryPayload:
     async def work() -> WebhookDeliveryPayload:
-        admin = ctx.require_role(Role.ADMIN)
+        admin = ctx.require_role(*WEBHOOK_DELIVERIES.editor_roles)
         pk = decode_id(str(input.id), "WebhookDelivery", field="input.id")
-        delivery = await ctx.session.get(WebhookDelivery, pk, with_for_update=True)
-        if delivery is None:
-            raise not_found("WebhookDelivery", "input.id")
+        delivery: WebhookDelivery = await editable_target(ctx, WEBHOOK_DELIVERIES, pk, "WebhookDelivery", "input.id",
+                                                          for_update=True)
         if delivery.status is DeliveryStatus.DELIVERED:
             raise validation("This delivery was already delivered.", "input.id")
         delivery.status, delivery.attempts = DeliveryStatus.PENDING, 0
@@ -164,7 +164,7 @@ async def retry_webhook_delivery(ctx: Context, input: RetryWebhookDeliveryInput)
 
 async def _admin_list(ctx: Context, model: type[Any], to_node: Any, *, first: int | None, after: str | None,
                       where: Any = None) -> Any:
-    ctx.require_role(Role.ADMIN)
+    ctx.require_role(*ADMIN_ROLES)  # an error rather than an empty list for anyone else
     stmt = policy_for(model).select(ctx.viewer)
     if where is not None:
         stmt = stmt.where(where)

@@ -9,10 +9,12 @@ from typing import Any
 
 from db.enums import ChangeOp, TeamRole
 from db.models import Team, User
+from db.policies.team import TEAMS
 from db.queries.logs import record_audit, record_change
 from db.queries.team import remove_membership, set_membership
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation
+from resolvers.targets import editable_target, readable_target
 from schema.core.ids import decode_id
 from schema.team.inputs import (
     CreateTeamInput,
@@ -35,9 +37,8 @@ def failed(errors: list[Any]) -> TeamPayload:
 
 
 async def locked_team(ctx: Context, value: str, field: str) -> Team:
-    team = await ctx.session.get(Team, decode_id(value, "Team", field=field), with_for_update=True)
-    if team is None:
-        raise not_found("Team", field)
+    team: Team = await editable_target(ctx, TEAMS, decode_id(value, "Team", field=field), "Team", field,
+                                       for_update=True)
     return team
 
 
@@ -53,7 +54,7 @@ async def saved(ctx: Context, team: Team, op: ChangeOp, change: dict[str, Any], 
 
 async def create_team(ctx: Context, input: CreateTeamInput) -> TeamPayload:
     async def work() -> TeamPayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*TEAMS.editor_roles)
         team = Team(name=v.text(input.name, "input.name", max_length=200),
                     description=v.text(input.description, "input.description", max_length=2000, required=False),
                     holds_quarterly_coordination=input.holds_quarterly_coordination)
@@ -67,7 +68,7 @@ async def create_team(ctx: Context, input: CreateTeamInput) -> TeamPayload:
 
 async def update_team(ctx: Context, input: UpdateTeamInput) -> TeamPayload:
     async def work() -> TeamPayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*TEAMS.editor_roles)
         team = await locked_team(ctx, input.id, "input.id")
         before = snapshot(team)
         if input.name is not None:
@@ -85,10 +86,11 @@ async def update_team(ctx: Context, input: UpdateTeamInput) -> TeamPayload:
 
 async def set_team_member(ctx: Context, input: SetTeamMemberInput) -> TeamPayload:
     async def work() -> TeamPayload:
-        actor = ctx.require_manager()
+        actor = ctx.require_role(*TEAMS.editor_roles)
         team = await locked_team(ctx, input.team_id, "input.teamId")
-        member = await ctx.session.get(User, decode_id(input.user_id, "User", field="input.userId"))
-        if member is None or not member.is_active:
+        member = await readable_target(ctx, User, decode_id(input.user_id, "User", field="input.userId"), "User",
+                                       "input.userId")
+        if not member.is_active:
             raise not_found("User", "input.userId")
         role = TeamRole(input.role)
         before = await set_membership(ctx.session, team.id, member.id, role)
@@ -101,7 +103,7 @@ async def set_team_member(ctx: Context, input: SetTeamMemberInput) -> TeamPayloa
 
 async def remove_team_member(ctx: Context, input: RemoveTeamMemberInput) -> TeamPayload:
     async def work() -> TeamPayload:
-        actor = ctx.require_manager()
+        actor = ctx.require_role(*TEAMS.editor_roles)
         team = await locked_team(ctx, input.team_id, "input.teamId")
         user_id = decode_id(input.user_id, "User", field="input.userId")
         if not await remove_membership(ctx.session, team.id, user_id):

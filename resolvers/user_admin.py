@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from db.enums import ChangeOp, Role
 from db.models import User
+from db.policies.user import USERS
 from db.queries.logs import record_audit, record_change
 from db.queries.user import get_user_by_email
 from resolvers import validation as v
-from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.mutation import run_mutation, validation
+from resolvers.targets import editable_target
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id
 from schema.user.types import UserType
@@ -43,7 +45,7 @@ def password(value: str) -> str:
 
 async def create_user(ctx: Context, input: CreateUserInput) -> CreateUserPayload:
     async def work() -> CreateUserPayload:
-        admin = ctx.require_role(Role.ADMIN)
+        admin = ctx.require_role(*USERS.editor_roles)
         address = email_address(input.email)
         name = v.text(input.name, "input.name", max_length=200)
         zone = v.timezone_name(input.timezone.strip(), "input.timezone") if input.timezone else None
@@ -66,15 +68,13 @@ async def create_user(ctx: Context, input: CreateUserInput) -> CreateUserPayload
 
 async def change_user_role(ctx: Context, input: ChangeUserRoleInput) -> ChangeUserRolePayload:
     async def work() -> ChangeUserRolePayload:
-        admin = ctx.require_role(Role.ADMIN)
+        admin = ctx.require_role(*USERS.editor_roles)
         role = Role(input.role)
         # Lock every active admin first, so two admins demoting each other cannot both succeed.
         admins = set(await ctx.session.scalars(
             select(User.id).where(User.role == Role.ADMIN, User.is_active).order_by(User.id).with_for_update()))
-        user = await ctx.session.get(User, decode_id(input.user_id, "User", field="input.userId"),
-                                     with_for_update=True)
-        if user is None:
-            raise not_found("User", "input.userId")
+        user: User = await editable_target(ctx, USERS, decode_id(input.user_id, "User", field="input.userId"), "User",
+                                           "input.userId", for_update=True)
         if user.id in admins and role != Role.ADMIN and len(admins) == 1:
             raise DomainError.one(ErrorCode.CONFLICT, "The office needs at least one active ADMIN.", "input.role")
         before = user.role

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp, Role
 from db.models import User
+from db.policies.user import USERS
 from db.queries.logs import record_audit, record_change
 from db.queries.user import get_user_by_email, revoke_tokens
 from resolvers.mutation import not_found, run_mutation, validation
+from resolvers.targets import editable_target
 from resolvers.user_admin import MAX_PASSWORD, MIN_PASSWORD
 from schema.auth.password_types import (
     ChangePasswordInput,
@@ -79,11 +81,10 @@ async def change_password(ctx: Context, input: ChangePasswordInput) -> UserAccou
 
 async def reset_password(ctx: Context, input: ResetPasswordInput) -> UserAccountPayload:
     async def work() -> UserAccountPayload:
-        admin = ctx.require_role(Role.ADMIN)
+        admin = ctx.require_role(*USERS.editor_roles)
         _check_new(input.new_password, "input.newPassword")
-        row = await ctx.session.get(User, decode_id(input.user_id, "User", field="input.userId"))
-        if row is None:
-            raise not_found("User", "input.userId")
+        row: User = await editable_target(ctx, USERS, decode_id(input.user_id, "User", field="input.userId"), "User",
+                                          "input.userId")
         row.password_hash = await hash_password_off_loop(input.new_password)
         await revoke_tokens(ctx.session, row, actor_id=admin.id)
         record_audit(ctx.session, actor_id=admin.id, action="reset_password", entity_type="User", entity_id=row.id)
@@ -96,15 +97,13 @@ async def reset_password(ctx: Context, input: ResetPasswordInput) -> UserAccount
 
 async def set_user_active(ctx: Context, input: SetUserActiveInput) -> UserAccountPayload:
     async def work() -> UserAccountPayload:
-        admin = ctx.require_role(Role.ADMIN)
+        admin = ctx.require_role(*USERS.editor_roles)
         # Lock every active admin first (as changeUserRole does): two admins deactivating
         # each other cannot both succeed and leave the office without one.
         admins = set(await ctx.session.scalars(
             select(User.id).where(User.role == Role.ADMIN, User.is_active).order_by(User.id).with_for_update()))
-        row = await ctx.session.get(User, decode_id(input.user_id, "User", field="input.userId"),
-                                    with_for_update=True)
-        if row is None:
-            raise not_found("User", "input.userId")
+        row: User = await editable_target(ctx, USERS, decode_id(input.user_id, "User", field="input.userId"), "User",
+                                          "input.userId", for_update=True)
         if row.id == admin.id and not input.active:
             raise validation("You cannot deactivate yourself; ask another admin.", "input.active")
         if row.id in admins and not input.active and len(admins) == 1:

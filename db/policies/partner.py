@@ -17,13 +17,19 @@ from db.models import ApiKey, Webhook, WebhookDelivery
 from db.policies.audience import Audience, listed
 from db.policies.base import EntityPolicy
 from db.policies.viewer import Viewer
+from db.policies.write import RoleEditable
 
-ADMINS = listed([], {Role.ADMIN})
+ADMIN_ROLES = (Role.ADMIN,)
+ADMINS = listed([], ADMIN_ROLES)
 
 
-class _AdminOnly(EntityPolicy[object]):
+class _AdminOnly(RoleEditable, EntityPolicy[object]):
+    """Read and changed (created, revoked, switched, retried) by the same roles."""
+
+    editor_roles = ADMIN_ROLES
+
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
-        return true() if viewer.is_admin else false()
+        return true() if viewer.role in ADMIN_ROLES else false()
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         found = await session.scalars(select(self.model.id).where(self.model.id.in_(list(ids))))
@@ -43,3 +49,6 @@ class WebhookPolicy(_AdminOnly):
 class WebhookDeliveryPolicy(_AdminOnly):
     model = WebhookDelivery
     entity_type = "WebhookDelivery"
+
+
+API_KEYS, WEBHOOKS, WEBHOOK_DELIVERIES = ApiKeyPolicy(), WebhookPolicy(), WebhookDeliveryPolicy()

@@ -6,15 +6,20 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.enums import Role
 from db.models import Team, TeamMembership
 from db.policies.audience import SIGNED_IN, Audience
 from db.policies.base import OfficeWidePolicy
 from db.policies.teams import of_teams
+from db.policies.write import RoleEditable
 
 
-class TeamPolicy(OfficeWidePolicy[Team]):
+class TeamPolicy(RoleEditable, OfficeWidePolicy[Team]):
+    """MANAGER and ADMIN run the office's structure: teams and their memberships."""
+
     model = Team
     entity_type = "Team"
+    editor_roles = (Role.MANAGER, Role.ADMIN)
 
     def in_teams(self, team_ids: frozenset[int]) -> ColumnElement[bool]:
         return of_teams(Team.id, team_ids)
@@ -32,3 +37,6 @@ class TeamMembershipPolicy(OfficeWidePolicy[TeamMembership]):
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         found = await session.scalars(select(TeamMembership.user_id).where(TeamMembership.user_id.in_(list(ids))))
         return {user_id: SIGNED_IN for user_id in found}
+
+
+TEAMS = TeamPolicy()

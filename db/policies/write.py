@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, false, true
 
+from db.enums import Role
 from db.policies.viewer import Viewer
 
 
@@ -21,3 +22,20 @@ class EditablePolicy(Protocol):
     def readable(self, viewer: Viewer) -> ColumnElement[bool]: ...
 
     def editable(self, viewer: Viewer) -> ColumnElement[bool]: ...
+
+
+class RoleEditable:
+    """A write rule that is a role alone, the same for every row (office administration: API keys,
+    accounts, teams, communities). A mutation refuses anyone else before it loads anything
+    (``ctx.require_role(*policy.editor_roles)``), then loads its target with ``editable_target``."""
+
+    editor_roles: ClassVar[tuple[Role, ...]]
+    editors: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "editor_roles" in cls.__dict__:
+            cls.editors = " and ".join(role.value for role in cls.editor_roles)
+
+    def editable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return true() if viewer.role in self.editor_roles else false()
