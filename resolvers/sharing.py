@@ -22,6 +22,7 @@ from db.policies import policy_for
 from db.policies.audience import Audience
 from db.policies.event import event_audiences
 from db.policies.sharing import (
+    GRANTS,
     free_busy_visible,
     may_manage_grants,
     may_manage_team_grants,
@@ -41,7 +42,7 @@ from db.rules.event_changes import placement
 from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
 from resolvers.mutation import not_found, run_mutation, validation
-from resolvers.targets import readable_target
+from resolvers.targets import editable_target
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
 from schema.core.ids import decode_id, decode_typed_id, to_global_id
@@ -149,14 +150,7 @@ async def unshare_calendar(ctx: Context, input: UnshareCalendarInput) -> Unshare
     async def work() -> UnshareCalendarPayload:
         user = ctx.require_user()
         pk = decode_id(str(input.id), "CalendarGrant", field="input.id")
-        grant = await readable_target(ctx, CalendarGrant, pk, "CalendarGrant", "input.id")
-        leaving = grant.grantee_user_id == user.id  # a grantee may always give a grant back
-        if grant.owner_team_id is not None:
-            manages = await may_manage_team_grants(ctx.session, ctx.viewer, grant.owner_team_id)
-        else:
-            manages = may_manage_grants(ctx.viewer, grant.owner_id)
-        if not (leaving or manages):
-            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the calendar's owner (or an ADMIN) unshares it.")
+        grant: CalendarGrant = await editable_target(ctx, GRANTS, pk, "CalendarGrant", "input.id")
         owner_id = grant.owner_id
         before = await private_event_readership(ctx, owner_id)
         former = await audience_now(ctx.session, "CalendarGrant", pk)

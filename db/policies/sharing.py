@@ -6,8 +6,9 @@
 * WRITE: READ, plus creating events on the owner's calendar and changing or deleting the
   owner's events (``may_write_calendar``).
 
-A grant to a team reaches its members at the time of the read. A grant is read by its owner
-and by those it reaches; only the owner (or ADMIN) makes or removes one.
+A grant to a team reaches its members at the time of the read. A grant is read by its owner, by
+those it reaches and by ADMIN; only the owner (or ADMIN) makes or removes one, and a grantee may
+give their own grant back (``grant_editable``).
 
 A team's calendar (the events filed under the team, ``events.team_id``) is shared the same
 way by the team's LEADs (or ADMIN), and its grants are read by the team's members too:
@@ -25,12 +26,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from db.enums import TeamRole
+from db.enums import Role, TeamRole
 from db.models import CalendarGrant, Event, TeamMembership
 from db.models.sharing import ShareLevel
 from db.policies.audience import Audience, listed
@@ -138,15 +140,38 @@ def my_teams(viewer: Viewer) -> Select[int]:
     return select(TeamMembership.team_id).where(TeamMembership.user_id == viewer.user_id)
 
 
+GRANT_MANAGERS = frozenset({Role.ADMIN})  # manage every calendar's grants, so read them all
+GRANT_EDITORS = "the calendar's owner (a team's: its LEADs), its grantee giving it back, or an ADMIN"
+
+
+def grant_editable(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL on ``calendar_grants``: the viewer may remove the grant (as ``may_manage_grants`` and
+    ``may_manage_team_grants`` say for making one, and a grantee may always give theirs back)."""
+    if viewer.user_id is None:
+        return false()
+    if viewer.role in GRANT_MANAGERS:
+        return true()
+    leads = select(TeamMembership.team_id).where(TeamMembership.user_id == viewer.user_id,
+                                                 TeamMembership.role == TeamRole.LEAD)
+    return or_(CalendarGrant.owner_id == viewer.user_id, CalendarGrant.grantee_user_id == viewer.user_id,
+               CalendarGrant.owner_team_id.in_(leads))
+
+
 class CalendarGrantPolicy(EntityPolicy[CalendarGrant]):
     model = CalendarGrant
     entity_type = "CalendarGrant"
+    editors: ClassVar[str] = GRANT_EDITORS
 
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         if viewer.user_id is None:
             return false()
+        if viewer.role in GRANT_MANAGERS:
+            return true()
         return or_(CalendarGrant.owner_id == viewer.user_id, grant_reaches(viewer),
                    CalendarGrant.owner_team_id.in_(my_teams(viewer)))
+
+    def editable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return grant_editable(viewer)
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         grantee_member = aliased(TeamMembership)
@@ -161,7 +186,10 @@ class CalendarGrantPolicy(EntityPolicy[CalendarGrant]):
         people: dict[int, set[int | None]] = defaultdict(set)
         for pk, owner_id, user_id, member_id, owner_member_id in rows:
             people[pk] |= {owner_id, user_id, member_id, owner_member_id}
-        return {pk: listed(users) for pk, users in people.items()}
+        return {pk: listed(users, GRANT_MANAGERS) for pk, users in people.items()}
+
+
+GRANTS = CalendarGrantPolicy()
 
 
 # -- whose shared calendar an entry is on (CalendarEntry.sharedBy) ------------------------------

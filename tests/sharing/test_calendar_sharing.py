@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import Role, Visibility
+from db.enums import Role, TeamRole, Visibility
 from db.models import ChangeLog, Team, TeamMembership, User
 from db.policies import Viewer
 from server.changes import Change
@@ -150,3 +150,31 @@ async def test_a_grant_change_announces_the_private_events_to_new_and_former_rea
     assert shared.audience.includes(grantee_view) and not shared.removes_for(grantee_view)
     assert unshared.removes_for(grantee_view) and not unshared.audience.includes(grantee_view)
     assert not any(c.reaches(other_view) for c in changes)
+
+
+async def test_an_admin_removes_any_grant_and_a_grantee_gives_theirs_back(
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+) -> None:
+    """Whoever may make a grant may remove it (the grant policy's write rule): an ADMIN shares
+    another user's calendar or a team's they are not on, and removes those grants again."""
+    owner, grantee, other, lead = await make_user(), await make_user(), await make_user(), await make_user()
+    admin = await make_user(Role.ADMIN)
+    team = Team(name=f"MAO {uuid.uuid4().hex[:6]}")
+    session.add(team)
+    await session.flush()
+    session.add(TeamMembership(team_id=team.id, user_id=lead.id, role=TeamRole.LEAD))
+    on_user = await share(gql, admin, gid("User", grantee.id), "READ", owner=gid("User", owner.id))
+    on_team = await share(gql, admin, gid("User", grantee.id), "READ", owner=gid("Team", team.id))
+    given_back = await share(gql, owner, gid("User", grantee.id), "WRITE")
+    assert on_user["errors"] == on_team["errors"] == given_back["errors"] == []
+    assert on_user["grant"]["id"] == given_back["grant"]["id"]  # one grant per owner and grantee
+
+    async def unshare(grant: dict[str, Any], user: User) -> list[str]:
+        body = await gql(UNSHARE, {"id": grant["grant"]["id"]}, user=user)
+        return [e["code"] for e in body["data"]["unshareCalendar"]["errors"]]
+
+    assert await unshare(on_team, other) == ["NOT_FOUND"]  # not read by them: as a missing id
+    assert await unshare(on_team, admin) == []
+    again = await share(gql, lead, gid("User", grantee.id), "READ", owner=gid("Team", team.id))
+    assert await unshare(again, grantee) == []
+    assert await unshare(on_user, admin) == []
