@@ -5,20 +5,13 @@ from typing import Any
 
 from strawberry import UNSET
 
-from db.enums import AssessmentStatus, ChangeOp
+from db.enums import AssessmentStatus
 from db.models import Assessment
-from db.queries.logs import record_audit, record_change
 from db.rules.lifecycles import ASSESSMENT_MOVES, InvalidMove, check_move
 from resolvers import ppa_fields as f
 from resolvers import validation as v
 from resolvers.assessment import MILESTONES, assessment_change
-from resolvers.lifecycle import (
-    apply_versioned,
-    changed_references,
-    check_version,
-    invalid_move,
-    target,
-)
+from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
 from resolvers.mutation import run_mutation
 from schema.assessment.inputs import UpdateAssessmentInput
 from schema.assessment.payloads import UpdateAssessmentPayload
@@ -60,19 +53,14 @@ async def changed_values(ctx: Context, input: UpdateAssessmentInput, current: As
     return values
 
 
+ASSESSMENTS = Versioned(Assessment, "Assessment", "Assessment", snapshot)
+
+
 async def update_assessment(ctx: Context, input: UpdateAssessmentInput) -> UpdateAssessmentPayload:
     async def work() -> UpdateAssessmentPayload:
         user = ctx.require_writer()
-        current = await target(ctx, Assessment, input.id, "Assessment", "Assessment")
-        check_version(current.version, input.expected_version, "assessment")
-        before = snapshot(current)
-        values = await changed_values(ctx, input, current)
-        row = await apply_versioned(ctx.session, Assessment, current.id, input.expected_version, values, "assessment")
-        await record_change(ctx.session, "Assessment", row.id, ChangeOp.UPDATED, assessment_change(row),
-                            actor_id=user.id)
-        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Assessment", entity_id=row.id,
-                     before=before, after=snapshot(row))
-        await ctx.commit()
+        row = await update_row(ctx, ASSESSMENTS, input.id, input.expected_version, user,
+                               values=lambda current: changed_values(ctx, input, current), change=assessment_change)
         return UpdateAssessmentPayload(assessment=AssessmentType.from_model(row), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: UpdateAssessmentPayload(assessment=None, errors=errors))

@@ -7,19 +7,12 @@ from typing import Any
 from sqlalchemy import func
 from strawberry import UNSET
 
-from db.enums import ChangeOp, NeedStatus, TaskPriority
+from db.enums import NeedStatus, TaskPriority
 from db.models import Need
-from db.queries.logs import record_audit, record_change
 from db.rules.lifecycles import InvalidMove, check_need
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.lifecycle import (
-    apply_versioned,
-    changed_references,
-    check_version,
-    invalid_move,
-    target,
-)
+from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
 from resolvers.mutation import run_mutation
 from resolvers.need import need_change
 from schema.need.inputs import UpdateNeedInput
@@ -70,18 +63,14 @@ async def changed_values(ctx: Context, input: UpdateNeedInput, need: Need) -> di
     return values
 
 
+NEEDS = Versioned(Need, "Need", "Need", snapshot)
+
+
 async def update_need(ctx: Context, input: UpdateNeedInput) -> UpdateNeedPayload:
     async def work() -> UpdateNeedPayload:
         user = ctx.require_writer()
-        current = await target(ctx, Need, input.id, "Need", "Need")
-        check_version(current.version, input.expected_version, "need")
-        before = snapshot(current)
-        values = await changed_values(ctx, input, current)
-        need = await apply_versioned(ctx.session, Need, current.id, input.expected_version, values, "need")
-        await record_change(ctx.session, "Need", need.id, ChangeOp.UPDATED, need_change(need), actor_id=user.id)
-        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Need", entity_id=need.id,
-                     before=before, after=snapshot(need))
-        await ctx.commit()
+        need = await update_row(ctx, NEEDS, input.id, input.expected_version, user,
+                                values=lambda current: changed_values(ctx, input, current), change=need_change)
         return UpdateNeedPayload(need=NeedType.from_model(need), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: UpdateNeedPayload(need=None, errors=errors))

@@ -9,19 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from strawberry import UNSET
 
-from db.enums import ChangeOp, PolicyStatus
+from db.enums import PolicyStatus
 from db.models import Policy, PpaPolicy
-from db.queries.logs import record_audit, record_change
 from db.rules.lifecycles import InvalidMove, check_policy
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.lifecycle import (
-    apply_versioned,
-    changed_references,
-    check_version,
-    invalid_move,
-    target,
-)
+from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
 from resolvers.mutation import run_mutation
 from resolvers.policy import policy_change
 from schema.policy.inputs import UpdatePolicyInput
@@ -63,20 +56,19 @@ async def changed_values(ctx: Context, input: UpdatePolicyInput, current: Policy
     return values
 
 
+POLICIES = Versioned(Policy, "Policy", "Policy", snapshot)
+
+
 async def update_policy(ctx: Context, input: UpdatePolicyInput) -> UpdatePolicyPayload:
     async def work() -> UpdatePolicyPayload:
         user = ctx.require_writer()
-        current = await target(ctx, Policy, input.id, "Policy", "Policy")
-        check_version(current.version, input.expected_version, "policy")
-        before = snapshot(current)
-        values = await changed_values(ctx, input, current)
-        row = await apply_versioned(ctx.session, Policy, current.id, input.expected_version, values, "policy")
-        ppa_ids = list(await ctx.session.scalars(select(PpaPolicy.ppa_id).where(PpaPolicy.policy_id == row.id)))
-        await record_change(ctx.session, "Policy", row.id, ChangeOp.UPDATED, policy_change(row, ppa_ids),
-                            actor_id=user.id)
-        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Policy", entity_id=row.id,
-                     before=before, after=snapshot(row))
-        await ctx.commit()
+
+        async def change(row: Policy) -> dict[str, Any]:
+            ppa_ids = list(await ctx.session.scalars(select(PpaPolicy.ppa_id).where(PpaPolicy.policy_id == row.id)))
+            return policy_change(row, ppa_ids)
+
+        row = await update_row(ctx, POLICIES, input.id, input.expected_version, user,
+                               values=lambda current: changed_values(ctx, input, current), change=change)
         return UpdatePolicyPayload(policy=PolicyType.from_model(row), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: UpdatePolicyPayload(policy=None, errors=errors))

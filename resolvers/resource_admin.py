@@ -8,11 +8,9 @@ from typing import Any
 
 from strawberry import UNSET
 
-from db.enums import ChangeOp
 from db.models import Resource
-from db.queries.logs import record_audit, record_change
 from resolvers import validation as v
-from resolvers.lifecycle import apply_versioned, check_version, target
+from resolvers.lifecycle import Versioned, update_row
 from resolvers.mutation import run_mutation
 from resolvers.resource import MAX_BUFFER_MINUTES
 from schema.resource.inputs import DeactivateResourceInput, UpdateResourceInput
@@ -51,17 +49,16 @@ def changed_values(input: UpdateResourceInput) -> dict[str, Any]:
     return values
 
 
+def change(r: Resource) -> dict[str, Any]:
+    return {"module": "RESOURCES", "resource_id": r.id, "is_active": r.is_active}
+
+
+RESOURCES = Versioned(Resource, "Resource", "Resource", snapshot)
+
+
 async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, Any], action: str) -> UpdateResourcePayload:
     user = ctx.require_manager()
-    current = await target(ctx, Resource, pk, "Resource", "Resource")
-    check_version(current.version, expected_version, "resource")
-    before = snapshot(current)
-    row = await apply_versioned(ctx.session, Resource, current.id, expected_version, values, "resource")
-    await record_change(ctx.session, "Resource", row.id, ChangeOp.UPDATED,
-                        {"module": "RESOURCES", "resource_id": row.id, "is_active": row.is_active}, actor_id=user.id)
-    record_audit(ctx.session, actor_id=user.id, action=action, entity_type="Resource", entity_id=row.id,
-                 before=before, after=snapshot(row))
-    await ctx.commit()
+    row = await update_row(ctx, RESOURCES, pk, expected_version, user, values=values, change=change, action=action)
     return UpdateResourcePayload(resource=ResourceType.from_model(row), errors=[])
 
 

@@ -20,13 +20,7 @@ from db.rules.lifecycles import InvalidMove, check_move
 from resolvers import ppa_fields as pf
 from resolvers import validation as v
 from resolvers.calendar import calendar_scope
-from resolvers.lifecycle import (
-    apply_versioned,
-    changed_references,
-    check_version,
-    invalid_move,
-    target,
-)
+from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
 from resolvers.mutation import run_mutation, validation
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_optional_id
@@ -90,36 +84,35 @@ async def create_service(ctx: Context, input: CreateServiceInput) -> ServicePayl
     return await run_mutation(ctx, work, lambda errors: ServicePayload(service=None, errors=errors))
 
 
+async def changed_values(input: UpdateServiceInput, current: Service) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if input.name is not UNSET:
+        values["name"] = v.text(v.required(input.name, "input.name"), "input.name", max_length=200)
+    for name, limit in TEXTS:
+        value = getattr(input, name)
+        if value is not UNSET:
+            values[name] = v.text(v.required(value, f"input.{name}"), f"input.{name}", max_length=limit,
+                                  required=False)
+    if input.status is not UNSET:
+        status = ServiceStatus(v.required(input.status, "input.status"))
+        try:
+            check_move(SERVICE_MOVES, current.status, status)
+        except InvalidMove as error:
+            raise invalid_move(error) from None
+        if status == ServiceStatus.PUBLISHED and not values.get("contact", current.contact):
+            raise validation("A published service needs a contact.", "input.contact")
+        values["status"] = status
+    return values
+
+
+SERVICES = Versioned(Service, "Service", "Service", snapshot)
+
+
 async def update_service(ctx: Context, input: UpdateServiceInput) -> ServicePayload:
     async def work() -> ServicePayload:
         user = ctx.require_manager()
-        current = await target(ctx, Service, input.id, "Service", "Service")
-        check_version(current.version, input.expected_version, "service")
-        before = snapshot(current)
-        former = await policy_for(Service).audience(ctx.session, current.id)  # unpublishing narrows it
-        values: dict[str, Any] = {}
-        if input.name is not UNSET:
-            values["name"] = v.text(v.required(input.name, "input.name"), "input.name", max_length=200)
-        for name, limit in TEXTS:
-            value = getattr(input, name)
-            if value is not UNSET:
-                values[name] = v.text(v.required(value, f"input.{name}"), f"input.{name}", max_length=limit,
-                                      required=False)
-        if input.status is not UNSET:
-            status = ServiceStatus(v.required(input.status, "input.status"))
-            try:
-                check_move(SERVICE_MOVES, current.status, status)
-            except InvalidMove as error:
-                raise invalid_move(error) from None
-            if status == ServiceStatus.PUBLISHED and not values.get("contact", current.contact):
-                raise validation("A published service needs a contact.", "input.contact")
-            values["status"] = status
-        row = await apply_versioned(ctx.session, Service, current.id, input.expected_version, values, "service")
-        await record_change(ctx.session, "Service", row.id, ChangeOp.UPDATED, snapshot(row), actor_id=user.id,
-                            former=former)
-        record_audit(ctx.session, actor_id=user.id, action="update", entity_type="Service", entity_id=row.id,
-                     before=before, after=snapshot(row))
-        await ctx.commit()
+        row = await update_row(ctx, SERVICES, input.id, input.expected_version, user,  # unpublishing narrows it
+                               values=lambda current: changed_values(input, current), change=snapshot, narrows=True)
         return ServicePayload(service=ServiceType.from_model(row), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: ServicePayload(service=None, errors=errors))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,12 +14,12 @@ from db.enums import ChangeOp, Role, ServiceRequestStatus, ServiceStatus, TeamRo
 from db.models import Service, ServiceRequest, TeamMembership, User
 from db.policies import ANONYMOUS, policy_for
 from db.policies.service import tracked_by
-from db.queries.logs import record_audit, record_change
+from db.queries.logs import record_change
 from db.queries.notification import NewNotification, insert_notifications
 from db.rules.lifecycles import InvalidMove, check_move
 from resolvers import ppa_fields as pf
 from resolvers import validation as v
-from resolvers.lifecycle import apply_versioned, check_version, invalid_move, target
+from resolvers.lifecycle import Versioned, invalid_move, update_row
 from resolvers.mutation import not_found, run_mutation, validation
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
@@ -123,26 +124,28 @@ async def requests(ctx: Context, statuses: Sequence[ServiceRequestStatus] | None
     return await paginate(ctx.session, stmt, first=first, after=after, to_node=ServiceRequestType.from_model)
 
 
+def change(r: ServiceRequest) -> dict[str, Any]:
+    return {"service_id": r.service_id, "status": r.status.value}
+
+
+REQUESTS = Versioned(ServiceRequest, "ServiceRequest", "Service request", lambda r: {"status": r.status.value})
+
+
 async def handle(ctx: Context, input: HandleServiceRequestInput) -> HandleServiceRequestPayload:
     async def work() -> HandleServiceRequestPayload:
         user = ctx.require_writer()
-        current = await target(ctx, ServiceRequest, input.id, "ServiceRequest", "Service request")
-        check_version(current.version, input.expected_version, "service request")
         status = ServiceRequestStatus(input.status)
-        try:
-            check_move(REQUEST_MOVES, current.status, status)
-        except InvalidMove as error:
-            raise invalid_move(error) from None
-        before = current.status.value
-        row = await apply_versioned(ctx.session, ServiceRequest, current.id, input.expected_version, {
-            "status": status, "handled_by_id": user.id,
-            "staff_note": v.text(input.staff_note, "input.staffNote", max_length=5000, required=False),
-        }, "service request")
-        await record_change(ctx.session, "ServiceRequest", row.id, ChangeOp.UPDATED,
-                            {"service_id": row.service_id, "status": status.value}, actor_id=user.id)
-        record_audit(ctx.session, actor_id=user.id, action="handle", entity_type="ServiceRequest", entity_id=row.id,
-                     before={"status": before}, after={"status": status.value})
-        await ctx.commit()
+
+        async def values(current: ServiceRequest) -> dict[str, Any]:
+            try:
+                check_move(REQUEST_MOVES, current.status, status)
+            except InvalidMove as error:
+                raise invalid_move(error) from None
+            return {"status": status, "handled_by_id": user.id,
+                    "staff_note": v.text(input.staff_note, "input.staffNote", max_length=5000, required=False)}
+
+        row = await update_row(ctx, REQUESTS, input.id, input.expected_version, user, values=values,
+                               change=change, action="handle")
         return HandleServiceRequestPayload(request=ServiceRequestType.from_model(row), errors=[])
 
     return await run_mutation(ctx, work, lambda errors: HandleServiceRequestPayload(request=None, errors=errors))

@@ -10,11 +10,9 @@ from typing import Any
 from sqlalchemy import update
 from strawberry import UNSET
 
-from db.enums import ChangeOp
 from db.models import TaskTemplate
-from db.queries.logs import record_audit, record_change
 from resolvers import validation as v
-from resolvers.lifecycle import apply_versioned, check_version, target
+from resolvers.lifecycle import Versioned, update_row
 from resolvers.mutation import run_mutation
 from schema.core.errors import DomainError, ErrorCode
 from schema.task_template.inputs import RetireTaskTemplateInput, UpdateTaskTemplateInput
@@ -31,25 +29,27 @@ def retired(field: str) -> DomainError:
     return DomainError.one(ErrorCode.INVALID_TRANSITION, "The template is retired.", field)
 
 
+def change(t: TaskTemplate) -> dict[str, Any]:
+    return {"kind": t.kind.value, "is_default": t.is_default, "retired": t.retired_at is not None}
+
+
+TEMPLATES = Versioned(TaskTemplate, "TaskTemplate", "Task template", snapshot)
+
+
 async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, Any], action: str) -> UpdateTaskTemplatePayload:
     user = ctx.require_manager()
-    current = await target(ctx, TaskTemplate, pk, "TaskTemplate", "Task template")
-    check_version(current.version, expected_version, "task template")
-    if current.retired_at is not None:
-        raise retired("input.id")
-    before = snapshot(current)
-    if values.get("is_default"):  # one default per kind (a unique index backs this against races)
-        await ctx.session.execute(
-            update(TaskTemplate).where(TaskTemplate.kind == current.kind, TaskTemplate.is_default,
-                                       TaskTemplate.id != current.id)
-            .values(is_default=False).execution_options(synchronize_session=False))
-    row = await apply_versioned(ctx.session, TaskTemplate, current.id, expected_version, values, "task template")
-    await record_change(ctx.session, "TaskTemplate", row.id, ChangeOp.UPDATED,
-                        {"kind": row.kind.value, "is_default": row.is_default,
-                         "retired": row.retired_at is not None}, actor_id=user.id)
-    record_audit(ctx.session, actor_id=user.id, action=action, entity_type="TaskTemplate", entity_id=row.id,
-                 before=before, after=snapshot(row))
-    await ctx.commit()
+
+    async def checked(current: TaskTemplate) -> dict[str, Any]:
+        if current.retired_at is not None:
+            raise retired("input.id")
+        if values.get("is_default"):  # one default per kind (a unique index backs this against races)
+            await ctx.session.execute(
+                update(TaskTemplate).where(TaskTemplate.kind == current.kind, TaskTemplate.is_default,
+                                           TaskTemplate.id != current.id)
+                .values(is_default=False).execution_options(synchronize_session=False))
+        return values
+
+    row = await update_row(ctx, TEMPLATES, pk, expected_version, user, values=checked, change=change, action=action)
     return UpdateTaskTemplatePayload(template=TaskTemplateType.from_model(row), errors=[])
 
 
