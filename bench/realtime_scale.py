@@ -470,7 +470,19 @@ async def settle(bench: Bench, *, idle_share: float = 0.05, limit: float = 120.0
             return
 
 
-async def storm(subscribers: int, changes: int, field: str, windows: int) -> None:
+async def numbered_head(bench: Bench, count: int) -> int:
+    """The newest position once ``count`` changes are numbered by the relay."""
+    for _ in range(600):
+        async with bench.engine.begin() as conn:
+            numbered, head = (await conn.execute(text(
+                "SELECT count(position), coalesce(max(position), 0) FROM change_log"))).one()
+        if numbered >= count:
+            return int(head)
+        await asyncio.sleep(0.05)
+    raise RuntimeError("the relay did not number the changes")
+
+
+async def storm(subscribers: int, changes: int, field: str, windows: int, cursors: int) -> None:
     async with bench_env(users=min(subscribers, 50)) as bench:
         base = datetime(2031, 1, 5, tzinfo=UTC)
         if field == "task":
@@ -482,17 +494,29 @@ async def storm(subscribers: int, changes: int, field: str, windows: int) -> Non
                     "SELECT 'storm-' || i, 'e' || i, CAST(:base AS timestamptz) + make_interval(days => i, hours => 12), "
                     "       CAST(:base AS timestamptz) + make_interval(days => i, hours => 13), 'INTERNAL', "
                     "       'COORDINATION', 'UTC' FROM generate_series(0, 29) AS i RETURNING id"), {"base": base})).scalars())
-        async with bench.engine.begin() as conn:
-            head = int(await conn.scalar(text("SELECT coalesce(max(position), 0) FROM change_log")) or 0)
+        # The clients saw one change before they went away: their cursor is a real position (0 would
+        # skip the server's check that the cursor is still in the log).
+        if field == "task":
+            await commit_task_change(bench, task_ids[0], 0)
+        else:
+            await commit_event_change(bench, None, "seen", event_ids[0])
+        head = await numbered_head(bench, 1)
         for marker in range(1, changes + 1):
             if field == "task":
                 await commit_task_change(bench, task_ids[marker % len(task_ids)], marker)
             else:
                 await commit_event_change(bench, None, f"m{marker}", event_ids[marker % len(event_ids)])
-        await asyncio.sleep(2.0)  # numbered by the relay
-        after = encode_cursor(head)
+        await numbered_head(bench, changes + 1)
+        async with bench.engine.begin() as conn:  # --cursors K: client i resumes after the (i % K)-th change
+            positions = [head, *(await conn.execute(text(
+                "SELECT position FROM change_log WHERE position > :p ORDER BY position LIMIT :k"),
+                {"p": head, "k": cursors - 1})).scalars()]
+
+        def expected(i: int) -> int:
+            return changes - i % cursors
 
         def variables_of(i: int) -> dict[str, Any]:
+            after = encode_cursor(positions[i % cursors])
             if field == "task":
                 return {"after": after}
             start = base - timedelta(days=i % windows)
@@ -504,16 +528,20 @@ async def storm(subscribers: int, changes: int, field: str, windows: int) -> Non
         started = time.perf_counter()
         clients = await open_clients(bench, subscribers, STORM_QUERIES[field], variables_of,
                                      batch=200)  # one burst: the listen backlog drops a 1,000-connect SYN flood
+        connected = time.perf_counter() - started  # every connection acknowledged, every subscribe sent
         deadline = time.perf_counter() + 60
-        while time.perf_counter() < deadline and any(len(c.arrived) < changes for c in clients):  # noqa: ASYNC110
+        while time.perf_counter() < deadline and any(len(c.arrived) < expected(i)  # noqa: ASYNC110
+                                                     for i, c in enumerate(clients)):
             await asyncio.sleep(0.05)
         caught_up = time.perf_counter() - started
         cpu = sum(bench.process().cpu_times()[:2]) - cpu_before
         statements = await bench.statements() - statements_before
-        done = sum(1 for c in clients if len(c.arrived) >= changes)
+        done = sum(1 for i, c in enumerate(clients) if len(c.arrived) == expected(i)
+                   and min(c.arrived, default=changes) > i % cursors)
         own = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - own_before
-        print(f"reconnect storm ({field}Changed): {done}/{subscribers} caught up on {changes} changes in "
-              f"{caught_up:.2f} s; server {cpu:.2f} s CPU, {statements} SQL statements; clients (this process) "
+        print(f"reconnect storm ({field}Changed, {cursors} distinct cursors): {done}/{subscribers} caught up "
+              f"exactly on their {changes - cursors + 1}-{changes} changes in "
+              f"{caught_up:.2f} s (all connected at {connected:.2f} s); server {cpu:.2f} s CPU, {statements} SQL statements; clients (this process) "
               f"{own:.2f} s CPU; {load()}")
         await close_clients(clients)
 
@@ -532,14 +560,18 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=0,
                         help="fanout with light clients: worker processes for them (0: the bench process)")
     parser.add_argument("--field", choices=["task", "calendar"], default="task", help="storm: the subscription")
+    parser.add_argument("--cursors", type=int, default=1,
+                        help="storm: distinct `after` positions the subscribers resume from (1..changes)")
     args = parser.parse_args()
+    if not 1 <= args.cursors <= args.changes:
+        parser.error("--cursors 1..--changes")
     if not 1 <= args.subscribers <= 12000 or not 0 < args.rate <= 200 or not 0 < args.seconds <= 600:
         parser.error("--subscribers 1..12000, --rate 0..200, --seconds 0..600")
     scenarios = {
         "fanout": lambda: fanout(args.subscribers, args.rate, args.seconds, args.clients, args.client_processes),
         "idle": lambda: idle(args.subscribers, args.processes),
         "calendar": lambda: calendar(args.subscribers, args.windows, args.changes),
-        "storm": lambda: storm(args.subscribers, args.changes, args.field, args.windows),
+        "storm": lambda: storm(args.subscribers, args.changes, args.field, args.windows, args.cursors),
     }
     asyncio.run(asyncio.wait_for(scenarios[args.scenario](), timeout=1200))
 

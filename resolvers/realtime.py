@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket
 
+from db import statements
 from db.enums import ChangeOp
 from db.models import Booking, Notification, Ppa, Task
 from db.queries.change_log import changes_after, position_exists
@@ -33,7 +34,7 @@ from schema.core.ids import decode_optional_id, to_global_id
 from schema.realtime.types import BookingChangeType, PpaChangeType, TaskChangeType
 from server.changes import Change, decode_cursor
 from server.context import Context
-from server.fanout import StreamSpec
+from server.fanout import LogPage, StreamSpec
 from server.realtime import Realtime
 from server.socket_context import event_scope
 from server.subscriber import CloseSocket, SubscriptionClosed
@@ -72,16 +73,19 @@ def socket_closer(ctx: Context) -> CloseSocket | None:
     return close
 
 
+def cursor_too_old() -> DomainError:
+    return DomainError.one(
+        ErrorCode.VALIDATION, "This cursor is older than the change log keeps; refetch, then subscribe.", "after",
+    )
+
+
 async def checked_start(ctx: Context, after: str | None) -> int | None:
     """The position ``after`` names, once it is known to be still in the log."""
     last = start_position(after)
     if last:
         async with ctx.sessionmaker() as session:
             if not await position_exists(session, last):
-                raise DomainError.one(
-                    ErrorCode.VALIDATION, "This cursor is older than the change log keeps; refetch, then subscribe.",
-                    "after",
-                )
+                raise cursor_too_old()
     return last
 
 
@@ -118,17 +122,12 @@ async def change_stream(ctx: Context, accepts: Callable[[Change], bool], after: 
 
 async def replay(
     sessionmaker: async_sessionmaker[AsyncSession], after: int, accepts: Callable[[Change], bool],
-    realtime: Realtime | None = None,
 ) -> AsyncIterator[Change]:
-    """Logged changes after ``after`` that ``accepts`` takes, page by page.
-
-    With ``realtime``, a page is read once for every subscriber replaying from the same
-    position while the broker's live position stays the same (a reconnect storm): what
-    was published after a shared read moves that position, so a later reader reads anew.
-    """
+    """Logged changes after ``after`` that ``accepts`` takes, page by page (one subscriber's replay)."""
     position = after
     while True:
-        rows = await log_page(sessionmaker, position, realtime)
+        async with sessionmaker() as session:
+            rows = [Change.from_row(row) for row in await changes_after(session, position, limit=REPLAY_PAGE)]
         for change in rows:
             position = change.position
             if accepts(change):
@@ -137,15 +136,26 @@ async def replay(
             return
 
 
-async def log_page(sessionmaker: async_sessionmaker[AsyncSession], after: int,
-                   realtime: Realtime | None) -> list[Change]:
-    async def read() -> list[Change]:
-        async with sessionmaker() as session:
-            return [Change.from_row(row) for row in await changes_after(session, after, limit=REPLAY_PAGE)]
+async def shared_log_page(sessionmaker: async_sessionmaker[AsyncSession], after: int, realtime: Realtime,
+                          *, check: bool) -> LogPage | None:
+    """The log page after ``after``, read once for every member catching up from there while the
+    broker's live position stays the same (a reconnect storm): what was published after a shared
+    read moves that position, so a later reader reads anew. ``check``: None when the row at
+    ``after`` is gone (a cursor older than the log keeps), found by the same read."""
+    key = ("log-page", after, realtime.broker.last_position, check)
 
-    if realtime is None:
-        return await read()
-    return await realtime.shared.get(("log-page", after, realtime.broker.last_position), read)
+    async def read() -> LogPage | None:
+        async with sessionmaker() as session:
+            rows = await changes_after(session, after, limit=REPLAY_PAGE + check, including=check)
+        changes = [Change.from_row(row) for row in rows]
+        if check:
+            if not changes or changes[0].position != after:
+                return None
+            changes = changes[1:]
+        return LogPage(key=key, changes=changes, full=len(changes) == REPLAY_PAGE)
+
+    page: LogPage | None = await realtime.shared.get(key, read)
+    return page
 
 
 async def fresh_row(ctx: Context, model: type[T], pk: int, position: int) -> T | None:
@@ -196,14 +206,28 @@ async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], fi
     """Join the group for this document and variables; replay for this member first; then either
     hand the subscription over (``hand_over``: return, the operation stays served by the group
     until released, see server/transport_ws.py) or wait until it is closed."""
+    with statements.counting() as counter:
+        try:
+            await _serve_in_group(ctx, op, spec, field_name, after, hand_over=hand_over)
+        finally:
+            realtime_of(ctx).fanout.stats.catch_up_statements += counter.count
+
+
+async def _serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], field_name: str,
+                          after: str | None, *, hand_over: bool) -> None:
     realtime = realtime_of(ctx)
-    last = await checked_start(ctx, after)
+    last = start_position(after)
     broker = realtime.broker
     group, member = realtime.fanout.join(op, ctx, spec, field_name, live_from=broker.last_position or 0)
-    viewer = member.viewer
+    check = bool(last)  # whether the cursor is still in the log: asked by the first page's shared read
 
-    def accepts(change: Change) -> bool:
-        return spec.accepts(change) and change.reaches(viewer)
+    async def read_page(position: int) -> LogPage:
+        nonlocal check
+        page = await shared_log_page(ctx.sessionmaker, position, realtime, check=check)
+        if page is None:
+            raise cursor_too_old()
+        check = False
+        return page
 
     def leave() -> None:
         realtime.fanout.leave(group, member)
@@ -215,10 +239,7 @@ async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], fi
             member.last = last
             while True:
                 member.fell_behind = False
-                async for change in replay(ctx.sessionmaker, member.last, accepts, realtime):
-                    await group.send(member, change)
-                    if member.closed.is_set():
-                        break
+                await group.catch_up(member, read_page)
                 if await group.go_live(member):
                     break
         if hand_over:

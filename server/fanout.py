@@ -26,11 +26,13 @@ care about: a change only wakes the groups that may accept it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import structlog
@@ -150,16 +152,29 @@ class Member:
 class FanoutStats:
     executions: int = 0  # one per (change, audience class, group): what the tests count
     statements: int = 0  # SQL statements those executions ran
+    # SQL statements members ran to join and catch up (cursor check, log pages, the executions of
+    # replayed changes): shared, so N members resuming from one cursor cost what one does
+    catch_up_statements: int = 0
     frames: int = 0  # frames handed to sockets
     # The server's share of commit-to-client latency (served at /metrics, see server.fanout_metrics):
     commit_to_offer: LagHistogram = field(default_factory=LagHistogram)  # change-log row written -> broker
     offer_to_write: LagHistogram = field(default_factory=LagHistogram)  # broker -> last member's frame written
 
 
+@dataclass(frozen=True, slots=True)
+class LogPage:
+    """One read of the change log for catch-up, shared by every member replaying from its position."""
+
+    key: Hashable  # what the read is shared under: equal keys, equal changes
+    changes: list[Change]
+    full: bool  # a whole page: more may follow after its last change
+
+
 Offered = tuple[Change, float]  # a change and when the broker offered it (perf_counter)
 HandOver = tuple[Member, "asyncio.Future[bool]"]
 Frame = tuple[str, bytes]  # the text (for the ASGI path) and the same frame as wire bytes
 MAX_BATCH = 8  # changes queued behind a slow one are written together: one socket write per member
+REPLAYS_KEPT = 256  # catch-up results kept per group: a storm's members share them within seconds
 
 
 class Group:
@@ -178,9 +193,16 @@ class Group:
         self.members: set[Member] = set()
         self.by_viewer: dict[Viewer, set[Member]] = {}  # a change's reach and class are decided per viewer
         self.results = SharedLoads(size=256)
+        # Catch-up: per (page, viewer) the class of each change it may read, and per (page, those
+        # classes, operation id) the frames: members replaying from one position share both.
+        self._replay_classes: OrderedDict[tuple[Hashable, Viewer], tuple[Hashable, ...]] = OrderedDict()
+        self._replay_frames = SharedLoads(size=REPLAYS_KEPT)
         self._queue: deque[Offered | HandOver] = deque()
         self._wake = asyncio.Event()
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="subscription-group")
+        # A context of its own: the group outlives the member that created it, whose operation's
+        # context (statement counters, the current operation) must not see the group's later work.
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="subscription-group",
+                                                            context=contextvars.Context())
 
     def add(self, member: Member) -> None:
         self.members.add(member)
@@ -214,6 +236,47 @@ class Group:
         member.last = change.position
         if payload is not None and not member.closed.is_set():
             self._write(member, [frame_of(member.prefix, payload)])
+
+    async def catch_up(self, member: Member, read_page: Callable[[int], Awaitable[LogPage]]) -> None:
+        """Replay the log after ``member.last`` to the member: per page one shared read
+        (``read_page``), frames built once per audience sequence and operation id, one write."""
+        while not member.closed.is_set():
+            page = await read_page(member.last)
+            if page.changes:
+                frames = await self._replay_frames.get(
+                    (page.key, self._classes_of(page, member.viewer), member.prefix),
+                    partial(self._build_replay, page, member))
+                member.last = page.changes[-1].position
+                if frames is not None and not member.closed.is_set():
+                    self.fanout.stats.frames += len(frames[0])
+                    if not member.writer.write(*frames):
+                        member.close(SLOW_CONSUMER, "Too slow: change queue overflowed; resubscribe with `after`")
+            if not page.full:
+                return
+
+    def _classes_of(self, page: LogPage, viewer: Viewer) -> tuple[Hashable, ...]:
+        """The class of each change of ``page`` for ``viewer``, None where it does not reach it."""
+        slot = (page.key, viewer)
+        found = self._replay_classes.get(slot)
+        if found is None:
+            accepts = self.spec.accepts
+            found = self._replay_classes[slot] = tuple(
+                self.classify(c, viewer) if accepts(c) and c.reaches(viewer) else None for c in page.changes)
+            while len(self._replay_classes) > REPLAYS_KEPT:
+                self._replay_classes.popitem(last=False)
+        return found
+
+    async def _build_replay(self, page: LogPage, member: Member) -> tuple[list[str], bytes] | None:
+        texts: list[str] = []
+        for change, klass in zip(page.changes, self._classes_of(page, member.viewer), strict=True):
+            if klass is None:
+                continue
+            payload = await self.payload(change, klass, member)
+            if payload is not None:
+                texts.append(member.prefix + payload + "}")
+        if not texts:
+            return None
+        return texts, b"".join(text_frame(text.encode()) for text in texts)
 
     def _write(self, member: Member, frames: list[Frame]) -> None:
         self.fanout.stats.frames += len(frames)

@@ -80,11 +80,14 @@ async def numbered_after(conn: AsyncConnection, position: int, *, limit: int) ->
     return [dict(row) for row in rows]
 
 
-async def changes_after(session: AsyncSession, position: int, *, limit: int) -> list[dict[str, Any]]:
-    """The same read through a session (replay for resuming subscribers)."""
+async def changes_after(
+    session: AsyncSession, position: int, *, limit: int, including: bool = False
+) -> list[dict[str, Any]]:
+    """The same read through a session (replay for resuming subscribers). ``including``: the row at
+    ``position`` too, so one statement both tells whether a cursor is still in the log and reads on."""
     stmt = (
         select(*CHANGE_COLUMNS)
-        .where(ChangeLog.position > position)
+        .where(ChangeLog.position >= position if including else ChangeLog.position > position)
         .order_by(ChangeLog.position)
         .limit(limit)
     )
