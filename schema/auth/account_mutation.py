@@ -4,24 +4,18 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import user_password as resolve
-from schema.auth.password_types import (
-    ChangePasswordInput,
-    ResetPasswordInput,
-    SetUserActiveInput,
-    UserAccountPayload,
-)
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class AccountMutation:
-    @strawberry.mutation(description="Change your own password; needs the current one.")
-    async def change_password(self, info: strawberry.Info, input: ChangePasswordInput) -> UserAccountPayload:
-        return await resolve.change_password(info.context, input)
+    change_password = mutation_field(
+        resolve.change_password, description="Change your own password; needs the current one.")
 
-    @strawberry.mutation(description="ADMIN: set another user's password (tell them to change it).")
-    async def reset_password(self, info: strawberry.Info, input: ResetPasswordInput) -> UserAccountPayload:
-        return await resolve.reset_password(info.context, input)
+    reset_password = mutation_field(
+        resolve.reset_password, description="ADMIN: set another user's password (tell them to change it).")
 
-    @strawberry.mutation(description="ADMIN: deactivate (or reactivate) a user; their tokens stop working at once.")
-    async def set_user_active(self, info: strawberry.Info, input: SetUserActiveInput) -> UserAccountPayload:
-        return await resolve.set_user_active(info.context, input)
+    set_user_active = mutation_field(
+        resolve.set_user_active,
+        description="ADMIN: deactivate (or reactivate) a user; their tokens stop working at once.",
+    )

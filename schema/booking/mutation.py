@@ -4,23 +4,19 @@ import strawberry
 
 from resolvers import booking as create
 from resolvers import booking_decision as decide
-from schema.booking.inputs import CancelBookingInput, CreateBookingInput, DecideBookingInput
-from schema.booking.payloads import CancelBookingPayload, CreateBookingPayload, DecideBookingPayload
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class BookingMutation:
-    @strawberry.mutation(
+    create_booking = mutation_field(
+        create.create_booking,
         description="Book a slot, an event's occurrence, or every occurrence of a recurring event (all or "
-        "none). Overlaps with pending/approved bookings (buffers included) answer CONFLICT."
+        "none). Overlaps with pending/approved bookings (buffers included) answer CONFLICT.",
     )
-    async def create_booking(self, info: strawberry.Info, input: CreateBookingInput) -> CreateBookingPayload:
-        return await create.create_booking(info.context, input)
 
-    @strawberry.mutation(description="Approve or reject a PENDING booking; managers and admins only.")
-    async def decide_booking(self, info: strawberry.Info, input: DecideBookingInput) -> DecideBookingPayload:
-        return await decide.decide_booking(info.context, input)
+    decide_booking = mutation_field(
+        decide.decide_booking, description="Approve or reject a PENDING booking; managers and admins only.")
 
-    @strawberry.mutation(description="Cancel a pending or approved booking: its requester or a manager.")
-    async def cancel_booking(self, info: strawberry.Info, input: CancelBookingInput) -> CancelBookingPayload:
-        return await decide.cancel_booking(info.context, input)
+    cancel_booking = mutation_field(
+        decide.cancel_booking, description="Cancel a pending or approved booking: its requester or a manager.")

@@ -3,12 +3,12 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.calendar_import import import_calendar_mutation
-from schema.calendar.inputs import ImportCalendarInput
-from schema.calendar.payloads import ImportCalendarPayload
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class CalendarMutation:
-    @strawberry.mutation(description="Create or update events by UID (idempotent); bad components are reported, not fatal.")
-    async def import_calendar(self, info: strawberry.Info, input: ImportCalendarInput) -> ImportCalendarPayload:
-        return await import_calendar_mutation(info.context, input)
+    import_calendar = mutation_field(
+        import_calendar_mutation,
+        description="Create or update events by UID (idempotent); bad components are reported, not fatal.",
+    )

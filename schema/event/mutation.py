@@ -5,40 +5,19 @@ import strawberry
 from resolvers import event as resolve
 from resolvers.event_delete import delete_event
 from resolvers.event_update import update_event
-from schema.event.inputs import (
-    CreateEventInput,
-    DeleteEventInput,
-    RecordAttendanceInput,
-    RespondToEventInput,
-    UpdateEventInput,
-)
-from schema.event.payloads import (
-    CreateEventPayload,
-    DeleteEventPayload,
-    RecordAttendancePayload,
-    RespondToEventPayload,
-    UpdateEventPayload,
-)
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class EventMutation:
-    @strawberry.mutation
-    async def create_event(self, info: strawberry.Info, input: CreateEventInput) -> CreateEventPayload:
-        return await resolve.create_event(info.context, input)
+    create_event = mutation_field(resolve.create_event)
 
-    @strawberry.mutation(description="scope THIS | THIS_AND_FOLLOWING | ALL with occurrence = the recurrenceId.")
-    async def update_event(self, info: strawberry.Info, input: UpdateEventInput) -> UpdateEventPayload:
-        return await update_event(info.context, input)
+    update_event = mutation_field(
+        update_event, description="scope THIS | THIS_AND_FOLLOWING | ALL with occurrence = the recurrenceId.")
 
-    @strawberry.mutation(description="scope THIS | THIS_AND_FOLLOWING | ALL with occurrence = the recurrenceId.")
-    async def delete_event(self, info: strawberry.Info, input: DeleteEventInput) -> DeleteEventPayload:
-        return await delete_event(info.context, input)
+    delete_event = mutation_field(
+        delete_event, description="scope THIS | THIS_AND_FOLLOWING | ALL with occurrence = the recurrenceId.")
 
-    @strawberry.mutation
-    async def respond_to_event(self, info: strawberry.Info, input: RespondToEventInput) -> RespondToEventPayload:
-        return await resolve.respond_to_event(info.context, input)
+    respond_to_event = mutation_field(resolve.respond_to_event)
 
-    @strawberry.mutation(description="Managers, admins or the event's owner.")
-    async def record_attendance(self, info: strawberry.Info, input: RecordAttendanceInput) -> RecordAttendancePayload:
-        return await resolve.record_attendance(info.context, input)
+    record_attendance = mutation_field(resolve.record_attendance, description="Managers, admins or the event's owner.")

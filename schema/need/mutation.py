@@ -4,16 +4,12 @@ import strawberry
 
 from resolvers import need as resolve
 from resolvers import need_lifecycle
-from schema.need.inputs import CreateNeedInput, UpdateNeedInput
-from schema.need.payloads import CreateNeedPayload, UpdateNeedPayload
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class NeedMutation:
-    @strawberry.mutation
-    async def create_need(self, info: strawberry.Info, input: CreateNeedInput) -> CreateNeedPayload:
-        return await resolve.create_need(info.context, input)
+    create_need = mutation_field(resolve.create_need)
 
-    @strawberry.mutation(description="Edit a need or move it along its lifecycle (with expectedVersion).")
-    async def update_need(self, info: strawberry.Info, input: UpdateNeedInput) -> UpdateNeedPayload:
-        return await need_lifecycle.update_need(info.context, input)
+    update_need = mutation_field(
+        need_lifecycle.update_need, description="Edit a need or move it along its lifecycle (with expectedVersion).")

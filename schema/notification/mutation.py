@@ -3,23 +3,11 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import notification as resolve
-from schema.notification.inputs import MarkNotificationsReadInput, UpdateCalendarPreferencesInput
-from schema.notification.payloads import (
-    MarkNotificationsReadPayload,
-    UpdateCalendarPreferencesPayload,
-)
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class NotificationMutation:
-    @strawberry.mutation
-    async def mark_notifications_read(
-        self, info: strawberry.Info, input: MarkNotificationsReadInput
-    ) -> MarkNotificationsReadPayload:
-        return await resolve.mark_notifications_read(info.context, input)
+    mark_notifications_read = mutation_field(resolve.mark_notifications_read)
 
-    @strawberry.mutation
-    async def update_calendar_preferences(
-        self, info: strawberry.Info, input: UpdateCalendarPreferencesInput
-    ) -> UpdateCalendarPreferencesPayload:
-        return await resolve.update_calendar_preferences(info.context, input)
+    update_calendar_preferences = mutation_field(resolve.update_calendar_preferences)

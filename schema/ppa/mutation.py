@@ -6,87 +6,45 @@ from resolvers import ppa as resolve
 from resolvers import ppa_archive
 from resolvers import ppa_links as links
 from resolvers import ppa_workflow as workflow
-from schema.ppa.inputs import (
-    AddPpaMilestoneInput,
-    AdvancePpaStageInput,
-    ArchivePpaInput,
-    CompletePpaMilestoneInput,
-    CreatePpaInput,
-    DecideBudgetInput,
-    LinkNeedsToPpaInput,
-    LinkPoliciesToPpaInput,
-    SchedulePpaStageInput,
-    UnlinkNeedsFromPpaInput,
-    UnlinkPoliciesFromPpaInput,
-    UpdatePpaInput,
-)
-from schema.ppa.payloads import (
-    AddPpaMilestonePayload,
-    AdvancePpaStagePayload,
-    ArchivePpaPayload,
-    CompletePpaMilestonePayload,
-    CreatePpaPayload,
-    DecideBudgetPayload,
-    LinkNeedsToPpaPayload,
-    LinkPoliciesToPpaPayload,
-    SchedulePpaStagePayload,
-    UnlinkFromPpaPayload,
-    UpdatePpaPayload,
-)
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class PpaMutation:
-    @strawberry.mutation
-    async def create_ppa(self, info: strawberry.Info, input: CreatePpaInput) -> CreatePpaPayload:
-        return await resolve.create_ppa(info.context, input)
+    create_ppa = mutation_field(resolve.create_ppa)
 
-    @strawberry.mutation(description="Optimistic: a stale expectedVersion answers CONFLICT.")
-    async def update_ppa(self, info: strawberry.Info, input: UpdatePpaInput) -> UpdatePpaPayload:
-        return await resolve.update_ppa(info.context, input)
+    update_ppa = mutation_field(resolve.update_ppa, description="Optimistic: a stale expectedVersion answers CONFLICT.")
 
-    @strawberry.mutation(description="Move to a stage the workflow allows (see Ppa.allowedStages).")
-    async def advance_ppa_stage(self, info: strawberry.Info, input: AdvancePpaStageInput) -> AdvancePpaStagePayload:
-        return await workflow.advance_ppa_stage(info.context, input)
+    advance_ppa_stage = mutation_field(
+        workflow.advance_ppa_stage, description="Move to a stage the workflow allows (see Ppa.allowedStages).")
 
-    @strawberry.mutation(description="MANAGER/ADMIN only: approve, return for revision or reject the budget.")
-    async def decide_budget(self, info: strawberry.Info, input: DecideBudgetInput) -> DecideBudgetPayload:
-        return await workflow.decide_ppa_budget(info.context, input)
+    decide_budget = mutation_field(
+        workflow.decide_ppa_budget,
+        description="MANAGER/ADMIN only: approve, return for revision or reject the budget.",
+    )
 
-    @strawberry.mutation
-    async def add_ppa_milestone(self, info: strawberry.Info, input: AddPpaMilestoneInput) -> AddPpaMilestonePayload:
-        return await links.add_ppa_milestone(info.context, input)
+    add_ppa_milestone = mutation_field(links.add_ppa_milestone)
 
-    @strawberry.mutation
-    async def complete_ppa_milestone(
-        self, info: strawberry.Info, input: CompletePpaMilestoneInput
-    ) -> CompletePpaMilestonePayload:
-        return await links.complete_ppa_milestone(info.context, input)
+    complete_ppa_milestone = mutation_field(links.complete_ppa_milestone)
 
-    @strawberry.mutation(description="Set the planned dates of a workflow or budget stage (shown on the calendar).")
-    async def schedule_ppa_stage(self, info: strawberry.Info, input: SchedulePpaStageInput) -> SchedulePpaStagePayload:
-        return await links.schedule_ppa_stage(info.context, input)
+    schedule_ppa_stage = mutation_field(
+        links.schedule_ppa_stage,
+        description="Set the planned dates of a workflow or budget stage (shown on the calendar).",
+    )
 
-    @strawberry.mutation(description="Idempotent: needs already linked are skipped.")
-    async def link_needs_to_ppa(self, info: strawberry.Info, input: LinkNeedsToPpaInput) -> LinkNeedsToPpaPayload:
-        return await links.link_needs_to_ppa(info.context, input)
+    link_needs_to_ppa = mutation_field(
+        links.link_needs_to_ppa, description="Idempotent: needs already linked are skipped.")
 
-    @strawberry.mutation(description="Idempotent: policies already linked are skipped.")
-    async def link_policies_to_ppa(
-        self, info: strawberry.Info, input: LinkPoliciesToPpaInput
-    ) -> LinkPoliciesToPpaPayload:
-        return await links.link_policies_to_ppa(info.context, input)
+    link_policies_to_ppa = mutation_field(
+        links.link_policies_to_ppa, description="Idempotent: policies already linked are skipped.")
 
-    @strawberry.mutation(description="Archive a PPA (with expectedVersion): it leaves default lists and the calendar.")
-    async def archive_ppa(self, info: strawberry.Info, input: ArchivePpaInput) -> ArchivePpaPayload:
-        return await ppa_archive.archive_ppa(info.context, input)
+    archive_ppa = mutation_field(
+        ppa_archive.archive_ppa,
+        description="Archive a PPA (with expectedVersion): it leaves default lists and the calendar.",
+    )
 
-    @strawberry.mutation(description="Remove links between a PPA and needs.")
-    async def unlink_needs_from_ppa(self, info: strawberry.Info, input: UnlinkNeedsFromPpaInput) -> UnlinkFromPpaPayload:
-        return await ppa_archive.unlink_needs(info.context, input)
+    unlink_needs_from_ppa = mutation_field(
+        ppa_archive.unlink_needs, description="Remove links between a PPA and needs.")
 
-    @strawberry.mutation(description="Remove links between a PPA and policies.")
-    async def unlink_policies_from_ppa(
-        self, info: strawberry.Info, input: UnlinkPoliciesFromPpaInput
-    ) -> UnlinkFromPpaPayload:
-        return await ppa_archive.unlink_policies(info.context, input)
+    unlink_policies_from_ppa = mutation_field(
+        ppa_archive.unlink_policies, description="Remove links between a PPA and policies.")

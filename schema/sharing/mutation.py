@@ -3,16 +3,11 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import sharing as resolve
-from schema.sharing.inputs import ShareCalendarInput, UnshareCalendarInput
-from schema.sharing.payloads import ShareCalendarPayload, UnshareCalendarPayload
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class SharingMutation:
-    @strawberry.mutation(description="Share your calendar with a user or a team at FREE_BUSY, READ or WRITE.")
-    async def share_calendar(self, info: strawberry.Info, input: ShareCalendarInput) -> ShareCalendarPayload:
-        return await resolve.share_calendar(info.context, input)
-
-    @strawberry.mutation
-    async def unshare_calendar(self, info: strawberry.Info, input: UnshareCalendarInput) -> UnshareCalendarPayload:
-        return await resolve.unshare_calendar(info.context, input)
+    share_calendar = mutation_field(
+        resolve.share_calendar, description="Share your calendar with a user or a team at FREE_BUSY, READ or WRITE.")
+    unshare_calendar = mutation_field(resolve.unshare_calendar)

@@ -3,29 +3,18 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import team as resolve
-from schema.team.inputs import (
-    CreateTeamInput,
-    RemoveTeamMemberInput,
-    SetTeamMemberInput,
-    UpdateTeamInput,
-)
-from schema.team.payloads import TeamPayload
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class TeamMutation:
-    @strawberry.mutation(description="Create a team (an MAO) (MANAGER, ADMIN).")
-    async def create_team(self, info: strawberry.Info, input: CreateTeamInput) -> TeamPayload:
-        return await resolve.create_team(info.context, input)
+    create_team = mutation_field(resolve.create_team, description="Create a team (an MAO) (MANAGER, ADMIN).")
 
-    @strawberry.mutation(description="Rename a team, change its description or quarterly flag (MANAGER, ADMIN).")
-    async def update_team(self, info: strawberry.Info, input: UpdateTeamInput) -> TeamPayload:
-        return await resolve.update_team(info.context, input)
+    update_team = mutation_field(
+        resolve.update_team, description="Rename a team, change its description or quarterly flag (MANAGER, ADMIN).")
 
-    @strawberry.mutation(description="Add a member to a team or change their role in it (MANAGER, ADMIN).")
-    async def set_team_member(self, info: strawberry.Info, input: SetTeamMemberInput) -> TeamPayload:
-        return await resolve.set_team_member(info.context, input)
+    set_team_member = mutation_field(
+        resolve.set_team_member, description="Add a member to a team or change their role in it (MANAGER, ADMIN).")
 
-    @strawberry.mutation(description="Remove a member from a team (MANAGER, ADMIN).")
-    async def remove_team_member(self, info: strawberry.Info, input: RemoveTeamMemberInput) -> TeamPayload:
-        return await resolve.remove_team_member(info.context, input)
+    remove_team_member = mutation_field(
+        resolve.remove_team_member, description="Remove a member from a team (MANAGER, ADMIN).")

@@ -3,12 +3,10 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import user_timezone as resolve
-from schema.user.inputs import SetMyTimezoneInput
-from schema.user.payloads import SetMyTimezonePayload
+from schema.core.mutation_field import mutation_field
 
 
 @strawberry.type
 class UserMutation:
-    @strawberry.mutation(description="Set or clear your own time zone (floating times of your imports use it).")
-    async def set_my_timezone(self, info: strawberry.Info, input: SetMyTimezoneInput) -> SetMyTimezonePayload:
-        return await resolve.set_my_timezone(info.context, input)
+    set_my_timezone = mutation_field(
+        resolve.set_my_timezone, description="Set or clear your own time zone (floating times of your imports use it).")
