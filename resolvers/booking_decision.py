@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from db.enums import BookingStatus, ChangeOp, Role
+from db.enums import BookingStatus, ChangeOp
 from db.models import Booking, User
+from db.policies.booking import BOOKINGS, DECIDER_ROLES
 from db.queries.booking import ACTIVE_STATUSES, lock_booking, readable_booking_ids
 from db.queries.logs import record_audit, record_change
 from jobs.queue import enqueue
 from resolvers import validation as v
 from resolvers.booking import change_payload
 from resolvers.mutation import not_found, run_mutation
+from resolvers.targets import editable_target
 from schema.booking.inputs import BookingDecision, CancelBookingInput, DecideBookingInput
 from schema.booking.payloads import CancelBookingPayload, DecideBookingPayload
 from schema.booking.types import BookingType
@@ -23,7 +25,7 @@ DECIDED_STATUS = {BookingDecision.APPROVE: BookingStatus.APPROVED, BookingDecisi
 
 async def decide_booking(ctx: Context, input: DecideBookingInput) -> DecideBookingPayload:
     async def work() -> DecideBookingPayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*DECIDER_ROLES)
         booking_id = decode_id(input.id, "Booking", field="input.id")
         note = v.text(input.note, "input.note", max_length=1000, required=False)
         booking = await _locked(ctx, user, booking_id)
@@ -49,11 +51,7 @@ async def cancel_booking(ctx: Context, input: CancelBookingInput) -> CancelBooki
         user = ctx.require_user()
         booking_id = decode_id(input.id, "Booking", field="input.id")
         reason = v.text(input.reason, "input.reason", max_length=1000, required=False)
-        booking = await _locked(ctx, user, booking_id)
-        if booking.requested_by_id != user.id and user.role not in (Role.MANAGER, Role.ADMIN):
-            raise DomainError.one(
-                ErrorCode.PERMISSION_DENIED, "Only the requester or a manager may cancel a booking.", "input.id"
-            )
+        booking: Booking = await editable_target(ctx, BOOKINGS, booking_id, "Booking", "input.id", for_update=True)
         if booking.status not in ACTIVE_STATUSES:
             raise DomainError.one(
                 ErrorCode.INVALID_TRANSITION, f"Only PENDING or APPROVED bookings can be cancelled; this one is "

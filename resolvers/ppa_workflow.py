@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import BudgetDecision, ChangeOp, PpaStage, TransitionKind
 from db.models import Ppa, PpaTransition
+from db.policies.ppa import BUDGET_DECIDERS
 from db.queries.logs import record_audit, record_change
 from db.rules.ppa_workflow import (
     TransitionRefused,
@@ -83,7 +84,7 @@ async def advance_ppa_stage(ctx: Context, input: AdvancePpaStageInput) -> Advanc
 
 async def decide_ppa_budget(ctx: Context, input: DecideBudgetInput) -> DecideBudgetPayload:
     async def work() -> DecideBudgetPayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*BUDGET_DECIDERS)
         session = ctx.session
         pk, note, decision = f.ppa_id(input.ppa_id), f.note(input.note), BudgetDecision(input.decision)
         amount = f.money(input.approved_amount, "input.approvedAmount")

@@ -8,6 +8,7 @@ import strawberry
 
 from db.enums import ChangeOp, ResourceKind
 from db.models import Resource
+from db.policies.resource import RESOURCES
 from db.queries.availability import busy_by_resource
 from db.queries.logs import record_audit, record_change
 from db.rules.availability import Interval, clip, free_intervals, merge_busy
@@ -31,7 +32,7 @@ MAX_AVAILABILITY_RESOURCES = 100
 
 async def create_resource(ctx: Context, input: CreateResourceInput) -> CreateResourcePayload:
     async def work() -> CreateResourcePayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*RESOURCES.editor_roles)
         v.number_range(input.capacity, "input.capacity", low=1, high=1_000_000)
         v.number_range(input.buffer_before_minutes, "input.bufferBeforeMinutes", low=0, high=MAX_BUFFER_MINUTES)
         v.number_range(input.buffer_after_minutes, "input.bufferAfterMinutes", low=0, high=MAX_BUFFER_MINUTES)

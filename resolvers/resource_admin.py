@@ -9,6 +9,7 @@ from typing import Any
 from strawberry import UNSET
 
 from db.models import Resource
+from db.policies.resource import RESOURCES
 from resolvers import validation as v
 from resolvers.lifecycle import Versioned, update_row
 from resolvers.mutation import run_mutation
@@ -53,12 +54,12 @@ def change(r: Resource) -> dict[str, Any]:
     return {"module": "RESOURCES", "resource_id": r.id, "is_active": r.is_active}
 
 
-RESOURCES = Versioned(Resource, "Resource", "Resource", snapshot)
+VERSIONED = Versioned(Resource, "Resource", "Resource", snapshot)
 
 
 async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, Any], action: str) -> UpdateResourcePayload:
-    user = ctx.require_manager()
-    row = await update_row(ctx, RESOURCES, pk, expected_version, user, values=values, change=change, action=action)
+    user = ctx.require_role(*RESOURCES.editor_roles)
+    row = await update_row(ctx, VERSIONED, pk, expected_version, user, values=values, change=change, action=action)
     return UpdateResourcePayload(resource=ResourceType.from_model(row), errors=[])
 
 

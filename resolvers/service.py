@@ -13,6 +13,7 @@ from strawberry import UNSET
 from db.enums import ChangeOp, ServiceStatus
 from db.models import Service, ServicePpa
 from db.policies import ANONYMOUS, policy_for
+from db.policies.service import SERVICES
 from db.queries.calendar_events import event_entries
 from db.queries.logs import record_audit, record_change
 from db.rules.calendar_entries import CalendarEntry
@@ -65,7 +66,7 @@ async def public_calendar(ctx: Context, start: datetime, end: datetime,
 
 async def create_service(ctx: Context, input: CreateServiceInput) -> ServicePayload:
     async def work() -> ServicePayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*SERVICES.editor_roles)
         values: dict[str, Any] = {}
         await changed_references(ctx, input, (("owner_team_id", "Team", "input.ownerTeamId"),), values)
         service = Service(name=v.text(input.name, "input.name", max_length=200), **values,
@@ -105,13 +106,13 @@ async def changed_values(input: UpdateServiceInput, current: Service) -> dict[st
     return values
 
 
-SERVICES = Versioned(Service, "Service", "Service", snapshot)
+VERSIONED = Versioned(Service, "Service", "Service", snapshot)
 
 
 async def update_service(ctx: Context, input: UpdateServiceInput) -> ServicePayload:
     async def work() -> ServicePayload:
-        user = ctx.require_manager()
-        row = await update_row(ctx, SERVICES, input.id, input.expected_version, user,  # unpublishing narrows it
+        user = ctx.require_role(*SERVICES.editor_roles)
+        row = await update_row(ctx, VERSIONED, input.id, input.expected_version, user,  # unpublishing narrows it
                                values=lambda current: changed_values(input, current), change=snapshot, narrows=True)
         return ServicePayload(service=ServiceType.from_model(row), errors=[])
 

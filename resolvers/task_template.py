@@ -7,6 +7,7 @@ from db.base import IdMixin
 from db.enums import ChangeOp, TemplateKind
 from db.models import Task, TaskTemplate, TaskTemplateItem
 from db.policies import policy_for
+from db.policies.task_template import TEMPLATES
 from db.queries.logs import record_audit, record_change
 from db.queries.task_generation import MODEL_BY_KIND, TARGETS, instantiate, template_items
 from db.rules.task_templates import MAX_OFFSET_DAYS, unknown_placeholders
@@ -49,7 +50,7 @@ def _item(kind: TemplateKind, item: TaskTemplateItemInput, index: int) -> TaskTe
 
 async def create_task_template(ctx: Context, input: CreateTaskTemplateInput) -> CreateTaskTemplatePayload:
     async def work() -> CreateTaskTemplatePayload:
-        user = ctx.require_manager()
+        user = ctx.require_role(*TEMPLATES.editor_roles)
         session = ctx.session
         kind = TemplateKind(input.kind)
         given = input.items or []

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from strawberry import UNSET
 
 from db.models import TaskTemplate
+from db.policies.task_template import TEMPLATES
 from resolvers import validation as v
 from resolvers.lifecycle import Versioned, update_row
 from resolvers.mutation import run_mutation
@@ -33,11 +34,11 @@ def change(t: TaskTemplate) -> dict[str, Any]:
     return {"kind": t.kind.value, "is_default": t.is_default, "retired": t.retired_at is not None}
 
 
-TEMPLATES = Versioned(TaskTemplate, "TaskTemplate", "Task template", snapshot)
+VERSIONED = Versioned(TaskTemplate, "TaskTemplate", "Task template", snapshot)
 
 
 async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, Any], action: str) -> UpdateTaskTemplatePayload:
-    user = ctx.require_manager()
+    user = ctx.require_role(*TEMPLATES.editor_roles)
 
     async def checked(current: TaskTemplate) -> dict[str, Any]:
         if current.retired_at is not None:
@@ -49,7 +50,7 @@ async def save(ctx: Context, pk: str, expected_version: int, values: dict[str, A
                 .values(is_default=False).execution_options(synchronize_session=False))
         return values
 
-    row = await update_row(ctx, TEMPLATES, pk, expected_version, user, values=checked, change=change, action=action)
+    row = await update_row(ctx, VERSIONED, pk, expected_version, user, values=checked, change=change, action=action)
     return UpdateTaskTemplatePayload(template=TaskTemplateType.from_model(row), errors=[])
 
 

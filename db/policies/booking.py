@@ -11,10 +11,12 @@ the booking's id, purpose or requester.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.enums import Role
 from db.models import Booking, TeamMembership
 from db.policies.audience import DECIDERS, SIGNED_IN, Audience, Scope, listed
 from db.policies.base import EntityPolicy
@@ -22,6 +24,18 @@ from db.policies.event import event_audiences, event_id_readable
 from db.policies.task import task_audiences, task_id_readable
 from db.policies.teams import event_in_teams, of_teams, task_id_in_teams
 from db.policies.viewer import Viewer
+
+DECIDER_ROLES = (Role.MANAGER, Role.ADMIN)  # approve and reject bookings, cancel anyone's
+BOOKING_EDITORS = "its requester, MANAGER or ADMIN"
+
+
+def booking_editable(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL on ``bookings``: the viewer may cancel the booking."""
+    if viewer.user_id is None:
+        return false()
+    if viewer.role in DECIDER_ROLES:
+        return true()
+    return Booking.requested_by_id == viewer.user_id
 
 
 def booking_readable(viewer: Viewer) -> ColumnElement[bool]:
@@ -58,9 +72,13 @@ async def booking_audiences(session: AsyncSession, ids: Sequence[int]) -> dict[i
 class BookingPolicy(EntityPolicy[Booking]):
     model = Booking
     entity_type = "Booking"
+    editors: ClassVar[str] = BOOKING_EDITORS
 
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         return booking_readable(viewer)
+
+    def editable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return booking_editable(viewer)
 
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await booking_audiences(session, ids)
@@ -76,3 +94,6 @@ class BookingPolicy(EntityPolicy[Booking]):
             event_in_teams(Booking.event_id, team_ids), task_id_in_teams(Booking.task_id, team_ids),
             and_(Booking.event_id.is_(None), Booking.task_id.is_(None), requester_on_team),
         )
+
+
+BOOKINGS = BookingPolicy()

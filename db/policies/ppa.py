@@ -57,9 +57,12 @@ def publicly_listed() -> ColumnElement[bool]:
     return and_(Ppa.status == PpaStatus.ACTIVE, Ppa.stage.in_(PUBLIC_STAGES), Ppa.archived_at.is_(None))
 
 
+BUDGET_DECIDERS = (Role.MANAGER, Role.ADMIN)
+
+
 def may_change_budget(viewer: Viewer) -> bool:
-    """The allocated budget of an existing PPA: a management decision."""
-    return viewer.is_manager
+    """The allocated budget of an existing PPA, and its decisions (``decideBudget``): management's."""
+    return viewer.role in BUDGET_DECIDERS
 
 
 def may_reassign(viewer: Viewer) -> bool:

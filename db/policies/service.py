@@ -19,12 +19,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ServiceStatus
+from db.enums import Role, ServiceStatus
 from db.models import Service, ServiceRequest, TeamMembership
 from db.policies.audience import DECIDERS, PUBLIC, SIGNED_IN, Audience, listed
 from db.policies.base import EntityPolicy
 from db.policies.teams import of_teams
 from db.policies.viewer import Viewer
+from db.policies.write import RoleEditable
 
 
 def service_readable(viewer: Viewer) -> ColumnElement[bool]:
@@ -38,9 +39,12 @@ def tracked_by(code: str) -> ColumnElement[bool]:
     return ServiceRequest.tracking_code == code
 
 
-class ServicePolicy(EntityPolicy[Service]):
+class ServicePolicy(RoleEditable, EntityPolicy[Service]):
+    """Curated (created, edited, published, retired) by MANAGER and ADMIN."""
+
     model = Service
     entity_type = "Service"
+    editor_roles = (Role.MANAGER, Role.ADMIN)
 
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         return service_readable(viewer)
@@ -51,6 +55,9 @@ class ServicePolicy(EntityPolicy[Service]):
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         rows = await session.execute(select(Service.id, Service.status).where(Service.id.in_(list(ids))))
         return {pk: PUBLIC if status == ServiceStatus.PUBLISHED else SIGNED_IN for pk, status in rows.tuples()}
+
+
+SERVICES = ServicePolicy()
 
 
 def _handles(viewer: Viewer) -> ColumnElement[bool]:

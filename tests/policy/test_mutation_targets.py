@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 from db.enums import Role
-from db.models import ApiKey, Community, Team, User, Webhook, WebhookDelivery
+from db.models import (
+    ApiKey,
+    Community,
+    Resource,
+    Service,
+    TaskTemplate,
+    Team,
+    User,
+    Webhook,
+    WebhookDelivery,
+)
 from db.policies import Viewer, policy_for
 from db.policies.write import RoleEditable
 
@@ -55,6 +65,8 @@ def test_no_mutation_loads_its_target_by_primary_key() -> None:
 @pytest.mark.parametrize(("model", "roles"), [
     (ApiKey, {Role.ADMIN}), (Webhook, {Role.ADMIN}), (WebhookDelivery, {Role.ADMIN}), (User, {Role.ADMIN}),
     (Team, {Role.MANAGER, Role.ADMIN}), (Community, {Role.MANAGER, Role.ADMIN}),
+    (Service, {Role.MANAGER, Role.ADMIN}), (Resource, {Role.MANAGER, Role.ADMIN}),
+    (TaskTemplate, {Role.MANAGER, Role.ADMIN}),
 ], ids=lambda value: getattr(value, "__name__", ""))
 def test_administered_entities_say_who_changes_them_in_their_policy(model: type[object], roles: set[Role]) -> None:
     policy = policy_for(model)
@@ -63,3 +75,18 @@ def test_administered_entities_say_who_changes_them_in_their_policy(model: type[
     for role in Role:
         allowed = str(policy.editable(Viewer(user_id=1, role=role)).compile()) == "true"
         assert allowed == (role in roles), role
+
+
+def test_role_gates_name_a_policys_roles() -> None:
+    """A mutation refuses callers by roles a policy holds (``ctx.require_role(*POLICY.editor_roles)``),
+    never by roles written into the resolver (``require_manager()``, ``require_role(Role.ADMIN)``)."""
+    own_roles = []
+    for path in sorted((ROOT / "resolvers").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            gate = node.func.attr
+            if gate == "require_manager" or (gate == "require_role" and not all(
+                    isinstance(arg, ast.Starred) for arg in node.args)):
+                own_roles.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert own_roles == []
