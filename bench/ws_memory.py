@@ -72,12 +72,13 @@ async def measure(subscribers: int, top: int, frames: int) -> None:
                            "ALMANAC_LOG_LEVEL": "WARNING", "ALMANAC_RATE_LIMIT": "off"})
         from server.app import create_app
         from server.settings import Settings
+        from server.ws_protocol import SERVER_WS_OPTIONS
 
         settings = Settings()
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(
             create_app(settings), host="127.0.0.1", port=port, log_config=None, log_level="warning",
-            ws="websockets-sansio", ws_per_message_deflate=False, ws_max_size=settings.max_body_bytes))
+            proxy_headers=False, ws_max_size=settings.max_body_bytes, **SERVER_WS_OPTIONS))
         serving = asyncio.create_task(server.serve())
         while not server.started:  # noqa: ASYNC110 (uvicorn offers no event)
             await asyncio.sleep(0.1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 from redis.asyncio import Redis
@@ -16,7 +16,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from db import statements
 from db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
@@ -31,6 +32,9 @@ from server.realtime import start_realtime
 from server.request_limits import BodySizeLimit
 from server.settings import Settings, get_settings
 from server.viewer import USER_CACHE_KEY, UserCache
+
+if TYPE_CHECKING:
+    from server.graphql_view import AlmanacGraphQL
 
 log = structlog.get_logger(__name__)
 # Connections admission control leaves to token lookups, the change-log relay and in-process jobs:
@@ -136,12 +140,58 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready" if ready else "unavailable", **checks}, status_code=200 if ready else 503)
 
 
+GRAPHQL_PATH = "/graphql"
+
+
+class AlmanacApp(Starlette):
+    """Starlette, with the GraphQL websocket routed around the HTTP middleware stack.
+
+    Every frame of an ASGI call chain stays alive for as long as a websocket is open: through
+    Starlette's error and exception middleware, gzip, the body limit, the router and the route,
+    that was ~4 KiB of an idle subscriber's memory (issue 13), spent on layers that pass a
+    websocket scope through untouched. A ``/graphql`` websocket goes to ``websocket_app`` (the
+    view under the error boundary) directly; any other websocket and all HTTP take the full stack.
+    """
+
+    def __init__(self, *, graphql: AlmanacGraphQL, websocket_app: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.graphql = graphql  # the view, for tests that adjust it
+        self.websocket_app = websocket_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and route_path(scope) == GRAPHQL_PATH:
+            scope["app"] = self
+            await self.websocket_app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def route_path(scope: Scope) -> str:
+    """The path the router matches: without the ``root_path`` a proxy mounts the app under."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def websocket_stack(settings: Settings, view: ASGIApp) -> ASGIApp:
+    """What of ``request_middleware`` applies to a websocket: the error boundary (close 1011/1013)
+    and, behind a trusted proxy, the client address from ``X-Forwarded-For``. CORS, gzip and the
+    body limit pass websocket scopes through unchanged."""
+    app: ASGIApp = view
+    if settings.trusted_proxy_list:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        # uvicorn types ASGI with its own TypedDicts, Starlette with plain mappings: the same protocol.
+        app = cast(ASGIApp, ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=list(settings.trusted_proxy_list)))
+    return ErrorBoundary(app)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     redis: Redis | None = None,
-) -> Starlette:
+) -> AlmanacApp:
     """The Almanac ASGI app. Tests pass their own sessionmaker and Redis."""
     from schema.root import schema
     from server.attachment_routes import ATTACHMENT_ROUTES
@@ -190,13 +240,13 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
+        Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
         *ICS_ROUTES,
         *ATTACHMENT_ROUTES,
         *GRAPHIQL_ROUTES,
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=request_middleware(settings))
+    return AlmanacApp(routes=routes, lifespan=lifespan, middleware=request_middleware(settings),
+                      graphql=graphql, websocket_app=websocket_stack(settings, graphql))
 
 
 def request_middleware(settings: Settings) -> list[Middleware]:

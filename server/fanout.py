@@ -48,6 +48,7 @@ from server.changes import Change
 from server.context import Context
 from server.document_sharing import variables_only_in_root_arguments
 from server.fanout_metrics import LagHistogram
+from server.lean_asyncio import Flag
 from server.shared_loads import SharedLoads
 from server.socket_context import SocketContext, event_scope
 from server.socket_writer import SocketWriter, text_frame
@@ -128,7 +129,7 @@ class Member:
     replaying: bool = False
     fell_behind: bool = False
     pending: list[Change] = field(default_factory=list)  # live changes seen while replaying
-    closed: asyncio.Event = field(default_factory=asyncio.Event)
+    closed: Flag = field(default_factory=Flag)  # an asyncio.Event holds a 760-byte deque per member
 
     def close(self, code: int, reason: str) -> None:
         if self.closed.is_set():

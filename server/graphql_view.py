@@ -175,6 +175,7 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"reason": "A valid bearer token is required in connection_init."})
         context.user = user
         watch(context, token_expiry(token, context.settings.secret_key))  # re-checked until the socket closes
+        params.clear()  # the bearer token is not kept for the connection's life (nor its bytes, issue 13)
         return UnsetType()  # the UNSET singleton, typed (strawberry.UNSET is declared Any)
 
 

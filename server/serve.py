@@ -28,6 +28,7 @@ from starlette.applications import Starlette
 
 from server.embedded_services import EmbeddedServices, start_services
 from server.settings import Settings, get_settings
+from server.ws_protocol import SERVER_WS_OPTIONS
 
 log = structlog.get_logger(__name__)
 
@@ -107,9 +108,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             port=port,
             log_config=None,  # server/logging.py renders uvicorn's records too
             log_level=settings.log_level.lower(),
-            ws="websockets-sansio",
-            # Deflate doubled memory per websocket (181 vs 82 KiB) and costs CPU on fan-out; payloads are small JSON.
-            ws_per_message_deflate=False,
+            **SERVER_WS_OPTIONS,
             # X-Forwarded-For is honoured only from ALMANAC_TRUSTED_PROXIES, by the app itself (issue 11).
             proxy_headers=False,
             ws_max_size=settings.max_body_bytes,

@@ -53,7 +53,14 @@ _current_scope: ContextVar[EventScope | None] = ContextVar("almanac_event_scope"
 
 def _get_loaders(self: Context) -> Loaders:
     scope = _current_scope.get()
-    return scope.loaders if scope is not None else _BASE_LOADERS.__get__(self, type(self))
+    if scope is not None:
+        return scope.loaders
+    try:
+        loaders: Loaders = _BASE_LOADERS.__get__(self, type(self))
+    except AttributeError:  # first use outside an event scope (see SocketContext.__post_init__)
+        loaders = Loaders(lambda: self.session, lambda: self.viewer)
+        _BASE_LOADERS.__set__(self, loaders)
+    return loaders
 
 
 def _set_loaders(self: Context, value: Loaders) -> None:
@@ -69,6 +76,10 @@ def _get_session(self: Context) -> AsyncSession:
 class SocketContext(Context):
     connection_params: dict[str, Any] = field(default_factory=dict)
     watched: WatchedConnection | None = None  # registered with the connection watch once acknowledged
+
+    def __post_init__(self) -> None:
+        """No loaders yet: subscriptions resolve with their event scope's, so a connection's own
+        (~0.5 KiB, and built for every group execution's context too) come on first use only."""
 
 
 def watch(ctx: Context, expires_at: datetime | None) -> None:

@@ -22,10 +22,18 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.websockets import WebSocket
 from websockets.protocol import State
+
+from server.lean_asyncio import Flag
+
+
+class Writable(Protocol):
+    """uvicorn's ``writable``: an ``asyncio.Event``, or server.lean_asyncio's ``Flag``."""
+
+    def is_set(self) -> bool: ...
 
 
 def find_protocol(send: Callable[..., Any]) -> Any:
@@ -41,7 +49,7 @@ def find_protocol(send: Callable[..., Any]) -> Any:
             return None
         fn = todo.pop()
         owner = getattr(fn, "__self__", None)
-        if isinstance(getattr(owner, "writable", None), asyncio.Event):
+        if isinstance(getattr(owner, "writable", None), (asyncio.Event, Flag)):
             return owner
         for cell in getattr(fn, "__closure__", None) or ():
             with suppress(ValueError):  # an empty cell
@@ -80,8 +88,8 @@ class SocketWriter:
     def __init__(self, socket: WebSocket, *, max_backlog: int) -> None:
         self._socket = socket
         self._protocol = find_protocol(socket._send)
-        self._writable: asyncio.Event | None = self._protocol.writable if self._protocol is not None else None
-        self._backlog: deque[str] = deque()
+        self._writable: Writable | None = self._protocol.writable if self._protocol is not None else None
+        self._backlog: deque[str] | None = None  # only while behind: an empty deque is 760 bytes
         self._flusher: asyncio.Task[None] | None = None
         self.max_backlog = max_backlog
         self.failed = False  # the socket is gone: stop writing to it
@@ -94,7 +102,8 @@ class SocketWriter:
         """
         if self.failed:
             return True
-        if not self._backlog and self._writable is not None and self._writable.is_set():
+        backlog = self._backlog
+        if not backlog and self._writable is not None and self._writable.is_set():
             transport = raw_transport(self._protocol)
             if transport is not None:
                 try:
@@ -102,26 +111,33 @@ class SocketWriter:
                 except Exception:  # disconnected meanwhile; the connection's shutdown removes the member
                     self.failed = True
                 return True
-        if len(self._backlog) + len(texts) > self.max_backlog:
+        if backlog is None:
+            backlog = self._backlog = deque()
+        if len(backlog) + len(texts) > self.max_backlog:
             return False
-        self._backlog.extend(texts)
+        backlog.extend(texts)
         if self._flusher is None:
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
         return True
 
     async def _flush(self) -> None:
+        backlog = self._backlog
+        assert backlog is not None
         try:
-            while self._backlog and not self.failed:
-                await self._socket.send_text(self._backlog[0])
-                self._backlog.popleft()
+            while backlog and not self.failed:
+                await self._socket.send_text(backlog[0])
+                backlog.popleft()
         except Exception:
             self.failed = True
-            self._backlog.clear()
+            backlog.clear()
         finally:
             self._flusher = None
+            if not backlog and self._backlog is backlog:
+                self._backlog = None
 
     def stop(self) -> None:
         self.failed = True
-        self._backlog.clear()
+        if self._backlog is not None:
+            self._backlog.clear()
         if self._flusher is not None:
             self._flusher.cancel()

@@ -15,6 +15,7 @@ ends, as cancelling the task did before.
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -84,6 +85,18 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         finally:
             unwatch(self.context)
 
+    def on_request_accepted(self) -> None:
+        super().on_request_accepted()
+        timeout = self.connection_init_timeout_task
+        if timeout is not None:
+            timeout.add_done_callback(self._forget_init_timeout)
+
+    def _forget_init_timeout(self, task: asyncio.Task[None]) -> None:
+        """A finished (cancelled once the connection was acknowledged) init timeout would stay referenced
+        for the connection's life, and with it its coroutine and the CancelledError's frames (~1.3 KiB)."""
+        if self.connection_init_timeout_task is task:
+            self.connection_init_timeout_task = None
+
     async def handle_message(self, message: Any) -> None:  # Any: what arrives, before it is checked
         """A frame that is JSON but not an object (``null``, ``[]``, ``5``) is a malformed message
         (4400), not a TypeError escaping the handler (found by tests/security/test_http_fuzz.py)."""
@@ -105,7 +118,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         try:
             await super().run_operation(operation)
         finally:
-            if not ref.handed_over and self.refs.get(operation.id) is ref:
+            if ref.handed_over:
+                # The operation stays registered (its id taken) without its finished task and coroutine.
+                operation.task = None
+            elif self.refs.get(operation.id) is ref:
                 del self.refs[operation.id]
 
     def _handed_over(self, operation_id: Any) -> bool:
@@ -127,4 +143,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             if ref is not None:
                 ref.release_now()
         finally:
-            await super().cleanup_operation(operation_id)
+            operation = self.operations.get(operation_id)
+            if operation is not None and operation.task is None:  # handed over: no task left to cancel
+                del self.operations[operation_id]
+            else:
+                await super().cleanup_operation(operation_id)

@@ -20,15 +20,16 @@ import uvicorn
 import websockets
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from starlette.applications import Starlette
 
 from db.enums import ChangeOp, Role
 from db.models import ChangeLog, User
 from db.queries.logs import record_change
+from server.app import AlmanacApp
 from server.fanout import Member
 from server.realtime import Realtime
 from server.settings import Settings
 from server.subscriber import Subscriber
+from server.ws_protocol import SERVER_WS_OPTIONS
 from tests.conftest import (
     DEFAULT_PASSWORD,
     REDIS_URL,
@@ -60,7 +61,7 @@ PROTOCOL = MODERN.name
 
 @dataclass
 class LiveServer:
-    app: Starlette
+    app: AlmanacApp
     server: uvicorn.Server
     task: asyncio.Task[None]
     port: int
@@ -100,7 +101,7 @@ async def start_live_server(settings: Settings) -> LiveServer:
 
     app = create_app(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **SERVER_WS_OPTIONS)
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
@@ -249,7 +250,7 @@ async def wait_closing(server: LiveServer, before: set[Any]) -> None:
         seen |= now
         await asyncio.sleep(0.025)
     raise AssertionError(f"the server did not close the subscription {server.realtime.fanout.stats} "
-                         f"{[(len(m.writer._backlog), m.writer._writable) for m in server.realtime.fanout.members()]}")
+                         f"{[(len(m.writer._backlog or ()), m.writer._writable) for m in server.realtime.fanout.members()]}")
 
 
 async def wait_subscribed(server: LiveServer, before: set[Any]) -> None:

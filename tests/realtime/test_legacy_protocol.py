@@ -16,10 +16,8 @@ import pytest
 import websockets
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.routing import WebSocketRoute
 
 from db.models import Event, Task
-from server.graphql_view import AlmanacGraphQL
 from tests.conftest import token_for
 from tests.realtime.conftest import (
     LEGACY,
@@ -70,8 +68,7 @@ async def tasks_titled(committed: Committed, title: str) -> int:
 
 @contextmanager
 def connection_init_wait(server: LiveServer, seconds: float) -> Iterator[None]:
-    view: AlmanacGraphQL = next(route.endpoint for route in server.app.routes  # type: ignore[assignment]
-                                if isinstance(route, WebSocketRoute))
+    view = server.app.graphql
     before = view.connection_init_wait_timeout
     view.connection_init_wait_timeout = timedelta(seconds=seconds)
     try:
