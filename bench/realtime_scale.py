@@ -382,6 +382,8 @@ async def idle(subscribers: int, processes: int) -> None:
         before = [bench.process(i).memory_info().rss for i in range(processes)]
         clients = await open_clients(bench, subscribers, TASK_QUERY, lambda i: {}, lambda i: i % processes, batch=200)
         await asyncio.sleep(3.0)
+        for i in range(processes):  # every subscribe handled: on a loaded machine 3 s was not always enough
+            await settle(bench, index=i)
         after = [bench.process(i).memory_info().rss for i in range(processes)]
         per = subscribers // processes
         for i in range(processes):
@@ -459,9 +461,9 @@ async def commit_event_change(bench: Bench, at: datetime | None, title: str, eve
                                            "end": row[2].isoformat(), "visibility": "INTERNAL"})})
 
 
-async def settle(bench: Bench, *, idle_share: float = 0.05, limit: float = 120.0) -> None:
+async def settle(bench: Bench, *, idle_share: float = 0.05, limit: float = 120.0, index: int = 0) -> None:
     """Wait until the server process uses under ``idle_share`` of a core over half a second."""
-    process = bench.process()
+    process = bench.process(index)
     deadline = time.perf_counter() + limit
     while time.perf_counter() < deadline:
         before = sum(process.cpu_times()[:2])
