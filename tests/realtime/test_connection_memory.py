@@ -159,6 +159,8 @@ async def test_idle_subscribers_cost_one_task_and_a_bounded_object_graph_each(
     finally:
         await release(idle)
         await release(warm)
+        # (gone before the next test: a leftover member would share its executions' loads)
+        await wait_for(lambda: len(live_server.realtime.fanout.members()) <= members, "the members left")
     grown = {name: after[name] - before[name] for name in before}
     # then each holds one task (uvicorn's, serving it), no deque-backed primitive, and a bounded graph
     # (the few other tasks and deques that appear meanwhile are the client process's pipes, the
