@@ -9,11 +9,12 @@ events too.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ChangeOp, Visibility
 from db.models import CalendarGrant, Event, Team, User
@@ -30,6 +31,7 @@ from db.policies.sharing import (
     reached_by_grant,
     team_free_busy_visible,
 )
+from db.policies.viewer import Viewer
 from db.queries.free_busy import busy_blocks, team_busy_blocks
 from db.queries.logs import (
     audience_now,
@@ -38,6 +40,7 @@ from db.queries.logs import (
     record_change,
     record_update_for,
 )
+from db.rules.availability import BusyBlock
 from db.rules.event_changes import placement
 from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
@@ -175,38 +178,37 @@ async def calendar_grants(ctx: Context, *, first: int | None, after: str | None)
     return await paginate(ctx.session, stmt, first=first, after=after, to_node=CalendarGrantType.from_model)
 
 
-async def free_busy(ctx: Context, user_ids: Sequence[str], start: datetime, end: datetime) -> list[FreeBusyType]:
+Visible = Callable[[AsyncSession, Viewer, Sequence[int]], Awaitable[set[int]]]
+Blocks = Callable[[AsyncSession, Sequence[int], datetime, datetime], Awaitable[dict[int, list[BusyBlock]]]]
+
+
+async def busy_of(ctx: Context, values: Sequence[str], start: datetime, end: datetime, *, type_name: str,
+                  field: str, noun: str, visible_of: Visible,
+                  blocks_of: Blocks) -> list[tuple[strawberry.ID, bool, list[BusyPeriodType]]]:
+    """(global id, visible, busy periods) of each calendar asked for, in the order asked; busy
+    periods only of those ``visible_of`` lets the caller see."""
     ctx.require_user()
-    if len(user_ids) > MAX_FREE_BUSY_USERS:
-        raise DomainError.one(ErrorCode.VALIDATION, f"Ask for at most {MAX_FREE_BUSY_USERS} people.", "userIds")
+    if len(values) > MAX_FREE_BUSY_USERS:
+        raise DomainError.one(ErrorCode.VALIDATION, f"Ask for at most {MAX_FREE_BUSY_USERS} {noun}.", field)
     window(start, end, ctx.settings.max_window_days)
-    ids = [decode_id(str(value), "User", field="userIds") for value in user_ids]
-    visible = await free_busy_visible(ctx.session, ctx.viewer, ids)
+    ids = [decode_id(str(value), type_name, field=field) for value in values]
+    visible = await visible_of(ctx.session, ctx.viewer, ids)
     try:
-        blocks = await busy_blocks(ctx.session, sorted(visible), start, end)
+        blocks = await blocks_of(ctx.session, sorted(visible), start, end)
     except ExpansionLimit as error:
         raise validation(str(error), "end") from None
-    return [
-        FreeBusyType(user_id=to_global_id("User", pk), visible=pk in visible,
-                     busy=[BusyPeriodType(start=b.start, end=b.end) for b in blocks.get(pk, [])])
-        for pk in ids
-    ]
+    return [(to_global_id(type_name, pk), pk in visible,
+             [BusyPeriodType(start=b.start, end=b.end) for b in blocks.get(pk, [])]) for pk in ids]
+
+
+async def free_busy(ctx: Context, user_ids: Sequence[str], start: datetime, end: datetime) -> list[FreeBusyType]:
+    found = await busy_of(ctx, user_ids, start, end, type_name="User", field="userIds", noun="people",
+                          visible_of=free_busy_visible, blocks_of=busy_blocks)
+    return [FreeBusyType(user_id=pk, visible=visible, busy=busy) for pk, visible, busy in found]
 
 
 async def team_free_busy(ctx: Context, team_ids: Sequence[str], start: datetime,
                          end: datetime) -> list[TeamFreeBusyType]:
-    ctx.require_user()
-    if len(team_ids) > MAX_FREE_BUSY_USERS:
-        raise DomainError.one(ErrorCode.VALIDATION, f"Ask for at most {MAX_FREE_BUSY_USERS} teams.", "teamIds")
-    window(start, end, ctx.settings.max_window_days)
-    ids = [decode_id(str(value), "Team", field="teamIds") for value in team_ids]
-    visible = await team_free_busy_visible(ctx.session, ctx.viewer, ids)
-    try:
-        blocks = await team_busy_blocks(ctx.session, sorted(visible), start, end)
-    except ExpansionLimit as error:
-        raise validation(str(error), "end") from None
-    return [
-        TeamFreeBusyType(team_id=to_global_id("Team", pk), visible=pk in visible,
-                         busy=[BusyPeriodType(start=b.start, end=b.end) for b in blocks.get(pk, [])])
-        for pk in ids
-    ]
+    found = await busy_of(ctx, team_ids, start, end, type_name="Team", field="teamIds", noun="teams",
+                          visible_of=team_free_busy_visible, blocks_of=team_busy_blocks)
+    return [TeamFreeBusyType(team_id=pk, visible=visible, busy=busy) for pk, visible, busy in found]
