@@ -10,6 +10,7 @@ events too.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import strawberry
@@ -58,12 +59,13 @@ MAX_EVENTS_ANNOUNCED = 1000
 MAX_FREE_BUSY_USERS = 50
 
 
-async def private_event_readership(ctx: Context, owner_id: int | None) -> dict[int, Audience]:
-    """Who reads the owner's PRIVATE events now (a team's grants open none: nothing to announce)."""
-    if owner_id is None:
+async def private_event_readership(ctx: Context, *owner_ids: int | None) -> dict[int, Audience]:
+    """Who reads the owners' PRIVATE events now (a team's grants open none: nothing to announce)."""
+    owners = [pk for pk in owner_ids if pk is not None]
+    if not owners:
         return {}
     ids = list(await ctx.session.scalars(
-        select(Event.id).where(Event.owner_id == owner_id, Event.visibility == Visibility.PRIVATE)
+        select(Event.id).where(Event.owner_id.in_(owners), Event.visibility == Visibility.PRIVATE)
         .order_by(Event.starts_at.desc()).limit(MAX_EVENTS_ANNOUNCED)
     ))
     return await event_audiences(ctx.session, ids)
@@ -87,6 +89,31 @@ async def announce_shared_by(ctx: Context, grant: CalendarGrant, reached: frozen
         told = readers[event.id].among(reached) if event.id in readers else None
         if told is not None and not told.is_empty:
             record_update_for(ctx.session, "Event", event.id, placement(event) | whose, told, actor_id=actor_id)
+
+
+@dataclass(slots=True)
+class TeamReach:
+    """The calendars shared with a team, and who read their owners' PRIVATE events, before one
+    of its memberships changes: joining or leaving the team is gaining or losing those grants."""
+
+    team_id: int
+    grants: list[CalendarGrant]
+    private: dict[int, Audience]
+
+
+async def team_reach(ctx: Context, team_id: int) -> TeamReach:
+    grants = list(await ctx.session.scalars(select(CalendarGrant).where(CalendarGrant.grantee_team_id == team_id)))
+    return TeamReach(team_id, grants, await private_event_readership(ctx, *(g.owner_id for g in grants)))
+
+
+async def announce_team_reach(ctx: Context, reach: TeamReach, member_id: int, *, actor_id: int) -> None:
+    """After ``member_id`` joined or left the team: the PRIVATE events they now read or no longer
+    read reach them (or leave them), and the calendars the team's grants name are re-named to them."""
+    announced = await record_audience_changes(ctx.session, "Event", reach.private, {"grantee_team": reach.team_id},
+                                              actor_id=actor_id)
+    for grant in reach.grants:
+        if names_grantor(grant.level):
+            await announce_shared_by(ctx, grant, frozenset({member_id}), announced, actor_id=actor_id)
 
 
 async def calendar_owner(ctx: Context, value: strawberry.ID | None, user_id: int) -> tuple[int | None, int | None]:

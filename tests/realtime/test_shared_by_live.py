@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.enums import CalendarModule, ChangeOp, TeamRole, Visibility
+from db.enums import CalendarModule, ChangeOp, Role, TeamRole, Visibility
 from db.models import CalendarGrant, ChangeLog, Event, Team, TeamMembership
 from db.models.sharing import ShareLevel
 from schema.core.ids import to_global_id
@@ -159,4 +159,58 @@ async def test_a_team_calendar_shared_with_a_team_names_the_team_to_its_members_
         async with committed_sessionmaker() as session:
             await session.execute(delete(CalendarGrant).where(CalendarGrant.owner_team_id == team.id))
             await session.execute(delete(TeamMembership).where(TeamMembership.team_id.in_([team.id, grantee_team.id])))
+            await session.commit()
+
+
+SET_MEMBER = """mutation($team: ID!, $user: ID!) {
+  setTeamMember(input: {teamId: $team, userId: $user}) { errors { code } } }"""
+REMOVE_MEMBER = """mutation($team: ID!, $user: ID!) {
+  removeTeamMember(input: {teamId: $team, userId: $user}) { errors { code } } }"""
+REMOVED_IDS = """subscription ($start: DateTime!, $end: DateTime!) {
+  calendarChanged(start: $start, end: $end) { sourceId removedEntryIds entries { title sharedBy { __typename } } } }"""
+
+
+async def test_joining_and_leaving_a_team_a_calendar_is_shared_with_is_live_too(
+    live_server: LiveServer, committed: Committed, committed_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """A team's grants reach its members at the time: joining the team names the shared calendar on
+    its events and brings its PRIVATE events; leaving takes the name and the PRIVATE events away."""
+    manager, owner, member = await committed.user(Role.MANAGER), await committed.user(), await committed.user()
+    team = await committed.add(Team(name=f"LGU {uuid.uuid4().hex[:6]}"))
+    office = await office_event(committed, "Office meeting", owner.id)
+    private = await committed.add(Event(
+        uid=f"shared-by-private-{owner.id}", title="Private visit", owner_id=owner.id,
+        starts_at=START + timedelta(days=4), ends_at=START + timedelta(days=4, hours=1),
+        visibility=Visibility.PRIVATE, module=CalendarModule.COORDINATION))
+    await committed.add(CalendarGrant(owner_id=owner.id, grantee_team_id=team.id, level=ShareLevel.READ))
+    variables = {"start": START.isoformat(), "end": (START + timedelta(days=30)).isoformat()}
+    before = registered(live_server)
+    sub = await subscribe(live_server.ws_url, member, REMOVED_IDS, variables)
+    await wait_subscribed(live_server, before)
+    ids = {"team": to_global_id("Team", team.id), "user": to_global_id("User", member.id)}
+
+    async def changes(count: int) -> dict[str, dict[str, Any]]:
+        seen = [(await sub.data())["calendarChanged"] for _ in range(count)]
+        return {c["sourceId"]: {"entries": c["entries"], "removed": bool(c["removedEntryIds"])} for c in seen}
+
+    named = [{"title": "Office meeting", "sharedBy": {"__typename": "User"}}]
+    try:
+        body = await post_graphql(live_server.http_url, SET_MEMBER, ids, manager)
+        assert body["data"]["setTeamMember"]["errors"] == [], body
+        assert await changes(2) == {
+            to_global_id("Event", office.id): {"entries": named, "removed": False},
+            to_global_id("Event", private.id): {"entries": [{"title": "Private visit",
+                                                             "sharedBy": {"__typename": "User"}}], "removed": False},
+        }
+        body = await post_graphql(live_server.http_url, REMOVE_MEMBER, ids, manager)
+        assert body["data"]["removeTeamMember"]["errors"] == [], body
+        assert await changes(2) == {
+            to_global_id("Event", office.id): {"entries": [{"title": "Office meeting", "sharedBy": None}],
+                                               "removed": False},
+            to_global_id("Event", private.id): {"entries": [], "removed": True},
+        }
+    finally:
+        await sub.close()
+        async with committed_sessionmaker() as session:
+            await session.execute(delete(TeamMembership).where(TeamMembership.team_id == team.id))
             await session.commit()
