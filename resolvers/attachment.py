@@ -14,13 +14,13 @@ from starlette.datastructures import UploadFile
 
 from db.enums import ChangeOp
 from db.models import Assessment, Attachment, Event, Ppa, ServiceRequest, Task
-from db.policies.attachment import may_attach, may_delete
+from db.policies.attachment import ATTACHMENTS, may_attach
 from db.queries.logs import audience_now, record_audit, record_change
 from db.rules.file_types import RefusedFile, safe_filename, sniff
 from db.rules.thumbnails import make_thumbnail
 from jobs.queue import enqueue
 from resolvers.mutation import not_found, run_mutation, validation
-from resolvers.targets import readable_target
+from resolvers.targets import editable_target
 from schema.attachment.inputs import DeleteAttachmentInput, UploadAttachmentInput
 from schema.attachment.payloads import DeleteAttachmentPayload, UploadAttachmentPayload
 from schema.attachment.types import AttachmentType
@@ -101,9 +101,7 @@ async def delete_attachment(ctx: Context, input: DeleteAttachmentInput) -> Delet
     async def work() -> DeleteAttachmentPayload:
         user = ctx.require_writer()
         pk = decode_id(str(input.id), "Attachment", field="input.id")
-        row = await readable_target(ctx, Attachment, pk, "Attachment", "input.id")
-        if not may_delete(ctx.viewer, row.uploaded_by_id):
-            raise DomainError.one(ErrorCode.PERMISSION_DENIED, "Only the uploader, a MANAGER or an ADMIN may delete it.")
+        row: Attachment = await editable_target(ctx, ATTACHMENTS, pk, "Attachment", "input.id")
         former = await audience_now(ctx.session, "Attachment", pk)
         key = row.storage_key
         await ctx.session.delete(row)

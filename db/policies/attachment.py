@@ -9,8 +9,9 @@ who handle it (``db/policies/service.py``), never through its public tracking co
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Attachment
@@ -61,9 +62,22 @@ async def attachment_audiences(session: AsyncSession, ids: Sequence[int]) -> dic
     return result
 
 
+ATTACHMENT_EDITORS = "the uploader, a MANAGER or an ADMIN"
+
+
+def attachment_editable(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL on ``attachments``: the viewer may delete the attachment (it must also be readable)."""
+    if viewer.user_id is None:
+        return false()
+    if viewer.is_manager:
+        return true()
+    return Attachment.uploaded_by_id == viewer.user_id
+
+
 class AttachmentPolicy(EntityPolicy[Attachment]):
     model = Attachment
     entity_type = "Attachment"
+    editors: ClassVar[str] = ATTACHMENT_EDITORS
 
     def readable(self, viewer: Viewer) -> ColumnElement[bool]:
         return attachment_readable(viewer)
@@ -75,6 +89,9 @@ class AttachmentPolicy(EntityPolicy[Attachment]):
     async def audiences(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, Audience]:
         return await attachment_audiences(session, ids)
 
+    def editable(self, viewer: Viewer) -> ColumnElement[bool]:
+        return attachment_editable(viewer)
+
 
 def may_attach(viewer: Viewer) -> bool:
     """Any signed-in user but a VIEWER may attach to a parent they can read (checked by the caller
@@ -82,6 +99,4 @@ def may_attach(viewer: Viewer) -> bool:
     return viewer.signed_in and viewer.role is not None and viewer.role.value != "VIEWER"
 
 
-def may_delete(viewer: Viewer, uploaded_by_id: int | None) -> bool:
-    """The uploader, MANAGER and ADMIN (the attachment must also be readable)."""
-    return viewer.user_id is not None and (viewer.user_id == uploaded_by_id or viewer.is_manager)
+ATTACHMENTS = AttachmentPolicy()
