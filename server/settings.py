@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     max_heavy_operations: int = Field(default=2, ge=1, alias="ALMANAC_MAX_HEAVY_OPERATIONS")
     heavy_response_bytes: int = Field(default=64 * 1024, ge=1, alias="ALMANAC_HEAVY_RESPONSE_BYTES")
     gzip_min_bytes: int = Field(default=1024, ge=0, alias="ALMANAC_GZIP_MIN_BYTES")
+    answer_cache_bytes: int = Field(default=64 * 2**20, ge=0, alias="ALMANAC_ANSWER_CACHE_BYTES")
     gc_freeze: bool = Field(default=True, alias="ALMANAC_GC_FREEZE")
     gc_threshold: str = Field(default="50000,20,100", alias="ALMANAC_GC_THRESHOLD")
 

@@ -127,6 +127,10 @@ def settings(database_url: str) -> Settings:
         # The execution-time budget charges wall-clock time: on a loaded CI machine a test that makes many
         # requests as one user used up 15 s a minute and got 429s. tests/security/test_cost_budget.py tests it.
         ALMANAC_TIME_BUDGET="off",
+        # Answers are kept while the change log is unchanged; fixtures insert rows directly (no change
+        # recorded), so a second read would be answered from before them. tests/speed/test_answer_cache.py
+        # turns it on and changes data the way the product does.
+        ALMANAC_ANSWER_CACHE_BYTES=0,
     )
 
 

@@ -14,6 +14,7 @@ from schema.calendar.types import (
     prefetch_shared_by,
     with_attachments,
 )
+from schema.core.answer_cache import cached_answer
 from schema.core.ids import decode_id
 from schema.core.node import load_node
 
@@ -40,11 +41,16 @@ class CalendarQuery:
             start=start, end=end, viewer=ctx.viewer, max_days=ctx.settings.max_window_days, modules=modules,
             resource_ids=resource_ids, assignee_ids=assignee_ids, community_ids=community_ids,
         )
-        entries: list[CalendarEntryType] = await calendar_entries(ctx, scope)  # type: ignore[assignment]
-        if has_attachments is not None:
-            entries = await with_attachments(info, entries, wanted=has_attachments)  # type: ignore[arg-type,assignment]
-        await prefetch_shared_by(info, entries)  # type: ignore[arg-type]
-        return CalendarWindowType(start=scope.start, end=scope.end, entries=entries)
+
+        async def window() -> CalendarWindowType:
+            entries: list[CalendarEntryType] = await calendar_entries(ctx, scope)  # type: ignore[assignment]
+            if has_attachments is not None:
+                entries = await with_attachments(info, entries, wanted=has_attachments)  # type: ignore[arg-type,assignment]
+            await prefetch_shared_by(info, entries)  # type: ignore[arg-type]
+            return CalendarWindowType(start=scope.start, end=scope.end, entries=entries)
+
+        answer: CalendarWindowType = await cached_answer(info, window)  # a kept answer is completed already
+        return answer
 
     @strawberry.field(description="A calendar import you started (importCalendar of a large file), with its progress.")
     async def calendar_import(self, info: strawberry.Info, id: strawberry.ID) -> CalendarImportType | None:

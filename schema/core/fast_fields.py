@@ -62,6 +62,22 @@ class LinkPlan:
 
 
 Plan = FieldPlan | LinkPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """A field's answer already completed for its selection (``complete_value`` returns it as is)."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteThenStore:
+    """A resolver's value to complete as usual; ``store`` gets the completed answer, or None after an error."""
+
+    value: Any
+    store: Callable[[Any], None]
+
 _plans: dict[int, tuple[GraphQLObjectType, dict[str, Plan | None]]] = {}
 # An object type's selected fields, each with its plan (None: __typename) and sub-selection.
 ObjectPlan = list[tuple[str, Plan | None, Any]]
@@ -153,6 +169,42 @@ class FastFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
             if fast is not _MISSING:
                 return cast("list[Any]", fast)
         return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """A kept answer (``schema.core.answer_cache``) as is; a fresh one handed to its store once complete."""
+        if isinstance(result, Completed):
+            return result.value
+        if not isinstance(result, CompleteThenStore):
+            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+        errors = len(self.collected_errors.errors)
+        try:
+            completed = super().complete_value(return_type, field_details_list, info, path, result.value,
+                                               position_context)
+        except BaseException:
+            result.store(None)
+            raise
+        if not self.is_awaitable(completed):
+            result.store(completed if len(self.collected_errors.errors) == errors else None)
+            return completed
+
+        async def stored() -> Any:
+            try:
+                value = await completed
+            except BaseException:
+                result.store(None)
+                raise
+            result.store(value if len(self.collected_errors.errors) == errors else None)
+            return value
+
+        return stored()
 
     def _planned(self, plan: Plan, type_name: str, source: Any, field_details_list: Any) -> Any:
         """A field's completed value by its plan, or _MISSING when graphql-core must resolve it."""

@@ -11,6 +11,7 @@ from db.queries.task import TaskOrder, tasks_query
 from db.queries.task_analytics import visible_assignees_only
 from db.queries.task_columns import TASK_COLUMNS
 from resolvers import validation as v
+from schema.core.answer_cache import cached_answer
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
 from schema.task.analytics import TaskAnalyticsType
@@ -48,11 +49,17 @@ class TaskQuery:
                 ErrorCode.VALIDATION, f"cardsPerColumn must be between 0 and {MAX_CARDS_PER_COLUMN}.", "cardsPerColumn"
             )
         criteria = criteria_from_filter(filter, info.context.viewer)
-        selected = task_selection(info, ("columns", "tasks"))
-        columns = await board_columns(info.context.session, criteria, per_column=cards_per_column,
-                                      columns=card_columns(selected))
-        await prefetch_task_relations(info, [task for column in columns for task in column.tasks], selected)
-        return BoardType(columns=[BoardColumnType.from_rows(c) for c in columns])
+
+        async def board() -> BoardType:
+            selected = task_selection(info, ("columns", "tasks"))
+            columns = await board_columns(info.context.session, criteria, per_column=cards_per_column,
+                                          columns=card_columns(selected))
+            await prefetch_task_relations(info, [task for column in columns for task in column.tasks], selected)
+            return BoardType(columns=[BoardColumnType.from_rows(c) for c in columns])
+
+        answer: BoardType = await cached_answer(  # a kept answer is completed already
+            info, board, keep=filter is None or filter.overdue is None)
+        return answer
 
     @strawberry.field(description="Counts and hours of the filtered tasks; start/end bound their due time.")
     async def task_analytics(
