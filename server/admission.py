@@ -10,7 +10,13 @@ slot under load and leave a cheap ``me { id }`` queued behind seconds of work: a
 ``max_heavy`` of them run at once, so the other slots stay free for cheap ones. What is
 heavy is learned, not declared: the response size of each operation shape (its document
 and operation name, whatever the variables), as a moving average. A shape never seen
-before counts as cheap until its first answer.
+before counts as cheap until its first answer. A large answer that runs briefly is not
+heavy: a calendar month answered from ``schema.core.answer_cache`` is 2.5 MB but holds its
+slot for less time than a page of tasks, and queueing it among the heavy ones only made it
+wait (issue 12's mixed load: calendar and board p50 1.8 s, tasks 0.4 s). So a shape is heavy
+when its answers are large and its runs (time holding a slot, a moving average) take at least
+``HEAVY_TIME_FACTOR`` times the average operation's; a shape with a size but no timing yet
+counts as heavy.
 
 A wait longer than ``wait_seconds`` ends with SERVER_BUSY (HTTP 503, ``Retry-After``).
 """
@@ -25,7 +31,9 @@ from typing import Any
 ADMISSION_KEY = "admission"  # AppState.extras
 RETRY_AFTER_BUSY_SECONDS = 2
 MAX_SHAPES = 1000  # the sizes of this many operation shapes are remembered (least recently used dropped)
-SMOOTHING = 0.3  # weight of the newest response size in the moving average
+SMOOTHING = 0.3  # weight of the newest response size (and run time) in a shape's moving average
+OVERALL_SMOOTHING = 0.02  # weight of the newest run time in the average over all operations
+HEAVY_TIME_FACTOR = 4.0
 
 
 Shape = tuple[str, str | None]  # (document, operation name)
@@ -46,17 +54,30 @@ class Admission:
         self._running = asyncio.Semaphore(max_running)
         self._heavy = asyncio.Semaphore(self.max_heavy)
         self._sizes: OrderedDict[Shape, float] = OrderedDict()
+        self._seconds: dict[Shape, float] = {}  # a shape's run time; dropped with its size
+        self._overall_seconds = 0.0
 
     def is_heavy(self, shape: Shape) -> bool:
         size = self._sizes.get(shape)
-        return size is not None and size >= self.heavy_bytes
+        if size is None or size < self.heavy_bytes:
+            return False
+        seconds = self._seconds.get(shape)
+        return seconds is None or seconds >= HEAVY_TIME_FACTOR * self._overall_seconds
 
     def observe(self, shape: Shape, response_bytes: int) -> None:
         previous = self._sizes.pop(shape, None)
         size = response_bytes if previous is None else previous + SMOOTHING * (response_bytes - previous)
         self._sizes[shape] = size
         if len(self._sizes) > MAX_SHAPES:
-            self._sizes.popitem(last=False)
+            dropped, _ = self._sizes.popitem(last=False)
+            self._seconds.pop(dropped, None)
+
+    def observe_run(self, shape: Shape, seconds: float) -> None:
+        """How long one run of ``shape`` held its slot."""
+        previous = self._seconds.get(shape)
+        if previous is not None or shape in self._sizes:  # only shapes with a size are remembered
+            self._seconds[shape] = seconds if previous is None else previous + SMOOTHING * (seconds - previous)
+        self._overall_seconds += OVERALL_SMOOTHING * (seconds - self._overall_seconds)
 
     @asynccontextmanager
     async def admit(self, shape: Shape) -> AsyncIterator[None]:
@@ -68,10 +89,12 @@ class Admission:
             await self._acquire(self._heavy, deadline)
         try:
             await self._acquire(self._running, deadline)
+            started = loop.time()
             try:
                 yield
             finally:
                 self._running.release()
+                self.observe_run(shape, loop.time() - started)
         finally:
             if heavy:
                 self._heavy.release()

@@ -33,6 +33,35 @@ async def test_heaviness_is_learned_from_response_sizes() -> None:
     assert not admission.is_heavy(HEAVY)
 
 
+async def test_a_large_answer_that_runs_briefly_is_not_heavy() -> None:
+    """A kept calendar (schema.core.answer_cache) answers 2.5 MB in less time than a task page takes."""
+    admission = Admission(max_running=4, max_heavy=1, heavy_bytes=10_000)
+    admission.observe(HEAVY, 2_500_000)
+    admission.observe(CHEAP, 40)
+    for _ in range(30):
+        admission.observe_run(CHEAP, 0.010)
+        admission.observe_run(HEAVY, 0.005)
+    assert not admission.is_heavy(HEAVY)
+    for _ in range(5):
+        admission.observe_run(HEAVY, 0.200)  # computed afresh again (the data changes): heavy again
+    assert admission.is_heavy(HEAVY) and not admission.is_heavy(CHEAP)
+
+
+async def test_run_time_is_measured_while_the_slot_is_held() -> None:
+    admission = Admission(max_running=4, max_heavy=1, heavy_bytes=10_000)
+    admission.observe(HEAVY, 2_500_000)
+    for _ in range(10):
+        async with admission.admit(CHEAP):
+            pass
+    async with admission.admit(HEAVY):  # still heavy (no run time yet): takes the heavy slot
+        await asyncio.sleep(0.05)
+    assert admission.is_heavy(HEAVY)
+    for _ in range(20):
+        async with admission.admit(HEAVY):
+            pass
+    assert not admission.is_heavy(HEAVY)
+
+
 async def test_cheap_operations_pass_heavy_ones_that_wait() -> None:
     admission = Admission(max_running=3, max_heavy=1, heavy_bytes=10_000)
     admission.observe(HEAVY, 1_000_000)
