@@ -7,11 +7,11 @@ from strawberry import UNSET
 
 from db.enums import AssessmentStatus
 from db.models import Assessment
-from db.rules.lifecycles import ASSESSMENT_MOVES, InvalidMove, check_move
+from db.rules.lifecycles import ASSESSMENT_MOVES, check_move
 from resolvers import ppa_fields as f
 from resolvers import validation as v
 from resolvers.assessment import MILESTONES, assessment_change
-from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
+from resolvers.lifecycle import Versioned, allowed_move, changed_references, update_row
 from resolvers.mutation import run_mutation
 from schema.assessment.inputs import UpdateAssessmentInput
 from schema.assessment.payloads import UpdateAssessmentPayload
@@ -45,10 +45,7 @@ async def changed_values(ctx: Context, input: UpdateAssessmentInput, current: As
             previous = day
     if input.status is not UNSET:
         status = AssessmentStatus(v.required(input.status, "input.status"))
-        try:
-            check_move(ASSESSMENT_MOVES, current.status, status)
-        except InvalidMove as error:
-            raise invalid_move(error) from None
+        allowed_move(check_move, ASSESSMENT_MOVES, current.status, status)
         values["status"] = status
     return values
 

@@ -82,6 +82,14 @@ def invalid_move(error: InvalidMove, field: str = "input.status") -> DomainError
     return DomainError.one(ErrorCode.INVALID_TRANSITION, str(error), field)
 
 
+def allowed_move(check: Callable[..., None], *args: Any, field: str = "input.status") -> None:
+    """Run a lifecycle rule (``db.rules.lifecycles``): a move it forbids is INVALID_TRANSITION on ``field``."""
+    try:
+        check(*args)
+    except InvalidMove as error:
+        raise invalid_move(error, field) from None
+
+
 @dataclass(frozen=True, slots=True)
 class Versioned(Generic[V]):
     """A versioned entity as its update mutation names it."""

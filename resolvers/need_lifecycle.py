@@ -9,10 +9,10 @@ from strawberry import UNSET
 
 from db.enums import NeedStatus, TaskPriority
 from db.models import Need
-from db.rules.lifecycles import InvalidMove, check_need
+from db.rules.lifecycles import check_need
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
+from resolvers.lifecycle import Versioned, allowed_move, changed_references, update_row
 from resolvers.mutation import run_mutation
 from resolvers.need import need_change
 from schema.need.inputs import UpdateNeedInput
@@ -53,10 +53,7 @@ async def changed_values(ctx: Context, input: UpdateNeedInput, need: Need) -> di
     await changed_references(ctx, input, REFERENCES, values)
     if input.status is not UNSET:
         status = NeedStatus(v.required(input.status, "input.status"))
-        try:
-            check_need(need.status, status, values.get("priority_score", need.priority_score))
-        except InvalidMove as error:
-            raise invalid_move(error) from None
+        allowed_move(check_need, need.status, status, values.get("priority_score", need.priority_score))
         values["status"] = status
         if status != need.status:
             values["status_changed_at"] = func.now()

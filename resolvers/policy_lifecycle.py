@@ -11,10 +11,10 @@ from strawberry import UNSET
 
 from db.enums import PolicyStatus
 from db.models import Policy, PpaPolicy
-from db.rules.lifecycles import InvalidMove, check_policy
+from db.rules.lifecycles import check_policy
 from resolvers import ppa_fields as f
 from resolvers import validation as v
-from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
+from resolvers.lifecycle import Versioned, allowed_move, changed_references, update_row
 from resolvers.mutation import run_mutation
 from resolvers.policy import policy_change
 from schema.policy.inputs import UpdatePolicyInput
@@ -48,10 +48,7 @@ async def changed_values(ctx: Context, input: UpdatePolicyInput, current: Policy
             "input.effectiveOn", "input.reviewOn")
     if input.status is not UNSET:
         status = PolicyStatus(v.required(input.status, "input.status"))
-        try:
-            check_policy(current.status, status, values.get("effective_on", current.effective_on))
-        except InvalidMove as error:
-            raise invalid_move(error) from None
+        allowed_move(check_policy, current.status, status, values.get("effective_on", current.effective_on))
         values["status"] = status
     return values
 

@@ -17,11 +17,11 @@ from db.policies.service import SERVICES
 from db.queries.calendar_events import event_entries
 from db.queries.logs import record_audit, record_change
 from db.rules.calendar_entries import CalendarEntry
-from db.rules.lifecycles import InvalidMove, check_move
+from db.rules.lifecycles import check_move
 from resolvers import ppa_fields as pf
 from resolvers import validation as v
 from resolvers.calendar import calendar_scope
-from resolvers.lifecycle import Versioned, changed_references, invalid_move, update_row
+from resolvers.lifecycle import Versioned, allowed_move, changed_references, update_row
 from resolvers.mutation import run_mutation, validation
 from schema.core.connection import Connection, paginate
 from schema.core.ids import decode_optional_id
@@ -96,10 +96,7 @@ async def changed_values(input: UpdateServiceInput, current: Service) -> dict[st
                                   required=False)
     if input.status is not UNSET:
         status = ServiceStatus(v.required(input.status, "input.status"))
-        try:
-            check_move(SERVICE_MOVES, current.status, status)
-        except InvalidMove as error:
-            raise invalid_move(error) from None
+        allowed_move(check_move, SERVICE_MOVES, current.status, status)
         if status == ServiceStatus.PUBLISHED and not values.get("contact", current.contact):
             raise validation("A published service needs a contact.", "input.contact")
         values["status"] = status

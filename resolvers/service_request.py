@@ -16,10 +16,10 @@ from db.policies import ANONYMOUS, policy_for
 from db.policies.service import tracked_by
 from db.queries.logs import record_change
 from db.queries.notification import NewNotification, insert_notifications
-from db.rules.lifecycles import InvalidMove, check_move
+from db.rules.lifecycles import check_move
 from resolvers import ppa_fields as pf
 from resolvers import validation as v
-from resolvers.lifecycle import Versioned, invalid_move, update_row
+from resolvers.lifecycle import Versioned, allowed_move, update_row
 from resolvers.mutation import not_found, run_mutation, validation
 from schema.core.connection import Connection, paginate
 from schema.core.errors import DomainError, ErrorCode
@@ -137,10 +137,7 @@ async def handle(ctx: Context, input: HandleServiceRequestInput) -> HandleServic
         status = ServiceRequestStatus(input.status)
 
         async def values(current: ServiceRequest) -> dict[str, Any]:
-            try:
-                check_move(REQUEST_MOVES, current.status, status)
-            except InvalidMove as error:
-                raise invalid_move(error) from None
+            allowed_move(check_move, REQUEST_MOVES, current.status, status)
             return {"status": status, "handled_by_id": user.id,
                     "staff_note": v.text(input.staff_note, "input.staffNote", max_length=5000, required=False)}
 
