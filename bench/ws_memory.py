@@ -6,7 +6,7 @@ scratch database and real Redis) and its clients in a worker process
 process's RSS growth per connection, then the traced growth per connection
 grouped by source line (and by file), largest first.
 
-    .venv/bin/python bench/ws_memory.py --subscribers 1000 --top 30 [--frames 12]
+    .venv/bin/python bench/ws_memory.py --subscribers 1000 --top 30 [--frames 12] [--loop asyncio]
 """
 from __future__ import annotations
 
@@ -133,9 +133,15 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--frames", type=int, default=1, help="callers kept per allocation (>1: print them)")
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
+                        help="uvloop: what `almanac serve` runs (uvicorn picks it when installed)")
     args = parser.parse_args()
     if not 1 <= args.subscribers <= 10000:
         parser.error("--subscribers 1..10000")
+    if args.loop == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     asyncio.run(asyncio.wait_for(measure(args.subscribers, args.top, args.frames), timeout=900))
 
 
