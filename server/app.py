@@ -246,7 +246,7 @@ def create_app(
         *GRAPHIQL_ROUTES,
     ]
     return AlmanacApp(routes=routes, lifespan=lifespan, middleware=request_middleware(settings),
-                      graphql=graphql, websocket_app=websocket_stack(settings, graphql))
+                      graphql=graphql, websocket_app=websocket_stack(settings, graphql.serve_websocket))
 
 
 def request_middleware(settings: Settings) -> list[Middleware]:

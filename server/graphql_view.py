@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 import orjson
@@ -116,6 +117,12 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             await send_graphql_error(send, error.status_code, reason, code.value)
             return
         await response(scope, receive, send)
+
+    def serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """What ``self(scope, receive, send)`` does for a websocket (Strawberry's ``__call__``), as a
+        plain function returning the view's coroutine: the two ``__call__`` frames it skips would be
+        held for the connection's life (issue 13). The ASGI caller discards the view's return value."""
+        return cast("Awaitable[None]", self.run(WebSocket(scope, receive=receive, send=send)))
 
     async def parse_http_body(self, request: Any) -> Any:
         data = await super().parse_http_body(request)

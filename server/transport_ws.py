@@ -103,7 +103,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if not isinstance(message, dict):
             await self.handle_invalid_message("Failed to parse message")
             return
-        await super().handle_message(cast("Message", message))
+        try:
+            await super().handle_message(cast("Message", message))
+        finally:
+            # Strawberry's receive loop keeps its last message in a local while it waits for the next:
+            # for an idle subscriber, the subscribe message for the connection's life. What it asked
+            # for is held where it is used (the operation's query and variables).
+            message.clear()
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         socket = getattr(self.context, "request", None)

@@ -72,6 +72,8 @@ async def test_a_graphql_websocket_is_served_past_the_http_middleware(
         modules = [frame.f_globals["__name__"] for frame in chain]
         assert "server.error_boundary" in modules and "server.transport_ws" in modules, modules
         assert not [m for m in modules if m.startswith(HTTP_ONLY_MODULES)], modules
+        # nor through the views' ``__call__`` (AlmanacGraphQL.serve_websocket starts the view's run directly)
+        assert "strawberry.asgi" not in modules and "server.graphql_view" not in modules, modules
     await subscription.close()
 
 
@@ -95,6 +97,9 @@ async def test_an_idle_subscriber_keeps_no_handshake_queue_event_or_finished_tas
     # and the group member and its writer none either; the token is not kept
     assert isinstance(member.closed, Flag) and member.writer._backlog is None
     assert handler.context.connection_params == {}
+    # and the receive loop, waiting for the next message, no longer holds the subscribe message's content
+    waiting = [frame.f_locals.get("message") for frame in chain if frame.f_code.co_name == "handle"]
+    assert waiting and all(message in (None, {}) for message in waiting), waiting
     # and the subscription is still served
     assert list(handler.operations) == ["1"]
     await subscription.close()
