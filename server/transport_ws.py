@@ -98,9 +98,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.connection_init_timeout_task = None
 
     async def handle_message(self, message: Any) -> None:  # Any: what arrives, before it is checked
-        """A frame that is JSON but not an object (``null``, ``[]``, ``5``) is a malformed message
-        (4400), not a TypeError escaping the handler (found by tests/security/test_http_fuzz.py)."""
-        if not isinstance(message, dict):
+        """A frame that is JSON but not an object (``null``, ``[]``, ``5``), or whose ``id`` is not a
+        string, is a malformed message (4400), not a TypeError escaping the handler (found by
+        tests/security/test_http_fuzz.py)."""
+        if not isinstance(message, dict) or not isinstance(message.get("id", ""), str):
             await self.handle_invalid_message("Failed to parse message")
             return
         try:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.realtime.conftest import LiveServer, live_settings, start_live_server
@@ -93,6 +93,7 @@ frames = st.one_of(
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(protocol="graphql-transport-ws", sent=['{"type":"complete","id":[]}'], initialise_first=False)
 @given(protocol=st.sampled_from(["graphql-transport-ws", "graphql-ws"]), sent=st.lists(frames, max_size=6),
        initialise_first=st.booleans())
 async def test_random_websocket_frames_never_crash_the_server_or_leak(
