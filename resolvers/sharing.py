@@ -1,28 +1,20 @@
 """Calendar sharing: grants on one's calendar, and free/busy for those they reach.
 
-A grant changes who reads the owner's PRIVATE events, so each grant change also writes an
-Event change for those events (the most recent ``MAX_EVENTS_ANNOUNCED``): open subscriptions
-of new readers receive them at once, those who lost access receive removals. A grant that
-starts or stops naming its calendar (``CalendarEntry.sharedBy``: READ or WRITE) changes what
-those it reaches are shown of every event on it, so they (and only they) are told of those
-events too.
+A grant change also tells live calendars what it changed for whom (``db.queries.grant_changes``).
 """
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ChangeOp, Visibility
-from db.models import CalendarGrant, Event, Team, User
+from db.enums import ChangeOp
+from db.models import CalendarGrant, Team, User
 from db.models.sharing import ShareLevel
 from db.policies import policy_for
-from db.policies.audience import Audience
-from db.policies.event import event_audiences
 from db.policies.sharing import (
     GRANTS,
     free_busy_visible,
@@ -34,15 +26,14 @@ from db.policies.sharing import (
 )
 from db.policies.viewer import Viewer
 from db.queries.free_busy import busy_blocks, team_busy_blocks
+from db.queries.grant_changes import announce_shared_by, private_event_readership
 from db.queries.logs import (
     audience_now,
     record_audience_changes,
     record_audit,
     record_change,
-    record_update_for,
 )
 from db.rules.availability import BusyBlock
-from db.rules.event_changes import placement
 from db.rules.recurrence import ExpansionLimit
 from resolvers.calendar import window
 from resolvers.mutation import not_found, run_mutation, validation
@@ -55,65 +46,7 @@ from schema.sharing.payloads import ShareCalendarPayload, UnshareCalendarPayload
 from schema.sharing.types import BusyPeriodType, CalendarGrantType, FreeBusyType, TeamFreeBusyType
 from server.context import Context
 
-MAX_EVENTS_ANNOUNCED = 1000
 MAX_FREE_BUSY_USERS = 50
-
-
-async def private_event_readership(ctx: Context, *owner_ids: int | None) -> dict[int, Audience]:
-    """Who reads the owners' PRIVATE events now (a team's grants open none: nothing to announce)."""
-    owners = [pk for pk in owner_ids if pk is not None]
-    if not owners:
-        return {}
-    ids = list(await ctx.session.scalars(
-        select(Event.id).where(Event.owner_id.in_(owners), Event.visibility == Visibility.PRIVATE)
-        .order_by(Event.starts_at.desc()).limit(MAX_EVENTS_ANNOUNCED)
-    ))
-    return await event_audiences(ctx.session, ids)
-
-
-async def announce_shared_by(ctx: Context, grant: CalendarGrant, reached: frozenset[int], announced: set[int],
-                             *, actor_id: int) -> None:
-    """The grant began or ceased to name its calendar in ``sharedBy``: each event on that calendar
-    (the most recent ``MAX_EVENTS_ANNOUNCED``) is told as UPDATED to those of ``reached`` who read
-    it, so their live calendars show the new value; events in ``announced`` already went to all
-    their readers."""
-    if not reached:
-        return
-    on_calendar = (Event.owner_id == grant.owner_id if grant.owner_id is not None
-                   else Event.team_id == grant.owner_team_id)
-    events = list(await ctx.session.scalars(
-        select(Event).where(on_calendar).order_by(Event.starts_at.desc()).limit(MAX_EVENTS_ANNOUNCED)))
-    readers = await event_audiences(ctx.session, [e.id for e in events if e.id not in announced])
-    whose = {"shared_by": grant.owner_id} if grant.owner_id is not None else {"shared_by_team": grant.owner_team_id}
-    for event in events:
-        told = readers[event.id].among(reached) if event.id in readers else None
-        if told is not None and not told.is_empty:
-            record_update_for(ctx.session, "Event", event.id, placement(event) | whose, told, actor_id=actor_id)
-
-
-@dataclass(slots=True)
-class TeamReach:
-    """The calendars shared with a team, and who read their owners' PRIVATE events, before one
-    of its memberships changes: joining or leaving the team is gaining or losing those grants."""
-
-    team_id: int
-    grants: list[CalendarGrant]
-    private: dict[int, Audience]
-
-
-async def team_reach(ctx: Context, team_id: int) -> TeamReach:
-    grants = list(await ctx.session.scalars(select(CalendarGrant).where(CalendarGrant.grantee_team_id == team_id)))
-    return TeamReach(team_id, grants, await private_event_readership(ctx, *(g.owner_id for g in grants)))
-
-
-async def announce_team_reach(ctx: Context, reach: TeamReach, member_id: int, *, actor_id: int) -> None:
-    """After ``member_id`` joined or left the team: the PRIVATE events they now read or no longer
-    read reach them (or leave them), and the calendars the team's grants name are re-named to them."""
-    announced = await record_audience_changes(ctx.session, "Event", reach.private, {"grantee_team": reach.team_id},
-                                              actor_id=actor_id)
-    for grant in reach.grants:
-        if names_grantor(grant.level):
-            await announce_shared_by(ctx, grant, frozenset({member_id}), announced, actor_id=actor_id)
 
 
 async def calendar_owner(ctx: Context, value: strawberry.ID | None, user_id: int) -> tuple[int | None, int | None]:
@@ -150,7 +83,7 @@ async def share_calendar(ctx: Context, input: ShareCalendarInput) -> ShareCalend
         if kind == "User" and grantee_pk == owner_id:
             raise validation("A calendar is always shared with its owner.", "input.granteeId")
         column = CalendarGrant.grantee_user_id if kind == "User" else CalendarGrant.grantee_team_id
-        before = await private_event_readership(ctx, owner_id)
+        before = await private_event_readership(ctx.session, owner_id)
         owner = CalendarGrant.owner_id == owner_id if owner_id is not None else CalendarGrant.owner_team_id == owner_team_id
         grant = await ctx.session.scalar(select(CalendarGrant).where(owner, column == grantee_pk).with_for_update())
         named_before = names_grantor(grant.level if grant is not None else None)
@@ -166,7 +99,7 @@ async def share_calendar(ctx: Context, input: ShareCalendarInput) -> ShareCalend
         announced = await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id},
                                                   actor_id=user.id)
         if names_grantor(grant.level) != named_before:
-            await announce_shared_by(ctx, grant, await reached_by_grant(ctx.session, grant), announced,
+            await announce_shared_by(ctx.session, grant, await reached_by_grant(ctx.session, grant), announced,
                                      actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="share", entity_type="CalendarGrant", entity_id=grant.id,
                      after={**whose, "grantee": f"{kind}:{grantee_pk}", "level": grant.level.value})
@@ -182,7 +115,7 @@ async def unshare_calendar(ctx: Context, input: UnshareCalendarInput) -> Unshare
         pk = decode_id(str(input.id), "CalendarGrant", field="input.id")
         grant: CalendarGrant = await editable_target(ctx, GRANTS, pk, "CalendarGrant", "input.id")
         owner_id = grant.owner_id
-        before = await private_event_readership(ctx, owner_id)
+        before = await private_event_readership(ctx.session, owner_id)
         former = await audience_now(ctx.session, "CalendarGrant", pk)
         reached = await reached_by_grant(ctx.session, grant) if names_grantor(grant.level) else frozenset()
         whose = {"owner_id": owner_id, "owner_team_id": grant.owner_team_id}
@@ -191,7 +124,7 @@ async def unshare_calendar(ctx: Context, input: UnshareCalendarInput) -> Unshare
                             actor_id=user.id, former=former)
         announced = await record_audience_changes(ctx.session, "Event", before, {"shared_by": owner_id},
                                                   actor_id=user.id)
-        await announce_shared_by(ctx, grant, reached, announced, actor_id=user.id)
+        await announce_shared_by(ctx.session, grant, reached, announced, actor_id=user.id)
         record_audit(ctx.session, actor_id=user.id, action="unshare", entity_type="CalendarGrant", entity_id=pk)
         await ctx.commit()
         return UnshareCalendarPayload(deleted_id=strawberry.ID(str(input.id)), errors=[])

@@ -14,7 +14,6 @@ from db.queries.logs import record_audit, record_change
 from db.queries.team import remove_membership, set_membership
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation
-from resolvers.sharing import announce_team_reach, team_reach
 from resolvers.targets import editable_target, readable_target
 from schema.core.ids import decode_id
 from schema.team.inputs import (
@@ -94,10 +93,7 @@ async def set_team_member(ctx: Context, input: SetTeamMemberInput) -> TeamPayloa
         if not member.is_active:
             raise not_found("User", "input.userId")
         role = TeamRole(input.role)
-        reach = await team_reach(ctx, team.id)
-        before = await set_membership(ctx.session, team.id, member.id, role)
-        if before is None:
-            await announce_team_reach(ctx, reach, member.id, actor_id=actor.id)
+        before = await set_membership(ctx.session, team.id, member.id, role, actor_id=actor.id)
         change = {"member_id": member.id, "role": role.value}
         return await saved(ctx, team, ChangeOp.UPDATED, change, actor_id=actor.id, action="set_member",
                            before={"member_id": member.id, "role": before.value if before else None}, after=change)
@@ -110,10 +106,8 @@ async def remove_team_member(ctx: Context, input: RemoveTeamMemberInput) -> Team
         actor = ctx.require_role(*TEAMS.editor_roles)
         team = await locked_team(ctx, input.team_id, "input.teamId")
         user_id = decode_id(input.user_id, "User", field="input.userId")
-        reach = await team_reach(ctx, team.id)
-        if not await remove_membership(ctx.session, team.id, user_id):
+        if not await remove_membership(ctx.session, team.id, user_id, actor_id=actor.id):
             raise not_found("Team member", "input.userId")
-        await announce_team_reach(ctx, reach, user_id, actor_id=actor.id)
         return await saved(ctx, team, ChangeOp.UPDATED, {"removed_member_id": user_id}, actor_id=actor.id,
                            action="remove_member", before={"member_id": user_id})
 

@@ -74,11 +74,11 @@ def cmd_team_member(args: argparse.Namespace, settings: Settings) -> None:
         if user is None or not user.is_active:
             return f"no active user with email {args.email}"
         if args.remove:
-            if not await remove_membership(session, team.id, user.id):
+            if not await remove_membership(session, team.id, user.id, actor_id=None):
                 return f"{args.email} is not a member of {team.name!r}"
             change: dict[str, Any] = {"removed_member_id": user.id}
         else:
-            await set_membership(session, team.id, user.id, role)
+            await set_membership(session, team.id, user.id, role, actor_id=None)
             change = {"member_id": user.id, "role": role.value}
         await record_change(session, "Team", team.id, ChangeOp.UPDATED, change)
         await session.commit()
