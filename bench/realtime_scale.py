@@ -484,8 +484,8 @@ async def numbered_head(bench: Bench, count: int) -> int:
     raise RuntimeError("the relay did not number the changes")
 
 
-async def storm(subscribers: int, changes: int, field: str, windows: int, cursors: int) -> None:
-    async with bench_env(users=min(subscribers, 50)) as bench:
+async def storm(subscribers: int, changes: int, field: str, windows: int, cursors: int, users: int) -> None:
+    async with bench_env(users=min(subscribers, users)) as bench:
         base = datetime(2031, 1, 5, tzinfo=UTC)
         if field == "task":
             task_ids = await make_tasks(bench, 50)
@@ -541,7 +541,7 @@ async def storm(subscribers: int, changes: int, field: str, windows: int, cursor
         done = sum(1 for i, c in enumerate(clients) if len(c.arrived) == expected(i)
                    and min(c.arrived, default=changes) > i % cursors)
         own = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - own_before
-        print(f"reconnect storm ({field}Changed, {cursors} distinct cursors): {done}/{subscribers} caught up "
+        print(f"reconnect storm ({field}Changed, {len(bench.user_ids)} users, {cursors} distinct cursors): {done}/{subscribers} caught up "
               f"exactly on their {changes - cursors + 1}-{changes} changes in "
               f"{caught_up:.2f} s (all connected at {connected:.2f} s); server {cpu:.2f} s CPU, {statements} SQL statements; clients (this process) "
               f"{own:.2f} s CPU; {load()}")
@@ -562,6 +562,9 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=0,
                         help="fanout with light clients: worker processes for them (0: the bench process)")
     parser.add_argument("--field", choices=["task", "calendar"], default="task", help="storm: the subscription")
+    parser.add_argument("--users", type=int, default=50,
+                        help="storm: distinct users the subscribers sign in as (a calendar window reads "
+                             "what each user reads beyond the office once)")
     parser.add_argument("--cursors", type=int, default=1,
                         help="storm: distinct `after` positions the subscribers resume from (1..changes)")
     args = parser.parse_args()
@@ -573,7 +576,7 @@ def main() -> None:
         "fanout": lambda: fanout(args.subscribers, args.rate, args.seconds, args.clients, args.client_processes),
         "idle": lambda: idle(args.subscribers, args.processes),
         "calendar": lambda: calendar(args.subscribers, args.windows, args.changes),
-        "storm": lambda: storm(args.subscribers, args.changes, args.field, args.windows, args.cursors),
+        "storm": lambda: storm(args.subscribers, args.changes, args.field, args.windows, args.cursors, args.users),
     }
     asyncio.run(asyncio.wait_for(scenarios[args.scenario](), timeout=1200))
 

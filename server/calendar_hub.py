@@ -16,7 +16,10 @@ was known for the source before the change minus what it shows now. A key that n
 source falls back to the wider ones (user -> role -> office), which is what its members were
 shown last. The office-wide part of a window is read once per window (shared by all its
 subscribers, also in a reconnect storm); a member adds only what it reads beyond the office
-(``personal_entries``: PRIVATE events and what derives from them), never a whole calendar.
+(``personal_entries``: PRIVATE events and what derives from them), never a whole calendar. When
+many members join at one broker position (a reconnect storm), who may read anything beyond the
+office at all (``personal_readers``: the audiences of those rows) is looked up once, and the others'
+own parts are known to be empty without a read.
 
 A change at or below what a key already applied for the source (a replay from ``after``
 of a change this window never processed live) reports the source's current entries and no
@@ -39,7 +42,7 @@ from db.policies.feed import OFFICE
 from db.policies.viewer import Viewer
 from db.queries.calendar import collect_entries
 from db.queries.calendar_scope import CalendarScope
-from db.queries.calendar_source import Source, personal_entries, source_entries
+from db.queries.calendar_source import Source, personal_entries, personal_readers, source_entries
 from db.rules.calendar_entries import CalendarEntry
 from db.rules.calendar_window import entries_in_window, hull
 from db.rules.recurrence import ExpansionLimit
@@ -49,6 +52,9 @@ from server.shared_loads import SharedLoads
 
 OFFICE_KEY: Hashable = ("office",)
 RESULTS_KEPT = 512
+# Members joining at one broker position before who may read anything beyond the office is looked
+# up once instead of each member's own part read (a lookup costs a few personal reads).
+READERS_AFTER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,7 @@ class HubStats:
     computations: int = 0  # source reads (one per change per computing viewer): what the tests count
     baselines: int = 0  # office-wide window reads (one per subscribed window)
     personal: int = 0  # per-key reads of what a viewer reads beyond the office
+    reader_lookups: int = 0  # lookups of who may read anything beyond the office (a storm's)
 
 
 def source_of(change: Change) -> Source:
@@ -152,6 +159,9 @@ class CalendarHub:
         self._opening: dict[WindowKey, asyncio.Future[WindowState]] = {}
         self._personal: dict[tuple[WindowKey, Hashable], asyncio.Future[None]] = {}
         self._sources = SharedLoads(size=1024)
+        self._readers_at = SharedLoads(size=8)
+        self._joins: tuple[int, int] = (-1, 0)  # (broker position, members joined at it)
+        self.readers_after = READERS_AFTER
         self.stats = HubStats()
 
     # -- windows and their members -------------------------------------------------------
@@ -169,7 +179,9 @@ class CalendarHub:
         try:
             if viewer.role is not None:
                 await self._read_personal(state, role_key(viewer.role), Viewer(user_id=0, role=viewer.role), position)
-            await self._read_personal(state, user_key(viewer), viewer, position)
+            readers = await self._readers(position)
+            nothing = readers is not None and viewer.user_id not in readers
+            await self._read_personal(state, user_key(viewer), viewer, position, nothing=nothing)
         except BaseException:
             self.leave(state)
             raise
@@ -191,15 +203,38 @@ class CalendarHub:
         self.windows[key] = state
         return state
 
-    async def _read_personal(self, state: WindowState, key: Hashable, viewer: Viewer, position: int) -> None:
+    async def _readers(self, position: int) -> frozenset[int] | None:
+        """Who may read anything beyond the office (``personal_readers``), looked up once per broker
+        position once more than ``readers_after`` members joined at that position (a reconnect
+        storm), else None: each member's own part is read (one lookup costs several reads)."""
+        if self._joins[0] != position:
+            self._joins = (position, 0)
+        self._joins = (position, self._joins[1] + 1)
+        if self._joins[1] <= self.readers_after:
+            return None
+
+        async def read() -> frozenset[int] | None:
+            self.stats.reader_lookups += 1
+            async with self.sessionmaker() as session:
+                return await personal_readers(session)
+
+        found: frozenset[int] | None = await self._readers_at.get(position, read)
+        return found
+
+    async def _read_personal(self, state: WindowState, key: Hashable, viewer: Viewer, position: int,
+                             *, nothing: bool = False) -> None:
+        """What ``viewer`` reads of the window beyond the office, once per (window, key); ``nothing``:
+        known to be nothing (not among ``personal_readers`` at ``position``), so not read."""
         slot = (state.key, key)
         reading = self._personal.get(slot)
         if reading is None:
             async def read() -> None:
-                scope = CalendarScope(state.key.start, state.key.end, viewer, state.key.modules)
-                async with self.sessionmaker() as session:
-                    entries = await personal_entries(session, scope)
-                self.stats.personal += 1
+                entries: list[CalendarEntry] = []
+                if not nothing:
+                    scope = CalendarScope(state.key.start, state.key.end, viewer, state.key.modules)
+                    async with self.sessionmaker() as session:
+                        entries = await personal_entries(session, scope)
+                    self.stats.personal += 1
                 state.read_at[key] = position
                 state.known[key] = dict(ids_by_source(entries))
 

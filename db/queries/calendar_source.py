@@ -10,12 +10,14 @@ them): the part of a subscriber's window that cannot be shared with other subscr
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cache
 
-from sqlalchemy import ColumnElement, false, func, not_
+from sqlalchemy import ColumnElement, false, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Assessment, Booking, Event, Ppa, PpaMilestone, PpaStageSchedule, Task
 from db.policies import policy_for
+from db.policies.audience import Scope
 from db.policies.feed import OFFICE
 from db.queries.calendar import sort_key
 from db.queries.calendar_events import event_entries
@@ -57,11 +59,35 @@ async def source_entries(session: AsyncSession, scope: CalendarScope, source: So
     return entries
 
 
+@cache
+def office_unreadable(name: str) -> ColumnElement[bool]:
+    """SQL: the office-wide view may not read the row of kind ``name``. Built once: it depends on
+    nothing but the policy, and a reused clause keeps its memoized cache key (building and keying
+    it again was a quarter of each subscriber's ``personal_entries`` in a reconnect storm)."""
+    model = SOURCE_KINDS[name][0]
+    return not_(func.coalesce(policy_for(model).readable(OFFICE), false()))
+
+
+async def personal_readers(session: AsyncSession) -> frozenset[int] | None:
+    """Every user who may read some row of ``PERSONAL_KINDS`` that the office may not: those named in
+    such a row's audience (the policy's own ``audiences``, as changes are routed by). Anyone else has
+    no ``personal_entries`` in any window beyond what their role reads. None when some such row's
+    audience is wider than a list (then nobody can be ruled out)."""
+    readers: set[int] = set()
+    for name in PERSONAL_KINDS:
+        model = SOURCE_KINDS[name][0]
+        ids = list((await session.scalars(
+            select(model.id).where(office_unreadable(name)))).all())  # type: ignore[attr-defined]
+        for audience in (await policy_for(model).audiences(session, ids)).values():
+            if audience.scope is not Scope.LISTED:
+                return None
+            readers |= audience.user_ids
+    return frozenset(readers)
+
+
 async def personal_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:
     """Entries of the window the scope's viewer reads and the office-wide view (``OFFICE``) does not."""
     entries: list[CalendarEntry] = []
     for name in PERSONAL_KINDS:
-        model, query = SOURCE_KINDS[name]
-        office_reads = func.coalesce(policy_for(model).readable(OFFICE), false())
-        entries.extend(await query(session, scope, [not_(office_reads)]))
+        entries.extend(await SOURCE_KINDS[name][1](session, scope, [office_unreadable(name)]))
     return entries

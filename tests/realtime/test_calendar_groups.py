@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import CalendarModule, ChangeOp, Visibility
-from db.models import Event, User
+from db.models import Event, EventParticipant, User
 from db.queries.logs import record_change
 from schema.core.ids import to_global_id
+from server.calendar_hub import READERS_AFTER
 from tests.realtime.conftest import (
     Committed,
     LiveServer,
@@ -144,3 +145,49 @@ async def test_a_private_event_known_before_subscribing_is_removed_for_its_reade
     await alice_sub.nothing_within(1.0)
     await bob_sub.close()
     await alice_sub.close()
+
+
+async def test_a_storm_reads_the_own_part_only_of_those_who_may_read_beyond_the_office(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine
+) -> None:
+    # given bob's PRIVATE event with carol invited in a window, and five colleagues who read only what the office does
+    bob, carol = await committed.user(), await committed.user()
+    others = [await committed.user() for _ in range(5)]
+    base = BASE + timedelta(days=200)  # a window of its own
+    start = base + timedelta(days=5, hours=10)
+    private = await committed.add(Event(
+        uid=f"rt-storm-{start.timestamp()}", title="bob and carol", starts_at=start, ends_at=start + timedelta(hours=1),
+        visibility=Visibility.PRIVATE, owner_id=bob.id, module=CalendarModule.COORDINATION))
+    async with committed.sessionmaker() as session:
+        session.add(EventParticipant(event_id=private.id, user_id=carol.id))
+        await session.commit()
+    hub = live_server.realtime.calendar
+    personal, lookups = hub.stats.personal, hub.stats.reader_lookups
+    hub.readers_after = 0  # as in a storm: who may read beyond the office is looked up, not read per member
+    try:
+        # when all of them subscribe to the window
+        subs = [await join(live_server, user, 0, base) for user in [*others[:2], bob, carol, *others[2:]]]
+    finally:
+        hub.readers_after = READERS_AFTER
+    # then only bob's and carol's own parts were read (and the role's), beside one lookup per broker position
+    assert hub.stats.personal - personal == 3
+    assert hub.stats.reader_lookups > lookups
+    # and when the private event moves out of the window, bob and carol are told its entry left, nobody else anything
+    async with committed.sessionmaker() as session:
+        old = series_payload(private)
+        await session.execute(update(Event).where(Event.id == private.id).values(
+            starts_at=Event.starts_at + timedelta(days=90), ends_at=Event.ends_at + timedelta(days=90)))
+        await record_change(session, "Event", private.id, ChangeOp.UPDATED,
+                            old | {"old_start": old["start"], "old_end": old["end"], "series_ends_at": None})
+        await session.commit()
+    for sub in subs[2:4]:
+        change = (await sub.data())["calendarChanged"]
+        assert (change["sourceId"], change["entries"], len(change["removedEntryIds"])) == (
+            to_global_id("Event", private.id), [], 1)
+    for sub in [*subs[:2], *subs[4:]]:
+        await sub.nothing_within(0.3)
+    for sub in subs:
+        await sub.close()
+    async with committed.sessionmaker() as session:
+        await session.execute(delete(EventParticipant).where(EventParticipant.event_id == private.id))
+        await session.commit()
