@@ -108,6 +108,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             port=port,
             log_config=None,  # server/logging.py renders uvicorn's records too
             log_level=settings.log_level.lower(),
+            # httptools, with each response's head and body sent in one write (server/http_protocol.py).
+            http="server.http_protocol:AlmanacHttpProtocol",
             **SERVER_WS_OPTIONS,
             # X-Forwarded-For is honoured only from ALMANAC_TRUSTED_PROXIES, by the app itself (issue 11).
             proxy_headers=False,
