@@ -16,8 +16,6 @@ execution per parameter set for ``TOTALS``, as PostgreSQL sees it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -104,12 +102,20 @@ def current() -> StatementCounter | None:
     return active[-1] if active else None
 
 
-@contextmanager
-def counting() -> Iterator[StatementCounter]:
+class Counting:
+    """``with counting() as counter``: a plain class, not a generator (it wraps every GraphQL operation)."""
+
+    __slots__ = ("counter", "token")
+
+    def __enter__(self) -> StatementCounter:
+        self.counter = StatementCounter()
+        self.token = _active.set((*_active.get(), self.counter))
+        return self.counter
+
+    def __exit__(self, *_: object) -> None:
+        _active.reset(self.token)
+
+
+def counting() -> Counting:
     """Count statements until the block ends, alongside any enclosing counters."""
-    counter = StatementCounter()
-    token = _active.set((*_active.get(), counter))
-    try:
-        yield counter
-    finally:
-        _active.reset(token)
+    return Counting()

@@ -20,14 +20,8 @@ from schema.calendar.mutation import CalendarMutation
 from schema.calendar.query import CalendarQuery
 from schema.community.mutation import CommunityMutation
 from schema.community.query import CommunityQuery
-from schema.core.extensions import (
-    AlmanacSchema,
-    AuthenticationExtension,
-    ErrorExtension,
-    SessionExtension,
-)
+from schema.core.extensions import AlmanacSchema
 from schema.core.fast_fields import FastFieldsExecutor
-from schema.core.limits import QUERY_LIMIT_EXTENSIONS
 from schema.core.node_ids import ConcreteNodeIds
 from schema.dashboard.query import DashboardQuery
 from schema.event.generate_tasks import EventTasksMutation
@@ -63,10 +57,7 @@ from schema.team.mutation import TeamMutation
 from schema.user.mutation import UserMutation
 from schema.user.query import UserQuery
 from schema.user_admin.mutation import UserAdminMutation
-from server.api_key_extension import ApiKeyExtension
-from server.metrics import MetricsExtension
-from server.rate_limit import RateLimitExtension
-from server.subscription_limit import SubscriptionLimitExtension
+from server.operation import AlmanacOperation
 
 
 @strawberry.type
@@ -128,17 +119,10 @@ MUTATIONS: tuple[type, ...] = (
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
 
-# MetricsExtension first: it times and counts everything the others do.
-EXTENSIONS: list[type] = [
-    MetricsExtension,
-    SessionExtension,
-    ErrorExtension,
-    AuthenticationExtension,
-    RateLimitExtension,
-    ApiKeyExtension,
-    SubscriptionLimitExtension,
-    *QUERY_LIMIT_EXTENSIONS,
-]
+# One extension running, in this order, what MetricsExtension, SessionExtension, ErrorExtension,
+# AuthenticationExtension, RateLimitExtension, ApiKeyExtension, SubscriptionLimitExtension and the
+# QUERY_LIMIT_EXTENSIONS did as twelve (server/operation.py).
+EXTENSIONS: list[type] = [AlmanacOperation]
 
 schema = AlmanacSchema(
     query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS,

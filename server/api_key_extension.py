@@ -8,6 +8,7 @@ from typing import Any
 from graphql import GraphQLError
 from prometheus_client import Counter
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from schema.core.errors import TopLevelCode
 from server.api_key_scope import refusal
@@ -39,26 +40,29 @@ def limiter_for(state: Any, principal: ApiKeyPrincipal) -> RequestRateLimiter | 
 
 class ApiKeyExtension(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
-        execution = self.execution_context
-        ctx = execution.context
-        principal: ApiKeyPrincipal | None = getattr(ctx, "api_key", None)
-        if principal is None or execution.graphql_document is None:
-            yield
-            return
-        counter = requests_counter(ctx.state)
-        limiter = limiter_for(ctx.state, principal)
-        if limiter is not None:
-            verdict = await limiter.hit(f"api-key:{principal.id}")
-            if not verdict.allowed:
-                counter.labels(principal.prefix, "rate_limited").inc()
-                raise GraphQLError(
-                    f"This API key's budget of {principal.requests_per_minute} requests per minute is spent.",
-                    extensions={"code": TopLevelCode.RATE_LIMITED.value,
-                                "retryAfterSeconds": verdict.retry_after_seconds},
-                )
-        reason = refusal(execution.schema._schema, execution.graphql_document, principal.modules)
-        if reason is not None:
-            counter.labels(principal.prefix, "out_of_scope").inc()
-            raise GraphQLError(reason, extensions={"code": TopLevelCode.PERMISSION_DENIED.value})
-        counter.labels(principal.prefix, "ok").inc()
+        await check_api_key(self.execution_context)
         yield
+
+
+async def check_api_key(execution: ExecutionContext) -> None:
+    """Before execution: an API key's own budget, then its modules (raises RATE_LIMITED or PERMISSION_DENIED)."""
+    ctx = execution.context
+    principal: ApiKeyPrincipal | None = getattr(ctx, "api_key", None)
+    if principal is None or execution.graphql_document is None:
+        return
+    counter = requests_counter(ctx.state)
+    limiter = limiter_for(ctx.state, principal)
+    if limiter is not None:
+        verdict = await limiter.hit(f"api-key:{principal.id}")
+        if not verdict.allowed:
+            counter.labels(principal.prefix, "rate_limited").inc()
+            raise GraphQLError(
+                f"This API key's budget of {principal.requests_per_minute} requests per minute is spent.",
+                extensions={"code": TopLevelCode.RATE_LIMITED.value,
+                            "retryAfterSeconds": verdict.retry_after_seconds},
+            )
+    reason = refusal(execution.schema._schema, execution.graphql_document, principal.modules)
+    if reason is not None:
+        counter.labels(principal.prefix, "out_of_scope").inc()
+        raise GraphQLError(reason, extensions={"code": TopLevelCode.PERMISSION_DENIED.value})
+    counter.labels(principal.prefix, "ok").inc()

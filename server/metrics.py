@@ -138,18 +138,20 @@ class MetricsExtension(SchemaExtension):
         with statements.counting() as sql:  # nests: an enclosing (test's) counter still counts
             try:
                 yield
-                outcome = _outcome(self.execution_context)
+                outcome = outcome_of(self.execution_context)
             except GraphQLError as error:
-                outcome = _code_outcome(error)
+                outcome = code_outcome(error)
                 raise
             finally:
-                metrics_for(state).observe(
-                    name=self.execution_context.operation_name,
-                    operation_type=_operation_type(self.execution_context),
-                    outcome=outcome,
-                    seconds=time.perf_counter() - started,
-                    sql=sql.count,
-                )
+                observe_operation(state, self.execution_context, outcome, started, sql.count)
+
+
+def observe_operation(state: Any, ctx: ExecutionContext, outcome: str, started: float, sql: int) -> None:
+    """One finished operation in the app's metrics (``started``: its ``time.perf_counter()``)."""
+    metrics_for(state).observe(
+        name=ctx.operation_name, operation_type=_operation_type(ctx), outcome=outcome,
+        seconds=time.perf_counter() - started, sql=sql,
+    )
 
 
 def _operation_type(ctx: ExecutionContext) -> str:
@@ -159,11 +161,11 @@ def _operation_type(ctx: ExecutionContext) -> str:
         return "unknown"
 
 
-def _outcome(ctx: ExecutionContext) -> str:
+def outcome_of(ctx: ExecutionContext) -> str:
     errors = (ctx.result.errors if ctx.result is not None else None) or ctx.pre_execution_errors
-    return _code_outcome(errors[0]) if errors else "ok"
+    return code_outcome(errors[0]) if errors else "ok"
 
 
-def _code_outcome(error: GraphQLError) -> str:
+def code_outcome(error: GraphQLError) -> str:
     code = str((error.extensions or {}).get("code", "")).lower()
     return code if code in _OUTCOMES else "error"

@@ -217,6 +217,55 @@ def stand_in_document(query: str | None, operation_name: str | None) -> Document
     return _stand_in("query", "Refused")
 
 
+@dataclass(frozen=True, slots=True)
+class RateCheck:
+    """One operation's count against the request limit (``hit_rate_limit``)."""
+
+    limiter: RequestRateLimiter | None = None
+    verdict: RateVerdict | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.verdict is not None and not self.verdict.allowed and self.limiter is not None
+
+
+NOT_COUNTED = RateCheck()
+
+
+async def hit_rate_limit(context: Any) -> RateCheck:
+    """Count the operation as it starts (every one, valid or not)."""
+    state = getattr(context, "state", None)
+    if state is None:
+        return NOT_COUNTED
+    limiter = rate_limiter_for(state)
+    if limiter is None:
+        return NOT_COUNTED
+    return RateCheck(limiter, await limiter.hit(identity_of(context)))
+
+
+def stand_in_for_refused(ctx: Any, check: RateCheck) -> None:
+    """At parsing: a refused operation's document is replaced by a trivial one, never parsed."""
+    if check.refused:
+        provided = ctx._provided_operation_name
+        ctx.graphql_document = stand_in_document(ctx.query, provided)
+        if provided is not None and not OPERATION_NAME.fullmatch(provided):
+            ctx._provided_operation_name = None  # names nothing in the stand-in document
+
+
+def refuse_over_limit(ctx: Any, check: RateCheck) -> None:
+    """At validation: a refused operation's RATE_LIMITED error (HTTP 429 with Retry-After); validation is skipped."""
+    if check.refused and check.verdict is not None and check.limiter is not None:
+        retry_after = check.verdict.retry_after_seconds
+        response = getattr(ctx.context, "response", None)
+        if isinstance(response, Response):
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry_after)
+        ctx.pre_execution_errors = [GraphQLError(
+            f"Too many requests (limit {check.limiter.describe()}). Retry in {retry_after} s.",
+            extensions={"code": TopLevelCode.RATE_LIMITED.value, "retryAfter": retry_after},
+        )]
+
+
 class RateLimitExtension(SchemaExtension):
     """Counts every operation as it starts and refuses one over the limit before any other work.
 
@@ -226,40 +275,16 @@ class RateLimitExtension(SchemaExtension):
     to be answered in full, 700 of 700, because the refusal waited for execution).
     """
 
-    verdict: RateVerdict | None = None
-    limiter: RequestRateLimiter | None = None
+    check: RateCheck = NOT_COUNTED
 
     async def on_operation(self) -> AsyncIterator[None]:
-        context = self.execution_context.context
-        state = getattr(context, "state", None)
-        if state is not None:
-            self.limiter = rate_limiter_for(state)
-            if self.limiter is not None:
-                self.verdict = await self.limiter.hit(identity_of(context))
+        self.check = await hit_rate_limit(self.execution_context.context)
         yield
 
-    @property
-    def refused(self) -> bool:
-        return self.verdict is not None and not self.verdict.allowed and self.limiter is not None
-
     def on_parse(self) -> Iterator[None]:
-        if self.refused:
-            ctx = self.execution_context
-            provided = ctx._provided_operation_name
-            ctx.graphql_document = stand_in_document(ctx.query, provided)
-            if provided is not None and not OPERATION_NAME.fullmatch(provided):
-                ctx._provided_operation_name = None  # names nothing in the stand-in document
+        stand_in_for_refused(self.execution_context, self.check)
         yield
 
     def on_validate(self) -> Iterator[None]:
-        if self.refused and self.verdict is not None and self.limiter is not None:
-            retry_after = self.verdict.retry_after_seconds
-            response = getattr(self.execution_context.context, "response", None)
-            if isinstance(response, Response):
-                response.status_code = 429
-                response.headers["Retry-After"] = str(retry_after)
-            self.execution_context.pre_execution_errors = [GraphQLError(
-                f"Too many requests (limit {self.limiter.describe()}). Retry in {retry_after} s.",
-                extensions={"code": TopLevelCode.RATE_LIMITED.value, "retryAfter": retry_after},
-            )]
+        refuse_over_limit(self.execution_context, self.check)
         yield

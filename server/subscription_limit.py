@@ -34,31 +34,42 @@ class SubscriptionLimitExtension(SchemaExtension):
         try:
             yield
         finally:
-            if self.counted_user is not None:
-                state, user_id = self.execution_context.context.state, self.counted_user
-                ref = current_operation.get()
-                if ref is not None and ref.handed_over:  # served on by its group: counted until released
-                    ref.also_on_release(lambda: uncount(state, user_id))
-                else:
-                    uncount(state, user_id)
+            release_subscription(self.execution_context, self.counted_user)
 
     def on_validate(self) -> Iterator[None]:
-        ctx = self.execution_context
-        context = ctx.context
-        state = getattr(context, "state", None)
-        user = getattr(context, "user", None)
-        if ctx.pre_execution_errors is None and state is not None and user is not None and _is_subscription(ctx):
-            active = active_subscriptions(state)
-            cap = state.settings.max_subscriptions_per_user
-            if active[user.id] >= cap:
-                ctx.pre_execution_errors = [GraphQLError(
-                    f"You have {active[user.id]} subscriptions open, the most one user may hold; end one first.",
-                    extensions={"code": TopLevelCode.RATE_LIMITED.value, "maxSubscriptions": cap},
-                )]
-            else:
-                active[user.id] += 1
-                self.counted_user = user.id
+        self.counted_user = count_subscription(self.execution_context)
         yield
+
+
+def count_subscription(ctx: Any) -> int | None:
+    """At validation: a subscription takes one of its user's places, or is refused (RATE_LIMITED).
+    Returns the user counted, for ``release_subscription``."""
+    context = ctx.context
+    state = getattr(context, "state", None)
+    user = getattr(context, "user", None)
+    if ctx.pre_execution_errors is None and state is not None and user is not None and _is_subscription(ctx):
+        active = active_subscriptions(state)
+        cap = state.settings.max_subscriptions_per_user
+        if active[user.id] >= cap:
+            ctx.pre_execution_errors = [GraphQLError(
+                f"You have {active[user.id]} subscriptions open, the most one user may hold; end one first.",
+                extensions={"code": TopLevelCode.RATE_LIMITED.value, "maxSubscriptions": cap},
+            )]
+        else:
+            active[user.id] += 1
+            return int(user.id)
+    return None
+
+
+def release_subscription(ctx: Any, counted_user: int | None) -> None:
+    """When the operation ends: its place is freed (or when its group releases it, if handed over)."""
+    if counted_user is not None:
+        state, user_id = ctx.context.state, counted_user
+        ref = current_operation.get()
+        if ref is not None and ref.handed_over:  # served on by its group: counted until released
+            ref.also_on_release(lambda: uncount(state, user_id))
+        else:
+            uncount(state, user_id)
 
 
 def uncount(state: Any, user_id: int) -> None:

@@ -44,21 +44,30 @@ OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "serviceCatalog", "trac
 
 class SessionExtension(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        if hasattr(context, "read_only") and self.execution_context.operation_type is OperationType.QUERY:
-            context.read_only = True  # its session (opened on first use) runs without a transaction
+        mark_read_only(self.execution_context)
         yield
 
     async def on_operation(self) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            context = self.execution_context.context
-            if context is not None and hasattr(context, "close"):
-                try:
-                    await context.close()
-                except Exception as error:  # the answer is already decided; the connection is discarded
-                    log.warning("graphql.session_close_failed", trace_id=uuid.uuid4().hex[:16], exc_info=error)
+            await close_session(self.execution_context.context)
+
+
+def mark_read_only(ctx: ExecutionContext) -> None:
+    """A query's session (opened on first use) runs without a transaction."""
+    context = ctx.context
+    if hasattr(context, "read_only") and ctx.operation_type is OperationType.QUERY:
+        context.read_only = True
+
+
+async def close_session(context: Any) -> None:
+    """Close the operation's session; a failure is logged, not raised (the answer is already decided)."""
+    if context is not None and hasattr(context, "close"):
+        try:
+            await context.close()
+        except Exception as error:  # the connection is discarded
+            log.warning("graphql.session_close_failed", trace_id=uuid.uuid4().hex[:16], exc_info=error)
 
 
 def unauthenticated() -> GraphQLError:
@@ -76,12 +85,16 @@ class AuthenticationExtension(SchemaExtension):
     """
 
     def on_validate(self) -> Iterator[None]:
-        ctx = self.execution_context
-        if ctx.pre_execution_errors is None and ctx.context is not None and getattr(ctx.context, "user", None) is None:
-            document = ctx.graphql_document
-            if document is not None and selects_closed_fields(document.definitions, ctx.operation_name):
-                ctx.pre_execution_errors = [unauthenticated()]  # Strawberry then skips validation
+        refuse_anonymous(self.execution_context)
         yield
+
+
+def refuse_anonymous(ctx: ExecutionContext) -> None:
+    """UNAUTHENTICATED for an anonymous operation selecting closed root fields (Strawberry then skips validation)."""
+    if ctx.pre_execution_errors is None and ctx.context is not None and getattr(ctx.context, "user", None) is None:
+        document = ctx.graphql_document
+        if document is not None and selects_closed_fields(document.definitions, ctx.operation_name):
+            ctx.pre_execution_errors = [unauthenticated()]
 
 
 def selects_introspection(document: DocumentNode) -> bool:
@@ -156,19 +169,29 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 class ErrorExtension(SchemaExtension):
     def on_stream_result(self, result: Any) -> Iterator[None]:
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = [coded(error) for error in errors]
+        code_stream_errors(result)
         yield
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [coded(error) for error in result.errors]
-        pre = self.execution_context.pre_execution_errors
-        if pre:
-            self.execution_context.pre_execution_errors = [coded(error) for error in pre]
+        code_operation_errors(self.execution_context)
+
+
+def code_stream_errors(result: Any) -> None:
+    """Every error of one result a subscription pushes, coded."""
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [coded(error) for error in errors]
+
+
+def code_operation_errors(ctx: ExecutionContext) -> None:
+    """Every error of a finished operation, coded (run when the operation ends without an exception)."""
+    result = ctx.result
+    if result is not None and result.errors:
+        result.errors = [coded(error) for error in result.errors]
+    pre = ctx.pre_execution_errors
+    if pre:
+        ctx.pre_execution_errors = [coded(error) for error in pre]
 
 
 class AlmanacSchema(strawberry.Schema):

@@ -1,19 +1,20 @@
-"""Strawberry's extension runner with each hook's kind looked up once per extension class.
+"""Strawberry's extension runner with each hook's context-manager factory made once per extension class.
 
 Strawberry resolves every hook of every extension afresh for each operation: ``inspect``
 checks, a bound method and a ``contextlib.contextmanager`` wrapper (``functools.wraps``)
-per hook. With our dozen extensions and four stages that was a quarter of the CPU of a
-``{ __typename }`` request (issue 12's profile). Here the kind of ``type(extension).on_x``
-is cached per schema's extension classes and the generator hook is wrapped by contextlib's own context-manager
-class directly, so hooks run exactly as before (same order, same exception handling).
+per hook. Here ``contextlib.contextmanager``/``asynccontextmanager`` wrap each class's hook
+function once, and an operation only calls the factory with its extension. A stage with a
+single hook (the Almanac schema has one extension, ``server.operation``) enters that one
+context manager directly, without an exit stack. Hooks run exactly as before: same order,
+same exception handling.
 """
 from __future__ import annotations
 
 import contextlib
 import inspect
 from collections.abc import Callable
-from functools import partial
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any
 
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.context import (
@@ -22,23 +23,23 @@ from strawberry.extensions.context import (
     OperationContextManager,
     ParsingContextManager,
     ValidationContextManager,
-    WrappedHook,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 from strawberry.utils.await_maybe import await_maybe
 
-Kind = Literal["generator", "async generator", "callable"]
-Plan = tuple[tuple[int, Kind, Callable[..., Any]], ...]  # (extension's index, kind, function) per hook
+Factory = Callable[[SchemaExtension], Any]  # extension -> a (sync or async) context manager
+Step = tuple[int, bool, Factory | None]  # (extension's index, async?, factory; None: a plain or coroutine function)
+Plan = tuple[Step, ...]
 _plans: dict[tuple[tuple[type[Any], ...], str], Plan] = {}
 
 
-def kind_of(function: Callable[..., Any]) -> Kind:
+def step_of(index: int, function: Callable[..., Any]) -> Step:
     if inspect.isgeneratorfunction(function):
-        return "generator"
+        return index, False, contextlib.contextmanager(function)
     if inspect.isasyncgenfunction(function):
-        return "async generator"
-    return "callable"
+        return index, True, contextlib.asynccontextmanager(function)
+    return index, False, None
 
 
 def plan_of(classes: tuple[type[Any], ...], hook_name: str) -> Plan:
@@ -48,46 +49,71 @@ def plan_of(classes: tuple[type[Any], ...], hook_name: str) -> Plan:
     if plan is None:
         default = getattr(SchemaExtension, hook_name)
         functions = [(index, getattr(cls, hook_name)) for index, cls in enumerate(classes)]
-        plan = _plans[key] = tuple((index, kind_of(f), f) for index, f in functions if f is not default)
+        plan = _plans[key] = tuple(step_of(index, f) for index, f in functions if f is not default)
     return plan
 
 
 class CachedHooks(ExtensionContextManagerBase):
     """Strawberry's ``ExtensionContextManagerBase`` entering the planned hooks directly."""
 
-    __slots__ = ("extensions", "plan")
+    __slots__ = ("extensions", "plan", "single", "single_async")
 
     def __init__(self, extensions: list[SchemaExtension]) -> None:
         self.extensions = extensions
         self.plan = plan_of(tuple(map(type, extensions)), self.HOOK_NAME)
+        self.single: Any = None  # the one hook's context manager, entered without an exit stack
+        self.single_async = False
 
-    def _manager(self, index: int, kind: Kind, function: Callable[..., Any]) -> WrappedHook:
+    def _manager(self, index: int, factory: Factory | None) -> Any:
         extension = self.extensions[index]
-        if kind == "generator":
-            return WrappedHook(extension, partial(contextlib._GeneratorContextManager, function, (extension,), {}), False)
-        if kind == "async generator":
-            return WrappedHook(extension, partial(contextlib._AsyncGeneratorContextManager, function, (extension,), {}),
-                               True)
-        return self.from_callable(extension, function)  # a plain or coroutine function (rare): Strawberry's wrapping
+        if factory is not None:
+            return factory(extension)
+        hook = self.from_callable(extension, getattr(type(extension), self.HOOK_NAME))  # rare: Strawberry's wrapping
+        return hook.hook()
+
+    def _is_async(self, step: Step) -> bool:
+        index, is_async, factory = step
+        if factory is not None:
+            return is_async
+        return inspect.iscoroutinefunction(getattr(type(self.extensions[index]), self.HOOK_NAME))
 
     def __enter__(self) -> None:
-        self.hooks = [self._manager(*step) for step in self.plan]
+        """Synchronous execution (unused by the server): Strawberry's own per-operation wrapping."""
+        self.hooks = [hook for index, _, _ in self.plan if (hook := self.get_hook(self.extensions[index]))]
         super().__enter__()
 
     async def __aenter__(self) -> None:
-        stack = self.async_exit_stack = contextlib.AsyncExitStack()
-        for index, kind, function in self.plan:
-            if kind == "generator":
-                stack.enter_context(contextlib._GeneratorContextManager(function, (self.extensions[index],), {}))
-            elif kind == "async generator":
-                await stack.enter_async_context(
-                    contextlib._AsyncGeneratorContextManager(function, (self.extensions[index],), {}))
+        if len(self.plan) == 1:
+            step = self.plan[0]
+            manager = self._manager(step[0], step[2])
+            self.single_async = self._is_async(step)
+            if self.single_async:
+                await manager.__aenter__()
             else:
-                hook = self._manager(index, kind, function)
-                if hook.is_async:
-                    await stack.enter_async_context(hook.hook())  # type: ignore[arg-type]
-                else:
-                    stack.enter_context(hook.hook())  # type: ignore[arg-type]
+                manager.__enter__()
+            self.single = manager
+            return
+        stack = self.async_exit_stack = contextlib.AsyncExitStack()
+        for step in self.plan:
+            manager = self._manager(step[0], step[2])
+            if self._is_async(step):
+                await stack.enter_async_context(manager)
+            else:
+                stack.enter_context(manager)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc_val: BaseException | None, exc_tb: TracebackType | None,
+    ) -> None:
+        """Like Strawberry's: a hook cannot swallow the exception (the stack's answer is not returned)."""
+        if not self.plan:
+            return
+        single = self.single
+        if single is None:
+            await self.async_exit_stack.__aexit__(exc_type, exc_val, exc_tb)
+        elif self.single_async:
+            await single.__aexit__(exc_type, exc_val, exc_tb)
+        else:
+            single.__exit__(exc_type, exc_val, exc_tb)
 
 
 class CachedOperationHooks(CachedHooks, OperationContextManager):

@@ -99,19 +99,28 @@ class QueryParser(SchemaExtension):
         self.max_token_count = max_token_count
 
     def on_parse(self) -> Iterator[None]:
-        ctx = self.execution_context
-        ctx.parse_options["max_tokens"] = self.max_token_count
-        if ctx.graphql_document is None and ctx.query:
-            with suppress(GraphQLError):
-                ctx.graphql_document = _cached_parse(ctx.query, max_tokens=self.max_token_count)
+        parse_cached(self.execution_context, self.max_token_count)
         yield
-        for error in ctx.pre_execution_errors or ():
-            if isinstance(error, GraphQLSyntaxError) and _TOKEN_LIMIT_MESSAGE in error.message:
-                error.extensions = {
-                    **(error.extensions or {}),
-                    "code": TopLevelCode.QUERY_TOO_COMPLEX.value,
-                    "maxTokens": self.max_token_count,
-                }
+        code_token_limit(self.execution_context, self.max_token_count)
+
+
+def parse_cached(ctx: Any, max_tokens: int) -> None:
+    """Before parsing: the token limit for Strawberry's parse, and the cached document when the text parses."""
+    ctx.parse_options["max_tokens"] = max_tokens
+    if ctx.graphql_document is None and ctx.query:
+        with suppress(GraphQLError):
+            ctx.graphql_document = _cached_parse(ctx.query, max_tokens=max_tokens)
+
+
+def code_token_limit(ctx: Any, max_tokens: int) -> None:
+    """After parsing: the token limit's syntax error answers QUERY_TOO_COMPLEX."""
+    for error in ctx.pre_execution_errors or ():
+        if isinstance(error, GraphQLSyntaxError) and _TOKEN_LIMIT_MESSAGE in error.message:
+            error.extensions = {
+                **(error.extensions or {}),
+                "code": TopLevelCode.QUERY_TOO_COMPLEX.value,
+                "maxTokens": max_tokens,
+            }
 
 
 # -- 2. shape: fragment expansion, depth, aliases -------------------------------------
@@ -184,28 +193,32 @@ class QueryGate(SchemaExtension):
         self.limits = limits
 
     def on_validate(self) -> Iterator[None]:
-        ctx = self.execution_context
-        document = ctx.graphql_document
-        if ctx.pre_execution_errors is None and document is not None:
-            error = self._error(document)
-            if error is not None:
-                _refuse_before_validation(ctx, error)
+        gate(self.execution_context, self.limits)
         yield
 
-    def _error(self, document: DocumentNode) -> GraphQLError | None:
-        from schema.core.extensions import selects_introspection
 
-        context = self.execution_context.context
-        settings = getattr(context, "settings", None)
-        if settings is not None and not settings.introspection and selects_introspection(document):
-            return GraphQLError("Introspection is disabled on this server (ALMANAC_INTROSPECTION=false).",
-                                extensions={"code": TopLevelCode.VALIDATION.value})
-        if _within_limits.holds(document, self.limits):
-            return None
-        error = expansion_error(document, self.limits)
-        if error is None:
-            _within_limits.remember(document, self.limits)
-        return error
+def gate(ctx: Any, limits: QueryLimits) -> None:
+    """Before validation: introspection when turned off, fragment expansion and merge pairs."""
+    document = ctx.graphql_document
+    if ctx.pre_execution_errors is None and document is not None:
+        error = _gate_error(ctx, document, limits)
+        if error is not None:
+            _refuse_before_validation(ctx, error)
+
+
+def _gate_error(ctx: Any, document: DocumentNode, limits: QueryLimits) -> GraphQLError | None:
+    from schema.core.extensions import selects_introspection
+
+    settings = getattr(ctx.context, "settings", None)
+    if settings is not None and not settings.introspection and selects_introspection(document):
+        return GraphQLError("Introspection is disabled on this server (ALMANAC_INTROSPECTION=false).",
+                            extensions={"code": TopLevelCode.VALIDATION.value})
+    if _within_limits.holds(document, limits):
+        return None
+    error = expansion_error(document, limits)
+    if error is None:
+        _within_limits.remember(document, limits)
+    return error
 
 
 class _WithinLimits:
@@ -273,21 +286,25 @@ class NormalizedValidationCache(SchemaExtension):
     """Strawberry's ValidationCache, keyed so whitespace variants of a query share one entry."""
 
     def on_validate(self) -> Iterator[None]:
-        ctx = self.execution_context
-        if ctx.pre_execution_errors is None and ctx.graphql_document is not None and ctx.query:
-            schema: GraphQLSchema = ctx.schema._schema
-            rules = tuple(ctx.validation_rules)
-            normalized = normalized_key(ctx.query)
-            exact_key = (id(schema), rules, "exact", ctx.query)
-            normal_key = (id(schema), rules, "normal", normalized) if normalized is not None else None
-            cached = _validation_results.get(normal_key) if normal_key else None
-            if cached is None:
-                cached = _validation_results.get(exact_key)
-            if cached is None:
-                cached = validate_document(schema, ctx.graphql_document, rules)
-                _validation_results.put(normal_key if normal_key and not cached else exact_key, cached)
-            ctx.pre_execution_errors = cached
+        validate_cached(self.execution_context)
         yield
+
+
+def validate_cached(ctx: Any) -> None:
+    """Validation through the cache; Strawberry then skips its own (``pre_execution_errors`` is set)."""
+    if ctx.pre_execution_errors is None and ctx.graphql_document is not None and ctx.query:
+        schema: GraphQLSchema = ctx.schema._schema
+        rules = tuple(ctx.validation_rules)
+        normalized = normalized_key(ctx.query)
+        exact_key = (id(schema), rules, "exact", ctx.query)
+        normal_key = (id(schema), rules, "normal", normalized) if normalized is not None else None
+        cached = _validation_results.get(normal_key) if normal_key else None
+        if cached is None:
+            cached = _validation_results.get(exact_key)
+        if cached is None:
+            cached = validate_document(schema, ctx.graphql_document, rules)
+            _validation_results.put(normal_key if normal_key and not cached else exact_key, cached)
+        ctx.pre_execution_errors = cached
 
 
 # -- 3. cost ------------------------------------------------------------------------
@@ -308,12 +325,30 @@ class QueryCostLimiter(SchemaExtension):
     """
 
     def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
+        self.check = CostCheck(limits)
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        await self.check.before(self.execution_context)
+        started = time.perf_counter()
+        yield
+        await self.check.after(self.execution_context, started)
+
+    def get_results(self) -> dict[str, Any]:
+        return self.check.results(self.execution_context)
+
+
+class CostCheck:
+    """One operation's cost: refused over the limits, charged to the budgets, reported on request."""
+
+    __slots__ = ("budget", "cost", "limits")
+
+    def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.cost: QueryCost | None = None
         self.budget: Any = None
 
-    async def on_execute(self) -> AsyncIterator[None]:
-        ctx = self.execution_context
+    async def before(self, ctx: Any) -> None:
+        """Before execution (raises the refusal as a GraphQLError)."""
         if ctx.graphql_document is not None:
             self.cost = query_cost(
                 ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, self.limits.cost_rules
@@ -323,13 +358,14 @@ class QueryCostLimiter(SchemaExtension):
             wait = await time_refusal(ctx.context)
             if wait is not None:
                 _refuse_for_time(ctx.context, wait)
-            await self._charge(self.cost)
-        started = time.perf_counter()
-        yield
+            await self._charge(ctx, self.cost)
+
+    async def after(self, ctx: Any, started: float) -> None:
+        """After an execution that raised nothing: its time, charged to the time budget."""
         await charge_time(ctx.context, math.ceil(1000 * (time.perf_counter() - started)))
 
-    async def _charge(self, cost: QueryCost) -> None:
-        self.budget = await charge_cost(self.execution_context.context, cost.total)
+    async def _charge(self, ctx: Any, cost: QueryCost) -> None:
+        self.budget = await charge_cost(ctx.context, cost.total)
         if self.budget is not None and not self.budget.allowed:
             raise GraphQLError(
                 f"Query cost budget used up: this operation costs {cost.total} points and {self.budget.remaining}"
@@ -355,8 +391,8 @@ class QueryCostLimiter(SchemaExtension):
                 maxCost=self.limits.max_cost,
             )
 
-    def get_results(self) -> dict[str, Any]:
-        requested = (self.execution_context.operation_extensions or {}).get(COST_REQUEST_KEY)
+    def results(self, ctx: Any) -> dict[str, Any]:
+        requested = (ctx.operation_extensions or {}).get(COST_REQUEST_KEY)
         if self.cost is None or not requested:
             return {}
         cost: dict[str, Any] = {"requested": self.cost.total, "limit": self.limits.max_cost}

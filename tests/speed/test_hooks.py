@@ -91,3 +91,31 @@ def test_the_almanac_schema_uses_the_cached_runner() -> None:
 
     runner = schema.create_extensions_runner(None, [])  # type: ignore[arg-type]
     assert isinstance(runner, CachedExtensionsRunner)
+
+
+async def test_an_operation_enters_one_hook_per_stage_and_no_exit_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: twelve extensions entered 16 generator hooks on four exit stacks per request; the
+    schema now builds one extension per operation and enters one hook per stage."""
+    import contextlib
+
+    from schema.core import hooks
+    from schema.root import schema
+    from server.operation import AlmanacOperation
+
+    assert [type(extension) for extension in schema.get_extensions()] == [AlmanacOperation]
+    entered: list[str] = []
+    original = hooks.CachedHooks._manager
+
+    def counted(self: hooks.CachedHooks, index: int, factory: Any) -> Any:
+        entered.append(self.HOOK_NAME)
+        return original(self, index, factory)
+
+    def no_stack() -> None:
+        raise AssertionError("an exit stack for a single hook")
+
+    monkeypatch.setattr(hooks.CachedHooks, "_manager", counted)
+    monkeypatch.setattr(contextlib, "AsyncExitStack", no_stack)
+    result = await schema.execute("{ __typename }")
+
+    assert result.errors is None and result.data == {"__typename": "Query"}
+    assert entered == ["on_operation", "on_parse", "on_validate", "on_execute"]
