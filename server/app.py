@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from db import statements
 from db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
 from server.admission import ADMISSION_KEY, Admission
+from server.compression import GZip
 from server.context import ChangeNotifier
 from server.deploy_check import refuse_unsafe_start
 from server.error_boundary import ErrorBoundary
@@ -262,6 +262,6 @@ def request_middleware(settings: Settings) -> list[Middleware]:
             allow_headers=["Authorization", "Content-Type"], max_age=600,
         ))
     # Level 1: a 2.5 MB calendar month shrinks ~20x for a few ms of CPU; higher levels cost 3-7x more.
-    stack.append(Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=1))
+    stack.append(Middleware(GZip, minimum_size=settings.gzip_min_bytes, compresslevel=1))
     stack.append(Middleware(BodySizeLimit, settings=settings))
     return stack
