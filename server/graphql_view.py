@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
+from strawberry.http.streaming import HTTPStreamTransport
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
@@ -130,6 +131,14 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             if not isinstance(getattr(item, "operation_name", None), (str, type(None))):
                 raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
         return data
+
+    def _get_stream_transport_from_headers(self, headers: Mapping[str, str]) -> HTTPStreamTransport | None:
+        """None without looking when no HTTP streaming transport is configured (subscriptions run over
+        websockets): Strawberry parses the ``Accept`` header with ``email.message`` to find one, on every
+        request (~2 % of a cheap query's CPU)."""
+        if not self._stream_transport_map:
+            return None
+        return super()._get_stream_transport_from_headers(headers)
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json(data, self.max_json_depth)

@@ -350,9 +350,8 @@ class CostCheck:
     async def before(self, ctx: Any) -> None:
         """Before execution (raises the refusal as a GraphQLError)."""
         if ctx.graphql_document is not None:
-            self.cost = query_cost(
-                ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, self.limits.cost_rules
-            )
+            self.cost = _cost_of(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
+                                 self.limits.cost_rules)
             self._reject_if_over(self.cost)
             _reject_long_lists(ctx.graphql_document, ctx.variables, self.limits.max_list_items)
             wait = await time_refusal(ctx.context)
@@ -399,6 +398,26 @@ class CostCheck:
         if self.budget is not None:
             cost["budget"] = {"limit": self.budget.limit, "remaining": self.budget.remaining, "period": "minute"}
         return {"cost": cost}
+
+
+_costs: OrderedDict[tuple[int, int, str | None, int], tuple[DocumentNode, CostRules, QueryCost]] = OrderedDict()
+
+
+def _cost_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
+             variables: dict[str, Any] | None, rules: CostRules) -> QueryCost:
+    """``query_cost``, remembered per parsed document (the parser cache hands out the same object for
+    the same text) when no variables can change it: a cheap query's cost was walked on every request."""
+    if variables:
+        return query_cost(schema, document, operation_name, variables, rules)
+    key = (id(schema), id(document), operation_name, id(rules))
+    cached = _costs.get(key)
+    if cached is not None and cached[0] is document and cached[1] is rules:
+        return cached[2]
+    cost = query_cost(schema, document, operation_name, variables, rules)
+    _costs[key] = (document, rules, cost)  # both kept alive: their ids stay theirs
+    if len(_costs) > PARSE_CACHE_SIZE:
+        _costs.popitem(last=False)
+    return cost
 
 
 def longest_list(value: Any) -> int:

@@ -173,3 +173,24 @@ def test_cost_never_fails_on_valid_queries_and_fragments_do_not_change_it(case: 
     header, _, body = query.partition(" { ")
     as_fragment = f"{header} {{ ...Everything }} fragment Everything on Query {{ {body}"
     assert query_cost(SCHEMA, parse(as_fragment), "Q", variables) == result
+
+
+async def test_a_repeated_query_without_variables_is_costed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per parsed document and operation (schema.core.limits._cost_of); variables are costed every time."""
+    from schema.core import limits
+
+    walked: list[dict[str, Any] | None] = []
+
+    def counted(*args: Any) -> QueryCost:
+        walked.append(args[3])
+        return query_cost(*args)
+
+    monkeypatch.setattr(limits, "query_cost", counted)
+    query = "query Costed($n: Int) { items(first: 7) { nodes { id } } more: items(first: $n) { totalCount } }"
+    for _ in range(3):
+        result = await limited_schema.execute(query, operation_extensions={"cost": True})
+        assert result.extensions == {"cost": {"requested": 9, "limit": 10_000}}
+    for n in (1, 2):
+        await limited_schema.execute(query, variable_values={"n": n})
+
+    assert walked == [None, {"n": 1}, {"n": 2}]
