@@ -35,7 +35,7 @@ class Context:
     response: Any = None
     _session: AsyncSession | None = None
     loaders: Loaders = field(init=False)
-    # Set for a query operation (SessionExtension): its session then needs no transaction.
+    # Set for a query operation (schema.core.extensions.mark_read_only): its session then needs no transaction.
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     read_only: bool = False
 
@@ -49,7 +49,7 @@ class Context:
 
     @property
     def session(self) -> AsyncSession:
-        """One session per operation, opened on first use, closed by SessionExtension."""
+        """One session per operation, opened on first use, closed when the operation ends (server.operation)."""
         if self._session is None:
             reads = self.read_sessionmaker if self.read_only else None
             self._session = SerializedSession(**(reads or self.sessionmaker).kw)

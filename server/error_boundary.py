@@ -6,7 +6,7 @@ a bug) is logged once with a trace id and answered as
 ``{"data": null, "errors": [{"message": ..., "extensions": {"code": "INTERNAL", "traceId": ...}}]}``:
 503 with ``Retry-After`` when the database or Redis is unreachable, 500 otherwise. A websocket
 is closed with 1013 (try again later) during an outage and 1011 (internal error) otherwise.
-GraphQL errors inside an operation are masked by ``schema.core.extensions.ErrorExtension``;
+GraphQL errors inside an operation are masked by ``schema.core.extensions.coded`` (run for every operation by ``server.operation``);
 this catches what happens around it.
 """
 from __future__ import annotations
