@@ -180,3 +180,22 @@ async def test_a_sign_in_lookup_that_finds_no_free_connection_answers_503(
                                  headers={"Authorization": f"Bearer {token_for(user)}"})
     assert response.status_code == 503
     assert "busy" in response.text and "QueuePool" not in response.text
+
+
+async def test_first_sign_ins_of_different_users_at_once_share_one_select(
+    sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory, session: AsyncSession
+) -> None:
+    # given five users, one of them deactivated, none cached (a reconnect storm's connection_inits)
+    users = [await make_user() for _ in range(5)]
+    users[3].is_active = False
+    await session.flush()
+    lookup = await one_lookup(sessionmaker, users[0].id)
+    cache = UserCache(5, clock=Clock())
+    # when their tokens arrive at once
+    with statements.counting() as sql:
+        found = await asyncio.gather(*(user_for_token(token_for(u), secret=SECRET, cache=cache,
+                                                      sessionmaker=sessionmaker) for u in users))
+    # then one lookup's statements read them all, and the deactivated one is nobody
+    assert [u.id if u is not None else None for u in found] == [users[0].id, users[1].id, users[2].id, None,
+                                                               users[4].id]
+    assert sql.count == lookup
