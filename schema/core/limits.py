@@ -56,6 +56,7 @@ from strawberry.schema.schema import validate_document
 
 from schema.core.cost import CostRules, QueryCost, expanded_field_count, merge_pairs, query_cost
 from schema.core.errors import TopLevelCode
+from schema.core.extensions import selects_introspection
 from server.cost_budget import charge_cost, charge_time, time_refusal
 
 
@@ -207,8 +208,6 @@ def gate(ctx: Any, limits: QueryLimits) -> None:
 
 
 def _gate_error(ctx: Any, document: DocumentNode, limits: QueryLimits) -> GraphQLError | None:
-    from schema.core.extensions import selects_introspection
-
     settings = getattr(ctx.context, "settings", None)
     if settings is not None and not settings.introspection and selects_introspection(document):
         return GraphQLError("Introspection is disabled on this server (ALMANAC_INTROSPECTION=false).",

@@ -99,3 +99,50 @@ def test_almanac_serve_uses_it(monkeypatch: Any) -> None:
     serve.serve(Settings(secret_key="x" * 40), host="127.0.0.1", port=1, workers=1)
 
     assert seen["http"] == "server.http_protocol:AlmanacHttpProtocol"
+
+
+async def test_one_keep_alive_timer_per_idle_connection_and_the_same_timeout() -> None:
+    """uvicorn armed and cancelled a timer per response; the connection still closes after the timeout."""
+    import uvicorn
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=AlmanacHttpProtocol, timeout_keep_alive=1,
+                            log_config=None, access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.01)
+    loop = asyncio.get_running_loop()
+    armed: list[float] = []
+    call_later = loop.call_later
+
+    def counted(delay: float, callback: Any, *args: Any) -> Any:
+        if isinstance(getattr(callback, "__self__", None), HttpToolsProtocol):  # not the server's own ticks
+            armed.append(delay)
+        return call_later(delay, callback, *args)
+
+    loop.call_later = counted  # type: ignore[method-assign]
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(20):
+            writer.write(REQUEST)
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200 OK")
+            await reader.readexactly(16)
+        assert len(armed) == 1  # uvicorn: 20
+        await asyncio.sleep(0.6)
+        writer.write(REQUEST)  # within the timeout of the last response: still served
+        await writer.drain()
+        assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200 OK")
+        await reader.readexactly(16)
+        started = loop.time()
+        assert await asyncio.wait_for(reader.read(), timeout=5) == b""  # closed by the server when idle
+        assert 0.8 < loop.time() - started < 2.5
+        writer.close()
+    finally:
+        loop.call_later = call_later  # type: ignore[method-assign]
+        server.should_exit = True
+        await serving
