@@ -8,7 +8,8 @@ Redis, cleans up and stops by itself; localhost only, every wait bounded):
     idle     N idle subscribers spread over P processes: server memory per connection
     calendar N `calendarChanged` subscribers over W distinct windows: server CPU per change
     storm    N subscribers disconnect, K changes commit, all reconnect at once with `after`:
-             time until every one has caught up, server SQL statements spent
+             time until every one has caught up exactly (its changes, no more), server CPU and SQL
+             statements spent; --users U distinct users (default 50), --cursors C distinct `after`
 
     .venv/bin/python bench/realtime_scale.py fanout --subscribers 1000 --rate 20 --seconds 60
     .venv/bin/python bench/realtime_scale.py fanout --clients light --client-processes 2
@@ -16,6 +17,7 @@ Redis, cleans up and stops by itself; localhost only, every wait bounded):
     .venv/bin/python bench/realtime_scale.py calendar --subscribers 200 --windows 50 --changes 40
     .venv/bin/python bench/realtime_scale.py storm --subscribers 1000 --changes 20
     .venv/bin/python bench/realtime_scale.py storm --subscribers 1000 --changes 20 --field calendar --windows 5
+    .venv/bin/python bench/realtime_scale.py storm --subscribers 1000 --changes 20 --field calendar --users 1000 --cursors 5
 
 The clients do no JSON parsing on the hot path (they find the change's marker in the
 raw frame). ``--clients light`` goes further (bench/light_client.py: frame headers read
