@@ -34,6 +34,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import CalendarModule, Role
@@ -49,6 +50,8 @@ from db.rules.recurrence import ExpansionLimit
 from server.changes import Change
 from server.fanout import REMOVED, audience_class
 from server.shared_loads import SharedLoads
+
+log = structlog.get_logger(__name__)
 
 OFFICE_KEY: Hashable = ("office",)
 RESULTS_KEPT = 512
@@ -215,8 +218,12 @@ class CalendarHub:
 
         async def read() -> frozenset[int] | None:
             self.stats.reader_lookups += 1
-            async with self.sessionmaker() as session:
-                return await personal_readers(session)
+            try:
+                async with self.sessionmaker() as session:
+                    return await personal_readers(session)
+            except Exception:  # an optimisation only: every member reads its own part instead
+                log.warning("calendar_hub.readers_lookup_failed", exc_info=True)
+                return None
 
         found: frozenset[int] | None = await self._readers_at.get(position, read)
         return found

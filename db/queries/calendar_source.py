@@ -46,6 +46,7 @@ SOURCE_KINDS: dict[str, tuple[type[object], EntryQuery]] = {
 }
 # Sources whose readers can be narrower than the whole office (the others are office-wide).
 PERSONAL_KINDS = ("Event", "Task", "Booking")
+READERS_MAX_ROWS = 5000  # rows of one kind the office may not read, past which personal_readers gives up
 
 
 async def source_entries(session: AsyncSession, scope: CalendarScope, source: Source) -> list[CalendarEntry]:
@@ -77,7 +78,9 @@ async def personal_readers(session: AsyncSession) -> frozenset[int] | None:
     for name in PERSONAL_KINDS:
         model = SOURCE_KINDS[name][0]
         ids = list((await session.scalars(
-            select(model.id).where(office_unreadable(name)))).all())  # type: ignore[attr-defined]
+            select(model.id).where(office_unreadable(name)).limit(READERS_MAX_ROWS + 1))).all())  # type: ignore[attr-defined]
+        if len(ids) > READERS_MAX_ROWS:
+            return None  # their audiences would take more than the reads they save
         for audience in (await policy_for(model).audiences(session, ids)).values():
             if audience.scope is not Scope.LISTED:
                 return None
