@@ -29,7 +29,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,6 +37,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from db import statements
+from schema.core.answer_cache import ANSWER_CACHE_KEY, AnswerCache
 from schema.core.errors import TopLevelCode
 from server.gc_tuning import GcCollector
 
@@ -50,7 +51,8 @@ STATEMENT_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377)
 
 
 class GraphQLMetrics:
-    def __init__(self) -> None:
+    def __init__(self, extras: dict[str, Any] | None = None) -> None:
+        extras = {} if extras is None else extras
         self.registry = CollectorRegistry()
         labels = ("operation_name", "operation_type")
         self.operations = Counter(
@@ -70,6 +72,7 @@ class GraphQLMetrics:
         self._children: dict[tuple[str, str, str], tuple[Any, Any, Any]] = {}
         self.registry.register(StatementTotals())
         self.registry.register(GcCollector())
+        self.registry.register(AnswerCacheCollector(extras))
 
     def operation_label(self, name: str | None) -> str:
         if not name:
@@ -110,12 +113,30 @@ class StatementTotals(Collector):
         yield family
 
 
+class AnswerCacheCollector(Collector):
+    """Kept answers (schema.core.answer_cache): how often a calendar or board was answered from one."""
+
+    def __init__(self, extras: dict[str, Any]) -> None:
+        self.extras = extras
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        cache: AnswerCache | None = self.extras.get(ANSWER_CACHE_KEY)
+        reads = CounterMetricFamily("almanac_answer_cache_reads", "Reads of kept answers, by outcome.",
+                                    labels=["outcome"])
+        for outcome, total in (("hit", cache.hits if cache else 0), ("miss", cache.misses if cache else 0),
+                               ("followed", cache.followed if cache else 0)):
+            reads.add_metric([outcome], total)
+        yield reads
+        yield GaugeMetricFamily("almanac_answer_cache_bytes", "Bytes of kept answers.",
+                                value=cache.held_bytes if cache else 0)
+
+
 def metrics_for(state: Any) -> GraphQLMetrics:
     """The app's metrics (``server.app.AppState``), created on first use."""
     extras: dict[str, Any] = state.extras
     metrics = extras.get(METRICS_KEY)
     if metrics is None:
-        metrics = extras[METRICS_KEY] = GraphQLMetrics()
+        metrics = extras[METRICS_KEY] = GraphQLMetrics(extras)
     return metrics
 
 

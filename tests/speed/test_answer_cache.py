@@ -11,6 +11,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,7 +70,9 @@ async def overhead(gql: GraphQL, user: Any) -> int:
     return (await statements(gql, "{ __typename }", {}, user))[0] + 2
 
 
-async def test_a_repeated_calendar_costs_one_version_read(gql: GraphQL, make_user: UserFactory, app: Any) -> None:
+async def test_a_repeated_calendar_costs_one_version_read(
+    gql: GraphQL, make_user: UserFactory, app: Any, client: httpx.AsyncClient
+) -> None:
     user = await make_user()
     await create_event(gql, user, "Budget hearing")
     first_count, first = await statements(gql, CALENDAR, WINDOW, user)
@@ -79,6 +82,9 @@ async def test_a_repeated_calendar_costs_one_version_read(gql: GraphQL, make_use
     fixed = await overhead(gql, user)
     assert second_count == fixed + 1 < first_count, (fixed, first_count, second_count)  # the data version only
     assert cache_of(app).hits == 1
+    metrics = (await client.get("/metrics")).text
+    assert 'almanac_answer_cache_reads_total{outcome="hit"} 1.0' in metrics
+    assert f"almanac_answer_cache_bytes {float(cache_of(app).held_bytes)}" in metrics
 
 
 async def test_every_viewer_gets_only_what_the_policy_gave_them(
