@@ -113,7 +113,10 @@ class Counting:
         return self.counter
 
     def __exit__(self, *_: object) -> None:
-        _active.reset(self.token)
+        try:
+            _active.reset(self.token)
+        except ValueError:  # left in another context: an async generator finalised by the loop at shutdown
+            _active.set(tuple(c for c in _active.get() if c is not self.counter))
 
 
 def counting() -> Counting:
