@@ -112,5 +112,6 @@ class AlmanacHttpProtocol(HttpToolsProtocol):
         previous = self.cycle
         super().on_headers_complete()
         cycle = self.cycle
-        if cycle is not previous and cycle is not None:
+        # A HEAD response writes no body, so its head would wait for the connection's close.
+        if cycle is not previous and cycle is not None and cycle.scope["method"] != "HEAD":
             cycle.transport = HeadWithBody(cycle.transport)  # type: ignore[assignment]

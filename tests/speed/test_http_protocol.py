@@ -50,13 +50,13 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b'{"data":{"a":1}}'})
 
 
-async def serve_one(protocol_class: type[HttpToolsProtocol]) -> RecordingTransport:
+async def serve_one(protocol_class: type[HttpToolsProtocol], request: bytes = REQUEST) -> RecordingTransport:
     config = Config(app=app, log_config=None, access_log=False, date_header=False)
     config.load()
     protocol = protocol_class(config=config, server_state=ServerState(), app_state={})
     transport = RecordingTransport()
     protocol.connection_made(transport)
-    protocol.data_received(REQUEST)
+    protocol.data_received(request)
     for _ in range(10):
         await asyncio.sleep(0)
     protocol.connection_lost(None)
@@ -71,6 +71,17 @@ async def test_one_write_per_response_with_the_same_bytes() -> None:
     assert len(ours.calls) == 1
     assert ours.calls[0] == b"".join(uvicorns.calls)
     assert ours.calls[0].startswith(b"HTTP/1.1 200 OK\r\n") and ours.calls[0].endswith(b'{"data":{"a":1}}')
+
+
+async def test_a_head_request_s_response_leaves_at_once() -> None:
+    """uvicorn writes no body for HEAD: a held head would reach the client only when the
+    keep-alive connection closed (a calendar client checking its feed with HEAD hung)."""
+    head = b"HEAD /graphql HTTP/1.1\r\nhost: x\r\n\r\n"
+    ours = await serve_one(AlmanacHttpProtocol, head)
+    uvicorns = await serve_one(HttpToolsProtocol, head)
+
+    assert ours.calls == uvicorns.calls and len(ours.calls) == 1
+    assert ours.calls[0].startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 16" in ours.calls[0]
 
 
 def test_continue_goes_out_at_once_and_a_held_head_on_close() -> None:
