@@ -32,6 +32,14 @@ _TRANSACTION_WORDS = ("BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELE
 @dataclass(slots=True)
 class StatementCounter:
     count: int = 0
+    # Of ``count``, asyncpg's type look-ups: made once per fresh pool connection, so they belong
+    # to whichever operation happened to get that connection, not to the operation's own work.
+    introspection: int = 0
+
+    @property
+    def own(self) -> int:
+        """The statements the counted work itself ran (its connection's one-time look-ups aside)."""
+        return self.count - self.introspection
 
 
 _active: ContextVar[tuple[StatementCounter, ...]] = ContextVar("statement_counters", default=())
@@ -42,6 +50,8 @@ def count(kind: str, executions: int = 1) -> None:
     TOTALS[kind] += executions
     for counter in _active.get():
         counter.count += 1
+        if kind == INTROSPECTION:
+            counter.introspection += 1
 
 
 def _on_execute(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool) -> None:

@@ -210,7 +210,7 @@ async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], fi
         try:
             await _serve_in_group(ctx, op, spec, field_name, after, hand_over=hand_over)
         finally:
-            realtime_of(ctx).fanout.stats.catch_up_statements += counter.count
+            realtime_of(ctx).fanout.stats.catch_up_statements += counter.own
 
 
 async def _serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], field_name: str,

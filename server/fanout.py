@@ -152,7 +152,7 @@ class Member:
 @dataclass(slots=True)
 class FanoutStats:
     executions: int = 0  # one per (change, audience class, group): what the tests count
-    statements: int = 0  # SQL statements those executions ran
+    statements: int = 0  # SQL statements those executions ran (a fresh connection's type look-ups aside)
     # SQL statements members ran to join and catch up (cursor check, log pages, the executions of
     # replayed changes): shared, so N members resuming from one cursor cost what one does
     catch_up_statements: int = 0
@@ -382,7 +382,7 @@ class Group:
             try:
                 return await self._execute_counted(change, klass, member)
             finally:
-                self.fanout.stats.statements += counter.count
+                self.fanout.stats.statements += counter.own
 
     def classify(self, change: Change, viewer: Viewer) -> Hashable:
         klass = (self.spec.classify or audience_class)(change, viewer)

@@ -23,3 +23,13 @@ def test_a_counter_left_in_another_context_stops_counting_there_without_raising(
     assert statements.current() is counter  # the entering context is untouched, and still leaves normally
     outer.__exit__(None, None, None)
     assert statements.current() is None
+
+
+def test_a_fresh_connection_s_type_look_up_is_counted_apart_from_the_work_s_own_statements() -> None:
+    """Fan-out and catch-up costs compare ``own`` statements: whichever execution happened to get a
+    new pool connection also paid its one-time type look-up (test_groups saw 8 against 7)."""
+    with statements.counting() as counter:
+        statements.count(statements.DATA)
+        statements.count(statements.INTROSPECTION, 2)  # with JIT on: the look-up and the setting
+        statements.count(statements.TRANSACTION)
+    assert (counter.count, counter.introspection, counter.own) == (3, 1, 2)
