@@ -24,6 +24,7 @@ view's JSON encoder copies the bytes without building a Python object per value.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
@@ -53,6 +54,7 @@ from schema.core.fast_fields import (
 from server.feed_cache import data_version
 from server.socket_context import SocketContext
 
+MAX_ANSWERS = 10_000  # entries, whatever their size: tiny answers under many variables stay bounded too
 FOLLOWER_WAIT_SECONDS = 5.0  # a follower computes by itself if the first reader takes longer
 
 
@@ -83,7 +85,7 @@ class AnswerCache:
             return
         self._answers[key] = (version, body)
         self._held += len(body)
-        while self._held > self.max_bytes:
+        while self._held > self.max_bytes or len(self._answers) > MAX_ANSWERS:
             _, (_, dropped) = self._answers.popitem(last=False)
             self._held -= len(dropped)
 
@@ -224,7 +226,8 @@ async def cached_answer(info: strawberry.Info[Any, Any], compute: Callable[[], A
     if selection is None:
         return await compute()
     version = await data_version(ctx.session)  # before the field's reads: the answer is never older than this
-    key = (raw.parent_type.name, raw.field_name, ctx.viewer, selection)
+    # A digest, not the text: a long query with a tiny answer would otherwise hold kilobytes of key per entry.
+    key = (raw.parent_type.name, raw.field_name, ctx.viewer, hashlib.sha256(selection.encode()).digest())
     body = cache.get(key, version)
     if body is None:
         body = await cache.follow(key, version)

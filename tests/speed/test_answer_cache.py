@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role, Visibility
 from db.statements import counting
+from schema.core import answer_cache
 from schema.core.answer_cache import ANSWER_CACHE_KEY, AnswerCache
 from server.settings import Settings
 from tests.calendar import factories as f
@@ -88,7 +89,7 @@ async def test_a_repeated_calendar_costs_one_version_read(
 
 
 async def test_every_viewer_gets_only_what_the_policy_gave_them(
-    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession, app: Any
 ) -> None:
     owner, other = await make_user(), await make_user()
     marker = secret_marker()
@@ -96,6 +97,7 @@ async def test_every_viewer_gets_only_what_the_policy_gave_them(
     for _ in range(2):  # a fresh read, then a kept one, for each viewer in turn
         assert seen(marker, await gql(CALENDAR, WINDOW, user=owner))
         assert not seen(marker, await gql(CALENDAR, WINDOW, user=other))
+    assert cache_of(app).hits == 2  # the second round was answered from kept answers
     manager = await make_user(Role.MANAGER)  # another role, its own answer
     assert not seen(marker, await gql(CALENDAR, WINDOW, user=manager))
 
@@ -113,13 +115,14 @@ async def test_changes_are_seen_at_once(gql: GraphQL, make_user: UserFactory) ->
 
 
 async def test_a_grant_and_its_revocation_are_seen_at_once(
-    gql: GraphQL, make_user: UserFactory, session: AsyncSession
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession, app: Any
 ) -> None:
     owner, grantee = await make_user(), await make_user()
     marker = secret_marker()
     await f.event(session, START, owner_id=owner.id, visibility=Visibility.PRIVATE, title=marker)
     assert not seen(marker, await gql(CALENDAR, WINDOW, user=grantee))
     assert not seen(marker, await gql(CALENDAR, WINDOW, user=grantee))  # kept
+    assert cache_of(app).hits == 1
     granted = (await gql(SHARE, {"grantee": gid("User", grantee.id)}, user=owner))["data"]["shareCalendar"]
     assert granted["errors"] == [], granted
     assert seen(marker, await gql(CALENDAR, WINDOW, user=grantee))
@@ -181,3 +184,12 @@ def test_the_cache_is_bounded_by_bytes_and_keeps_one_version_per_key() -> None:
     assert cache.get("a", "v2") is None and len(cache) == 2 and cache.held_bytes == 80
     cache.put("d", "v1", b"q" * 101)  # larger than the whole cache: not kept
     assert cache.get("d", "v1") is None
+
+
+def test_the_cache_is_bounded_by_entries_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny answers under ever-new variables: bytes alone would let entries (and their keys) pile up."""
+    monkeypatch.setattr(answer_cache, "MAX_ANSWERS", 2)
+    cache = AnswerCache(max_bytes=1000)
+    for key in "abc":
+        cache.put(key, "v1", b"{}")
+    assert len(cache) == 2 and cache.get("a", "v1") is None and cache.held_bytes == 4
