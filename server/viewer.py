@@ -30,6 +30,7 @@ from server.changes import Change
 USER_ENTITY = "User"
 USER_CACHE_KEY = "user_cache"  # AppState.extras
 MAX_CACHED_USERS = 10_000
+MAX_USERS_PER_READ = 500  # one batched sign-in read: well under PostgreSQL's 32,767 parameters
 VIEWER_COLUMNS = (User.id, User.email, User.name, User.role, User.timezone, User.is_active, User.token_version)
 
 
@@ -76,7 +77,7 @@ class UserCache:
         """``user_id``'s row, read together with the other misses of this loop iteration."""
         loop = asyncio.get_running_loop()
         batch = self._batch
-        if batch is None or self._batch_maker is not sessionmaker:
+        if batch is None or self._batch_maker is not sessionmaker or len(batch) >= MAX_USERS_PER_READ:
             batch = self._batch = {}
             self._batch_maker = sessionmaker
             loop.call_soon(self._read_batch, batch, sessionmaker)

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import DetachedInstanceError
 from db import statements
 from db.enums import ChangeOp, Role
 from server import graphql_view
+from server import viewer as viewer_module
 from server.auth import issue_token
 from server.changes import Change
 from server.viewer import UserCache, load_active_user, user_for_token
@@ -199,3 +200,22 @@ async def test_first_sign_ins_of_different_users_at_once_share_one_select(
     assert [u.id if u is not None else None for u in found] == [users[0].id, users[1].id, users[2].id, None,
                                                                users[4].id]
     assert sql.count == lookup
+
+
+async def test_a_batch_of_sign_ins_is_read_in_bounded_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given reads of at most two users each
+    monkeypatch.setattr(viewer_module, "MAX_USERS_PER_READ", 2)
+    reads: list[list[int]] = []
+
+    async def load(_sessionmaker: Any, ids: list[int]) -> dict[int, Any]:
+        reads.append(ids)
+        return {pk: f"user {pk}" for pk in ids}
+
+    monkeypatch.setattr(viewer_module, "load_active_users", load)
+    cache = UserCache(5, clock=Clock())
+    maker: Any = object()
+    # when five uncached users sign in within one loop iteration
+    found = await asyncio.gather(*(cache.batched(maker, pk) for pk in range(1, 6)))
+    # then three reads of at most two answer them all
+    assert found == [f"user {pk}" for pk in range(1, 6)]
+    assert reads == [[1, 2], [3, 4], [5]]
