@@ -152,7 +152,7 @@ def query_shape_rule(limits: QueryLimits) -> type[ValidationRule]:
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             reporter: Any = _TooComplexReporter(context)
-            error = expansion_error(context.document, limits)  # QueryGate's check, for schemas without it
+            error = checked_expansion(context.document, limits)  # the gate's check, for schemas without it
             if error is not None:
                 context.report_error(error)
                 return
@@ -212,6 +212,11 @@ def _gate_error(ctx: Any, document: DocumentNode, limits: QueryLimits) -> GraphQ
     if settings is not None and not settings.introspection and selects_introspection(document):
         return GraphQLError("Introspection is disabled on this server (ALMANAC_INTROSPECTION=false).",
                             extensions={"code": TopLevelCode.VALIDATION.value})
+    return checked_expansion(document, limits)
+
+
+def checked_expansion(document: DocumentNode, limits: QueryLimits) -> GraphQLError | None:
+    """``expansion_error``, walked once per parsed document: a document that passed is remembered."""
     if _within_limits.holds(document, limits):
         return None
     error = expansion_error(document, limits)
