@@ -248,10 +248,8 @@ class Group:
                     (page.key, self._classes_of(page, member.viewer), member.prefix),
                     partial(self._build_replay, page, member))
                 member.last = page.changes[-1].position
-                if frames is not None and not member.closed.is_set():
-                    self.fanout.stats.frames += len(frames[0])
-                    if not member.writer.write(*frames):
-                        member.close(SLOW_CONSUMER, "Too slow: change queue overflowed; resubscribe with `after`")
+                if frames and not member.closed.is_set():
+                    self._write(member, frames)
             if not page.full:
                 return
 
@@ -267,17 +265,15 @@ class Group:
                 self._replay_classes.popitem(last=False)
         return found
 
-    async def _build_replay(self, page: LogPage, member: Member) -> tuple[list[str], bytes] | None:
-        texts: list[str] = []
+    async def _build_replay(self, page: LogPage, member: Member) -> list[Frame]:
+        frames: list[Frame] = []
         for change, klass in zip(page.changes, self._classes_of(page, member.viewer), strict=True):
             if klass is None:
                 continue
             payload = await self.payload(change, klass, member)
             if payload is not None:
-                texts.append(member.prefix + payload + "}")
-        if not texts:
-            return None
-        return texts, b"".join(text_frame(text.encode()) for text in texts)
+                frames.append(frame_of(member.prefix, payload))
+        return frames
 
     def _write(self, member: Member, frames: list[Frame]) -> None:
         self.fanout.stats.frames += len(frames)
