@@ -182,9 +182,12 @@ class CalendarHub:
         try:
             if viewer.role is not None:
                 await self._read_personal(state, role_key(viewer.role), Viewer(user_id=0, role=viewer.role), position)
-            readers = await self._readers(position)
-            nothing = readers is not None and viewer.user_id not in readers
-            await self._read_personal(state, user_key(viewer), viewer, position, nothing=nothing)
+            own = user_key(viewer)
+            nothing = False
+            if (key, own) not in self._personal:  # the member's own part is not read or being read yet
+                readers = await self._readers(position)
+                nothing = readers is not None and viewer.user_id not in readers
+            await self._read_personal(state, own, viewer, position, nothing=nothing)
         except BaseException:
             self.leave(state)
             raise
