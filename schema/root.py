@@ -119,9 +119,7 @@ MUTATIONS: tuple[type, ...] = (
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
 
-# One extension running, in this order, what MetricsExtension, SessionExtension, ErrorExtension,
-# AuthenticationExtension, RateLimitExtension, ApiKeyExtension, SubscriptionLimitExtension and the
-# QUERY_LIMIT_EXTENSIONS did as twelve (server/operation.py).
+# One extension for every operation's checks and bookkeeping, once twelve (server/operation.py).
 EXTENSIONS: list[type] = [AlmanacOperation]
 
 schema = AlmanacSchema(

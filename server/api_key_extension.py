@@ -2,12 +2,10 @@
 budget, and refused outside the key's modules (``server/api_key_scope.py``)."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import GraphQLError
 from prometheus_client import Counter
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from schema.core.errors import TopLevelCode
@@ -36,12 +34,6 @@ def limiter_for(state: Any, principal: ApiKeyPrincipal) -> RequestRateLimiter | 
     if key not in limiters:
         limiters[key] = create_rate_limiter(state.settings, state.redis, spec=f"{principal.requests_per_minute}/minute")
     return limiters[key]
-
-
-class ApiKeyExtension(SchemaExtension):
-    async def on_execute(self) -> AsyncIterator[None]:
-        await check_api_key(self.execution_context)
-        yield
 
 
 async def check_api_key(execution: ExecutionContext) -> None:

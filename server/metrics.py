@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -33,7 +33,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from db import statements
@@ -144,27 +143,6 @@ async def metrics_endpoint(request: Request) -> Response:
     """``GET /metrics``: the Prometheus text format."""
     metrics = metrics_for(request.app.state.almanac)
     return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-
-class MetricsExtension(SchemaExtension):
-    """Times each operation and counts its SQL statements; put it first in the list."""
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        state = getattr(self.execution_context.context, "state", None)
-        if state is None:
-            yield
-            return
-        started = time.perf_counter()
-        outcome = "error"
-        with statements.counting() as sql:  # nests: an enclosing (test's) counter still counts
-            try:
-                yield
-                outcome = outcome_of(self.execution_context)
-            except GraphQLError as error:
-                outcome = code_outcome(error)
-                raise
-            finally:
-                observe_operation(state, self.execution_context, outcome, started, sql.count)
 
 
 def observe_operation(state: Any, ctx: ExecutionContext, outcome: str, started: float, sql: int) -> None:

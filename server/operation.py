@@ -9,8 +9,8 @@ per operation runs the same steps as plain calls, one hook per stage, in the ord
 gave them: entering a stage runs the steps in list order, leaving it runs them in reverse,
 and a step that ran only on a clean exit (error codes, the time charge) still does.
 
-The steps themselves live beside their old extensions, which stay usable on their own
-(``tests/api/limits_schema.py`` builds a schema from a few of them):
+The steps are plain functions in the modules that used to hold those extensions (a test
+schema takes this extension too: ``tests/api/limits_schema.py``):
 
 - ``server.metrics``: time and SQL statements per operation, counted by outcome;
 - ``schema.core.extensions``: the session closed (queries read without a transaction),

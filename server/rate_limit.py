@@ -6,9 +6,10 @@ With ``REDIS_URL`` the windows live in Redis, shared by every server process, th
 limits' redis-py implementation on the app's own connection pool; without it, in memory.
 A moving window: no burst of twice the limit across a window boundary.
 
-``RateLimitExtension`` counts every GraphQL operation (even one that later fails
-validation) and answers a top-level ``RATE_LIMITED`` error, with HTTP 429 and
-``Retry-After`` over HTTP. If the Redis behind the limiter fails, requests are let
+Every GraphQL operation is counted as it starts (``hit_rate_limit``, even one that later
+fails validation); one over the limit is never parsed or validated (``stand_in_for_refused``)
+and answers a top-level ``RATE_LIMITED`` error, with HTTP 429 and ``Retry-After`` over HTTP
+(``refuse_over_limit``). The steps run in ``server.operation``. If the Redis behind the limiter fails, requests are let
 through (and logged): an outage of the limiter should not take the API down with it.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -34,7 +35,6 @@ from limits.aio.strategies import (
 from limits.errors import StorageError
 from redis.asyncio import Redis
 from starlette.responses import Response
-from strawberry.extensions import SchemaExtension
 
 from schema.core.errors import TopLevelCode
 from server.settings import Settings
@@ -264,27 +264,3 @@ def refuse_over_limit(ctx: Any, check: RateCheck) -> None:
             f"Too many requests (limit {check.limiter.describe()}). Retry in {retry_after} s.",
             extensions={"code": TopLevelCode.RATE_LIMITED.value, "retryAfter": retry_after},
         )]
-
-
-class RateLimitExtension(SchemaExtension):
-    """Counts every operation as it starts and refuses one over the limit before any other work.
-
-    A refused operation is neither parsed nor validated: its document is replaced by a
-    trivial one and its error is set before validation, which Strawberry then skips. So
-    operations that would fail to parse or validate are refused like valid ones (they used
-    to be answered in full, 700 of 700, because the refusal waited for execution).
-    """
-
-    check: RateCheck = NOT_COUNTED
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        self.check = await hit_rate_limit(self.execution_context.context)
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        stand_in_for_refused(self.execution_context, self.check)
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        refuse_over_limit(self.execution_context, self.check)
-        yield

@@ -9,11 +9,9 @@ running ones: a subscription that ends frees its place.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from schema.core.errors import TopLevelCode
 from server.transport_ws import current_operation
@@ -25,20 +23,6 @@ def active_subscriptions(state: Any) -> Counter[int]:
     extras: dict[str, Any] = state.extras
     counter: Counter[int] = extras.setdefault(ACTIVE_KEY, Counter())
     return counter
-
-
-class SubscriptionLimitExtension(SchemaExtension):
-    counted_user: int | None = None
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            release_subscription(self.execution_context, self.counted_user)
-
-    def on_validate(self) -> Iterator[None]:
-        self.counted_user = count_subscription(self.execution_context)
-        yield
 
 
 def count_subscription(ctx: Any) -> int | None:

@@ -1,18 +1,20 @@
-"""Schema extensions every operation passes through.
+"""Steps every operation passes through (run by ``server.operation.AlmanacOperation``).
 
-- ``SessionExtension`` closes the operation's database session (and marks a query read-only);
-  a failure while closing (the connection died under it) is logged with a trace id instead
-  of escaping after the other extensions have finished, where it reached clients as driver
-  text without a code.
-- ``AuthenticationExtension`` answers UNAUTHENTICATED for any root field but the open ones.
-- ``ErrorExtension`` gives every top-level error an ``extensions.code`` and masks
-  unexpected exceptions as INTERNAL (logged with a trace id, never leaked), for every
-  result: HTTP, websocket operations and each event a subscription pushes.
+- ``close_session`` closes the operation's database session (``mark_read_only``: a query's
+  session runs without a transaction); a failure while closing (the connection died under it) is
+  logged with a trace id instead of escaping after the errors were coded, where it reached
+  clients as driver text without a code.
+- ``refuse_anonymous`` answers UNAUTHENTICATED for any root field but the open ones, before
+  validation: an anonymous caller must not make the server validate (the expensive step) a
+  query it may not run anyway.
+- ``code_operation_errors`` and ``code_stream_errors`` give every top-level error an
+  ``extensions.code`` and mask unexpected exceptions as INTERNAL (logged with a trace id,
+  never leaked), for every result: HTTP, websocket operations and each event a subscription
+  pushes.
 """
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import strawberry
@@ -42,18 +44,6 @@ OPEN_ROOT_FIELDS = frozenset({"login", "publicServices", "serviceCatalog", "trac
                               "publicCalendar", "__typename", "__schema", "__type"})
 
 
-class SessionExtension(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
-        mark_read_only(self.execution_context)
-        yield
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await close_session(self.execution_context.context)
-
-
 def mark_read_only(ctx: ExecutionContext) -> None:
     """A query's session (opened on first use) runs without a transaction."""
     context = ctx.context
@@ -75,18 +65,6 @@ def unauthenticated() -> GraphQLError:
         "Authentication required: send 'Authorization: Bearer <token>'.",
         extensions={"code": TopLevelCode.UNAUTHENTICATED.value},
     )
-
-
-class AuthenticationExtension(SchemaExtension):
-    """Refuses an anonymous operation that selects closed fields right after parsing.
-
-    Before validation, not before execution: an anonymous caller must not make the server
-    validate (the expensive step) a query it may not run anyway.
-    """
-
-    def on_validate(self) -> Iterator[None]:
-        refuse_anonymous(self.execution_context)
-        yield
 
 
 def refuse_anonymous(ctx: ExecutionContext) -> None:
@@ -165,16 +143,6 @@ def coded(error: GraphQLError) -> GraphQLError:
         path=error.path,
         extensions={"code": TopLevelCode.INTERNAL.value, "traceId": trace_id},
     )
-
-
-class ErrorExtension(SchemaExtension):
-    def on_stream_result(self, result: Any) -> Iterator[None]:
-        code_stream_errors(result)
-        yield
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        code_operation_errors(self.execution_context)
 
 
 def code_stream_errors(result: Any) -> None:

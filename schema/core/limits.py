@@ -2,28 +2,28 @@
 
 Every rejection is a top-level error with ``extensions.code = "QUERY_TOO_COMPLEX"``
 (a ``first`` outside ``0..100`` is ``VALIDATION``), answered before any resolver runs.
+``server.operation.AlmanacOperation`` runs the steps below, in this order:
 
-Order of checks for one request:
-1. parsing (``QueryParser``, cached) stops past ``max_tokens`` (graphql-core's own limit);
-2. before validation (``QueryGate``), cheap linear checks that spare the expensive ones
-   (``schema.core.extensions.AuthenticationExtension`` has refused anonymous callers
-   selecting closed fields by then, so strangers never make the server validate a query
-   they may not run): introspection when it is turned off; fields after fragment expansion (Strawberry's validators walk
-   every fragment spread afresh: a "fragment bomb" would take exponential time); and the
-   pairs graphql-core's overlapping-fields rule would compare (``cost.merge_pairs``: a
-   15 KB query repeating ``me { name }`` 490 times took 1.5 s of validation). Then
-   ``NormalizedValidationCache`` answers documents that differ only in whitespace and
-   commas from one cache entry;
-3. validation (``QueryShapeLimiter``): Strawberry's depth and alias validators;
-4. just before execution (``QueryCostLimiter``, which needs the variables): the ``first``
-   cap, the length of every list argument (``max_list_items``, in literals and variables:
-   100,000 ids in ``nodes`` or a filter used to reach PostgreSQL's 32,767-parameter limit as
-   INTERNAL after seconds of work) and the calculated cost of ``schema.core.cost``. A client that asks for it gets the
-   cost in the response's ``extensions.cost``.
+1. parsing (``parse_cached``, ``code_token_limit``) stops past ``max_tokens`` (graphql-core's
+   own limit), and a text parsed before is not parsed again;
+2. before validation (``gate``), cheap linear checks that spare the expensive ones
+   (``schema.core.extensions.refuse_anonymous`` has refused anonymous callers selecting
+   closed fields by then, so strangers never make the server validate a query they may not
+   run): introspection when it is turned off; fields after fragment expansion (Strawberry's
+   validators walk every fragment spread afresh: a "fragment bomb" would take exponential
+   time); and the pairs graphql-core's overlapping-fields rule would compare
+   (``cost.merge_pairs``: a 15 KB query repeating ``me { name }`` 490 times took 1.5 s of
+   validation). Then ``validate_cached`` answers documents that differ only in whitespace
+   and commas from one cache entry;
+3. validation (``query_shape_rule``): Strawberry's depth and alias validators;
+4. just before execution (``CostCheck``, which needs the variables): the ``first`` cap, the
+   length of every list argument (``max_list_items``, in literals and variables: 100,000 ids
+   in ``nodes`` or a filter used to reach PostgreSQL's 32,767-parameter limit as INTERNAL
+   after seconds of work) and the calculated cost of ``schema.core.cost``. A client that asks
+   for it gets the cost in the response's ``extensions.cost``.
 
-All three are classes with no required argument, so they go straight into a schema's
-``extensions=[...]`` and Strawberry builds them per request. The validation rule class
-is built once per ``QueryLimits``, so ``ValidationCache`` keeps hitting.
+The validation rule class is built once per ``QueryLimits``, so the validation cache keeps
+hitting. Every cache here is bounded.
 """
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ import math
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -49,7 +48,6 @@ from graphql import (
     parse,
     visit,
 )
-from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.schema import validate_document
@@ -87,26 +85,13 @@ PARSE_CACHE_SIZE = 256
 _cached_parse = lru_cache(maxsize=PARSE_CACHE_SIZE)(parse)
 
 
-class QueryParser(SchemaExtension):
-    """Strawberry's ParserCache and MaxTokensLimiter in one hook, answering QUERY_TOO_COMPLEX.
-
-    Not ``ParserCache`` itself: it parses inside its hook, so a syntax error escapes the
-    hook instead of becoming a pre-execution error (the parse hooks entered before it never
-    finish, and on a WebSocket the error escapes the operation). Here a failed cached parse
-    is left to Strawberry, which parses again and reports the error normally.
-    """
-
-    def __init__(self, max_token_count: int = DEFAULT_LIMITS.max_tokens) -> None:
-        self.max_token_count = max_token_count
-
-    def on_parse(self) -> Iterator[None]:
-        parse_cached(self.execution_context, self.max_token_count)
-        yield
-        code_token_limit(self.execution_context, self.max_token_count)
-
-
 def parse_cached(ctx: Any, max_tokens: int) -> None:
-    """Before parsing: the token limit for Strawberry's parse, and the cached document when the text parses."""
+    """Before parsing: the token limit for Strawberry's parse, and the cached document when the text parses.
+
+    Not Strawberry's ``ParserCache``: it parses inside its hook, so a syntax error escapes the
+    hook instead of becoming a pre-execution error (on a WebSocket it escapes the operation).
+    Here a failed cached parse is left to Strawberry, which parses again and reports it.
+    """
     ctx.parse_options["max_tokens"] = max_tokens
     if ctx.graphql_document is None and ctx.query:
         with suppress(GraphQLError):
@@ -152,10 +137,6 @@ def query_shape_rule(limits: QueryLimits) -> type[ValidationRule]:
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             reporter: Any = _TooComplexReporter(context)
-            error = checked_expansion(context.document, limits)  # the gate's check, for schemas without it
-            if error is not None:
-                context.report_error(error)
-                return
             depth_rule(reporter)
             aliases_rule(reporter)
 
@@ -174,28 +155,12 @@ def expansion_error(document: DocumentNode, limits: QueryLimits) -> GraphQLError
     return None
 
 
-class QueryShapeLimiter(AddValidationRules):
-    def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
-        super().__init__([query_shape_rule(limits)])
-
-
 # -- 2b. before validation: the gate, and a cache that ignores insignificant characters ---------
 
 
 def _refuse_before_validation(ctx: Any, error: GraphQLError) -> None:
     """Strawberry skips validation when ``pre_execution_errors`` is already set."""
     ctx.pre_execution_errors = [error]
-
-
-class QueryGate(SchemaExtension):
-    """Linear checks before graphql-core's validation (see the module docstring, step 2)."""
-
-    def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
-        self.limits = limits
-
-    def on_validate(self) -> Iterator[None]:
-        gate(self.execution_context, self.limits)
-        yield
 
 
 def gate(ctx: Any, limits: QueryLimits) -> None:
@@ -286,14 +251,6 @@ class _ValidationResults:
 _validation_results = _ValidationResults(VALIDATION_CACHE_SIZE)
 
 
-class NormalizedValidationCache(SchemaExtension):
-    """Strawberry's ValidationCache, keyed so whitespace variants of a query share one entry."""
-
-    def on_validate(self) -> Iterator[None]:
-        validate_cached(self.execution_context)
-        yield
-
-
 def validate_cached(ctx: Any) -> None:
     """Validation through the cache; Strawberry then skips its own (``pre_execution_errors`` is set)."""
     if ctx.pre_execution_errors is None and ctx.graphql_document is not None and ctx.query:
@@ -317,32 +274,16 @@ def validate_cached(ctx: Any) -> None:
 COST_REQUEST_KEY = "cost"
 
 
-class QueryCostLimiter(SchemaExtension):
-    """Rejects an operation whose calculated cost is over ``max_cost`` before it executes,
-    then charges the cost to the caller's budget (``server.cost_budget``) when the context
-    offers one; an operation that no longer fits is refused with RATE_LIMITED.
+class CostCheck:
+    """One operation's cost: refused over ``max_cost`` before it executes, then charged to the
+    caller's budget (``server.cost_budget``) when the context offers one; an operation that no
+    longer fits is refused with RATE_LIMITED.
 
     A client that sends ``"extensions": {"cost": true}`` in its request gets
     ``"extensions": {"cost": {"requested": N, "limit": M, "budget": {...}}}`` in the response
     (opt-in, so ordinary responses stay plain ``{"data": ...}``); a rejection always names
     both numbers.
     """
-
-    def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
-        self.check = CostCheck(limits)
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        await self.check.before(self.execution_context)
-        started = time.perf_counter()
-        yield
-        await self.check.after(self.execution_context, started)
-
-    def get_results(self) -> dict[str, Any]:
-        return self.check.results(self.execution_context)
-
-
-class CostCheck:
-    """One operation's cost: refused over the limits, charged to the budgets, reported on request."""
 
     __slots__ = ("budget", "cost", "limits")
 
@@ -481,13 +422,3 @@ def _refuse_for_time(context: Any, wait: int) -> None:
         " or ask for less (smaller windows and pages).",
         extensions={"code": TopLevelCode.RATE_LIMITED.value, "retryAfter": wait},
     )
-
-
-QUERY_LIMIT_EXTENSIONS: list[type[SchemaExtension]] = [
-    QueryParser,
-    QueryShapeLimiter,
-    QueryGate,
-    NormalizedValidationCache,
-    QueryCostLimiter,
-]
-"""Append to a schema's ``extensions``; both caches are bounded LRU caches."""

@@ -1,4 +1,8 @@
-"""A small throwaway schema for the limit, cost and metrics tests: one connection, lists, nesting."""
+"""A small throwaway schema for the limit, cost and metrics tests: one connection, lists, nesting.
+
+It runs the real schema's one extension (``server.operation.AlmanacOperation``), so its
+answers are coded and anonymous callers refused as the real schema's are.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,11 +11,9 @@ from typing import Any
 import strawberry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from strawberry.extensions import SchemaExtension
 
-from schema.core.limits import QUERY_LIMIT_EXTENSIONS
-from server.metrics import MetricsExtension
-from server.rate_limit import RateLimitExtension
+from schema.core.extensions import AlmanacSchema
+from server.operation import AlmanacOperation
 from server.settings import Settings
 
 
@@ -116,9 +118,7 @@ class Mutation:
         return 1
 
 
-EXTENSIONS: list[type[SchemaExtension]] = [MetricsExtension, RateLimitExtension, *QUERY_LIMIT_EXTENSIONS]
-
-limited_schema = strawberry.Schema(query=Query, mutation=Mutation, types=[Person], extensions=EXTENSIONS)
+limited_schema = AlmanacSchema(query=Query, mutation=Mutation, types=[Person], extensions=[AlmanacOperation])
 
 
 @dataclass
@@ -154,7 +154,12 @@ class ContextStub:
     engine: AsyncEngine | None = None
 
 
+def signed_in() -> ContextStub:
+    """A caller the schema answers (an anonymous one may select only the open root fields)."""
+    return ContextStub(user=UserStub(id=1))
+
+
 async def run(query: str, context: ContextStub | None = None, **kwargs: Any) -> Any:
-    return await limited_schema.execute(query, context_value=context or ContextStub(), **kwargs)
+    return await limited_schema.execute(query, context_value=context or signed_in(), **kwargs)
 
 

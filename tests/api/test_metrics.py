@@ -14,7 +14,7 @@ from starlette.routing import Route
 from db import statements
 from server.metrics import MAX_OPERATION_NAMES, GraphQLMetrics, metrics_endpoint, metrics_for
 from server.settings import Settings
-from tests.api.limits_schema import ContextStub, StateStub, run
+from tests.api.limits_schema import ContextStub, StateStub, UserStub, run
 from tests.conftest import PG_ADMIN_URL
 
 PG_URL = PG_ADMIN_URL  # the configured PostgreSQL, or the embedded one on a bare machine
@@ -30,6 +30,10 @@ async def sql_engine() -> AsyncIterator[AsyncEngine]:
 
 def new_state() -> StateStub:
     return StateStub(settings=Settings(ALMANAC_RATE_LIMIT="off"))
+
+
+def caller(state: StateStub, engine: AsyncEngine | None = None) -> ContextStub:
+    return ContextStub(state=state, user=UserStub(id=1), engine=engine)
 
 
 async def scrape(state: StateStub) -> str:
@@ -55,7 +59,7 @@ def sample(text: str, name: str, **labels: str) -> float | None:
 
 async def test_operations_are_counted_timed_and_labelled(sql_engine: AsyncEngine) -> None:
     state = new_state()
-    context = ContextStub(state=state, engine=sql_engine)
+    context = caller(state, sql_engine)
     assert (await run("query CountStatements { statements }", context)).errors is None
     assert (await run("query CountStatements { statements }", context)).errors is None
     assert (await run("mutation Touch { touch }", context)).errors is None
@@ -84,23 +88,23 @@ async def test_operations_are_counted_timed_and_labelled(sql_engine: AsyncEngine
 async def test_statements_still_reach_an_enclosing_counter(sql_engine: AsyncEngine) -> None:
     state = new_state()
     with statements.counting() as outer:
-        assert (await run("query Inner { statements }", ContextStub(state=state, engine=sql_engine))).errors is None
+        assert (await run("query Inner { statements }", caller(state, sql_engine))).errors is None
     assert outer.count == 2
     text = await scrape(state)
     assert sample(text, "almanac_graphql_sql_statements_sum", operation_name="Inner", operation_type="query") == 2.0
 
 
-async def test_a_syntax_error_is_counted_with_an_unknown_type() -> None:
+async def test_a_syntax_error_is_counted_as_validation_with_an_unknown_type() -> None:
     state = new_state()
-    assert (await run("{ tags { name ", ContextStub(state=state))).errors
+    assert (await run("{ tags { name ", caller(state))).errors
     text = await scrape(state)
     assert sample(text, "almanac_graphql_operations_total", operation_name="anonymous", operation_type="unknown",
-                  outcome="error") == 1.0
+                  outcome="validation") == 1.0
 
 
 async def test_each_app_state_has_its_own_registry() -> None:
     first, second = new_state(), new_state()
-    await run("query OnlyFirst { tags { name } }", ContextStub(state=first))
+    await run("query OnlyFirst { tags { name } }", caller(first))
     assert metrics_for(first) is not metrics_for(second)
     assert metrics_for(first).registry is not metrics_for(second).registry
     assert 'operation_name="OnlyFirst"' in await scrape(first)

@@ -8,12 +8,17 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
 from redis.asyncio import Redis
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
+from strawberry.types import ExecutionResult
 
 from db.enums import Role
+from schema.core.extensions import AlmanacSchema
 from server.auth import issue_token
+from server.operation import AlmanacOperation
 from server.settings import Settings
 from tests.conftest import REDIS_URL, SECRET, GraphQL, UserFactory, token_for
 
@@ -91,32 +96,43 @@ class _ClosingFails:
         raise RuntimeError("cannot switch to state 15; another operation is in progress")
 
 
-async def test_a_session_that_fails_to_close_does_not_reach_the_client() -> None:
-    """The failure used to escape after ErrorExtension had run, as driver text without a code."""
-    from schema.core.extensions import SessionExtension
+@strawberry.type
+class Change:
+    @strawberry.field
+    def id(self) -> int:
+        raise OperationalError("SELECT * FROM change_log WHERE id = $1", {}, ConnectionError("connection lost"))
 
-    extension = SessionExtension()
-    extension.execution_context = type("Ctx", (), {"context": _ClosingFails()})()  # type: ignore[assignment]
-    hook = extension.on_operation()
-    await hook.__anext__()
-    with pytest.raises(StopAsyncIteration):
-        await hook.__anext__()  # finishes quietly: logged with a trace id, not raised
+
+@strawberry.type
+class Query:
+    ok: bool = True
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def changed(self) -> AsyncIterator[Change]:
+        yield Change()
+
+
+# The real schema's one extension on a schema of two fields.
+boundary_schema = AlmanacSchema(query=Query, subscription=Subscription, extensions=[AlmanacOperation])
+
+
+async def test_a_session_that_fails_to_close_does_not_reach_the_client() -> None:
+    """The failure used to escape after the errors were coded, as driver text without a code."""
+    result = await boundary_schema.execute("{ __typename }", context_value=_ClosingFails())
+    assert result.errors is None and result.data == {"__typename": "Query"}  # logged with a trace id, not raised
 
 
 async def test_a_subscription_event_failing_in_the_database_is_masked() -> None:
     """Subscribers used to receive raw driver messages with SQL text during a PostgreSQL restart."""
-    from graphql import GraphQLError
-    from sqlalchemy.exc import OperationalError
-    from strawberry.types import ExecutionResult
-
-    from schema.core.extensions import ErrorExtension
-
-    driver = OperationalError("SELECT * FROM change_log WHERE id = $1", {}, ConnectionError("connection lost"))
-    result = ExecutionResult(data=None, errors=[GraphQLError(str(driver), original_error=driver)])
-    hook = ErrorExtension().on_stream_result(result)
-    next(hook)
-    error = result.errors[0] if result.errors else None
-    assert error is not None and error.extensions is not None
+    stream = await boundary_schema.subscribe("subscription { changed { id } }")
+    assert not isinstance(stream, ExecutionResult)
+    results = [result async for result in stream]
+    assert len(results) == 1 and results[0].errors is not None
+    error = results[0].errors[0]
+    assert error.extensions is not None
     assert error.extensions["code"] == "INTERNAL" and "SELECT" not in error.message
 
 
