@@ -31,7 +31,7 @@ from strawberry.types.graphql import OperationType
 
 from resolvers.mutation import sqlstate
 from schema.core.errors import DomainError, TopLevelCode
-from schema.core.hooks import CachedExtensionsRunner
+from schema.core.hooks import runner_for
 
 log = structlog.get_logger(__name__)
 
@@ -173,5 +173,5 @@ class AlmanacSchema(strawberry.Schema):
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:
-        """Hooks looked up once per extension class (``schema.core.hooks``), not per operation."""
-        return CachedExtensionsRunner(execution_context=execution_context, extensions=extensions)
+        """One extension's hooks wrapped once per class (``schema.core.hooks``), not per operation."""
+        return runner_for(execution_context, extensions)

@@ -1,4 +1,4 @@
-"""The cached extension runner runs the same hooks, in the same order, as Strawberry's own."""
+"""The one-extension runner runs the same hooks, in the same order, as Strawberry's own."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
@@ -10,16 +10,21 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 
 from schema.core.extensions import AlmanacSchema
-from schema.core.hooks import CachedExtensionsRunner
+from schema.core.hooks import OneExtensionRunner
 
 LOG: list[str] = []
 
 
-class Generator(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        LOG.append("generator operation in")
+class Generators(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:
+        LOG.append("async generator operation in")
         yield
-        LOG.append("generator operation out")
+        LOG.append("async generator operation out")
+
+    def on_validate(self) -> Iterator[None]:
+        LOG.append("generator validate in")
+        yield
+        LOG.append("generator validate out")
 
     def on_execute(self) -> Iterator[None]:
         LOG.append("generator execute in")
@@ -28,18 +33,6 @@ class Generator(SchemaExtension):
         except ValueError:
             LOG.append("generator saw the error")
             raise
-
-
-class AsyncGenerator(SchemaExtension):
-    async def on_operation(self) -> AsyncIterator[None]:
-        LOG.append("async generator operation in")
-        yield
-        LOG.append("async generator operation out")
-
-    async def on_validate(self) -> AsyncIterator[None]:
-        LOG.append("async generator validate in")
-        yield
-        LOG.append("async generator validate out")
 
 
 class Plain(SchemaExtension):
@@ -64,12 +57,9 @@ class Query:
         raise ValueError("broken")
 
 
-def make_schema() -> AlmanacSchema:
-    return AlmanacSchema(query=Query, extensions=[Generator, AsyncGenerator, Plain])
-
-
-async def run(runner: type[SchemaExtensionsRunner], query: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
-    schema = make_schema()
+async def run(runner: type[SchemaExtensionsRunner], extension: type[SchemaExtension], query: str,
+              monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
+    schema = AlmanacSchema(query=Query, extensions=[extension])
     monkeypatch.setattr(schema, "create_extensions_runner",
                         lambda ctx, extensions: runner(execution_context=ctx, extensions=extensions))
     LOG.clear()
@@ -77,20 +67,29 @@ async def run(runner: type[SchemaExtensionsRunner], query: str, monkeypatch: pyt
     return (result.data, [e.message for e in result.errors or []], result.extensions), list(LOG)
 
 
+@pytest.mark.parametrize("extension", [Generators, Plain])
 @pytest.mark.parametrize("query", ["{ ok }", "{ broken }", "{ missing }", "{"])
-async def test_cached_runner_runs_what_strawberrys_runs(query: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    cached = await run(CachedExtensionsRunner, query, monkeypatch)
-    plain = await run(SchemaExtensionsRunner, query, monkeypatch)
+async def test_the_one_extension_runner_runs_what_strawberrys_runs(
+    extension: type[SchemaExtension], query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = await run(OneExtensionRunner, extension, query, monkeypatch)
+    strawberrys = await run(SchemaExtensionsRunner, extension, query, monkeypatch)
 
-    assert cached == plain
-    assert "generator operation out" in cached[1] and "async generator operation out" in cached[1]
+    assert ours == strawberrys
+    assert ours[1], "the extension's hooks ran"
 
 
-def test_the_almanac_schema_uses_the_cached_runner() -> None:
+def test_the_almanac_schema_uses_the_one_extension_runner() -> None:
     from schema.root import schema
 
-    runner = schema.create_extensions_runner(None, [])  # type: ignore[arg-type]
-    assert isinstance(runner, CachedExtensionsRunner)
+    runner = schema.create_extensions_runner(None, schema.get_extensions())  # type: ignore[arg-type]
+    assert isinstance(runner, OneExtensionRunner)
+
+
+def test_a_schema_of_several_extensions_keeps_strawberrys_runner() -> None:
+    schema = AlmanacSchema(query=Query, extensions=[Generators, Plain])
+    runner = schema.create_extensions_runner(None, schema.get_extensions())  # type: ignore[arg-type]
+    assert type(runner) is SchemaExtensionsRunner
 
 
 async def test_an_operation_enters_one_hook_per_stage_and_no_exit_stack(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,16 +103,18 @@ async def test_an_operation_enters_one_hook_per_stage_and_no_exit_stack(monkeypa
 
     assert [type(extension) for extension in schema.get_extensions()] == [AlmanacOperation]
     entered: list[str] = []
-    original = hooks.CachedHooks._manager
+    original = hooks.hook_of
 
-    def counted(self: hooks.CachedHooks, index: int, factory: Any) -> Any:
-        entered.append(self.HOOK_NAME)
-        return original(self, index, factory)
+    def counted(cls: type[SchemaExtension], hook_name: str) -> Any:
+        hook = original(cls, hook_name)
+        if hook is not None:
+            entered.append(hook_name)
+        return hook
 
     def no_stack() -> None:
         raise AssertionError("an exit stack for a single hook")
 
-    monkeypatch.setattr(hooks.CachedHooks, "_manager", counted)
+    monkeypatch.setattr(hooks, "hook_of", counted)
     monkeypatch.setattr(contextlib, "AsyncExitStack", no_stack)
     result = await schema.execute("{ __typename }")
 
