@@ -75,12 +75,20 @@ class Loaders:
     def reader(self) -> Reader:
         return Reader(self._session(), self._viewer())
 
+    def _reader_factory(self) -> Callable[[], Reader]:
+        """``self.reader`` as a function that does not hold ``self``: a loader's batch function held
+        by the registry that holds the loader would be a reference cycle per request (issue 12)."""
+        session, viewer = self._session, self._viewer
+        return lambda: Reader(session(), viewer())
+
     def of(self, batch: BatchFn[K, V]) -> DataLoader[K, V]:
         loader = self._loaders.get(batch)
         if loader is None:
 
+            reader = self._reader_factory()
+
             async def load(keys: list[K]) -> Sequence[V]:
-                return await batch(self.reader, keys)
+                return await batch(reader(), keys)
 
             loader = DataLoader(load_fn=load)
             self._loaders[batch] = loader
@@ -90,8 +98,10 @@ class Loaders:
         loader = self._loaders.get(model)
         if loader is None:
 
+            reader = self._reader_factory()
+
             async def load(keys: list[int]) -> list[M | None]:
-                return await rows_by_id(self.reader, model, keys)
+                return await rows_by_id(reader(), model, keys)
 
             loader = DataLoader(load_fn=load)
             self._loaders[model] = loader

@@ -22,6 +22,7 @@ Field middleware (a SchemaExtension with ``resolve``) turns the fast path off.
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -33,8 +34,10 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     is_leaf_type,
 )
+from graphql.execution.executor import Executor
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.relay import GlobalID, Node
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -77,6 +80,25 @@ class CompleteThenStore:
 
     value: Any
     store: Callable[[Any], None]
+
+def weak_async_helpers(executor: Executor[Any]) -> GraphQLResolveInfoHelpers:
+    """graphql-core's resolver helpers, reaching the executor through a weak reference.
+
+    graphql-core builds them from the executor's bound methods, a reference cycle that left
+    every operation's executor, and the context it holds, to the garbage collector (issue 12,
+    tests/speed/test_cyclic_garbage.py). Resolvers only use them while the operation runs.
+    """
+    ref = weakref.ref(executor)
+
+    def alive() -> Executor[Any]:
+        target = ref()
+        if target is None:
+            raise RuntimeError("The operation these helpers belong to has ended.")
+        return target
+
+    return GraphQLResolveInfoHelpers(gather=lambda values: alive().gather_async_work(values),
+                                     track=lambda values: alive().track_async_work(values))
+
 
 _plans: dict[int, tuple[GraphQLObjectType, dict[str, Plan | None]]] = {}
 # An object type's selected fields, each with its plan (None: __typename) and sub-selection.
@@ -129,6 +151,10 @@ def plans_for(parent_type: GraphQLObjectType) -> dict[str, Plan | None]:
 
 
 class FastFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.async_helpers = weak_async_helpers(self)
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
