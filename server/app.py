@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from redis.asyncio import Redis
@@ -187,25 +187,23 @@ def route_path(scope: Scope) -> str:
     return path[len(root):] if root and path.startswith(root) else path
 
 
-def graphql_http_stack(settings: Settings, view: ASGIApp) -> ASGIApp:
-    """``request_middleware(settings)`` around the view, outermost first, as Starlette builds it."""
-    app = view
-    for cls, args, kwargs in reversed(request_middleware(settings)):
+# Layers of ``request_middleware`` that pass a websocket scope through untouched: a websocket
+# skips them (each would keep a frame alive for the connection's life, issue 13). Any other
+# layer wraps websockets too (tests/speed/test_lean_http.py probes which layers touch them).
+HTTP_ONLY_LAYERS: tuple[object, ...] = (CORSMiddleware, GZip, BodySizeLimit)
+
+
+def stack_of(layers: list[Middleware], app: ASGIApp) -> ASGIApp:
+    """``layers`` around ``app``, outermost first, as Starlette builds them."""
+    for cls, args, kwargs in reversed(layers):
         app = cls(app, *args, **kwargs)
     return app
 
 
 def websocket_stack(settings: Settings, view: ASGIApp) -> ASGIApp:
-    """What of ``request_middleware`` applies to a websocket: the error boundary (close 1011/1013)
-    and, behind a trusted proxy, the client address from ``X-Forwarded-For``. CORS, gzip and the
-    body limit pass websocket scopes through unchanged."""
-    app: ASGIApp = view
-    if settings.trusted_proxy_list:
-        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
-
-        # uvicorn types ASGI with its own TypedDicts, Starlette with plain mappings: the same protocol.
-        app = cast(ASGIApp, ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=list(settings.trusted_proxy_list)))
-    return ErrorBoundary(app)
+    """``request_middleware`` but its HTTP-only layers: the error boundary (close 1011/1013) and,
+    behind a trusted proxy, the client address from ``X-Forwarded-For``."""
+    return stack_of([layer for layer in request_middleware(settings) if layer.cls not in HTTP_ONLY_LAYERS], view)
 
 
 def create_app(
@@ -269,7 +267,7 @@ def create_app(
     ]
     return AlmanacApp(routes=routes, lifespan=lifespan, middleware=request_middleware(settings),
                       graphql=graphql, websocket_app=websocket_stack(settings, graphql.serve_websocket),
-                      graphql_http_app=graphql_http_stack(settings, graphql))
+                      graphql_http_app=stack_of(request_middleware(settings), graphql))
 
 
 def request_middleware(settings: Settings) -> list[Middleware]:

@@ -1,17 +1,21 @@
-"""A GraphQL POST passes the request layers and the view only (server/app.py, issue 12)."""
+"""A GraphQL POST passes the request layers and the view only (server/app.py, issue 12); a GraphQL
+websocket passes those of them that touch websockets (issue 13)."""
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import httpx
 import pytest
+from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Router
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server.app import create_app
+from server import app as app_module
+from server.app import HTTP_ONLY_LAYERS, create_app, request_middleware
 from server.compression import GZip
 from server.error_boundary import ErrorBoundary
 from server.graphql_view import AlmanacGraphQL
@@ -28,10 +32,12 @@ def layers(app: Any) -> list[type]:
     return chain
 
 
+CONFIGURED: dict[str, Any] = {"ALMANAC_TRUSTED_PROXIES": "10.0.0.1", "ALMANAC_CORS_ORIGINS": "https://app.example"}
+
+
 @pytest.mark.parametrize("configured", [False, True])
 def test_a_graphql_post_runs_the_request_middleware_around_the_view(configured: bool) -> None:
-    options: dict[str, Any] = {"ALMANAC_TRUSTED_PROXIES": "10.0.0.1", "ALMANAC_CORS_ORIGINS": "https://app.example"}
-    app = create_app(Settings(ALMANAC_SECRET_KEY=SECRET, **(options if configured else {})))
+    app = create_app(Settings(ALMANAC_SECRET_KEY=SECRET, **(CONFIGURED if configured else {})))
     expected = [ErrorBoundary, *([ProxyHeadersMiddleware, CORSMiddleware] if configured else []), GZip, BodySizeLimit,
                 AlmanacGraphQL]
     assert layers(app.graphql_http_app) == expected  # 4 or 6 layers; Starlette's stack adds 4 more
@@ -49,3 +55,51 @@ async def test_no_starlette_layer_sees_a_graphql_post(client: httpx.AsyncClient,
     assert too_big.status_code == 413 and too_big.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     with pytest.raises(AssertionError, match="a Starlette layer"):
         await client.get("/graphql", params={"query": "{ __typename }"})  # GET keeps the full stack
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_a_graphql_websocket_runs_the_error_boundary_and_the_proxy_headers(configured: bool) -> None:
+    app = create_app(Settings(ALMANAC_SECRET_KEY=SECRET, **(CONFIGURED if configured else {})))
+    expected = [ErrorBoundary, *([ProxyHeadersMiddleware] if configured else [])]
+    assert layers(app.websocket_app)[:-1] == expected  # then the view's serve_websocket
+
+
+async def touches_websockets(layer: Middleware) -> bool:
+    """Whether ``layer`` hands a websocket (from a trusted proxy) on other than it came."""
+    handed: list[tuple[Any, ...]] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        handed.append((scope, copy.deepcopy(scope), receive, send))
+
+    async def receive() -> Any:
+        return {"type": "websocket.connect"}
+
+    async def send(_: Any) -> None:
+        return None
+
+    scope = {"type": "websocket", "path": "/graphql", "root_path": "", "query_string": b"", "scheme": "ws",
+             "headers": [(b"x-forwarded-for", b"203.0.113.9"), (b"origin", b"https://elsewhere.example")],
+             "client": ("10.0.0.1", 5000), "server": ("10.0.0.2", 8000)}
+    before = copy.deepcopy(scope)
+    cls, args, kwargs = layer
+    await cls(inner, *args, **kwargs)(scope, receive, send)
+    assert len(handed) == 1, layer
+    passed, after, passed_receive, passed_send = handed[0]
+    return not (passed is scope and after == before and passed_receive is receive and passed_send is send)
+
+
+async def test_a_websocket_skips_exactly_the_layers_that_pass_it_through() -> None:
+    for layer in request_middleware(Settings(ALMANAC_SECRET_KEY=SECRET, **CONFIGURED)):
+        assert (layer.cls in HTTP_ONLY_LAYERS) is not await touches_websockets(layer), layer
+
+
+def test_a_layer_added_to_the_request_middleware_reaches_websockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Stamp:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+    original = request_middleware
+    monkeypatch.setattr(app_module, "request_middleware", lambda settings: [*original(settings), Middleware(Stamp)])
+    app = create_app(Settings(ALMANAC_SECRET_KEY=SECRET))
+    assert layers(app.websocket_app)[:-1] == [ErrorBoundary, Stamp]
+    assert layers(app.graphql_http_app)[-2:] == [Stamp, AlmanacGraphQL]
