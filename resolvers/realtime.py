@@ -187,7 +187,7 @@ async def stream(ctx: Context, spec: StreamSpec[T], field_name: str, after: str 
     viewer = ctx.viewer
     op = current_operation.get()
     if op is not None:
-        await serve_in_group(ctx, op, spec, field_name, after, hand_over=True)
+        await serve_in_group(ctx, op, spec, field_name, after)
         return
 
     def accepts(change: Change) -> bool:
@@ -202,19 +202,19 @@ async def stream(ctx: Context, spec: StreamSpec[T], field_name: str, after: str 
 
 
 async def serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], field_name: str,
-                         after: str | None, *, hand_over: bool = False) -> None:
-    """Join the group for this document and variables; replay for this member first; then either
-    hand the subscription over (``hand_over``: return, the operation stays served by the group
-    until released, see server/transport_ws.py) or wait until it is closed."""
+                         after: str | None) -> None:
+    """Join the group for this document and variables; replay for this member first; then hand the
+    subscription over and return: the operation stays served by the group until released (see
+    server/transport_ws.py)."""
     with statements.counting() as counter:
         try:
-            await _serve_in_group(ctx, op, spec, field_name, after, hand_over=hand_over)
+            await _serve_in_group(ctx, op, spec, field_name, after)
         finally:
             realtime_of(ctx).fanout.stats.catch_up_statements += counter.own
 
 
 async def _serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], field_name: str,
-                          after: str | None, *, hand_over: bool) -> None:
+                          after: str | None) -> None:
     realtime = realtime_of(ctx)
     last = start_position(after)
     broker = realtime.broker
@@ -232,7 +232,6 @@ async def _serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], f
     def leave() -> None:
         realtime.fanout.leave(group, member)
 
-    handed = False
     try:
         if last is not None:
             member.replaying = True
@@ -242,18 +241,10 @@ async def _serve_in_group(ctx: Context, op: OperationRef, spec: StreamSpec[T], f
                 await group.catch_up(member, read_page)
                 if await group.go_live(member):
                     break
-        if hand_over:
-            op.hand_over(leave)
-            handed = True
-            return
-        await member.closed.wait()
-        # Closed by the group (too slow): the socket is closing; the connection's shutdown cancels us.
-        # Returning would try to send "complete" on it.
-        with suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.Event().wait(), timeout=30)
-    finally:
-        if not handed:
-            leave()
+    except BaseException:
+        leave()
+        raise
+    op.hand_over(leave)
 
 
 # -- taskChanged ---------------------------------------------------------------------

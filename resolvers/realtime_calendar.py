@@ -101,7 +101,7 @@ async def calendar_changes(
     except ExpansionLimit as error:
         raise validation(str(error), "end") from None
     try:
-        await serve_in_group(ctx, op, calendar_spec(hub, state), "calendarChanged", after, hand_over=True)
+        await serve_in_group(ctx, op, calendar_spec(hub, state), "calendarChanged", after)
     except BaseException:
         hub.leave(state)
         raise
