@@ -11,10 +11,12 @@ from strawberry.types import ExecutionContext
 from schema.core.errors import TopLevelCode
 from server.api_key_scope import refusal
 from server.api_keys import ApiKeyPrincipal
+from server.budget_script import Kind, Step, budgets_for
 from server.metrics import metrics_for
-from server.rate_limit import RequestRateLimiter, create_rate_limiter
+from server.rate_limit import NOT_COUNTED, RateCheck, RequestRateLimiter, create_rate_limiter
 
 COUNTER_KEY = "api_key_requests"
+API_KEY = "api_key"
 LIMITERS_KEY = "api_key_limiters"
 
 
@@ -36,17 +38,29 @@ def limiter_for(state: Any, principal: ApiKeyPrincipal) -> RequestRateLimiter | 
     return limiters[key]
 
 
-async def check_api_key(execution: ExecutionContext) -> None:
-    """Before execution: an API key's own budget, then its modules (raises RATE_LIMITED or PERMISSION_DENIED)."""
+def api_key_steps(context: Any) -> list[Step]:
+    """The key's own count, when the request came with a key that has a budget."""
+    principal: ApiKeyPrincipal | None = getattr(context, "api_key", None)
+    limiter = limiter_for(context.state, principal) if principal is not None else None
+    if principal is None or limiter is None:
+        return []
+    return [Step(API_KEY, Kind.HIT, limiter, f"api-key:{principal.id}")]
+
+
+async def check_api_key(execution: ExecutionContext, rate: RateCheck = NOT_COUNTED) -> None:
+    """Before execution: an API key's own budget, then its modules (raises RATE_LIMITED or PERMISSION_DENIED).
+    The key was counted with the operation's start when ``rate.ahead`` holds its outcome."""
     ctx = execution.context
     principal: ApiKeyPrincipal | None = getattr(ctx, "api_key", None)
     if principal is None or execution.graphql_document is None:
         return
     counter = requests_counter(ctx.state)
-    limiter = limiter_for(ctx.state, principal)
-    if limiter is not None:
-        verdict = await limiter.hit(f"api-key:{principal.id}")
-        if not verdict.allowed:
+    steps = api_key_steps(ctx)
+    if steps:
+        outcomes = rate.ahead if rate.ahead is not None and API_KEY in rate.ahead else await budgets_for(
+            ctx.state).run(steps)
+        verdict = outcomes.get(API_KEY)
+        if verdict is not None and not verdict.allowed:
             counter.labels(principal.prefix, "rate_limited").inc()
             raise GraphQLError(
                 f"This API key's budget of {principal.requests_per_minute} requests per minute is spent.",

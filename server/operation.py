@@ -77,7 +77,7 @@ class AlmanacOperation(SchemaExtension):
         with statements.counting() as sql:  # nests: an enclosing (test's) counter still counts
             try:
                 try:
-                    self.rate = await hit_rate_limit(context)
+                    self.rate = await hit_rate_limit(context, self.costs.predict(ctx))
                     ctx.validation_rules = ctx.validation_rules + SHAPE_RULES
                     try:
                         yield
@@ -113,8 +113,8 @@ class AlmanacOperation(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         mark_read_only(ctx)
-        await check_api_key(ctx)
-        await self.costs.before(ctx)
+        await check_api_key(ctx, self.rate)
+        await self.costs.before(ctx, self.rate)
         started = time.perf_counter()
         yield
         await self.costs.after(ctx, started)

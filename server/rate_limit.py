@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -37,6 +37,7 @@ from redis.asyncio import Redis
 from starlette.responses import Response
 
 from schema.core.errors import TopLevelCode
+from server.budget_script import Kind, Outcomes, Step, budgets_for
 from server.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -55,9 +56,11 @@ class RateVerdict:
 
 
 class RequestRateLimiter:
-    def __init__(self, item: RateLimitItem, storage: Storage, *, weighted: bool = False) -> None:
+    def __init__(self, item: RateLimitItem, storage: Storage, *, weighted: bool = False,
+                 key_prefix: str | None = None) -> None:
         self.item = item
         self.storage = storage
+        self.key_prefix = key_prefix  # in Redis: the prefix of its keys (``server.budget_script`` writes them too)
         # A moving window stores one timestamp per unit: right for requests, far too many
         # for a points budget, which a sliding window counter keeps in two numbers.
         self.strategy: RateLimiter = (
@@ -118,6 +121,7 @@ def create_rate_limiter(
         return None
     item = parse(spec)
     storage: Storage
+    key_prefix = f"{settings.redis_namespace}:ratelimit"
     if settings.redis_url:
         options: dict[str, Any] = {}
         if redis is not None:
@@ -125,13 +129,12 @@ def create_rate_limiter(
         storage = RedisStorage(
             f"async+{settings.redis_url}",
             implementation="redispy",
-            key_prefix=f"{settings.redis_namespace}:ratelimit",
+            key_prefix=key_prefix,
             wrap_exceptions=True,
             **options,
         )
-    else:
-        storage = MemoryStorage(wrap_exceptions=True)
-    return RequestRateLimiter(item, storage, weighted=weighted)
+        return RequestRateLimiter(item, storage, weighted=weighted, key_prefix=key_prefix)
+    return RequestRateLimiter(item, MemoryStorage(wrap_exceptions=True), weighted=weighted)
 
 
 def _app_limiter(state: Any, key: str, spec: str, *, weighted: bool = False) -> RequestRateLimiter | None:
@@ -219,10 +222,12 @@ def stand_in_document(query: str | None, operation_name: str | None) -> Document
 
 @dataclass(frozen=True, slots=True)
 class RateCheck:
-    """One operation's count against the request limit (``hit_rate_limit``)."""
+    """One operation's count against the request limit (``hit_rate_limit``), and the outcomes of the
+    budget steps sent with it (``ahead``; None when none were: the later stages then ask themselves)."""
 
     limiter: RequestRateLimiter | None = None
     verdict: RateVerdict | None = None
+    ahead: Outcomes | None = None
 
     @property
     def refused(self) -> bool:
@@ -232,15 +237,21 @@ class RateCheck:
 NOT_COUNTED = RateCheck()
 
 
-async def hit_rate_limit(context: Any) -> RateCheck:
-    """Count the operation as it starts (every one, valid or not)."""
+async def hit_rate_limit(context: Any, ahead: Sequence[Step] = ()) -> RateCheck:
+    """Count the operation as it starts (every one, valid or not), in the same round trip as
+    ``ahead``: the budget steps of an operation known to reach execution (``CostCheck.predict``),
+    run only when the count allows it."""
     state = getattr(context, "state", None)
     if state is None:
         return NOT_COUNTED
     limiter = rate_limiter_for(state)
-    if limiter is None:
+    steps = [Step("request", Kind.HIT, limiter, identity_of(context))] if limiter is not None else []
+    if not steps and not ahead:
         return NOT_COUNTED
-    return RateCheck(limiter, await limiter.hit(identity_of(context)))
+    outcomes = await budgets_for(state).run([*steps, *ahead])
+    counted = outcomes.get("request")
+    verdict = RateVerdict(counted.allowed, counted.retry_after_seconds) if counted is not None else None
+    return RateCheck(limiter, verdict, outcomes if ahead else None)
 
 
 def stand_in_for_refused(ctx: Any, check: RateCheck) -> None:

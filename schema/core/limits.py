@@ -51,11 +51,15 @@ from graphql import (
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
 
 from schema.core.cost import CostRules, QueryCost, expanded_field_count, merge_pairs, query_cost
 from schema.core.errors import TopLevelCode
 from schema.core.extensions import selects_introspection
-from server.cost_budget import charge_cost, charge_time, time_refusal
+from server.api_key_extension import api_key_steps
+from server.budget_script import Step
+from server.cost_budget import budget_steps, charge_time, cost_charge, run_budget_steps, time_wait
+from server.rate_limit import NOT_COUNTED, RateCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,33 +287,60 @@ class CostCheck:
     ``"extensions": {"cost": {"requested": N, "limit": M, "budget": {...}}}`` in the response
     (opt-in, so ordinary responses stay plain ``{"data": ...}``); a rejection always names
     both numbers.
+
+    Its budgets (and an API key's count) go to Redis with the operation's request count when the
+    same text, from the same kind of caller, reached them before (``predict``): one round trip in
+    all. Otherwise ``before`` sends them on their own.
     """
 
-    __slots__ = ("budget", "cost", "limits")
+    __slots__ = ("budget", "cost", "limits", "predicted")
 
     def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.cost: QueryCost | None = None
         self.budget: Any = None
+        self.predicted: QueryCost | None = None
 
-    async def before(self, ctx: Any) -> None:
+    def predict(self, ctx: Any) -> list[Step]:
+        """At the operation's start: the budget steps ``before`` will need, when this text reached them
+        before and its cost passes the limits (for ``hit_rate_limit`` to send with the request count)."""
+        key = _reach_key(ctx)
+        document = _reached.get(key) if key is not None else None
+        if document is None:
+            return []
+        cost = _cost_of(ctx.schema._schema, document, ctx._provided_operation_name, ctx.variables,
+                        self.limits.cost_rules)
+        if cost.page_violations or cost.total > self.limits.max_cost or _longest(
+                document, ctx.variables) > self.limits.max_list_items:
+            return []  # refused before its budgets: nothing to take
+        self.predicted = cost
+        return [*api_key_steps(ctx.context), *budget_steps(ctx.context, cost.total)]
+
+    async def before(self, ctx: Any, rate: RateCheck = NOT_COUNTED) -> None:
         """Before execution (raises the refusal as a GraphQLError)."""
-        if ctx.graphql_document is not None:
+        if ctx.graphql_document is None:
+            return
+        ahead = rate.ahead if self.predicted is not None else None
+        if ahead is not None and self.predicted is not None:
+            self.cost = self.predicted  # same text, operation and variables: the same cost
+        else:
             self.cost = _cost_of(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
                                  self.limits.cost_rules)
-            self._reject_if_over(self.cost)
-            _reject_long_lists(ctx.graphql_document, ctx.variables, self.limits.max_list_items)
-            wait = await time_refusal(ctx.context)
-            if wait is not None:
-                _refuse_for_time(ctx.context, wait)
-            await self._charge(ctx, self.cost)
+        self._reject_if_over(self.cost)
+        _reject_long_lists(ctx.graphql_document, ctx.variables, self.limits.max_list_items)
+        _remember_reached(ctx)
+        outcomes = ahead if ahead is not None else await run_budget_steps(ctx.context, self.cost.total)
+        wait = time_wait(outcomes)
+        if wait is not None:
+            _refuse_for_time(ctx.context, wait)
+        self._charge(ctx, self.cost, outcomes)
 
     async def after(self, ctx: Any, started: float) -> None:
         """After an execution that raised nothing: its time, charged to the time budget."""
         await charge_time(ctx.context, math.ceil(1000 * (time.perf_counter() - started)))
 
-    async def _charge(self, ctx: Any, cost: QueryCost) -> None:
-        self.budget = await charge_cost(ctx.context, cost.total)
+    def _charge(self, ctx: Any, cost: QueryCost, outcomes: dict[str, Any]) -> None:
+        self.budget = cost_charge(ctx.context, cost.total, outcomes)
         if self.budget is not None and not self.budget.allowed:
             raise GraphQLError(
                 f"Query cost budget used up: this operation costs {cost.total} points and {self.budget.remaining}"
@@ -343,6 +374,32 @@ class CostCheck:
         if self.budget is not None:
             cost["budget"] = {"limit": self.budget.limit, "remaining": self.budget.remaining, "period": "minute"}
         return {"cost": cost}
+
+
+REACHED_SIZE = 1_024
+_reached: OrderedDict[tuple[Any, ...], DocumentNode] = OrderedDict()
+
+
+def _reach_key(ctx: Any) -> tuple[Any, ...] | None:
+    """What decides whether an operation's text reaches its budgets: the text and operation, and the
+    caller's kind (anonymous callers are refused closed fields, API keys their modules' outside)."""
+    if not ctx.query:
+        return None
+    context = ctx.context
+    key = getattr(context, "api_key", None)
+    scope = (key.id, key.modules, key.requests_per_minute) if key is not None else None
+    return (id(ctx.schema), ctx.query, ctx._provided_operation_name, getattr(context, "user", None) is None, scope)
+
+
+def _remember_reached(ctx: Any) -> None:
+    """This text reached the budgets (subscriptions can be refused after: not remembered)."""
+    key = _reach_key(ctx)
+    if key is None or ctx.operation_type is OperationType.SUBSCRIPTION:
+        return
+    _reached[key] = ctx.graphql_document
+    _reached.move_to_end(key)
+    if len(_reached) > REACHED_SIZE:
+        _reached.popitem(last=False)
 
 
 _costs: OrderedDict[tuple[int, int, str | None, int], tuple[DocumentNode, CostRules, QueryCost]] = OrderedDict()
@@ -401,8 +458,12 @@ def _longest_literal_list(document: DocumentNode) -> int:
     return max(lengths)
 
 
+def _longest(document: DocumentNode, variables: dict[str, Any] | None) -> int:
+    return max(longest_list(variables or {}), _longest_literal_list(document))
+
+
 def _reject_long_lists(document: DocumentNode, variables: dict[str, Any] | None, limit: int) -> None:
-    longest = max(longest_list(variables or {}), _longest_literal_list(document))
+    longest = _longest(document, variables)
     if longest > limit:
         raise GraphQLError(
             f"A list argument may hold at most {limit} items (got {longest}). Send it in parts.",
