@@ -306,26 +306,26 @@ class CostCheck:
         before and its cost passes the limits (for ``hit_rate_limit`` to send with the request count)."""
         key = _reach_key(ctx)
         document = _reached.get(key) if key is not None else None
-        if document is None:
+        if document is None or getattr(ctx.context, "state", None) is None:
             return []
         cost = _cost_of(ctx.schema._schema, document, ctx._provided_operation_name, ctx.variables,
                         self.limits.cost_rules)
         if cost.page_violations or cost.total > self.limits.max_cost or _longest(
                 document, ctx.variables) > self.limits.max_list_items:
             return []  # refused before its budgets: nothing to take
-        self.predicted = cost
-        return [*api_key_steps(ctx.context), *budget_steps(ctx.context, cost.total)]
+        steps = [*api_key_steps(ctx.context), *budget_steps(ctx.context, cost.total)]
+        if steps:
+            self.predicted = cost
+        return steps
 
     async def before(self, ctx: Any, rate: RateCheck = NOT_COUNTED) -> None:
         """Before execution (raises the refusal as a GraphQLError)."""
         if ctx.graphql_document is None:
             return
         ahead = rate.ahead if self.predicted is not None else None
-        if ahead is not None and self.predicted is not None:
-            self.cost = self.predicted  # same text, operation and variables: the same cost
-        else:
-            self.cost = _cost_of(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
-                                 self.limits.cost_rules)
+        # predicted: the same text, operation and variables, so the same cost
+        self.cost = self.predicted if self.predicted is not None else _cost_of(
+            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, self.limits.cost_rules)
         self._reject_if_over(self.cost)
         _reject_long_lists(ctx.graphql_document, ctx.variables, self.limits.max_list_items)
         _remember_reached(ctx)
