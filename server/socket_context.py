@@ -23,7 +23,7 @@ from dataloaders.registry import Loaders
 from db.policies import Viewer
 from db.session import SerializedSession
 from server.connection_watch import WatchedConnection
-from server.context import Context
+from server.context import Context, loaders_for
 
 _BASE_LOADERS: Any = Context.__dict__["loaders"]  # the slot descriptor of Context.loaders
 _BASE_SESSION: Any = Context.__dict__["session"]
@@ -58,7 +58,7 @@ def _get_loaders(self: Context) -> Loaders:
     try:
         loaders: Loaders = _BASE_LOADERS.__get__(self, type(self))
     except AttributeError:  # first use outside an event scope (see SocketContext.__post_init__)
-        loaders = Loaders(lambda: self.session, lambda: self.viewer)
+        loaders = loaders_for(self)
         _BASE_LOADERS.__set__(self, loaders)
     return loaders
 

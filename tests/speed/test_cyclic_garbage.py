@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import PpaCategory, Role, TaskStatus
 from db.models import Ppa, Task, TaskAssignee
+from server.app import NullNotifier
+from server.settings import Settings
+from server.socket_context import SocketContext
 from tests.conftest import GraphQL, UserFactory
 
 TASKS = """{ tasks(first: 10) { nodes { id title status assignees { id name } ppa { id title owner { id name } } } } }"""
@@ -75,3 +78,13 @@ async def test_an_operation_leaves_no_request_objects_in_cycles(
     assert len(page["data"]["tasks"]["nodes"]) == 3
     assert all(node["assignees"] and node["ppa"]["owner"] for node in page["data"]["tasks"]["nodes"])
     assert unreachable_kinds() & REQUEST_OBJECTS == set()
+
+
+def test_a_websocket_context_whose_own_loaders_were_used_leaves_no_cycle(
+    settings: Settings, cycles_found: list[Any],
+) -> None:
+    """Its loaders come on first use (outside an event scope), built as an HTTP context's are."""
+    context = SocketContext(settings=settings, sessionmaker=async_sessionmaker(), notifier=NullNotifier())
+    assert context.loaders is context.loaders
+    del context
+    assert "server.socket_context.SocketContext" not in unreachable_kinds()
