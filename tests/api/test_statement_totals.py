@@ -1,29 +1,36 @@
 """``/metrics`` counts every statement PostgreSQL receives, checked against ``pg_stat_statements``.
 
-A private cluster (``tests/pg_cluster.py``) preloads pg_stat_statements; the app runs on
-its own engine there as a role of its own, so the server's tally can be compared with
-PostgreSQL's count of that role's statements: data statements, BEGIN/COMMIT/ROLLBACK,
-sign-in lookups, the change-log relay woken by a commit.
+A private cluster (``tests/pg_cluster.py``) preloads pg_stat_statements; the app runs there as a
+role of its own, so the server's tally can be compared with PostgreSQL's count of that role's
+statements: data statements, BEGIN/COMMIT/ROLLBACK, sign-in lookups, the change-log relay woken by
+a commit. The tally is the process's, so the app runs as ``almanac serve`` in a process of its
+own, as in production: in the test process, whatever else runs there (tests/realtime's live
+server polls its change log every 0.5 s for the whole session) was counted too.
 """
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import subprocess
+import sys
 import uuid
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import asyncpg
 import httpx
 
 from db.enums import Role
 from db.models import User
-from server.app import create_app
 from server.auth import issue_token
 from server.migrate import upgrade
-from server.settings import Settings
-from tests.conftest import DEFAULT_PASSWORD, SECRET, free_port, password_hash_for
+from tests.conftest import DEFAULT_PASSWORD, REDIS_URL, SECRET, free_port, password_hash_for
 from tests.pg_cluster import private_cluster
 
+ALMANAC = str(Path(sys.executable).with_name("almanac"))
 APP_ROLE = "almanac_app"
 OPERATIONS = (
     "{ me { id name } }",
@@ -74,6 +81,32 @@ async def scrape(client: httpx.AsyncClient) -> float:
     return statements_total((await client.get("/metrics")).text)
 
 
+@contextmanager
+def almanac_serve(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ALMANAC_SECRET_KEY": SECRET,
+           "ALMANAC_REDIS_NAMESPACE": f"almanac-st-{uuid.uuid4().hex[:8]}", "ALMANAC_RATE_LIMIT": "off",
+           "ALMANAC_RELAY_POLL_SECONDS": "3600", "ALMANAC_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([ALMANAC, "serve", "--port", str(port), "--workers", "1"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+async def wait_ready(client: httpx.AsyncClient, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):  # 60 s on a loaded machine
+        assert process.poll() is None, "almanac serve exited"
+        try:
+            if (await client.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("almanac serve did not become ready")
+
+
 async def test_metrics_count_every_statement_postgresql_receives() -> None:
     with private_cluster(free_port(), "shared_preload_libraries=pg_stat_statements",
                          "pg_stat_statements.track_utility=on") as admin_url:
@@ -90,12 +123,10 @@ async def test_metrics_count_every_statement_postgresql_receives() -> None:
                 "INSERT INTO users (email, name, role, password_hash) VALUES ('a@example.org', 'Ada', $1, $2)"
                 " RETURNING id", Role.ADMIN.value, password_hash_for(DEFAULT_PASSWORD))
             token = issue_token(user_id, SECRET, ttl_minutes=10)
-            settings = Settings(DATABASE_URL=app_url, ALMANAC_SECRET_KEY=SECRET, ALMANAC_RATE_LIMIT="off",
-                                ALMANAC_RELAY_POLL_SECONDS=3600)
-            app: Any = create_app(settings)
-            async with app.router.lifespan_context(app):
-                transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            port = free_port()
+            with almanac_serve(app_url, port) as server:
+                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                    await wait_ready(client, server)
                     await work(client, token)  # warm: connections opened, types introspected
                     await asyncio.sleep(0.3)  # the relay's wake-up after the commit has run
                     await admin.execute("SELECT pg_stat_statements_reset()")
