@@ -1,6 +1,7 @@
 """Benchmark: Almanac against PostGraphile 4.14.1 and the Python floor, on the same database, in one run.
 
     .venv/bin/python bench/peers.py [--rounds 3] [--seconds 5] [--workers N] [--baseline PATH]
+    .venv/bin/python bench/peers.py --only typename,me --rate-limit on   # limits as `almanac serve` has them
 
 Installs PostGraphile with npm into a scratch folder (once), seeds a scratch database with
 ``almanac seed --demo --scale 10`` (once; kept and reused), serves it with ``almanac serve``
@@ -55,6 +56,11 @@ ADMIN_URL = os.environ.get("ALMANAC_BENCH_PG", "postgresql+asyncpg://postgres@12
 SCRATCH = Path(os.environ.get("ALMANAC_BENCH_SCRATCH", Path.home() / ".cache" / "almanac-bench"))
 PEER = "postgraphile"
 FLOOR = "floor"
+# --rate-limit on: every limit on, with amounts the bench never reaches, so each operation does the
+# limits' Redis work (as under `almanac serve`'s defaults) and is still answered, not refused with 429
+LIMITS_ON = {"ALMANAC_RATE_LIMIT": "1000000/minute", "ALMANAC_COST_BUDGET": "100000000/minute",
+             "ALMANAC_ANONYMOUS_COST_BUDGET": "100000000/minute", "ALMANAC_TIME_BUDGET": "100000000/minute"}
+LIMITED_KINDS = {"typename", "me"}
 POOL_TIMEOUT_MARKERS = ("QueuePool limit", "TimeoutError", "too many clients")
 
 
@@ -263,11 +269,12 @@ async def main_async(args: argparse.Namespace) -> None:
     start = datetime(args.year, args.month, 1, tzinfo=UTC)
     end = datetime(args.year + (args.month == 12), args.month % 12 + 1, 1, tzinfo=UTC)
     log_dir = Path(tempfile.mkdtemp(prefix="almanac-peers-"))
+    limits = LIMITS_ON if args.rate_limit == "on" else None
     servers: dict[str, Server] = {"almanac": start_almanac(db_url, port=free_port(), workers=args.workers,
-                                                           log_dir=log_dir)}
+                                                           log_dir=log_dir, extra_env=limits)}
     if args.baseline:
         servers["baseline"] = start_almanac(db_url, port=free_port(), workers=args.workers, log_dir=log_dir,
-                                            root=args.baseline)
+                                            root=args.baseline, extra_env=limits)
     servers[PEER] = start_postgraphile(binary, db_url, port=free_port(), log_dir=log_dir)
     try:
         for server in servers.values():
@@ -311,7 +318,12 @@ def main() -> None:
     parser.add_argument("--month", type=int, default=3, choices=range(1, 13))
     parser.add_argument("--baseline", metavar="PATH", type=lambda p: Path(p).resolve(),
                         help="another Almanac checkout to serve in the same rounds")
-    asyncio.run(main_async(parser.parse_args()))
+    parser.add_argument("--rate-limit", choices=("off", "on"), default="off",
+                        help="on: serve Almanac with every limit on (amounts never reached), for --only typename,me")
+    args = parser.parse_args()
+    if args.rate_limit == "on" and not (args.only and args.only <= LIMITED_KINDS):
+        parser.error("--rate-limit on measures only the typename and me rows: add --only typename,me")
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

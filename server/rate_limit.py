@@ -4,7 +4,8 @@ One limiter per app, kept on ``AppState.extras["rate_limiter"]`` (``rate_limiter
 creates it on first use; call it in the lifespan to fail fast on a bad ``ALMANAC_RATE_LIMIT``).
 With ``REDIS_URL`` the windows live in Redis, shared by every server process, through
 limits' redis-py implementation on the app's own connection pool; without it, in memory.
-A moving window: no burst of twice the limit across a window boundary.
+A moving window: no burst of twice the limit across a window boundary. A GraphQL operation's
+count goes with its budgets in one script (``server.budget_script``), on the same keys.
 
 Every GraphQL operation is counted as it starts (``hit_rate_limit``, even one that later
 fails validation); one over the limit is never parsed or validated (``stand_in_for_refused``)
