@@ -16,11 +16,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.streaming import HTTPStreamTransport
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from db.models import User
@@ -36,6 +38,9 @@ from server.settings import Settings
 from server.socket_context import SocketContext, watch
 from server.transport_ws import TransportWSHandler
 from server.viewer import user_cache_of, user_for_token
+
+SUBSCRIPTION_OVER_HTTP = ("Subscriptions run over a websocket at this URL (graphql-transport-ws or graphql-ws),"
+                          " not over HTTP.")
 
 
 class AlmanacGraphQL(GraphQL[Context, None]):
@@ -71,7 +76,7 @@ class AlmanacGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Each operation waits for a slot (``server.admission``) before it runs."""
         admission = admission_of(self.state)
-        run = super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        run = self._execute(request_adapter.method, context, root_value, request_data)
         if admission is None:
             return await run
         shape: Shape = (request_data.query or "", request_data.operation_name)
@@ -86,6 +91,31 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             error = GraphQLError(str(busy), extensions={"code": TopLevelCode.SERVER_BUSY.value,
                                                        "retryAfter": RETRY_AFTER_BUSY_SECONDS})
             return ExecutionResult(data=None, errors=[error])
+
+    async def _execute(self, method: str, context: Context, root_value: None,
+                       request_data: GraphQLRequestData) -> ExecutionResult:
+        """Strawberry's ``execute_single`` without subscriptions over HTTP when no streaming transport
+        serves them: Strawberry allows them on POST, where graphql-core then executed the stream's
+        field as a query and failed inside (an INTERNAL error) instead of refusing the request."""
+        allowed = OperationType.from_http(method)  # type: ignore[arg-type]
+        if not self._stream_transport_map:
+            allowed = allowed - {OperationType.SUBSCRIPTION}
+        if not self.allow_queries_via_get and method == "GET":
+            allowed = allowed - {OperationType.QUERY}
+        try:
+            return await self.schema.execute(
+                request_data.query, root_value=root_value, variable_values=request_data.variables,
+                context_value=context, operation_name=request_data.operation_name,
+                allowed_operation_types=allowed, operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            if error.operation_type == OperationType.SUBSCRIPTION:
+                raise HTTPException(400, SUBSCRIPTION_OVER_HTTP) from error
+            raise HTTPException(400, error.as_http_error_reason(method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
@@ -110,14 +140,41 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            lean = is_json_post(scope) and not self._stream_transport_map  # a stream transport may claim it
+            response = await self.answer_json_post(request) if lean else await self.run(request)
         except (HTTPException, StarletteHTTPException) as error:  # Starlette's: a malformed multipart body
             reason = error.reason if isinstance(error, HTTPException) else str(error.detail)
             code = TopLevelCode.NOT_FOUND if error.status_code == 404 else TopLevelCode.BAD_REQUEST
             await send_graphql_error(send, error.status_code, reason, code.value)
             return
         await response(scope, receive, send)
+
+    async def answer_json_post(self, request: Request) -> Response:
+        """Strawberry's ``run`` for the request nearly every client sends: one operation POSTed as JSON.
+
+        ``run`` serves every kind of request alike. For each one it builds a request adapter, checks
+        the method, asks whether to render GraphiQL (the ``Accept`` header), parses the content type
+        with ``email.message`` and dispatches on the body's shape (batch, streaming, multipart). Here
+        the same steps that apply to a JSON POST run in the same order, on the same view methods:
+        sub-response, context, body checks (``parse_http_body``'s, with its messages), ``execute_single``
+        (admission and ``Schema.execute``), ``process_result``, ``create_response``. A body that is not
+        one JSON object (a batch) goes to ``run``. tests/speed/test_lean_http.py sends the same requests
+        both ways and compares status, headers and body.
+        """
+        data = self.parse_json(await request.body())
+        if not isinstance(data, dict):
+            return await self.run(request)
+        request_data = request_data_of(data)
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        result = await self.execute_single(request, self.request_adapter_class(request), sub_response, context,
+                                           None, request_data)
+        response_data = await self.process_result(request, result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return self.create_response(response_data, sub_response)
 
     def serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         """What ``self(scope, receive, send)`` does for a websocket (Strawberry's ``__call__``), as a
@@ -193,6 +250,33 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         watch(context, token_expiry(token, context.settings.secret_key))  # re-checked until the socket closes
         params.clear()  # the bearer token is not kept for the connection's life (nor its bytes, issue 13)
         return UnsetType()  # the UNSET singleton, typed (strawberry.UNSET is declared Any)
+
+
+def is_json_post(scope: Scope) -> bool:
+    """A POST whose ``Content-Type`` is ``application/json`` (parameters allowed), as ``parse_http_body`` reads it."""
+    if scope["method"] != "POST":
+        return False
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type: bytes = value.split(b";", 1)[0].strip().lower()
+            return media_type == b"application/json"
+    return False
+
+
+def request_data_of(data: dict[str, Any]) -> GraphQLRequestData:
+    """One operation's fields, checked as Strawberry's ``parse_http_body`` checks them (same messages)."""
+    query, variables, extensions = data.get("query"), data.get("variables"), data.get("extensions")
+    if not isinstance(query, (str, type(None))):
+        raise HTTPException(400, "The GraphQL operation's `query` must be a string or null, if provided.")
+    if not isinstance(variables, (dict, type(None))):
+        raise HTTPException(400, "The GraphQL operation's `variables` must be an object or null, if provided.")
+    if not isinstance(extensions, (dict, type(None))):
+        raise HTTPException(400, "The GraphQL operation's `extensions` must be an object or null, if provided.")
+    operation_name = data.get("operationName")
+    if not isinstance(operation_name, (str, type(None))):
+        raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+    return GraphQLRequestData(query=query, variables=variables, operation_name=operation_name,
+                              extensions=extensions, protocol="http")
 
 
 async def load_user_for_token(ctx: Context, token: str | None) -> User | None:

@@ -99,3 +99,19 @@ def test_the_body_limit_verifies_a_token_once_through_the_apps_token_memo(monkey
     assert len(checks) == 1
     scope["headers"] = [(b"authorization", b"Bearer not-a-token")]
     assert limits.limit_for(scope) == settings.max_anonymous_body_bytes
+
+
+async def test_a_subscription_posted_over_http_is_refused_as_a_bad_request(
+    client: httpx.AsyncClient, make_user: UserFactory
+) -> None:
+    """Strawberry allows subscriptions on POST for its streaming transports, which Almanac does not serve:
+    graphql-core then ran the stream's field as a query and answered an INTERNAL error."""
+    headers = {"Authorization": f"Bearer {token_for(await make_user(Role.STAFF))}"}
+    for body in ({"query": "subscription { taskChanged { task { id } } }"},
+                 {"query": "query A { __typename } subscription B { taskChanged { task { id } } }", "operationName": "B"}):
+        response = await client.post("/graphql", json=body, headers=headers)
+        error = assert_graphql_error(response, 400, "BAD_REQUEST")
+        assert "websocket" in error["errors"][0]["message"]
+    fine = await client.post("/graphql", json={"query": "query A { __typename } subscription B { taskChanged { task { id } } }",
+                                               "operationName": "A"}, headers=headers)
+    assert fine.json() == {"data": {"__typename": "Query"}}

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -15,13 +16,14 @@ from starlette.routing import Router
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server import app as app_module
+from server import graphql_view
 from server.app import HTTP_ONLY_LAYERS, create_app, request_middleware
 from server.compression import GZip
 from server.error_boundary import ErrorBoundary
 from server.graphql_view import AlmanacGraphQL
 from server.request_limits import BodySizeLimit
 from server.settings import Settings
-from tests.conftest import SECRET
+from tests.conftest import SECRET, token_for
 
 
 def layers(app: Any) -> list[type]:
@@ -103,3 +105,61 @@ def test_a_layer_added_to_the_request_middleware_reaches_websockets(monkeypatch:
     app = create_app(Settings(ALMANAC_SECRET_KEY=SECRET))
     assert layers(app.websocket_app)[:-1] == [ErrorBoundary, Stamp]
     assert layers(app.graphql_http_app)[-2:] == [Stamp, AlmanacGraphQL]
+SUBSCRIPTION = "subscription { taskChanged { task { id } } }"
+# (body, signed in?): every shape of JSON POST the lean path takes or hands back to Strawberry's ``run``.
+REQUESTS: list[tuple[bytes | dict[str, Any] | list[Any], bool]] = [
+    ({"query": "{ __typename }"}, False),
+    ({"query": "{ me { id name role } }"}, True),
+    ({"query": "{ me { id } }"}, False),  # UNAUTHENTICATED
+    ({"query": "{ me { id"}, True),  # syntax error
+    ({"query": "{ me { nope } }"}, True),  # validation error
+    ({"query": "query Q($n: Int!) { tasks(first: $n) { nodes { id } } }", "variables": {"n": "x"}}, True),
+    ({"query": "query A { __typename } query B { me { id } }", "operationName": "B"}, True),
+    ({"query": "query A { __typename } query B { me { id } }", "operationName": "C"}, True),
+    ({"query": "query A { __typename } query B { me { id } }"}, True),  # which one?
+    ({"query": 5}, True),
+    ({"query": "{ __typename }", "variables": [1]}, True),
+    ({"query": "{ __typename }", "extensions": "x"}, True),
+    ({"query": "{ __typename }", "operationName": 3}, True),
+    ({"variables": {}}, True),  # no query
+    ({"query": SUBSCRIPTION}, True),  # not over HTTP
+    ({"query": "mutation { deleteTask(id: \"VGFzazox\") { ok } }"}, False),
+    ([{"query": "{ __typename }"}, {"query": "{ me { id } }"}], True),  # a batch: Strawberry's run
+    (b"{not json", True),
+    (b'"a string"', True),
+    (b"[" * 200 + b"]" * 200, True),  # too deep
+]
+
+
+@pytest.mark.parametrize(("body", "signed_in"), REQUESTS, ids=[str(n) for n in range(len(REQUESTS))])
+async def test_the_lean_json_post_answers_as_strawberrys_run_does(
+    client: httpx.AsyncClient, make_user: Any, monkeypatch: pytest.MonkeyPatch,
+    body: bytes | dict[str, Any] | list[Any], signed_in: bool,
+) -> None:
+    headers = {"content-type": "application/json; charset=utf-8"}
+    if signed_in:
+        headers["authorization"] = f"Bearer {token_for(await make_user())}"
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    runs: list[str] = []
+    original_run = AlmanacGraphQL.run
+
+    async def counted_run(self: AlmanacGraphQL, *args: Any, **kwargs: Any) -> Any:
+        runs.append("run")
+        return await original_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(AlmanacGraphQL, "run", counted_run)
+    lean = await client.post("/graphql", content=content, headers=headers)
+    lean_runs = len(runs)
+    monkeypatch.setattr(graphql_view, "is_json_post", lambda scope: False)
+    strawberry = await client.post("/graphql", content=content, headers=headers)
+    assert len(runs) == lean_runs + 1  # the second request went through ``run``
+    if isinstance(body, dict):
+        assert lean_runs == 0  # one JSON object: never through ``run``
+    assert lean.status_code == strawberry.status_code
+    # The same user's cost budget: the second request finds what the first one left.
+    lean_budget, budget = lean.headers.get("x-cost-remaining"), strawberry.headers.get("x-cost-remaining")
+    assert (lean_budget is None) == (budget is None)
+    if budget is not None:
+        assert int(budget) <= int(lean_budget or 0)
+    assert {**lean.headers, "x-cost-remaining": ""} == {**strawberry.headers, "x-cost-remaining": ""}
+    assert lean.content == strawberry.content
