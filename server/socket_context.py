@@ -30,22 +30,30 @@ _BASE_SESSION: Any = Context.__dict__["session"]
 
 
 class EventScope:
-    """A session and loaders for resolving one yielded event."""
+    """A session and loaders for resolving one yielded event.
+
+    Nothing here refers back to the scope (the loaders reach the session through a closure over
+    ``opened``), so a scope is freed as soon as its event is done: one is opened per fan-out
+    execution, and a cycle would leave each one to the garbage collector (issue 12).
+    """
+
+    __slots__ = ("_opened", "loaders", "session")
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], viewer: Viewer) -> None:
-        self._sessionmaker = sessionmaker
-        self._session: AsyncSession | None = None
-        self.loaders = Loaders(self.session, lambda: viewer)
+        opened: list[AsyncSession] = []
 
-    def session(self) -> AsyncSession:
-        if self._session is None:
-            self._session = SerializedSession(**self._sessionmaker.kw)
-        return self._session
+        def session() -> AsyncSession:
+            if not opened:
+                opened.append(SerializedSession(**sessionmaker.kw))
+            return opened[0]
+
+        self._opened = opened
+        self.session = session
+        self.loaders = Loaders(session, lambda: viewer)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._opened:
+            await self._opened.pop().close()
 
 
 _current_scope: ContextVar[EventScope | None] = ContextVar("almanac_event_scope", default=None)

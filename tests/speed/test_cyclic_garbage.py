@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import PpaCategory, Role, TaskStatus
 from db.models import Ppa, Task, TaskAssignee
+from db.policies import Viewer
 from server.app import NullNotifier
 from server.settings import Settings
-from server.socket_context import SocketContext
+from server.socket_context import EventScope, SocketContext
 from tests.conftest import GraphQL, UserFactory
 
 TASKS = """{ tasks(first: 10) { nodes { id title status assignees { id name } ppa { id title owner { id name } } } } }"""
@@ -88,3 +89,14 @@ def test_a_websocket_context_whose_own_loaders_were_used_leaves_no_cycle(
     assert context.loaders is context.loaders
     del context
     assert "server.socket_context.SocketContext" not in unreachable_kinds()
+
+
+async def test_an_event_scope_whose_session_and_loaders_were_used_leaves_no_cycle(
+    settings: Settings, cycles_found: list[Any],
+) -> None:
+    """One scope per fan-out execution (server.fanout): each must be freed when its event is done."""
+    scope = EventScope(async_sessionmaker(), Viewer.of(None))
+    assert scope.session() is scope.loaders.reader.session
+    await scope.close()
+    del scope
+    assert "server.socket_context.EventScope" not in unreachable_kinds()
