@@ -8,15 +8,18 @@ they touch the database, so the pool is never exhausted by GraphQL traffic.
 Heavy operations (a calendar month, a board of 1,000 cards) would otherwise fill every
 slot under load and leave a cheap ``me { id }`` queued behind seconds of work: at most
 ``max_heavy`` of them run at once, so the other slots stay free for cheap ones. What is
-heavy is learned, not declared: the response size of each operation shape (its document
-and operation name, whatever the variables), as a moving average. A shape never seen
-before counts as cheap until its first answer. A large answer that runs briefly is not
-heavy: a calendar month answered from ``schema.core.answer_cache`` is 2.5 MB but holds its
-slot for less time than a page of tasks, and queueing it among the heavy ones only made it
-wait (issue 12's mixed load: calendar and board p50 1.8 s, tasks 0.4 s). So a shape is heavy
-when its answers are large and its runs (time holding a slot, a moving average) take at least
-``HEAVY_TIME_FACTOR`` times the average operation's; a shape with a size but no timing yet
-counts as heavy.
+heavy is learned, not declared: each operation shape (its document and operation name,
+whatever the variables) keeps a moving average of the loop time its runs took
+(``server.cpu_meter``: the time in its own task steps, not its wall time), and a shape whose
+average reaches ``heavy_seconds`` is heavy. A shape never seen before counts as cheap until
+its first run ends.
+
+The cost is the shape's own, not relative to other operations, and not wall time: under
+load every operation's wall time is mostly waiting for the same loop, so wall times converge.
+With the answer cache off a task page and a calendar month both took ~1.5 s of wall time,
+nothing was 4x the average any more, and task pages waited behind calendar months (issue 12).
+A calendar month answered from ``schema.core.answer_cache`` costs a few milliseconds of loop
+time and is not heavy, though its answer is 2.5 MB.
 
 A wait longer than ``wait_seconds`` ends with SERVER_BUSY (HTTP 503, ``Retry-After``).
 """
@@ -28,12 +31,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from server import cpu_meter
+
 ADMISSION_KEY = "admission"  # AppState.extras
 RETRY_AFTER_BUSY_SECONDS = 2
-MAX_SHAPES = 1000  # the sizes of this many operation shapes are remembered (least recently used dropped)
-SMOOTHING = 0.3  # weight of the newest response size (and run time) in a shape's moving average
-OVERALL_SMOOTHING = 0.02  # weight of the newest run time in the average over all operations
-HEAVY_TIME_FACTOR = 4.0
+MAX_SHAPES = 1000  # the costs of this many operation shapes are remembered (least recently used dropped)
+SMOOTHING = 0.3  # weight of the newest run's loop time in a shape's moving average
+HEAVY_SECONDS = 0.05  # loop time per run from which a shape is heavy
 
 
 Shape = tuple[str, str | None]  # (document, operation name)
@@ -46,55 +50,50 @@ class ServerBusy(Exception):
 
 
 class Admission:
-    def __init__(self, *, max_running: int, max_heavy: int, heavy_bytes: int, wait_seconds: float = 20.0) -> None:
+    def __init__(self, *, max_running: int, max_heavy: int, heavy_seconds: float = HEAVY_SECONDS,
+                 wait_seconds: float = 20.0) -> None:
         self.max_running = max_running
         self.max_heavy = min(max_heavy, max_running)
-        self.heavy_bytes = heavy_bytes
+        self.heavy_seconds = heavy_seconds
         self.wait_seconds = wait_seconds
         self._running = asyncio.Semaphore(max_running)
         self._heavy = asyncio.Semaphore(self.max_heavy)
-        self._sizes: OrderedDict[Shape, float] = OrderedDict()
-        self._seconds: dict[Shape, float] = {}  # a shape's run time; dropped with its size
-        self._overall_seconds = 0.0
+        self._costs: OrderedDict[Shape, float] = OrderedDict()  # a shape's loop seconds per run, moving average
+        self.metered = cpu_meter.install(asyncio.get_running_loop())
 
     def is_heavy(self, shape: Shape) -> bool:
-        size = self._sizes.get(shape)
-        if size is None or size < self.heavy_bytes:
-            return False
-        seconds = self._seconds.get(shape)
-        return seconds is None or seconds >= HEAVY_TIME_FACTOR * self._overall_seconds
+        cost = self._costs.get(shape)
+        return cost is not None and cost >= self.heavy_seconds
+
+    def cost(self, shape: Shape) -> float | None:
+        return self._costs.get(shape)
 
     def observe(self, shape: Shape, response_bytes: int) -> None:
-        previous = self._sizes.pop(shape, None)
-        size = response_bytes if previous is None else previous + SMOOTHING * (response_bytes - previous)
-        self._sizes[shape] = size
-        if len(self._sizes) > MAX_SHAPES:
-            dropped, _ = self._sizes.popitem(last=False)
-            self._seconds.pop(dropped, None)
+        """The view reports each answer's size; heaviness no longer depends on it (see the module doc)."""
 
     def observe_run(self, shape: Shape, seconds: float) -> None:
-        """How long one run of ``shape`` held its slot."""
-        previous = self._seconds.get(shape)
-        if previous is not None or shape in self._sizes:  # only shapes with a size are remembered
-            self._seconds[shape] = seconds if previous is None else previous + SMOOTHING * (seconds - previous)
-        self._overall_seconds += OVERALL_SMOOTHING * (seconds - self._overall_seconds)
+        """The loop time one run of ``shape`` took."""
+        previous = self._costs.pop(shape, None)
+        self._costs[shape] = seconds if previous is None else previous + SMOOTHING * (seconds - previous)
+        if len(self._costs) > MAX_SHAPES:
+            self._costs.popitem(last=False)
 
     @asynccontextmanager
     async def admit(self, shape: Shape) -> AsyncIterator[None]:
         """Hold a slot (and a heavy one, when the shape is heavy) while the operation runs."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.wait_seconds
+        deadline = asyncio.get_running_loop().time() + self.wait_seconds
         heavy = self.is_heavy(shape)
         if heavy:
             await self._acquire(self._heavy, deadline)
         try:
             await self._acquire(self._running, deadline)
-            started = loop.time()
+            meter, token = cpu_meter.start()
             try:
                 yield
             finally:
+                cpu_meter.stop(token)
                 self._running.release()
-                self.observe_run(shape, loop.time() - started)
+                self.observe_run(shape, meter.seconds)
         finally:
             if heavy:
                 self._heavy.release()

@@ -237,7 +237,7 @@ def create_app(
         realtime.broker.listeners.append(user_cache.on_change)
         state.extras[ADMISSION_KEY] = Admission(
             max_running=settings.max_running_operations or default_max_running(settings),
-            max_heavy=settings.max_heavy_operations, heavy_bytes=settings.heavy_response_bytes,
+            max_heavy=settings.max_heavy_operations, heavy_seconds=settings.heavy_operation_ms / 1000,
         )
         from jobs.runtime import start_jobs
 

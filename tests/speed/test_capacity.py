@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 
 import pytest
 
@@ -22,49 +23,67 @@ async def hold(admission: Admission, shape: tuple[str, str | None], entered: asy
         await release.wait()
 
 
-async def test_heaviness_is_learned_from_response_sizes() -> None:
-    admission = Admission(max_running=4, max_heavy=1, heavy_bytes=10_000)
-    assert not admission.is_heavy(HEAVY)  # unknown: cheap until its first answer
-    admission.observe(HEAVY, 2_500_000)
-    admission.observe(CHEAP, 40)
+def burn(seconds: float) -> None:
+    """Hold the loop (an operation's synchronous work) for this much CPU time."""
+    until = time.thread_time() + seconds
+    while time.thread_time() < until:
+        pass
+
+
+async def test_heaviness_is_learned_from_each_shapes_own_loop_time() -> None:
+    admission = Admission(max_running=4, max_heavy=1, heavy_seconds=0.01)
+    assert not admission.is_heavy(HEAVY)  # unknown: cheap until its first run
+    admission.observe_run(HEAVY, 0.200)
+    admission.observe_run(CHEAP, 0.002)
     assert admission.is_heavy(HEAVY) and not admission.is_heavy(CHEAP)
     for _ in range(20):
-        admission.observe(HEAVY, 100)  # the same shape answering small now (a narrower window)
-    assert not admission.is_heavy(HEAVY)
-
-
-async def test_a_large_answer_that_runs_briefly_is_not_heavy() -> None:
-    """A kept calendar (schema.core.answer_cache) answers 2.5 MB in less time than a task page takes."""
-    admission = Admission(max_running=4, max_heavy=1, heavy_bytes=10_000)
-    admission.observe(HEAVY, 2_500_000)
-    admission.observe(CHEAP, 40)
-    for _ in range(30):
-        admission.observe_run(CHEAP, 0.010)
-        admission.observe_run(HEAVY, 0.005)
+        admission.observe_run(HEAVY, 0.003)  # answered from the answer cache now: a few milliseconds
     assert not admission.is_heavy(HEAVY)
     for _ in range(5):
         admission.observe_run(HEAVY, 0.200)  # computed afresh again (the data changes): heavy again
     assert admission.is_heavy(HEAVY) and not admission.is_heavy(CHEAP)
 
 
-async def test_run_time_is_measured_while_the_slot_is_held() -> None:
-    admission = Admission(max_running=4, max_heavy=1, heavy_bytes=10_000)
-    admission.observe(HEAVY, 2_500_000)
-    for _ in range(10):
-        async with admission.admit(CHEAP):
-            pass
-    async with admission.admit(HEAVY):  # still heavy (no run time yet): takes the heavy slot
-        await asyncio.sleep(0.05)
-    assert admission.is_heavy(HEAVY)
-    for _ in range(20):
-        async with admission.admit(HEAVY):
-            pass
-    assert not admission.is_heavy(HEAVY)
+async def test_the_cost_is_loop_time_not_wall_time() -> None:
+    """Waiting (for the database, for other operations' turns) costs nothing; the loop time of the
+    operation's own task and of the tasks it starts does."""
+    admission = Admission(max_running=4, max_heavy=1, heavy_seconds=0.01)
+    assert admission.metered
+
+    async def child() -> None:
+        burn(0.02)
+
+    async with admission.admit(HEAVY):
+        await asyncio.sleep(0.001)
+        burn(0.02)
+        await asyncio.create_task(child())
+    async with admission.admit(CHEAP):
+        await asyncio.sleep(0.05)  # a long wait, little work
+    heavy, cheap = admission.cost(HEAVY), admission.cost(CHEAP)
+    assert heavy is not None and cheap is not None
+    assert heavy >= 0.04 and cheap < heavy / 4  # a ratio: a loaded machine stretches both
+    assert admission.is_heavy(HEAVY) and not admission.is_heavy(CHEAP)
+
+
+async def test_while_cheap_and_heavy_run_together_each_is_charged_its_own_time() -> None:
+    """Interleaved on one loop their wall times are alike; their costs are not."""
+    admission = Admission(max_running=4, max_heavy=2, heavy_seconds=0.01)
+
+    async def run(shape: tuple[str, str | None], chunks: int, chunk_seconds: float) -> None:
+        async with admission.admit(shape):
+            for _ in range(chunks):
+                burn(chunk_seconds)
+                await asyncio.sleep(0)
+
+    await asyncio.gather(run(HEAVY, 4, 0.015), run(CHEAP, 20, 0.0002))
+    heavy, cheap = admission.cost(HEAVY), admission.cost(CHEAP)
+    assert heavy is not None and cheap is not None
+    assert heavy >= 0.06 and cheap < heavy / 4  # cheap burns 4 ms of its own: 1/15 of heavy
 
 
 async def test_cheap_operations_pass_heavy_ones_that_wait() -> None:
-    admission = Admission(max_running=3, max_heavy=1, heavy_bytes=10_000)
-    admission.observe(HEAVY, 1_000_000)
+    admission = Admission(max_running=3, max_heavy=1)
+    admission.observe_run(HEAVY, 1.0)
     release = asyncio.Event()
     first_heavy, second_heavy, cheap = asyncio.Event(), asyncio.Event(), asyncio.Event()
     tasks = [asyncio.create_task(hold(admission, HEAVY, first_heavy, release)),
@@ -79,7 +98,7 @@ async def test_cheap_operations_pass_heavy_ones_that_wait() -> None:
 
 
 async def test_running_operations_are_bounded_and_a_long_wait_is_refused() -> None:
-    admission = Admission(max_running=2, max_heavy=1, heavy_bytes=10_000, wait_seconds=0.05)
+    admission = Admission(max_running=2, max_heavy=1, wait_seconds=0.05)
     release = asyncio.Event()
     entered = [asyncio.Event(), asyncio.Event()]
     tasks = [asyncio.create_task(hold(admission, CHEAP, e, release)) for e in entered]

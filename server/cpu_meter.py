@@ -1,0 +1,123 @@
+"""The event loop's time spent on one operation: the sum of its tasks' steps, not its wall time.
+
+An operation's wall time under load is mostly waiting: for the loop while other operations
+run, and for PostgreSQL. On one loop a long operation and a short one wait for the same
+turns, so their wall times converge (issue 12's mixed load with the answer cache off: a task
+page and a calendar month both took ~1.5 s) and say nothing about which one holds the loop.
+
+A task's step (``coroutine.send``) runs without interruption, so timing every step and
+adding it to the meter of the operation the task works for measures what the operation
+costs the loop. The time is the thread's CPU time (``time.thread_time``, ~0.5 us a call):
+on a machine shared with other processes wall time would also charge the moments the
+kernel ran someone else. The meter is found through a context variable: ``start()`` sets it in the
+request's task, and every task created while it is set (graphql-core's gathered fields,
+dataloader batches) copies the context and counts toward it too.
+
+Not counted: work outside task steps (transport and protocol callbacks: asyncpg decoding
+rows, uvicorn parsing requests) and the response's encoding after the operation; measured
+against the worker's CPU time for single requests, the meter saw 55-65 % of it (calendar
+month ~90 of 140-170 ms, board 17-23 of 30-60 ms, task page ~15 of 10-30 ms).
+
+Every task of the loop is wrapped (``install``): a task is created before anyone knows it
+will run an operation. The wrapper delegates everything else to the coroutine, so code that
+inspects ``task.get_coro()`` (anyio's ``getcoroutinestate``) sees the coroutine's state.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Generator
+from contextvars import ContextVar, Token
+from time import thread_time
+from typing import Any
+
+
+class Meter:
+    """CPU seconds of the loop thread spent on one operation's steps."""
+
+    __slots__ = ("opened", "seconds")
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.opened = thread_time()
+
+
+_current: ContextVar[Meter | None] = ContextVar("almanac_cpu_meter", default=None)
+
+
+def start() -> tuple[Meter, Token[Meter | None]]:
+    """A new meter for the calling task (and the tasks it creates from now on); ``stop`` with the token."""
+    meter = Meter()
+    return meter, _current.set(meter)
+
+
+def stop(token: Token[Meter | None]) -> None:
+    _current.reset(token)
+
+
+class Timed(Coroutine[Any, Any, Any]):
+    """A coroutine whose steps, taken while an operation's meter is set, are charged to it."""
+
+    __slots__ = ("_coro",)
+
+    def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
+        self._coro = coro
+
+    def send(self, value: Any) -> Any:
+        meter = _current.get()
+        if meter is None:
+            try:
+                return self._coro.send(value)
+            finally:
+                _opened_here()
+        began = thread_time()
+        try:
+            return self._coro.send(value)
+        finally:
+            meter.seconds += thread_time() - began
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        meter = _current.get()
+        if meter is None:
+            try:
+                return self._coro.throw(typ, val, tb)
+            finally:
+                _opened_here()
+        began = thread_time()
+        try:
+            return self._coro.throw(typ, val, tb)
+        finally:
+            meter.seconds += thread_time() - began
+
+    def close(self) -> None:
+        self._coro.close()
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._coro.__await__()
+
+    def __getattr__(self, name: str) -> Any:  # cr_frame, cr_running, cr_code ...: the coroutine's own
+        return getattr(self._coro, name)
+
+    def __repr__(self) -> str:
+        return repr(self._coro)
+
+
+def _opened_here() -> None:
+    """A meter started during this step: charge the step from that moment."""
+    meter = _current.get()
+    if meter is not None:
+        meter.seconds += thread_time() - meter.opened
+
+
+def _factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
+    if asyncio.iscoroutine(coro) and not isinstance(coro, Timed):
+        coro = Timed(coro)
+    return asyncio.Task(coro, loop=loop, **kwargs)
+
+
+def install(loop: asyncio.AbstractEventLoop) -> bool:
+    """Time the loop's tasks from now on; False when the loop has a task factory of its own (then meters read 0)."""
+    factory = loop.get_task_factory()
+    if factory is None:
+        loop.set_task_factory(_factory)
+        return True
+    return factory is _factory
