@@ -8,7 +8,7 @@ answer as JSON bytes, keyed by
 - the viewer (user id, role, team scope): nobody is ever answered from another viewer's
   entry, so access policy is applied exactly as on a fresh read, by the read that filled it;
 - the field's selection as written (field nodes with arguments and aliases, the fragments
-  they use) and the operation's variables;
+  they use) and the values of the variables it uses;
 
 and stamped with the data version (``server.feed_cache.data_version``: the change log's
 published position, its unpublished rows, the audit log's highest id; the same version the
@@ -37,10 +37,14 @@ from graphql import (
     GraphQLObjectType,
     GraphQLResolveInfo,
     InlineFragmentNode,
+    Node,
     SelectionSetNode,
+    VariableNode,
+    Visitor,
     get_named_type,
     is_leaf_type,
     print_ast,
+    visit,
 )
 
 from schema.core.fast_fields import (
@@ -102,18 +106,28 @@ class AnswerCache:
             return None
 
     def lead(self, key: Hashable, version: str) -> Callable[[Any], None]:
-        """Announce that this reader computes the answer; call the result with it completed (None: failed)."""
+        """Announce that this reader computes the answer; call the result with it completed (None: failed).
+
+        If the calling task ends first (its operation failed or was cancelled somewhere the
+        result was never called, e.g. a completion that never started), the followers are let
+        go then, not after ``FOLLOWER_WAIT_SECONDS``, and the pending entry is dropped.
+        """
         pending: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
         self._pending.setdefault((key, version), pending)
 
         def done(completed: Any) -> None:
+            if pending.done():
+                return
             body = None if completed is None else orjson.dumps(completed)
             if body is not None:
                 self.put(key, version, body)
             if self._pending.get((key, version)) is pending:
                 del self._pending[(key, version)]
-            if not pending.done():
-                pending.set_result(body)
+            pending.set_result(body)
+
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(lambda _: done(None))
         return done
 
     @property
@@ -157,10 +171,31 @@ def selection_key(info: GraphQLResolveInfo[Any]) -> str | None:
             return None
         if not _plain(info, return_type, node.selection_set, spreads):
             return None
-    parts = [print_ast(node) for node in info.field_nodes]
-    parts += [print_ast(info.fragments[name]) for name in sorted(set(spreads))]
-    variables = orjson.dumps(info.variable_values, option=orjson.OPT_SORT_KEYS, default=repr)
+    nodes: list[Node] = [*info.field_nodes, *(info.fragments[name] for name in sorted(set(spreads)))]
+    parts = [print_ast(node) for node in nodes]
+    used = _variables_in(nodes)
+    given: Any = info.variable_values  # a dict at run time, whatever graphql-core's annotation says
+    values = {name: value for name, value in getattr(given, "coerced", given).items() if name in used}
+    variables = orjson.dumps(values, option=orjson.OPT_SORT_KEYS, default=repr)
     return "\n".join(parts) + "\n" + variables.decode()
+
+
+class _VariableNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
+
+
+def _variables_in(nodes: list[Node]) -> set[str]:
+    """The variables the selection uses: a variable of another field (a task page's ``$first``, a
+    client's request id) would otherwise make a new key, a miss and a new entry on every request."""
+    visitor = _VariableNames()
+    for node in nodes:
+        visit(node, visitor)
+    return visitor.names
 
 
 def _plain(info: GraphQLResolveInfo[Any], parent: GraphQLObjectType, selection_set: SelectionSetNode,

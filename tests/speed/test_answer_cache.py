@@ -174,6 +174,49 @@ async def test_readers_of_one_answer_wait_for_its_first_computation() -> None:
     assert await waiting is None and cache.get("k", "v3") is None
 
 
+async def test_followers_are_let_go_when_the_leaders_task_ends_without_an_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A leader whose completion never ran (its operation failed or was cancelled before it) called
+    neither result: its followers waited out FOLLOWER_WAIT_SECONDS and its pending entry stayed."""
+    monkeypatch.setattr(answer_cache, "FOLLOWER_WAIT_SECONDS", 3600)
+    cache = AnswerCache(max_bytes=1000)
+    led, finish = asyncio.Event(), asyncio.Event()
+
+    async def leader() -> None:
+        cache.lead("k", "v1")
+        led.set()
+        await finish.wait()
+
+    leading = asyncio.create_task(leader())
+    await led.wait()
+    follower = asyncio.create_task(cache.follow("k", "v1"))
+    await asyncio.sleep(0)
+    finish.set()
+    await leading
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert follower.done() and follower.result() is None
+    assert await cache.follow("k", "v1") is None and cache.followed == 1  # nothing pending any more
+
+
+async def test_variables_the_selection_does_not_use_are_not_part_of_its_key(
+    app: Any, gql: GraphQL, make_user: UserFactory,
+) -> None:
+    """Another field's variable (a task page's size, a client's request id) made every request a miss
+    and a new entry."""
+    user = await make_user()
+    await create_event(gql, user, "Workshop")
+    both = """query($start: DateTime!, $end: DateTime!, $first: Int) {
+      calendar(start: $start, end: $end) { entries { title } } tasks(first: $first) { totalCount } }"""
+    first = await gql(both, {**WINDOW, "first": 1}, user=user)
+    assert "errors" not in first, first
+    hits = cache_of(app).hits
+    body = await gql(both, {**WINDOW, "first": 2}, user=user)
+    assert body["data"]["calendar"]["entries"] == [{"title": "Workshop"}]
+    assert cache_of(app).hits == hits + 1
+
+
 def test_the_cache_is_bounded_by_bytes_and_keeps_one_version_per_key() -> None:
     cache = AnswerCache(max_bytes=100)
     cache.put("a", "v1", b"x" * 40)
