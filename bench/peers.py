@@ -159,6 +159,12 @@ def rss_mb(server: Server) -> float:
     return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]) / 2**20
 
 
+def worker_cpu(server: Server) -> list[float]:
+    """CPU seconds of each server process so far (the parent first): how the load spread over workers."""
+    root = psutil.Process(server.process.pid)
+    return [sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)]]
+
+
 def pool_timeouts(server: Server) -> int:
     text = server.log_text()
     return sum(text.count(marker) for marker in POOL_TIMEOUT_MARKERS)
@@ -171,8 +177,10 @@ def mixed_load(bench: Bench, side: str, seconds: float) -> str:
     commands = [hey_command(server.url, b[kind], concurrency=n, seconds=seconds, token=bench.token)
                 for kind, n in (("calendar", 10), ("tasks", 20), ("board", 20))]
     memory = [rss_mb(server)]
+    cpu_before = worker_cpu(server)
     loads = run_together(commands, every=min(30.0, seconds / 3), tick=lambda: memory.append(rss_mb(server)))
     memory.append(rss_mb(server))
+    cpu = " / ".join(f"{after - before:.0f}" for before, after in zip(cpu_before, worker_cpu(server), strict=False))
     served = sum(load.served for load in loads)
     rate = served / max(load.seconds for load in loads)
     every = Load(seconds=0.0, statuses={}, latencies=sorted(x for load in loads for x in load.latencies))
@@ -182,7 +190,8 @@ def mixed_load(bench: Bench, side: str, seconds: float) -> str:
                      for k, load in zip(("calendar", "tasks", "board"), loads, strict=True))
     rss = " -> ".join(f"{mb:.0f}" for mb in memory)
     return (f"{rate:6.1f} req/s, all requests p50 {every.ms(50):.0f} / p99 {every.ms(99):.0f} ms, worst kind's p99"
-            f" {p99:.0f} ms, {failed} failed, {pool_timeouts(server) - before} pool timeouts, RSS MB {rss}  [{kinds}]")
+            f" {p99:.0f} ms, {failed} failed, {pool_timeouts(server) - before} pool timeouts, RSS MB {rss},"
+            f" CPU s per process {cpu}  [{kinds}]")
 
 
 def selected(bench: Bench, kind: str) -> bool:
