@@ -37,7 +37,7 @@ ADMISSION_KEY = "admission"  # AppState.extras
 RETRY_AFTER_BUSY_SECONDS = 2
 MAX_SHAPES = 1000  # the costs of this many operation shapes are remembered (least recently used dropped)
 SMOOTHING = 0.3  # weight of the newest run's loop time in a shape's moving average
-HEAVY_SECONDS = 0.05  # loop time per run from which a shape is heavy
+HEAVY_SECONDS = 0.03  # loop time per run from which a shape is heavy
 
 
 Shape = tuple[str, str | None]  # (document, operation name)

@@ -79,14 +79,19 @@ class Timed(Coroutine[Any, Any, Any]):
         meter = _current.get()
         if meter is None:
             try:
-                return self._coro.throw(typ, val, tb)
+                return self._throw(typ, val, tb)
             finally:
                 _opened_here()
         began = thread_time()
         try:
-            return self._coro.throw(typ, val, tb)
+            return self._throw(typ, val, tb)
         finally:
             meter.seconds += thread_time() - began
+
+    def _throw(self, typ: Any, val: Any, tb: Any) -> Any:
+        if val is None and tb is None:  # asyncio throws an instance; the three-argument form is deprecated
+            return self._coro.throw(typ)
+        return self._coro.throw(typ, val, tb)
 
     def close(self) -> None:
         self._coro.close()

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     user_cache_seconds: float = Field(default=5.0, ge=0, alias="ALMANAC_USER_CACHE_SECONDS")
     max_running_operations: int | None = Field(default=None, ge=1, alias="ALMANAC_MAX_RUNNING_OPERATIONS")
     max_heavy_operations: int = Field(default=2, ge=1, alias="ALMANAC_MAX_HEAVY_OPERATIONS")
-    heavy_operation_ms: float = Field(default=50, gt=0, alias="ALMANAC_HEAVY_OPERATION_MS")
+    heavy_operation_ms: float = Field(default=30, gt=0, alias="ALMANAC_HEAVY_OPERATION_MS")
     gzip_min_bytes: int = Field(default=1024, ge=0, alias="ALMANAC_GZIP_MIN_BYTES")
     answer_cache_bytes: int = Field(default=64 * 2**20, ge=0, alias="ALMANAC_ANSWER_CACHE_BYTES")
     gc_freeze: bool = Field(default=True, alias="ALMANAC_GC_FREEZE")

@@ -130,3 +130,27 @@ def test_gc_threshold_setting() -> None:
         assert gc.get_threshold() == (1234, 5, 6)
     finally:
         gc.set_threshold(*before)
+
+
+async def test_a_metered_operation_is_cancelled_like_any_other() -> None:
+    """Every task's coroutine is wrapped (server.cpu_meter): cancellation and results pass through it."""
+    admission = Admission(max_running=2, max_heavy=1)
+    entered = asyncio.Event()
+
+    async def operation() -> None:
+        async with admission.admit(HEAVY):
+            entered.set()
+            await asyncio.sleep(3600)
+
+    running = asyncio.create_task(operation())
+    await entered.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert admission.cost(HEAVY) is not None  # a cancelled run is measured too
+
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    assert await asyncio.create_task(answer()) == 42
