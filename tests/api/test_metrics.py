@@ -119,3 +119,35 @@ def test_operation_names_are_bounded() -> None:
     assert labels[:MAX_OPERATION_NAMES] == [f"Op{n}" for n in range(MAX_OPERATION_NAMES)]
     assert set(labels[MAX_OPERATION_NAMES:]) == {"other"}
     assert metrics.operation_label("Op0") == "Op0"  # names already seen keep their label
+
+
+def test_the_plain_tallies_expose_what_prometheus_clients_own_metrics_would() -> None:
+    """Same samples (buckets, sums, counts) as prometheus_client's Counter and Histograms, which they replace."""
+    from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+    from server.metrics import DURATION_BUCKETS, STATEMENT_BUCKETS
+
+    ours = GraphQLMetrics()
+    registry = CollectorRegistry()
+    labels = ("operation_name", "operation_type")
+    operations = Counter("almanac_graphql_operations", "GraphQL operations handled.", (*labels, "outcome"),
+                         registry=registry)
+    duration = Histogram("almanac_graphql_operation_duration_seconds", "Time from receiving an operation to its result.",
+                         labels, buckets=DURATION_BUCKETS, registry=registry)
+    sql = Histogram("almanac_graphql_sql_statements", "SQL statements run by one operation.", labels,
+                    buckets=STATEMENT_BUCKETS, registry=registry)
+    for n, (seconds, statements_run) in enumerate([(0.0, 0), (0.005, 1), (0.0051, 2), (1.0, 4), (3.0, 377), (99.0, 400)]):
+        name, outcome = ("Tasks", "ok") if n % 2 else (None, "validation")
+        ours.observe(name=name, operation_type="query", outcome=outcome, seconds=seconds, sql=statements_run)
+        label = name or "anonymous"
+        operations.labels(label, "query", outcome).inc()
+        duration.labels(label, "query").observe(seconds)
+        sql.labels(label, "query").observe(statements_run)
+
+    def samples(text: bytes) -> set[str]:
+        return {line for line in text.decode().splitlines()
+                if line.startswith("almanac_graphql") and "_created" not in line}
+
+    expected = samples(generate_latest(registry))
+    assert len(expected) == 2 * (17 + 17) + 2  # two label sets of two histograms (15 buckets, count, sum), two counts
+    assert samples(ours.exposition()) == expected
