@@ -21,6 +21,7 @@ from server import budget_script
 from server.budget_script import BUDGETS_KEY, Budgets
 from server.rate_limit import identity_of, time_budget_for
 from server.settings import Settings
+from tests.api.limits_schema import ContextStub, StateStub, UserStub, run
 from tests.conftest import (
     DEFAULT_PASSWORD,
     REDIS_URL,
@@ -166,3 +167,25 @@ class TestConcurrency:
             assert sorted(a.status_code for a in signed_in) == [200] + [429] * 19
             codes = {a.json()["errors"][0]["extensions"]["code"] for a in signed_in if a.status_code == 429}
             assert codes == {"RATE_LIMITED"}
+
+
+async def test_operations_that_start_together_share_round_trips(client: httpx.AsyncClient) -> None:
+    await client.post("/graphql", json={"query": "{ __typename }"})
+    before = len(SENT)
+    answers = await asyncio.gather(*[client.post("/graphql", json={"query": "{ __typename }"}) for _ in range(10)])
+    assert [a.status_code for a in answers] == [200] * 10
+    assert len(SENT) - before < 10  # one pipeline carries the scripts queued in one turn of the loop
+
+
+async def test_operations_at_once_are_let_through_when_redis_is_down() -> None:
+    """As each call to the limiter did: an outage of the limiter does not take the API down."""
+    settings = Settings(REDIS_URL="redis://127.0.0.1:1/0", ALMANAC_RATE_LIMIT="2/minute",
+                        ALMANAC_TIME_BUDGET="2/minute", ALMANAC_COST_BUDGET="1/minute")
+    state = StateStub(settings=settings, redis=Redis.from_url("redis://127.0.0.1:1/0"))
+    context = ContextStub(state=state, user=UserStub(id=1))
+    try:
+        for _ in range(2):  # the second time, the text's budgets go with the count
+            results = await asyncio.gather(*[run("{ tags { name } }", context) for _ in range(6)])
+            assert [r.errors for r in results] == [None] * 6
+    finally:
+        await state.redis.aclose()
