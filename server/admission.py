@@ -68,9 +68,6 @@ class Admission:
     def cost(self, shape: Shape) -> float | None:
         return self._costs.get(shape)
 
-    def observe(self, shape: Shape, response_bytes: int) -> None:
-        """The view reports each answer's size; heaviness no longer depends on it (see the module doc)."""
-
     def observe_run(self, shape: Shape, seconds: float) -> None:
         """The loop time one run of ``shape`` took."""
         previous = self._costs.pop(shape, None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Mapping
 from typing import Any, cast
-from weakref import WeakKeyDictionary
 
 import orjson
 from cross_web import HTTPException
@@ -68,7 +67,6 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         )
         self.state = state
         self.max_json_depth = settings.max_json_depth
-        self._shapes: WeakKeyDictionary[Response, Shape] = WeakKeyDictionary()  # sub_response -> its operation
 
     async def execute_single(
         self, request: Request, request_adapter: Any, sub_response: Response, context: Context,
@@ -80,7 +78,6 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         if admission is None:
             return await run
         shape: Shape = (request_data.query or "", request_data.operation_name)
-        self._shapes[sub_response] = shape
         try:
             async with admission.admit(shape):
                 return await run
@@ -116,14 +113,6 @@ class AlmanacGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, error.as_http_error_reason(method)) from error
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
-
-    def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = super().create_response(response_data, sub_response)
-        shape = self._shapes.pop(sub_response, None)
-        admission = admission_of(self.state)
-        if shape is not None and admission is not None:
-            admission.observe(shape, len(response.body))
-        return response
 
     def encode_json(self, data: object) -> bytes:
         """orjson: ~10x faster than the standard library on large results (plain JSON values only)."""
