@@ -15,9 +15,9 @@ process the next operation always sees them; another process sees them at most
 ``FLUSH_DELAY`` later (the time budget was already checked before and charged after, so
 concurrent operations all passed its check).
 
-Scripts of operations that start in the same turn of the event loop go out together, in one
-pipeline: at 50 clients a round trip carries several operations' limits (each script atomic
-on its own, in order).
+Operations that start in the same turn of the event loop go out together, in one script: at
+50 clients a round trip carries several operations' limits (their steps in groups, one per
+operation: a refusal stops only its own group's checks).
 
 Without Redis (no ``REDIS_URL``: tests) the steps go one by one to the limiters' memory
 storage, as before. When Redis fails, every step is allowed (and logged): an outage of the
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 if TYPE_CHECKING:
     from server.rate_limit import RequestRateLimiter
@@ -52,6 +52,7 @@ local steps = tonumber(ARGV[2])
 local k, a = 1, 3
 local out = {}
 local refused = false
+local group = nil
 
 local function window(prev, cur, expiry)
   local ttl = redis.call('pttl', cur)
@@ -82,7 +83,11 @@ end
 
 for i = 1, steps do
   local kind, limit, expiry, amount = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  a = a + 4
+  if ARGV[a + 4] ~= group then
+    group = ARGV[a + 4]
+    refused = false
+  end
+  a = a + 5
   if kind == 'M' then
     local key = KEYS[k]
     k = k + 1
@@ -165,7 +170,7 @@ class Budgets:
         self.pending: dict[tuple[int, str], Step] = {}
         self.timer: asyncio.TimerHandle | None = None
         self.flushes: set[asyncio.Task[Any]] = set()
-        self.queue: list[tuple[list[str], list[Any], asyncio.Future[Any]]] = []
+        self.queue: list[Queued] = []
 
     async def run(self, steps: Sequence[Step]) -> Outcomes:
         """The steps' outcomes, after the waiting charges (sent first in the same script)."""
@@ -201,10 +206,8 @@ class Budgets:
             task.add_done_callback(self.flushes.discard)
 
     async def _run_script(self, steps: list[Step]) -> list[Outcome | None]:
-        assert self.script is not None
-        now = time.time()
         keys: list[str] = []
-        args: list[Any] = [repr(now), len(steps)]
+        args: list[Any] = []
         for step in steps:
             prefix, key = step.limiter.key_prefix, step.limiter.item.key_for(step.identity)
             # limits' keys: the moving window's, and the sliding window's previous and current
@@ -219,10 +222,10 @@ class Budgets:
 
 
     def _send(self, keys: list[str], args: list[Any]) -> asyncio.Future[Any]:
-        """The script's reply, sent with the others queued in this turn of the loop."""
+        """The replies to one operation's steps, sent with the others queued in this turn of the loop."""
         loop = asyncio.get_running_loop()
         reply = loop.create_future()
-        self.queue.append((keys, args, reply))
+        self.queue.append(Queued(keys, args, reply))
         if len(self.queue) == 1:
             loop.call_soon(self._send_queued)
         return reply
@@ -233,45 +236,38 @@ class Budgets:
         self.flushes.add(task)
         task.add_done_callback(self.flushes.discard)
 
-    async def _send_batch(self, batch: list[tuple[list[str], list[Any], asyncio.Future[Any]]]) -> None:
-        assert self.script is not None and self.redis is not None
-        replies: list[Any]
+    async def _send_batch(self, batch: list[Queued]) -> None:
+        assert self.script is not None
+        keys: list[str] = []
+        args: list[Any] = [repr(time.time()), sum(len(queued.args) // 4 for queued in batch)]
+        for group, queued in enumerate(batch):
+            keys += queued.keys
+            for start in range(0, len(queued.args), 4):
+                args += [*queued.args[start:start + 4], group]
         try:
-            if len(batch) == 1:
-                replies = [await self.script(keys=batch[0][0], args=batch[0][1])]
-            else:
-                replies = await self._pipelined(batch)
+            replies: list[Any] = await self.script(keys=keys, args=args)
         except Exception as error:  # each waiting operation gets it, as it would have from its own call
-            replies = [error] * len(batch)
+            for queued in batch:
+                if not queued.reply.done():
+                    queued.reply.set_exception(error)
+            return
         except BaseException:
-            for _, _, reply in batch:
-                reply.cancel()
+            for queued in batch:
+                queued.reply.cancel()
             raise
-        for (_, _, reply), value in zip(batch, replies, strict=True):
-            if reply.done():
-                continue  # its operation went away (cancelled)
-            if isinstance(value, BaseException):
-                reply.set_exception(value)
-            else:
-                reply.set_result(value)
+        start = 0
+        for queued in batch:
+            steps = len(queued.args) // 4
+            if not queued.reply.done():  # done: its operation went away (cancelled)
+                queued.reply.set_result(replies[start:start + steps])
+            start += steps
 
-    async def _pipelined(self, batch: list[tuple[list[str], list[Any], asyncio.Future[Any]]]) -> list[Any]:
-        assert self.script is not None and self.redis is not None
-        replies: list[Any] = [None] * len(batch)
-        todo = list(range(len(batch)))
-        for attempt in range(2):
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for index in todo:
-                    keys, args, _ = batch[index]
-                    pipe.evalsha(self.script.sha, len(keys), *keys, *args)
-                answers = await pipe.execute(raise_on_error=False)
-            for index, answer in zip(todo, answers, strict=True):
-                replies[index] = answer
-            todo = [index for index, answer in zip(todo, answers, strict=True) if isinstance(answer, NoScriptError)]
-            if not todo or attempt:
-                break
-            await self.redis.script_load(SCRIPT)  # Redis restarted or flushed its scripts
-        return replies
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    keys: list[str]
+    args: list[Any]  # four per step: kind, limit, expiry, amount
+    reply: asyncio.Future[Any]
 
 
 def _outcome(step: Step, reply: list[Any]) -> Outcome | None:

@@ -174,7 +174,7 @@ async def test_operations_that_start_together_share_round_trips(client: httpx.As
     before = len(SENT)
     answers = await asyncio.gather(*[client.post("/graphql", json={"query": "{ __typename }"}) for _ in range(10)])
     assert [a.status_code for a in answers] == [200] * 10
-    assert len(SENT) - before < 10  # one pipeline carries the scripts queued in one turn of the loop
+    assert len(SENT) - before < 10  # one script carries the steps of the operations queued in one turn of the loop
 
 
 async def test_operations_at_once_are_let_through_when_redis_is_down() -> None:
