@@ -220,7 +220,6 @@ class Budgets:
             return [Outcome(remaining=step.limiter.item.amount) for step in steps]
         return [_outcome(step, reply) for step, reply in zip(steps, replies, strict=True)]
 
-
     def _send(self, keys: list[str], args: list[Any]) -> asyncio.Future[Any]:
         """The replies to one operation's steps, sent with the others queued in this turn of the loop."""
         loop = asyncio.get_running_loop()
