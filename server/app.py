@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from db import statements
 from db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
 from server.admission import ADMISSION_KEY, Admission
+from server.budget_script import BUDGETS_KEY, Budgets
 from server.compression import GZip
 from server.context import ChangeNotifier
 from server.deploy_check import refuse_unsafe_start
@@ -105,6 +106,9 @@ def default_max_running(settings: Settings) -> int:
 
 
 async def close_state(state: AppState) -> None:
+    budgets: Budgets | None = state.extras.get(BUDGETS_KEY)
+    if budgets is not None:
+        await budgets.aclose()  # waiting time charges reach Redis before it closes
     await state.redis.aclose()
     if state.engine is not None:
         await state.engine.dispose()

@@ -194,6 +194,20 @@ class Budgets:
         if self.timer is None:
             self.timer = asyncio.get_running_loop().call_later(FLUSH_DELAY, self._flush)
 
+    async def aclose(self) -> None:
+        """At shutdown: the waiting time charges sent now, and every send in flight finished.
+
+        Left alone, a charge's timer or send outlived the app: it was lost, or its task was
+        destroyed with the event loop while it waited on a closed Redis connection.
+        """
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.pending:
+            await self.run(())
+        while self.flushes:
+            await asyncio.gather(*self.flushes, return_exceptions=True)
+
     @property
     def remote(self) -> bool:
         return self.script is not None

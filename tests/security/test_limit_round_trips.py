@@ -189,3 +189,32 @@ async def test_operations_at_once_are_let_through_when_redis_is_down() -> None:
             assert [r.errors for r in results] == [None] * 6
     finally:
         await state.redis.aclose()
+
+
+async def test_waiting_time_charges_reach_redis_when_the_app_stops(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], make_user: UserFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last operations' charges wait for a next script that never comes: shutdown sends them,
+    and no send is left running on a closed connection (its task used to die with the event loop)."""
+    from server.app import create_app
+
+    monkeypatch.setattr(budget_script, "FLUSH_DELAY", 60.0)
+    user = await make_user(Role.STAFF)
+    identity = identity_of(SimpleNamespace(user=user))
+    application = create_app(settings, sessionmaker=sessionmaker, redis=Redis.from_url(REDIS_URL))
+    async with application.router.lifespan_context(application):
+        state = application.state.almanac
+        limiter = time_budget_for(state)
+        assert limiter is not None
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            answer = await client.post("/graphql", json={"query": "{ me { id } }"},
+                                       headers={"Authorization": f"Bearer {token_for(user)}"})
+            assert answer.status_code == 200 and "errors" not in answer.json()
+        budgets: Budgets = state.extras[BUDGETS_KEY]
+        assert budgets.pending and budgets.timer is not None  # charged, not sent
+        before = await limiter.remaining(identity)
+    assert not budgets.pending and budgets.timer is None and not budgets.flushes
+    assert before == limiter.item.amount  # nothing of the charge had been sent while the app ran
+    assert await limiter.remaining(identity) < before  # sent at shutdown
