@@ -91,19 +91,13 @@ class Context:
 
 
 def loaders_for(context: Context) -> Loaders:
-    """The context's loaders, reaching it through a weak reference.
+    """The context's loaders, reaching it through a weak proxy.
 
     Loaders that held the context would close a reference cycle, and every object a request
     hangs on its context (request, response, headers, rows) would wait for the garbage
     collector instead of being freed when the request ends: ~37 objects per ``{ __typename }``
     and a young collection every ~1,000 requests (issue 12, tests/speed/test_cyclic_garbage.py).
+    A loader used after its request ended raises ``ReferenceError``.
     """
-    ref = weakref.ref(context)
-
-    def alive() -> Context:
-        target = ref()
-        if target is None:  # a loader used after its request ended
-            raise RuntimeError("The request this loader belongs to has ended.")
-        return target
-
-    return Loaders(lambda: alive().session, lambda: alive().viewer)
+    proxy = weakref.proxy(context)
+    return Loaders(lambda: proxy.session, lambda: proxy.viewer)

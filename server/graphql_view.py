@@ -38,6 +38,7 @@ from server.socket_context import SocketContext, watch
 from server.transport_ws import TransportWSHandler
 from server.viewer import user_cache_of, user_for_token
 
+OPERATION_NAME_NOT_TEXT = "The GraphQL operation's `operationName` must be a string or null."  # Strawberry passes any JSON value on
 SUBSCRIPTION_OVER_HTTP = ("Subscriptions run over a websocket at this URL (graphql-transport-ws or graphql-ws),"
                           " not over HTTP.")
 
@@ -175,7 +176,7 @@ class AlmanacGraphQL(GraphQL[Context, None]):
         data = await super().parse_http_body(request)
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(getattr(item, "operation_name", None), (str, type(None))):
-                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+                raise HTTPException(400, OPERATION_NAME_NOT_TEXT)
         return data
 
     def _get_stream_transport_from_headers(self, headers: Mapping[str, str]) -> HTTPStreamTransport | None:
@@ -263,7 +264,7 @@ def request_data_of(data: dict[str, Any]) -> GraphQLRequestData:
         raise HTTPException(400, "The GraphQL operation's `extensions` must be an object or null, if provided.")
     operation_name = data.get("operationName")
     if not isinstance(operation_name, (str, type(None))):
-        raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+        raise HTTPException(400, OPERATION_NAME_NOT_TEXT)
     return GraphQLRequestData(query=query, variables=variables, operation_name=operation_name,
                               extensions=extensions, protocol="http")
 

@@ -82,22 +82,15 @@ class CompleteThenStore:
     store: Callable[[Any], None]
 
 def weak_async_helpers(executor: Executor[Any]) -> GraphQLResolveInfoHelpers:
-    """graphql-core's resolver helpers, reaching the executor through a weak reference.
+    """graphql-core's resolver helpers, reaching the executor through a weak proxy.
 
     graphql-core builds them from the executor's bound methods, a reference cycle that left
     every operation's executor, and the context it holds, to the garbage collector (issue 12,
     tests/speed/test_cyclic_garbage.py). Resolvers only use them while the operation runs.
     """
-    ref = weakref.ref(executor)
-
-    def alive() -> Executor[Any]:
-        target = ref()
-        if target is None:
-            raise RuntimeError("The operation these helpers belong to has ended.")
-        return target
-
-    return GraphQLResolveInfoHelpers(gather=lambda values: alive().gather_async_work(values),
-                                     track=lambda values: alive().track_async_work(values))
+    proxy = weakref.proxy(executor)
+    return GraphQLResolveInfoHelpers(gather=lambda values: proxy.gather_async_work(values),
+                                     track=lambda values: proxy.track_async_work(values))
 
 
 _plans: dict[int, tuple[GraphQLObjectType, dict[str, Plan | None]]] = {}
