@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,14 +27,13 @@ TASKS = """{ tasks(first: 10) { nodes { id title status assignees { id name } pp
 
 
 @pytest.fixture
-def cycles_found() -> Iterator[list[Any]]:
-    """The objects a full collection finds unreachable after the test's requests (saved, not freed)."""
-    found: list[Any] = []
+def collector_paused() -> Iterator[None]:
+    """No automatic collection, and what a collection finds unreachable is saved in ``gc.garbage``."""
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
-        yield found
+        yield
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
@@ -55,8 +53,9 @@ REQUEST_OBJECTS = {"server.context.Context", "dataloaders.registry.Loaders", "st
                    "starlette.responses.Response"}
 
 
+@pytest.mark.usefixtures("collector_paused")
 async def test_an_operation_leaves_no_request_objects_in_cycles(
-    gql: GraphQL, make_user: UserFactory, session: AsyncSession, cycles_found: list[Any],
+    gql: GraphQL, make_user: UserFactory, session: AsyncSession,
 ) -> None:
     user = await make_user(Role.STAFF)
     ppa = Ppa(title="Water system", category=PpaCategory.PROJECT, owner_id=user.id)
@@ -81,8 +80,9 @@ async def test_an_operation_leaves_no_request_objects_in_cycles(
     assert unreachable_kinds() & REQUEST_OBJECTS == set()
 
 
+@pytest.mark.usefixtures("collector_paused")
 def test_a_websocket_context_whose_own_loaders_were_used_leaves_no_cycle(
-    settings: Settings, cycles_found: list[Any],
+    settings: Settings,
 ) -> None:
     """Its loaders come on first use (outside an event scope), built as an HTTP context's are."""
     context = SocketContext(settings=settings, sessionmaker=async_sessionmaker(), notifier=NullNotifier())
@@ -91,9 +91,8 @@ def test_a_websocket_context_whose_own_loaders_were_used_leaves_no_cycle(
     assert "server.socket_context.SocketContext" not in unreachable_kinds()
 
 
-async def test_an_event_scope_whose_session_and_loaders_were_used_leaves_no_cycle(
-    settings: Settings, cycles_found: list[Any],
-) -> None:
+@pytest.mark.usefixtures("collector_paused")
+async def test_an_event_scope_whose_session_and_loaders_were_used_leaves_no_cycle() -> None:
     """One scope per fan-out execution (server.fanout): each must be freed when its event is done."""
     scope = EventScope(async_sessionmaker(), Viewer.of(None))
     assert scope.session() is scope.loaders.reader.session
