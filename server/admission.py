@@ -88,7 +88,7 @@ class Admission:
             try:
                 yield
             finally:
-                cpu_meter.stop(token)
+                cpu_meter.stop(meter, token)
                 self._running.release()
                 self.observe_run(shape, meter.seconds)
         finally:

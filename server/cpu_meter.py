@@ -34,7 +34,7 @@ from typing import Any
 
 
 class Meter:
-    """CPU seconds of the loop thread spent on one operation's steps."""
+    """Loop time (``perf_counter``) spent on one operation's steps."""
 
     __slots__ = ("opened", "seconds")
 
@@ -52,8 +52,15 @@ def start() -> tuple[Meter, Token[Meter | None]]:
     return meter, _current.set(meter)
 
 
-def stop(token: Token[Meter | None]) -> None:
+def stop(meter: Meter, token: Token[Meter | None]) -> None:
+    """End the meter, charging it the step that stops it: that step's own time is otherwise added
+    only when the step ends, after the caller has read ``meter.seconds`` (the work after an
+    operation's last ``await``, such as completing its result, went uncounted)."""
+    meter.seconds += clock() - max(_step_began, meter.opened)
     _current.reset(token)
+
+
+_step_began = 0.0  # when the running metered step began
 
 
 class Timed(Coroutine[Any, Any, Any]):
@@ -71,7 +78,8 @@ class Timed(Coroutine[Any, Any, Any]):
                 return self._coro.send(value)
             finally:
                 _opened_here()
-        began = clock()
+        global _step_began
+        began = _step_began = clock()
         try:
             return self._coro.send(value)
         finally:
@@ -84,7 +92,8 @@ class Timed(Coroutine[Any, Any, Any]):
                 return self._throw(typ, val, tb)
             finally:
                 _opened_here()
-        began = clock()
+        global _step_began
+        began = _step_began = clock()
         try:
             return self._throw(typ, val, tb)
         finally:

@@ -81,6 +81,20 @@ async def test_while_cheap_and_heavy_run_together_each_is_charged_its_own_time()
     assert heavy >= 0.06 and cheap < heavy / 4  # cheap burns 4 ms of its own: 1/15 of heavy
 
 
+async def test_the_work_after_an_operations_last_await_is_charged_too() -> None:
+    """Completing a result after the last read runs in the step that ends the operation."""
+    admission = Admission(max_running=4, max_heavy=2, heavy_seconds=0.01)
+
+    async def operation() -> None:
+        async with admission.admit(HEAVY):
+            await asyncio.sleep(0.05)  # waiting: not charged
+            burn(0.03)
+
+    await asyncio.create_task(operation())  # a task of the metered loop, as a request's is
+    cost = admission.cost(HEAVY)
+    assert cost is not None and cost >= 0.03
+
+
 async def test_cheap_operations_pass_heavy_ones_that_wait() -> None:
     admission = Admission(max_running=3, max_heavy=1)
     admission.observe_run(HEAVY, 1.0)
