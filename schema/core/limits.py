@@ -27,6 +27,7 @@ hitting. Every cache here is bounded.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import time
@@ -388,7 +389,12 @@ def _reach_key(ctx: Any) -> tuple[Any, ...] | None:
     context = ctx.context
     key = getattr(context, "api_key", None)
     scope = (key.id, key.modules, key.requests_per_minute) if key is not None else None
-    return (id(ctx.schema), ctx.query, ctx._provided_operation_name, getattr(context, "user", None) is None, scope)
+    # The text's digest, not the text: a client may pad a query with whitespace or comments (they
+    # count no tokens) up to the body limit, and each variant would keep its text here. The HTTP
+    # method's allowed operation types too: a mutation seen over POST is refused over GET.
+    digest = hashlib.sha256(ctx.query.encode()).digest()
+    return (id(ctx.schema), digest, ctx._provided_operation_name, getattr(context, "user", None) is None, scope,
+            frozenset(ctx.allowed_operations))
 
 
 def _remember_reached(ctx: Any) -> None:
