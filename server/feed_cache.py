@@ -2,12 +2,19 @@
 (almost) nothing while nothing changed.
 
 The ETag of a feed is a hash of what its body depends on: who and what it shows (link or
-user, filters, window) and the data's version. The version is read from the change log
-(``max(position)``, plus the count and highest id of rows not yet published, so a row that
-commits late still changes it) and the audit log's highest id; two index lookups instead of
-expanding and serialising a year of calendar. Windows are aligned to the UTC day, so the
-body, and with it the ETag, changes at most once a day without a data change. The ETag is
-weak: two bodies with the same ETag mean the same calendar, not the same bytes.
+user, filters, window) and the data's version. Every write that can change a feed's body
+records a change-log row in its own transaction (the one place changes are published from),
+so the version is read from the change log alone, in one statement (one snapshot):
+``max(position)`` and the highest id and count of rows not yet numbered. It changes whenever
+a transaction with change rows commits, whatever order ids were taken in: the relay numbers
+only committed rows, in transactions that commit one after the other, so a newly numbered row
+raises ``max(position)`` (pruning never deletes the newest position); until then the row is
+one more unnumbered row. A highest *id* alone would not do: ids are taken before commit, so a
+transaction holding a lower id that commits after a reader saw a higher one would leave it
+unchanged and the feed answering 304 with stale data, which is why the audit log's ``max(id)``
+is not part of the version (every audited write a feed shows writes a change row too). Windows are aligned to the UTC day,
+so the body, and with it the ETag, changes at most once a day without a data change. The ETag
+is weak: two bodies with the same ETag mean the same calendar, not the same bytes.
 """
 from __future__ import annotations
 
@@ -24,8 +31,7 @@ from server.rate_limit import feed_limiter_for
 DATA_VERSION = text(
     "SELECT (SELECT max(position) FROM change_log),"
     " (SELECT max(id) FROM change_log WHERE position IS NULL),"
-    " (SELECT count(*) FROM change_log WHERE position IS NULL),"
-    " (SELECT max(id) FROM audit_log)"
+    " (SELECT count(*) FROM change_log WHERE position IS NULL)"
 )
 
 

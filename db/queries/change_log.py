@@ -101,9 +101,15 @@ async def position_exists(session: AsyncSession, position: int) -> bool:
 
 
 async def prune_published_before(session: AsyncSession, cutoff: datetime) -> int:
-    """Delete published rows created before ``cutoff``; rows not yet published are kept."""
+    """Delete published rows created before ``cutoff``; rows not yet published are kept, and so is
+    the row with the highest position: ``max(position)`` is the change log's version (feed ETags,
+    a new webhook's start), and it must never go back to a value a reader saw before other rows
+    were numbered. ``created_at`` is when a transaction began, not when it committed, so the newest
+    position may be the oldest row."""
     published = text("(SELECT last_value FROM change_log_published_seq)")
+    newest = text("(SELECT max(position) FROM change_log)")
     result = await session.execute(
-        delete(ChangeLog).where(ChangeLog.created_at < cutoff, ChangeLog.position <= published)
+        delete(ChangeLog).where(ChangeLog.created_at < cutoff, ChangeLog.position <= published,
+                                ChangeLog.position < newest)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
