@@ -165,7 +165,6 @@ class Budgets:
     """One app's script runner and its waiting time charges (``budgets_for``)."""
 
     def __init__(self, redis: Redis | None) -> None:
-        self.redis = redis
         self.script: AsyncScript | None = redis.register_script(SCRIPT) if redis is not None else None
         self.pending: dict[tuple[int, str], Step] = {}
         self.timer: asyncio.TimerHandle | None = None
