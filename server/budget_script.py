@@ -26,7 +26,6 @@ limiter should not take the API down with it.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +36,13 @@ import structlog
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
+
+from server.rate_windows import (
+    moving_window_resets_in,
+    retry_after,
+    sliding_window_remaining,
+    sliding_window_resets_in,
+)
 
 if TYPE_CHECKING:
     from server.rate_limit import RequestRateLimiter
@@ -286,29 +292,22 @@ def _outcome(step: Step, reply: list[Any]) -> Outcome | None:
     status = int(reply[0])
     if status < 0:
         return None
-    expiry = step.limiter.item.get_expiry()
+    item = step.limiter.item
     if step.kind is Kind.HIT:
         if status:
             return Outcome()
         oldest = float(reply[1].decode() if isinstance(reply[1], bytes) else reply[1])
-        return Outcome(allowed=False, retry_after_seconds=_wait(oldest + expiry))
+        return Outcome(allowed=False, retry_after_seconds=retry_after(moving_window_resets_in(oldest, item.get_expiry())))
     if step.kind is Kind.CHARGE:
         return Outcome()
     previous, previous_ttl, current, current_ttl = (int(value) for value in reply[1:5])
-    previous_in, current_in = max(0, previous_ttl) / 1000, max(0, current_ttl) / 1000
-    amount = step.limiter.item.amount
-    remaining = max(0, amount - math.floor(previous * previous_in / expiry + current))
+    previous_in, current_in = max(0, previous_ttl) / 1000, max(0, current_ttl) / 1000  # pttl: milliseconds
+    expiry = item.get_expiry()
+    remaining = sliding_window_remaining(item.amount, expiry, previous, previous_in, current)
     if status:
         return Outcome(remaining=remaining)
-    # limits' SlidingWindowCounterRateLimiter.get_window_stats: when the next unit frees up
-    now = time.time()
-    resets = [previous_in % (expiry / previous)] if previous else []
-    resets += [current_in % expiry] if current else []
-    return Outcome(allowed=False, retry_after_seconds=_wait(now + min(resets, default=0.0)), remaining=remaining)
-
-
-def _wait(reset: float) -> int:
-    return max(1, math.ceil(reset - time.time()))
+    resets_in = sliding_window_resets_in(expiry, previous, previous_in, current, current_in)
+    return Outcome(allowed=False, retry_after_seconds=retry_after(resets_in), remaining=remaining)
 
 
 async def _run_in_memory(steps: list[Step]) -> list[Outcome | None]:

@@ -15,19 +15,23 @@ through (and logged): an outage of the limiter should not take the API down with
 """
 from __future__ import annotations
 
-import math
 import re
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from graphql import DocumentNode, GraphQLError
 from graphql import parse as parse_graphql
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import (
+    MemoryStorage,
+    MovingWindowSupport,
+    RedisStorage,
+    SlidingWindowCounterSupport,
+    Storage,
+)
 from limits.aio.strategies import (
     MovingWindowRateLimiter,
     RateLimiter,
@@ -39,6 +43,12 @@ from starlette.responses import Response
 
 from schema.core.errors import TopLevelCode
 from server.budget_script import Kind, Outcomes, Step, budgets_for
+from server.rate_windows import (
+    moving_window_resets_in,
+    retry_after,
+    sliding_window_remaining,
+    sliding_window_resets_in,
+)
 from server.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -61,6 +71,7 @@ class RequestRateLimiter:
                  key_prefix: str | None = None) -> None:
         self.item = item
         self.storage = storage
+        self.weighted = weighted
         self.key_prefix = key_prefix  # in Redis: the prefix of its keys (``server.budget_script`` writes them too)
         # A moving window stores one timestamp per unit: right for requests, far too many
         # for a points budget, which a sliding window counter keeps in two numbers.
@@ -86,18 +97,30 @@ class RequestRateLimiter:
         try:
             if await attempt():
                 return RateVerdict(allowed=True)
-            stats = await self.strategy.get_window_stats(self.item, identity)
+            _, resets_in = await self._window(identity)
         except StorageError as error:
             log.warning("rate_limit.storage_unavailable", error=str(error.storage_error))
             return RateVerdict(allowed=True)
-        return RateVerdict(allowed=False, retry_after_seconds=max(1, math.ceil(stats.reset_time - time.time())))
+        return RateVerdict(allowed=False, retry_after_seconds=retry_after(resets_in))
 
     async def remaining(self, identity: str) -> int:
         try:
-            stats = await self.strategy.get_window_stats(self.item, identity)
+            remaining, _ = await self._window(identity)
         except StorageError:
             return self.item.amount
-        return int(stats.remaining)
+        return remaining
+
+    async def _window(self, identity: str) -> tuple[int, float]:
+        """What is left of ``identity``'s window, and the seconds until it frees a unit: the library's
+        storage read, the arithmetic of ``server.rate_windows`` (the budget script's too)."""
+        key, amount, expiry = self.item.key_for(identity), self.item.amount, self.item.get_expiry()
+        if self.weighted:
+            sliding = cast(SlidingWindowCounterSupport, self.storage)
+            previous, previous_in, current, current_in = await sliding.get_sliding_window(key, expiry)
+            return (sliding_window_remaining(amount, expiry, previous, previous_in, current),
+                    sliding_window_resets_in(expiry, previous, previous_in, current, current_in))
+        oldest, counted = await cast(MovingWindowSupport, self.storage).get_moving_window(key, amount, expiry)
+        return amount - counted, moving_window_resets_in(oldest, expiry)
 
     async def clear(self, identity: str) -> None:
         try:
