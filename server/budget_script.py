@@ -21,7 +21,8 @@ operation: a refusal stops only its own group's checks).
 
 Without Redis (no ``REDIS_URL``: tests) the steps go one by one to the limiters' memory
 storage, as before. When Redis fails, every step is allowed (and logged): an outage of the
-limiter should not take the API down with it.
+limiter should not take the API down with it; the time charges its script carried wait for the
+next one (at most ``MAX_PENDING`` identities' worth).
 """
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ log = structlog.get_logger(__name__)
 
 BUDGETS_KEY = "budgets"
 FLUSH_DELAY = 0.05  # seconds a time charge may wait for the next operation's script
+MAX_PENDING = 10_000  # identities whose time charges may wait (beyond: dropped, logged)
 
 SCRIPT = """
 local now = tonumber(ARGV[1])
@@ -185,7 +187,12 @@ class Budgets:
         if not every:
             return {}
         if self.script is not None and every[0].limiter.key_prefix is not None:
-            outcomes = await self._run_script(every)
+            try:
+                outcomes = await self._run_script(every)
+            except (RedisError, OSError) as error:
+                log.warning("rate_limit.storage_unavailable", error=str(error))
+                self._keep(charges)
+                outcomes = [Outcome(remaining=step.limiter.item.amount) for step in every]
         else:
             outcomes = await _run_in_memory(every)
         return {step.role: outcome for step, outcome in zip(every[len(charges):], outcomes[len(charges):],
@@ -193,11 +200,26 @@ class Budgets:
 
     def defer(self, charge: Step) -> None:
         """A CHARGE sent with the next script (or after FLUSH_DELAY): no round trip of its own."""
-        key = (id(charge.limiter), charge.identity)
-        waiting = self.pending.get(key)
-        self.pending[key] = charge if waiting is None else replace(waiting, amount=waiting.amount + charge.amount)
+        self._add(charge)
         if self.timer is None:
             self.timer = asyncio.get_running_loop().call_later(FLUSH_DELAY, self._flush)
+
+    def _add(self, charge: Step) -> None:
+        key = (id(charge.limiter), charge.identity)
+        waiting = self.pending.get(key)
+        if waiting is not None:
+            self.pending[key] = replace(waiting, amount=waiting.amount + charge.amount)
+        elif len(self.pending) < MAX_PENDING:
+            self.pending[key] = charge
+        else:
+            log.warning("rate_limit.time_charge_dropped", identity=charge.identity, milliseconds=charge.amount)
+
+    def _keep(self, charges: list[Step]) -> None:
+        """Charges whose script failed wait for the next one (no timer: while Redis is down, retrying
+        every FLUSH_DELAY would only add failed connections). A reply lost after the script ran
+        charges them twice: more time than was used, never less."""
+        for charge in charges:
+            self._add(charge)
 
     async def aclose(self) -> None:
         """At shutdown: the waiting time charges sent now, and every send in flight finished.
@@ -232,11 +254,7 @@ class Budgets:
             # limits' keys: the moving window's, and the sliding window's previous and current
             keys += [f"{prefix}:{key}"] if step.kind is Kind.HIT else [f"{prefix}:{{{key}}}/-1", f"{prefix}:{{{key}}}"]
             args += [step.kind.value, step.limiter.item.amount, step.limiter.item.get_expiry(), step.amount]
-        try:
-            replies: list[list[Any]] = await self._send(keys, args)
-        except (RedisError, OSError) as error:
-            log.warning("rate_limit.storage_unavailable", error=str(error))
-            return [Outcome(remaining=step.limiter.item.amount) for step in steps]
+        replies: list[list[Any]] = await self._send(keys, args)
         return [_outcome(step, reply) for step, reply in zip(steps, replies, strict=True)]
 
     def _send(self, keys: list[str], args: list[Any]) -> asyncio.Future[Any]:
