@@ -311,8 +311,7 @@ class CostCheck:
             return []
         cost = _cost_of(ctx.schema._schema, document, ctx._provided_operation_name, ctx.variables,
                         self.limits.cost_rules)
-        if cost.page_violations or cost.total > self.limits.max_cost or _longest(
-                document, ctx.variables) > self.limits.max_list_items:
+        if self._refusal(document, ctx.variables, cost) is not None:
             return []  # refused before its budgets: nothing to take
         steps = [*api_key_steps(ctx.context), *budget_steps(ctx.context, cost.total)]
         if steps:
@@ -327,8 +326,9 @@ class CostCheck:
         # predicted: the same text, operation and variables, so the same cost
         self.cost = self.predicted if self.predicted is not None else _cost_of(
             ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, self.limits.cost_rules)
-        self._reject_if_over(self.cost)
-        _reject_long_lists(ctx.graphql_document, ctx.variables, self.limits.max_list_items)
+        refusal = self._refusal(ctx.graphql_document, ctx.variables, self.cost)
+        if refusal is not None:
+            raise refusal
         _remember_reached(ctx)
         outcomes = ahead if ahead is not None else await run_budget_steps(ctx.context, self.cost.total)
         wait = time_wait(outcomes)
@@ -351,21 +351,31 @@ class CostCheck:
                             "remaining": self.budget.remaining, "retryAfter": self.budget.retry_after_seconds},
             )
 
-    def _reject_if_over(self, cost: QueryCost) -> None:
+    def _refusal(self, document: DocumentNode, variables: dict[str, Any] | None,
+                 cost: QueryCost) -> GraphQLError | None:
+        """Why the operation is refused before its budgets are taken, or None: the one place that
+        decides, for ``before`` (which raises it) and ``predict`` (which then sends no budget step)."""
         rules = self.limits.cost_rules
         if cost.page_violations:
             violation = cost.page_violations[0]
-            raise GraphQLError(
+            return GraphQLError(
                 f"'first' must be between 0 and {rules.max_page} (got {violation.first} on '{violation.field}').",
                 extensions={"code": TopLevelCode.VALIDATION.value, "field": "first", "maxFirst": rules.max_page},
             )
         if cost.total > self.limits.max_cost:
-            raise too_complex(
+            return too_complex(
                 f"Query cost {cost.total} exceeds the maximum of {self.limits.max_cost}."
                 " Ask for smaller pages (first) or fewer nested lists.",
                 cost=cost.total,
                 maxCost=self.limits.max_cost,
             )
+        longest, limit = _longest(document, variables), self.limits.max_list_items
+        if longest > limit:
+            return GraphQLError(
+                f"A list argument may hold at most {limit} items (got {longest}). Send it in parts.",
+                extensions={"code": TopLevelCode.VALIDATION.value, "maxItems": limit, "items": longest},
+            )
+        return None
 
     def results(self, ctx: Any) -> dict[str, Any]:
         requested = (ctx.operation_extensions or {}).get(COST_REQUEST_KEY)
@@ -466,15 +476,6 @@ def _longest_literal_list(document: DocumentNode) -> int:
 
 def _longest(document: DocumentNode, variables: dict[str, Any] | None) -> int:
     return max(longest_list(variables or {}), _longest_literal_list(document))
-
-
-def _reject_long_lists(document: DocumentNode, variables: dict[str, Any] | None, limit: int) -> None:
-    longest = _longest(document, variables)
-    if longest > limit:
-        raise GraphQLError(
-            f"A list argument may hold at most {limit} items (got {longest}). Send it in parts.",
-            extensions={"code": TopLevelCode.VALIDATION.value, "maxItems": limit, "items": longest},
-        )
 
 
 def _refuse_for_time(context: Any, wait: int) -> None:
