@@ -18,8 +18,10 @@ shown last. The office-wide part of a window is read once per window (shared by 
 subscribers, also in a reconnect storm); a member adds only what it reads beyond the office
 (``personal_entries``: PRIVATE events and what derives from them), never a whole calendar. When
 many members join at one broker position (a reconnect storm), who may read anything beyond the
-office at all (``personal_readers``: the audiences of those rows) is looked up once, and the others'
-own parts are known to be empty without a read.
+office at all (``personal_readers``: the audiences of those rows) is looked up once per broker position,
+and the others' own parts are known to be empty without a read. That lookup scans those rows once;
+at later positions it is brought up to date from the changes since (one statement, whatever the
+tables hold; ``server/calendar_readers.py``).
 
 A change at or below what a key already applied for the source (a replay from ``after``
 of a change this window never processed live) reports the source's current entries and no
@@ -43,10 +45,11 @@ from db.policies.feed import OFFICE
 from db.policies.viewer import Viewer
 from db.queries.calendar import collect_entries
 from db.queries.calendar_scope import CalendarScope
-from db.queries.calendar_source import Source, personal_entries, personal_readers, source_entries
+from db.queries.calendar_source import Source, personal_entries, source_entries
 from db.rules.calendar_entries import CalendarEntry
 from db.rules.calendar_window import entries_in_window, hull
 from db.rules.recurrence import ExpansionLimit
+from server.calendar_readers import BeyondOfficeReaders
 from server.changes import Change
 from server.fanout import REMOVED, audience_class
 from server.shared_loads import SharedLoads
@@ -163,6 +166,7 @@ class CalendarHub:
         self._personal: dict[tuple[WindowKey, Hashable], asyncio.Future[None]] = {}
         self._sources = SharedLoads(size=1024)
         self._readers_at = SharedLoads(size=8)
+        self.readers = BeyondOfficeReaders()
         self._joins: tuple[int, int] = (-1, 0)  # (broker position, members joined at it)
         self.readers_after = READERS_AFTER
         self.stats = HubStats()
@@ -223,7 +227,7 @@ class CalendarHub:
             self.stats.reader_lookups += 1
             try:
                 async with self.sessionmaker() as session:
-                    return await personal_readers(session)
+                    return await self.readers.at(session, position)
             except Exception:  # an optimisation only: every member reads its own part instead
                 log.warning("calendar_hub.readers_lookup_failed", exc_info=True)
                 return None

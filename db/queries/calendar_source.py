@@ -10,12 +10,23 @@ them): the part of a subscriber's window that cannot be shared with other subscr
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import ColumnElement, false, func, not_, select
+from sqlalchemy import ColumnElement, String, bindparam, false, func, not_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Assessment, Booking, Event, Ppa, PpaMilestone, PpaStageSchedule, Task
+from db.models import (
+    Assessment,
+    Booking,
+    ChangeLog,
+    Event,
+    Ppa,
+    PpaMilestone,
+    PpaStageSchedule,
+    Task,
+)
 from db.policies import policy_for
 from db.policies.audience import Scope
 from db.policies.feed import OFFICE
@@ -69,23 +80,58 @@ def office_unreadable(name: str) -> ColumnElement[bool]:
     return not_(func.coalesce(policy_for(model).readable(OFFICE), false()))
 
 
-async def personal_readers(session: AsyncSession) -> frozenset[int] | None:
+@dataclass(frozen=True, slots=True)
+class PersonalReaders:
+    """``user_ids``: every user who may read some row of ``PERSONAL_KINDS`` that the office may not
+    (None: nobody can be ruled out), with every change up to change-log ``position`` accounted for."""
+
+    position: int
+    user_ids: frozenset[int] | None
+
+
+# Changes of the personal kinds' rows (an override is its event's) whose audience is a list.
+PERSONAL_CHANGE_TYPES = (*PERSONAL_KINDS, "EventOverride")
+_HEAD = select(func.coalesce(func.max(ChangeLog.position), 0))
+_NAMED_SINCE = text(
+    "SELECT (SELECT coalesce(max(position), 0) FROM change_log) AS head,"
+    " ARRAY(SELECT DISTINCT unnest(audience_user_ids) FROM change_log"
+    "       WHERE position > :since AND entity_type = ANY(:types) AND audience_scope = 0) AS user_ids"
+).bindparams(bindparam("types", type_=ARRAY(String)))
+
+
+async def personal_readers(session: AsyncSession) -> PersonalReaders:
     """Every user who may read some row of ``PERSONAL_KINDS`` that the office may not: those named in
     such a row's audience (the policy's own ``audiences``, as changes are routed by). Anyone else has
     no ``personal_entries`` in any window beyond what their role reads. None when some such row's
-    audience is wider than a list (then nobody can be ruled out)."""
+    audience is wider than a list (then nobody can be ruled out). A scan of those rows: bring it up
+    to date with ``personal_readers_since`` instead of scanning again."""
+    # The head first: a change committed after this statement is numbered above it, so whatever the
+    # scan below misses of it, ``personal_readers_since`` finds.
+    position = int(await session.scalar(_HEAD) or 0)
     readers: set[int] = set()
     for name in PERSONAL_KINDS:
         model = SOURCE_KINDS[name][0]
         ids = list((await session.scalars(
             select(model.id).where(office_unreadable(name)).limit(READERS_MAX_ROWS + 1))).all())  # type: ignore[attr-defined]
         if len(ids) > READERS_MAX_ROWS:
-            return None  # their audiences would take more than the reads they save
+            return PersonalReaders(position, None)  # their audiences would take more than the reads they save
         for audience in (await policy_for(model).audiences(session, ids)).values():
             if audience.scope is not Scope.LISTED:
-                return None
+                return PersonalReaders(position, None)
             readers |= audience.user_ids
-    return frozenset(readers)
+    return PersonalReaders(position, frozenset(readers))
+
+
+async def personal_readers_since(session: AsyncSession, known: PersonalReaders) -> PersonalReaders:
+    """``known`` brought up to the change log's head in one statement over the changes since, whatever
+    the tables hold. A user starts reading such a row only through a write of it, and every such write
+    records a change whose audience names its readers (what live subscriptions are routed by); an
+    audience wider than a list is office-wide, so the row is not beyond the office. Users who lost
+    access stay in: a wider set only costs them their own read."""
+    if known.user_ids is None:
+        return known
+    row = (await session.execute(_NAMED_SINCE, {"since": known.position, "types": list(PERSONAL_CHANGE_TYPES)})).one()
+    return PersonalReaders(max(known.position, int(row.head)), known.user_ids | frozenset(row.user_ids))
 
 
 async def personal_entries(session: AsyncSession, scope: CalendarScope) -> list[CalendarEntry]:

@@ -21,6 +21,7 @@ from tests.realtime.conftest import (
     registered,
     subscribe,
     wait_subscribed,
+    wait_until_numbered,
 )
 
 CALENDAR_CHANGED = """
@@ -158,9 +159,11 @@ async def test_a_storm_reads_the_own_part_only_of_those_who_may_read_beyond_the_
     private = await committed.add(Event(
         uid=f"rt-storm-{start.timestamp()}", title="bob and carol", starts_at=start, ends_at=start + timedelta(hours=1),
         visibility=Visibility.PRIVATE, owner_id=bob.id, module=CalendarModule.COORDINATION))
-    async with committed.sessionmaker() as session:
-        session.add(EventParticipant(event_id=private.id, user_id=carol.id))
+    async with committed.sessionmaker() as session:  # with its change, as inviting writes it: the hub
+        session.add(EventParticipant(event_id=private.id, user_id=carol.id))  # learns readers from changes
+        await record_change(session, "Event", private.id, ChangeOp.UPDATED, series_payload(private))
         await session.commit()
+    await wait_until_numbered(engine)
     hub = live_server.realtime.calendar
     personal, lookups = hub.stats.personal, hub.stats.reader_lookups
     hub.readers_after = 0  # as in a storm: who may read beyond the office is looked up, not read per member
