@@ -46,7 +46,7 @@ from schema.core.limits import (
     query_shape_rule,
     validate_cached,
 )
-from server.api_key_extension import check_api_key
+from server.api_key_check import check_api_key
 from server.metrics import code_outcome, observe_operation, outcome_of
 from server.rate_limit import (
     NOT_COUNTED,
