@@ -38,6 +38,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
+from server import cpu_meter
 from server.rate_windows import (
     moving_window_resets_in,
     retry_after,
@@ -242,9 +243,8 @@ class Budgets:
     def _flush(self) -> None:
         self.timer = None
         if self.pending:
-            task = asyncio.create_task(self.run(()))
-            self.flushes.add(task)
-            task.add_done_callback(self.flushes.discard)
+            # for no operation (the timer was set in the context of the first charge's, long over)
+            self._track(cpu_meter.task_for((), self.run(())))
 
     async def _run_script(self, steps: list[Step]) -> list[Outcome | None]:
         keys: list[str] = []
@@ -261,14 +261,17 @@ class Budgets:
         """The replies to one operation's steps, sent with the others queued in this turn of the loop."""
         loop = asyncio.get_running_loop()
         reply = loop.create_future()
-        self.queue.append(Queued(keys, args, reply))
+        self.queue.append(Queued(keys, args, reply, cpu_meter.current()))
         if len(self.queue) == 1:
             loop.call_soon(self._send_queued)
         return reply
 
     def _send_queued(self) -> None:
         batch, self.queue = self.queue, []
-        task = asyncio.create_task(self._send_batch(batch))
+        self._track(cpu_meter.task_for([queued.meter for queued in batch], self._send_batch(batch)))
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
+        """A send ``aclose`` waits for."""
         self.flushes.add(task)
         task.add_done_callback(self.flushes.discard)
 
@@ -304,6 +307,7 @@ class Queued:
     keys: list[str]
     args: list[Any]  # four per step: kind, limit, expiry, amount
     reply: asyncio.Future[Any]
+    meter: cpu_meter.Meter | None  # the operation's: its share of the batch's loop time
 
 
 def _outcome(step: Step, reply: list[Any]) -> Outcome | None:
