@@ -11,8 +11,8 @@ slot under load and leave a cheap ``me { id }`` queued behind seconds of work: a
 heavy is learned, not declared: each operation shape (its document and operation name,
 whatever the variables) keeps a moving average of the loop time its runs took
 (``server.cpu_meter``: the time in its own task steps, not its wall time), and a shape whose
-average reaches ``heavy_seconds`` is heavy. A shape never seen before counts as cheap until
-its first run ends.
+average reaches ``heavy_seconds`` (``ALMANAC_HEAVY_OPERATION_MS``) is heavy. A shape never seen
+before counts as cheap until its first run ends.
 
 The cost is the shape's own, not relative to other operations, and not wall time: under
 load every operation's wall time is mostly waiting for the same loop, so wall times converge.
@@ -31,13 +31,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
+
 from server import cpu_meter
+from server.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 ADMISSION_KEY = "admission"  # AppState.extras
 RETRY_AFTER_BUSY_SECONDS = 2
 MAX_SHAPES = 1000  # the costs of this many operation shapes are remembered (least recently used dropped)
 SMOOTHING = 0.3  # weight of the newest run's loop time in a shape's moving average
-HEAVY_SECONDS = 0.03  # loop time per run from which a shape is heavy
 
 
 Shape = tuple[str, str | None]  # (document, operation name)
@@ -50,8 +54,7 @@ class ServerBusy(Exception):
 
 
 class Admission:
-    def __init__(self, *, max_running: int, max_heavy: int, heavy_seconds: float = HEAVY_SECONDS,
-                 wait_seconds: float = 20.0) -> None:
+    def __init__(self, *, max_running: int, max_heavy: int, heavy_seconds: float, wait_seconds: float = 20.0) -> None:
         self.max_running = max_running
         self.max_heavy = min(max_heavy, max_running)
         self.heavy_seconds = heavy_seconds
@@ -59,7 +62,6 @@ class Admission:
         self._running = asyncio.Semaphore(max_running)
         self._heavy = asyncio.Semaphore(self.max_heavy)
         self._costs: OrderedDict[Shape, float] = OrderedDict()  # a shape's loop seconds per run, moving average
-        self.metered = cpu_meter.install(asyncio.get_running_loop())
 
     def is_heavy(self, shape: Shape) -> bool:
         cost = self._costs.get(shape)
@@ -105,6 +107,16 @@ class Admission:
                 await semaphore.acquire()
         except TimeoutError:
             raise ServerBusy(self.wait_seconds) from None
+
+
+def start_admission(settings: Settings, *, max_running: int) -> Admission:
+    """The lifespan's admission control, with the running loop's tasks metered from now on
+    (``cpu_meter.install``; a loop with a task factory of its own is left alone: every shape then reads
+    as cheap, logged)."""
+    if not cpu_meter.install(asyncio.get_running_loop()):
+        log.warning("admission.unmetered", reason="the event loop has a task factory of its own")
+    return Admission(max_running=max_running, max_heavy=settings.max_heavy_operations,
+                     heavy_seconds=settings.heavy_operation_ms / 1000)
 
 
 def admission_of(state: Any) -> Admission | None:

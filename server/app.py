@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from db import statements
 from db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
-from server.admission import ADMISSION_KEY, Admission
+from server.admission import ADMISSION_KEY, start_admission
 from server.budget_script import BUDGETS_KEY, Budgets
 from server.compression import GZip
 from server.context import ChangeNotifier
@@ -239,10 +239,8 @@ def create_app(
         user_cache = UserCache(settings.user_cache_seconds if realtime.relay is not None else 0)
         state.extras[USER_CACHE_KEY] = user_cache
         realtime.broker.listeners.append(user_cache.on_change)
-        state.extras[ADMISSION_KEY] = Admission(
-            max_running=settings.max_running_operations or default_max_running(settings),
-            max_heavy=settings.max_heavy_operations, heavy_seconds=settings.heavy_operation_ms / 1000,
-        )
+        state.extras[ADMISSION_KEY] = start_admission(
+            settings, max_running=settings.max_running_operations or default_max_running(settings))
         from jobs.runtime import start_jobs
 
         jobs = await start_jobs(settings, state.sessionmaker)

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from server.admission import Admission, ServerBusy
+from server import cpu_meter
+from server.admission import Admission, ServerBusy, start_admission
 from server.cli import default_workers
 from server.gc_tuning import parse_threshold, tune_gc
 from server.settings import Settings
@@ -21,6 +22,12 @@ async def hold(admission: Admission, shape: tuple[str, str | None], entered: asy
     async with admission.admit(shape):
         entered.set()
         await release.wait()
+
+
+@pytest.fixture
+async def metered() -> None:
+    """The loop's tasks metered, as the app's lifespan does (``server.admission.start_admission``)."""
+    assert cpu_meter.install(asyncio.get_running_loop())
 
 
 def burn(seconds: float) -> None:
@@ -44,11 +51,10 @@ async def test_heaviness_is_learned_from_each_shapes_own_loop_time() -> None:
     assert admission.is_heavy(HEAVY) and not admission.is_heavy(CHEAP)
 
 
-async def test_the_cost_is_loop_time_not_wall_time() -> None:
+async def test_the_cost_is_loop_time_not_wall_time(metered: None) -> None:
     """Waiting (for the database, for other operations' turns) costs nothing; the loop time of the
     operation's own task and of the tasks it starts does."""
     admission = Admission(max_running=4, max_heavy=1, heavy_seconds=0.01)
-    assert admission.metered
 
     async def child() -> None:
         burn(0.02)
@@ -65,7 +71,7 @@ async def test_the_cost_is_loop_time_not_wall_time() -> None:
     assert admission.is_heavy(HEAVY) and not admission.is_heavy(CHEAP)
 
 
-async def test_while_cheap_and_heavy_run_together_each_is_charged_its_own_time() -> None:
+async def test_while_cheap_and_heavy_run_together_each_is_charged_its_own_time(metered: None) -> None:
     """Interleaved on one loop their wall times are alike; their costs are not."""
     admission = Admission(max_running=4, max_heavy=2, heavy_seconds=0.01)
 
@@ -81,7 +87,7 @@ async def test_while_cheap_and_heavy_run_together_each_is_charged_its_own_time()
     assert heavy >= 0.06 and cheap < heavy / 4  # cheap burns 4 ms of its own: 1/15 of heavy
 
 
-async def test_the_work_after_an_operations_last_await_is_charged_too() -> None:
+async def test_the_work_after_an_operations_last_await_is_charged_too(metered: None) -> None:
     """Completing a result after the last read runs in the step that ends the operation."""
     admission = Admission(max_running=4, max_heavy=2, heavy_seconds=0.01)
 
@@ -96,7 +102,7 @@ async def test_the_work_after_an_operations_last_await_is_charged_too() -> None:
 
 
 async def test_cheap_operations_pass_heavy_ones_that_wait() -> None:
-    admission = Admission(max_running=3, max_heavy=1)
+    admission = Admission(max_running=3, max_heavy=1, heavy_seconds=0.03)
     admission.observe_run(HEAVY, 1.0)
     release = asyncio.Event()
     first_heavy, second_heavy, cheap = asyncio.Event(), asyncio.Event(), asyncio.Event()
@@ -112,7 +118,7 @@ async def test_cheap_operations_pass_heavy_ones_that_wait() -> None:
 
 
 async def test_running_operations_are_bounded_and_a_long_wait_is_refused() -> None:
-    admission = Admission(max_running=2, max_heavy=1, wait_seconds=0.05)
+    admission = Admission(max_running=2, max_heavy=1, heavy_seconds=0.03, wait_seconds=0.05)
     release = asyncio.Event()
     entered = [asyncio.Event(), asyncio.Event()]
     tasks = [asyncio.create_task(hold(admission, CHEAP, e, release)) for e in entered]
@@ -146,9 +152,9 @@ def test_gc_threshold_setting() -> None:
         gc.set_threshold(*before)
 
 
-async def test_a_metered_operation_is_cancelled_like_any_other() -> None:
+async def test_a_metered_operation_is_cancelled_like_any_other(metered: None) -> None:
     """Every task's coroutine is wrapped (server.cpu_meter): cancellation and results pass through it."""
-    admission = Admission(max_running=2, max_heavy=1)
+    admission = Admission(max_running=2, max_heavy=1, heavy_seconds=0.03)
     entered = asyncio.Event()
 
     async def operation() -> None:
@@ -168,3 +174,18 @@ async def test_a_metered_operation_is_cancelled_like_any_other() -> None:
         return 42
 
     assert await asyncio.create_task(answer()) == 42
+
+
+async def test_admission_meters_the_loop_when_the_lifespan_starts_it_not_when_it_is_made() -> None:
+    loop = asyncio.get_running_loop()
+    before = loop.get_task_factory()
+    loop.set_task_factory(None)
+    try:
+        Admission(max_running=2, max_heavy=1, heavy_seconds=0.03)
+        assert loop.get_task_factory() is None
+        admission = start_admission(Settings(ALMANAC_HEAVY_OPERATION_MS=40, ALMANAC_MAX_HEAVY_OPERATIONS=3),
+                                    max_running=5)
+        assert loop.get_task_factory() is not None
+        assert (admission.heavy_seconds, admission.max_heavy, admission.max_running) == (0.04, 3, 5)
+    finally:
+        loop.set_task_factory(before)
