@@ -20,12 +20,14 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket
 
 from db import statements
 from db.enums import ChangeOp
 from db.models import Booking, Notification, Ppa, Task
+from db.policies.told import readable_by_all_told
 from db.queries.change_log import changes_after, position_exists
 from db.queries.task import CLOSED_STATUSES
 from db.rules.change_filters import id_matches, task_payload_matches, task_row_matches
@@ -158,14 +160,19 @@ async def shared_log_page(sessionmaker: async_sessionmaker[AsyncSession], after:
     return page
 
 
-async def fresh_row(ctx: Context, model: type[T], pk: int, position: int) -> T | None:
-    """The row as it is now, loaded once per change per process."""
+async def fresh_row(ctx: Context, model: type[T], pk: int, change: Change) -> T | None:
+    """The row as it is now, loaded once per change per process; None unless everyone ``change``
+    was told to may still read it (``db/policies/told.py``): a change replayed on catch-up, or
+    delivered late, shows today's row, never to those its audience held then but not now."""
 
     async def load() -> T | None:
         async with ctx.sessionmaker() as session:
-            return await session.get(model, pk)
+            told = readable_by_all_told(model, change.audience)
+            found: T | None = await session.scalar(
+                select(model).where(model.id == pk, told))  # type: ignore[attr-defined,arg-type]
+            return found
 
-    return await realtime_of(ctx).shared.get((model.__name__, pk, position), load)
+    return await realtime_of(ctx).shared.get((model.__name__, pk, change.position), load)
 
 
 async def emit(ctx: Context, value: T) -> AsyncIterator[T]:
@@ -257,7 +264,7 @@ def task_spec(ctx: Context, criteria: Any) -> StreamSpec[TaskChangeType]:
     async def value(change: Change, removed: bool) -> TaskChangeType | None:
         row = None
         if change.op is not ChangeOp.DELETED and not removed:
-            row = await fresh_row(ctx, Task, change.entity_id, change.position)
+            row = await fresh_row(ctx, Task, change.entity_id, change)
             if row is not None and not task_row_matches(row, criteria, now=datetime.now(UTC), closed=CLOSED_STATUSES):
                 return None
         return TaskChangeType(
@@ -298,7 +305,7 @@ def ppa_spec(ctx: Context, wanted: int | None) -> StreamSpec[PpaChangeType]:
         op = change.op if change.entity_type == "Ppa" else ChangeOp.UPDATED
         if removed:
             op = ChangeOp.DELETED
-        row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Ppa, pk, change.position)
+        row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Ppa, pk, change)
         return PpaChangeType(
             cursor=change.cursor, op=op, ppa_id=to_global_id("Ppa", pk),
             ppa=PpaType.from_model(row) if row is not None else None,
@@ -323,7 +330,7 @@ def booking_spec(ctx: Context, wanted: int | None) -> StreamSpec[BookingChangeTy
 
     async def value(change: Change, removed: bool) -> BookingChangeType | None:
         op = ChangeOp.DELETED if removed else change.op
-        row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Booking, change.entity_id, change.position)
+        row = None if op is ChangeOp.DELETED else await fresh_row(ctx, Booking, change.entity_id, change)
         return BookingChangeType(
             cursor=change.cursor, op=op, booking_id=to_global_id("Booking", change.entity_id),
             booking=BookingType.from_model(row) if row is not None else None,
@@ -348,7 +355,7 @@ async def notifications_received(ctx: Context, to_type: Callable[[Notification],
         return change.entity_type == "Notification" and change.op is ChangeOp.CREATED and change.audience.includes(viewer)
 
     async for change in change_stream(ctx, accepts, None):
-        row = await fresh_row(ctx, Notification, change.entity_id, change.position)
+        row = await fresh_row(ctx, Notification, change.entity_id, change)
         if row is None or row.user_id != user.id:
             continue
         async for item in emit(ctx, to_type(row)):

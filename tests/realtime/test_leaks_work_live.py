@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import websockets
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import BookingStatus, ChangeOp, PpaCategory, ResourceKind, Role, Visibility
 from db.models import Booking, Event, EventParticipant, Ppa, Resource, Task, User
@@ -30,6 +31,7 @@ from tests.realtime.conftest import (
     Subscription,
     WireProtocol,
     connect,
+    head_cursor,
     post_graphql,
     subscribe,
     wait_subscribed,
@@ -47,12 +49,16 @@ TASK_CHANGED = """subscription($f: TaskFilter, $after: String) { taskChanged(fil
   cursor op taskId task { title description } } }"""
 PPA_CHANGED = """subscription($id: ID, $after: String) { ppaChanged(id: $id, after: $after) {
   cursor op ppaId ppa { title } } }"""
-CREATE_TASK = "mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } errors { message } } }"
+CREATE_TASK = "mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id version } errors { message } } }"
+UPDATE_TASK = "mutation($input: UpdateTaskInput!) { updateTask(input: $input) { task { id } errors { message } } }"
 
 for _name, _entity, _readers in (("taskChanged", "Task", 5), ("bookingChanged", "Booking", 5), ("ppaChanged", "Ppa", 3)):
     for _mode in MODES:
         for _protocol in PROTOCOLS:
             PATHS.append((f"{_name} {_mode} ({_protocol.name})", _entity, _readers))
+for _mode in ("live", "resumed from a cursor"):
+    for _protocol in PROTOCOLS:
+        PATHS.append((f"taskChanged {_mode}, task later moved under a PRIVATE event ({_protocol.name})", "Task", 6))
 
 
 def gid(type_name: str, pk: int) -> str:
@@ -206,3 +212,60 @@ def _pk(global_id: str) -> str:
     from strawberry.relay import GlobalID
 
     return GlobalID.from_id(global_id).node_id
+
+
+async def until_task(sub: Subscription, task_id: str) -> list[dict[str, Any]]:
+    """Every taskChanged message up to and including the first about ``task_id``."""
+    received = []
+    for _ in range(200):
+        received.append(await first_data(sub, "taskChanged"))
+        if received[-1]["taskId"] == task_id:
+            return received
+    raise AssertionError(f"no change about {task_id}")
+
+
+@pytest.mark.parametrize("live", [True, False], ids=["live", "resumed"])
+@pytest.mark.parametrize("protocol", PROTOCOLS, ids=[p.name for p in PROTOCOLS])
+async def test_a_task_moved_under_a_private_event_is_never_shown_by_its_earlier_change(
+    live_server: LiveServer, committed: Committed, engine: AsyncEngine, protocol: WireProtocol, live: bool
+) -> None:
+    # given subscribers resuming from a cursor taken before an office-wide task was created, then
+    # moved under a PRIVATE disciplinary hearing with notes (the earlier change reached everyone;
+    # replayed, it would show the task as it is now), then a sentinel task
+    users = await people(committed)
+    users["assignee"] = await committed.user()
+    secret = secret_marker()
+    event = await private_event(committed, users, "Disciplinary hearing")
+    assignee = gid("User", users["assignee"].id)
+    variables = {"f": {"assigneeIds": [assignee]}, "after": None if live else await head_cursor(engine)}
+    readers = ("owner", "participant", "assignee")
+    outsiders = (*NON_READERS, "manager")
+    subs = await open_all(live_server, users, readers + outsiders, TASK_CHANGED, variables, protocol, live) \
+        if live else {}
+
+    async def create(title: str) -> dict[str, Any]:
+        created = await post_graphql(live_server.http_url, CREATE_TASK, {"input": {
+            "title": title, "assigneeIds": [assignee]}}, users["participant"])
+        assert created["data"]["createTask"]["errors"] == [], created
+        task: dict[str, Any] = created["data"]["createTask"]["task"]
+        committed.rows.append(Task(id=int(_pk(task["id"]))))  # deleted before the users and the event
+        return task
+
+    task = await create("Check the file")
+    moved = await post_graphql(live_server.http_url, UPDATE_TASK, {"input": {
+        "id": task["id"], "expectedVersion": task["version"], "linkId": gid("Event", event.id),
+        "description": f"Hearing notes {secret}"}}, users["participant"])
+    assert moved["data"]["updateTask"]["errors"] == [], moved
+    sentinel = await create("sentinel")
+    if not live:
+        subs = await open_all(live_server, users, readers + outsiders, TASK_CHANGED, variables, protocol, live)
+    try:
+        # then readers are shown the notes, and those outside the hearing never, up to the sentinel
+        for role in readers:
+            assert seen(secret, await until_task(subs[role], sentinel["id"])), role
+        for role in outsiders:
+            received = await until_task(subs[role], sentinel["id"])
+            assert not seen(secret, received), (role, received)
+            assert [m["op"] for m in received if m["taskId"] == task["id"]][-1:] == ["DELETED"], (role, received)
+    finally:
+        await close_all(subs)
