@@ -5,9 +5,11 @@ rate limit, API keys, subscriptions per user and the five query limits). Strawbe
 each of them for every operation and enters each hook as a generator context manager on an
 exit stack: 16 hooks a request, with their stacks ~13 % of a ``{ __typename }`` worker's CPU
 and the machinery around them as much again (py-spy, 50 clients, issue 12). Here one object
-per operation runs the same steps as plain calls, one hook per stage, in the order the list
-gave them: entering a stage runs the steps in list order, leaving it runs them in reverse,
-and a step that ran only on a clean exit (error codes, the time charge) still does.
+per operation runs the same steps as plain calls, in the order the list gave them: entering a
+stage runs the steps in list order, leaving it runs them in reverse, and a step that ran only
+on a clean exit (error codes, the time charge) still does. The steps are stage methods
+(``schema.core.staged``): the schema's ``execute`` calls them directly, and Strawberry's paths
+that run hooks (subscriptions, websocket operations) get one hook per stage derived from them.
 
 The steps are plain functions in the modules that used to hold those extensions (a test
 schema takes this extension too: ``tests/api/limits_schema.py``):
@@ -24,10 +26,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from db import statements
 from schema.core.extensions import (
@@ -46,6 +48,7 @@ from schema.core.limits import (
     query_shape_rule,
     validate_cached,
 )
+from schema.core.staged import StagedExtension
 from server.api_key_check import check_api_key
 from server.metrics import code_outcome, observe_operation, outcome_of
 from server.rate_limit import (
@@ -60,15 +63,17 @@ from server.subscription_limit import count_subscription, release_subscription
 SHAPE_RULES = (query_shape_rule(DEFAULT_LIMITS),)
 
 
-class AlmanacOperation(SchemaExtension):
+class AlmanacOperation(StagedExtension):
     """The steps of the former extension list, in its order (``schema.root.EXTENSIONS``)."""
 
     def __init__(self) -> None:
         self.rate: RateCheck = NOT_COUNTED
         self.counted_user: int | None = None
         self.costs = CostCheck(DEFAULT_LIMITS)
+        self.executing_since = 0.0
 
-    async def on_operation(self) -> AsyncIterator[None]:
+    @asynccontextmanager
+    async def operation(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         context = ctx.context
         state = getattr(context, "state", None)
@@ -94,30 +99,31 @@ class AlmanacOperation(SchemaExtension):
                 if state is not None:
                     observe_operation(state, ctx, outcome, started, sql.count)
 
-    def on_parse(self) -> Iterator[None]:
+    def before_parse(self) -> None:
         ctx = self.execution_context
         stand_in_for_refused(ctx, self.rate)
         parse_cached(ctx, DEFAULT_LIMITS.max_tokens)
-        yield
-        code_token_limit(ctx, DEFAULT_LIMITS.max_tokens)
 
-    def on_validate(self) -> Iterator[None]:
+    def after_parse(self) -> None:
+        code_token_limit(self.execution_context, DEFAULT_LIMITS.max_tokens)
+
+    def before_validate(self) -> None:
         ctx = self.execution_context
         refuse_anonymous(ctx)
         refuse_over_limit(ctx, self.rate)
         self.counted_user = count_subscription(ctx)
         gate(ctx, DEFAULT_LIMITS)
         validate_cached(ctx)
-        yield
 
-    async def on_execute(self) -> AsyncIterator[None]:
+    async def before_execute(self) -> None:
         ctx = self.execution_context
         mark_read_only(ctx)
         await check_api_key(ctx, self.rate)
         await self.costs.before(ctx, self.rate)
-        started = time.perf_counter()
-        yield
-        await self.costs.after(ctx, started)
+        self.executing_since = time.perf_counter()
+
+    async def after_execute(self) -> None:
+        await self.costs.after(self.execution_context, self.executing_since)
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         code_stream_errors(result)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -26,12 +27,14 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.relay.types import GlobalIDValueError, InvalidGlobalIDError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from resolvers.mutation import sqlstate
 from schema.core.errors import DomainError, TopLevelCode
 from schema.core.hooks import runner_for
+from schema.core.staged import KnownOperationContext, execute_staged, staged_extension_of
 
 log = structlog.get_logger(__name__)
 
@@ -169,6 +172,36 @@ class AlmanacSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
+
+    async def execute(
+        self, query: str | None, variable_values: dict[str, Any] | None = None, context_value: Any | None = None,
+        root_value: Any | None = None, operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Strawberry's ``execute`` on the stage methods of the schema's one extension (``schema.core.staged``)."""
+        extension_class = staged_extension_of(self)
+        if extension_class is None:
+            return await super().execute(query, variable_values, context_value, root_value, operation_name,
+                                         allowed_operation_types, operation_extensions)
+        return await execute_staged(
+            self, extension_class, query, variable_values=variable_values, context_value=context_value,
+            root_value=root_value, operation_name=operation_name,
+            allowed_operation_types=(DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None
+                                     else allowed_operation_types),
+            operation_extensions=operation_extensions,
+        )
+
+    def _create_execution_context(
+        self, query: str | None, allowed_operation_types: Iterable[OperationType], variable_values: Any = None,
+        context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionContext:
+        return KnownOperationContext(
+            query=query, schema=self, allowed_operations=allowed_operation_types, context=context_value,
+            root_value=root_value, variables=variable_values, provided_operation_name=operation_name,
+            operation_extensions=operation_extensions,
+        )
 
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]

@@ -162,7 +162,11 @@ class FastFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         slow: dict[str, Any] = {}
         for response_name, field_details_list in grouped_field_set.items():
-            plan = plans.get(field_details_list[0].node.name.value)
+            field_name = field_details_list[0].node.name.value
+            if field_name == TYPENAME:  # graphql-core's resolver for it: the parent type's name
+                results[response_name] = parent_type.name
+                continue
+            plan = plans.get(field_name)
             if plan is not None:
                 value = self._planned(plan, parent_type.name, source_value, field_details_list)
                 if value is not _MISSING:

@@ -29,6 +29,8 @@ CALENDAR = """query($start: DateTime!, $end: DateTime!) { calendar(start: $start
 CALENDAR_PLAIN = """query($start: DateTime!, $end: DateTime!) { calendar(start: $start, end: $end) {
   entries { __typename id kind module title start end allDay timezone recurrenceId } } }"""
 ME = "{ me { id name role timezone isActive email teams { id name } } }"
+TYPENAMES = """{ t: __typename __typename me { __typename id n: __typename teams { __typename name } }
+  tasks(first: 3) { __typename nodes { __typename id } } b: __typename }"""
 
 
 async def run(executor: type[Any], query: str, variables: dict[str, Any], user: User,
@@ -50,7 +52,8 @@ async def test_fast_and_plain_execution_answer_the_same(
     await seed_demo(session, scale=1, year=2026)
     admin = (await session.scalars(select(User).where(User.email == "admin@almanac.local"))).one()
     window = {"start": datetime(2026, 3, 1, tzinfo=UTC).isoformat(), "end": datetime(2026, 3, 8, tzinfo=UTC).isoformat()}
-    for query, variables in ((TASKS, {}), (BOARD, {}), (CALENDAR, window), (CALENDAR_PLAIN, window), (ME, {})):
+    for query, variables in ((TASKS, {}), (BOARD, {}), (CALENDAR, window), (CALENDAR_PLAIN, window), (TYPENAMES, {}),
+                             (ME, {})):
         fast = await run(FastFieldsExecutor, query, variables, admin, sessionmaker, monkeypatch)
         plain = await run(StrawberryGraphQLCoreExecutionContext, query, variables, admin, sessionmaker, monkeypatch)
         assert fast == plain
