@@ -14,7 +14,12 @@ COPY db db
 COPY jobs jobs
 COPY migrations migrations
 RUN pip install . && useradd --system --home-dir /app --shell /usr/sbin/nologin almanac \
- && mkdir -p /app/attachments && chown almanac /app/attachments
+ && mkdir -p /app/attachments /app/data && chown almanac /app/attachments /app/data
+
+# The user's home (/app) is root's: without these the defaults (~/.almanac, ~/.almanac/attachments)
+# are not writable, and the first attachment upload fails unless ALMANAC_STORAGE_DIR is set (compose
+# sets it; `docker run` did not). The data dir holds the embedded PostgreSQL/Redis without DATABASE_URL.
+ENV ALMANAC_DATA_DIR=/app/data ALMANAC_STORAGE_DIR=/app/attachments
 
 USER almanac
 EXPOSE 8000
