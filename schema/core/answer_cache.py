@@ -11,8 +11,10 @@ answer as JSON bytes, keyed by
   they use) and the values of the variables it uses;
 
 and stamped with the data version (``server.feed_cache.data_version``: the change log's
-published position, its unpublished rows, the audit log's highest id; the same version the
-``.ics`` feed's ETag uses). The version is read before the field's own reads, so an answer is
+highest position and its unnumbered rows, exact under concurrent commits; the same version the
+``.ics`` feed's ETag uses). The writes that record no change row (a password, a time zone,
+calendar preferences, share links, a webhook retry) reach no plain field a kept answer holds
+(``User.timezone`` has a resolver of its own, so a selection with it is never kept). The version is read before the field's own reads, so an answer is
 never older than its stamp; a different version is a miss and the new answer replaces the
 old one. Only query operations over HTTP without an API key use it (a mutation's reads are
 inside its own transaction; an API key's module scope is not part of the viewer); selections
