@@ -40,11 +40,13 @@ async def version(maker: async_sessionmaker[AsyncSession]) -> str:
 
 
 async def number_and_publish(engine: AsyncEngine) -> None:
-    """What the relay does: number the committed rows, then record them as published."""
+    """What the relay does: number the committed rows, then record them as published (never moving
+    the mark back: the run's live relay, when one is up, may have published further)."""
     async with engine.connect() as conn:
         await number_pending(conn, limit=1000)
         async with conn.begin():
-            head = await conn.scalar(text("SELECT max(position) FROM change_log"))
+            head = await conn.scalar(text(
+                "SELECT greatest(max(position), (SELECT last_value FROM change_log_published_seq)) FROM change_log"))
         await set_published_watermark(conn, int(head))
 
 
@@ -62,10 +64,11 @@ async def test_a_writer_that_took_a_lower_id_and_commits_last_changes_the_versio
         # when A commits
         await early.commit()
     # then the version is not the one the reader saw, nor once the relay numbered both rows
+    # (a live relay of the run may number them meanwhile: each version is compared with the seen one)
     after_commit = await version(committed_sessionmaker)
     await number_and_publish(engine)
     numbered = await version(committed_sessionmaker)
-    assert len({seen, after_commit, numbered}) == 3
+    assert seen not in (after_commit, numbered)
 
 
 @pytest.mark.usefixtures("probes")
