@@ -67,3 +67,15 @@ async def test_charges_kept_through_an_outage_are_bounded(state: StateStub, monk
     assert sorted(waiting.identity for waiting in budgets.pending.values()) == ["user:0", "user:1", "user:2"]
     budgets.defer(charge(limiter, "user:0", 5))  # an identity already waiting adds up
     assert [w.amount for w in budgets.pending.values() if w.identity == "user:0"] == [15]
+
+
+async def test_a_script_redis_has_lost_is_loaded_again(state: StateStub) -> None:
+    """After a restart or SCRIPT FLUSH, Redis answers NOSCRIPT: the script is loaded and run."""
+    limiter, budgets = time_budget_for(state), budgets_for(state)
+    assert limiter is not None and budgets.script is not None
+    known = budgets.script.sha
+    budgets.script.sha = "0" * 40  # a digest Redis never saw: it answers as it would after a flush
+    budgets.defer(charge(limiter, "user:1", 7))
+    await budgets.run(())
+    assert budgets.script.sha == known
+    assert limiter.item.amount - await limiter.remaining("user:1") == 7
