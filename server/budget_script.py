@@ -32,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,7 @@ log = structlog.get_logger(__name__)
 BUDGETS_KEY = "budgets"
 FLUSH_DELAY = 0.05  # seconds a time charge may wait for the next operation's script
 MAX_PENDING = 10_000  # identities whose time charges may wait (beyond: dropped, logged)
+MAX_KEYS = 10_000  # steps whose keys are kept (then forgotten all at once)
 
 SCRIPT = """
 local now = tonumber(ARGV[1])
@@ -197,6 +198,7 @@ class Budgets:
         self.timer: asyncio.TimerHandle | None = None
         self.flushes: set[asyncio.Task[Any]] = set()
         self.queue: list[Queued] = []
+        self.keys: dict[tuple[int, str, Kind], tuple[list[str], tuple[str, int, int]]] = {}  # _keys_of
 
     async def run(self, steps: Sequence[Step]) -> Outcomes:
         """The steps' outcomes, after the waiting charges (sent first in the same script)."""
@@ -227,7 +229,8 @@ class Budgets:
         key = (id(charge.limiter), charge.identity)
         waiting = self.pending.get(key)
         if waiting is not None:
-            self.pending[key] = replace(waiting, amount=waiting.amount + charge.amount)
+            self.pending[key] = Step(waiting.role, waiting.kind, waiting.limiter, waiting.identity,
+                                     waiting.amount + charge.amount)
         elif len(self.pending) < MAX_PENDING:
             self.pending[key] = charge
         else:
@@ -268,12 +271,25 @@ class Budgets:
         keys: list[str] = []
         args: list[Any] = []
         for step in steps:
-            prefix, key = step.limiter.key_prefix, step.limiter.item.key_for(step.identity)
-            # limits' keys: the moving window's, and the sliding window's previous and current
-            keys += [f"{prefix}:{key}"] if step.kind is Kind.HIT else [f"{prefix}:{{{key}}}/-1", f"{prefix}:{{{key}}}"]
-            args += [step.kind.value, step.limiter.item.amount, step.limiter.item.get_expiry(), step.amount]
+            step_keys, constants = self._keys_of(step)
+            keys += step_keys
+            args += [*constants, step.amount]
         replies: list[list[Any]] = await self._send(keys, args)
         return [_outcome(step, reply) for step, reply in zip(steps, replies, strict=True)]
+
+    def _keys_of(self, step: Step) -> tuple[list[str], tuple[str, int, int]]:
+        """A step's keys, and its kind, limit and window: the same for every operation of one caller."""
+        found = self.keys.get((id(step.limiter), step.identity, step.kind))
+        if found is not None:
+            return found
+        prefix, key = step.limiter.key_prefix, step.limiter.item.key_for(step.identity)
+        # limits' keys: the moving window's, and the sliding window's previous and current
+        keys = [f"{prefix}:{key}"] if step.kind is Kind.HIT else [f"{prefix}:{{{key}}}/-1", f"{prefix}:{{{key}}}"]
+        found = keys, (step.kind.value, step.limiter.item.amount, step.limiter.item.get_expiry())
+        if len(self.keys) >= MAX_KEYS:
+            self.keys.clear()
+        self.keys[(id(step.limiter), step.identity, step.kind)] = found  # limiters live as long as the app
+        return found
 
     def _send(self, keys: list[str], args: list[Any]) -> asyncio.Future[Any]:
         """The replies to one operation's steps, sent with the others queued in this turn of the loop."""

@@ -294,18 +294,21 @@ class CostCheck:
     all. Otherwise ``before`` sends them on their own.
     """
 
-    __slots__ = ("budget", "cost", "limits", "predicted")
+    __slots__ = ("budget", "cost", "keyed", "limits", "predicted", "reach_key")
 
     def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.cost: QueryCost | None = None
         self.budget: Any = None
         self.predicted: QueryCost | None = None
+        self.reach_key: ReachKey | None = None  # predict's (its digest walks the text: once an operation)
+        self.keyed = False
 
     def predict(self, ctx: Any) -> list[Step]:
         """At the operation's start: the budget steps ``before`` will need, when this text reached them
         before and its cost passes the limits (for ``hit_rate_limit`` to send with the request count)."""
-        key = _reach_key(ctx)
+        key = self.reach_key = _reach_key(ctx)
+        self.keyed = True
         document = _reached.get(key) if key is not None else None
         if document is None or getattr(ctx.context, "state", None) is None:
             return []
@@ -323,13 +326,16 @@ class CostCheck:
         if ctx.graphql_document is None:
             return
         ahead = rate.ahead if self.predicted is not None else None
-        # predicted: the same text, operation and variables, so the same cost
-        self.cost = self.predicted if self.predicted is not None else _cost_of(
-            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables, self.limits.cost_rules)
-        refusal = self._refusal(ctx.graphql_document, ctx.variables, self.cost)
-        if refusal is not None:
-            raise refusal
-        _remember_reached(ctx)
+        # predicted: the same text, operation and variables, so the same cost, and predict found no refusal
+        if self.predicted is not None:
+            self.cost = self.predicted
+        else:
+            self.cost = _cost_of(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
+                                 self.limits.cost_rules)
+            refusal = self._refusal(ctx.graphql_document, ctx.variables, self.cost)
+            if refusal is not None:
+                raise refusal
+        _remember_reached(ctx, self.reach_key if self.keyed else _reach_key(ctx))
         outcomes = ahead if ahead is not None else await run_budget_steps(ctx.context, self.cost.total)
         wait = time_wait(outcomes)
         if wait is not None:
@@ -387,11 +393,12 @@ class CostCheck:
         return {"cost": cost}
 
 
+ReachKey = tuple[Any, ...]
 REACHED_SIZE = 1_024
-_reached: OrderedDict[tuple[Any, ...], DocumentNode] = OrderedDict()
+_reached: OrderedDict[ReachKey, DocumentNode] = OrderedDict()
 
 
-def _reach_key(ctx: Any) -> tuple[Any, ...] | None:
+def _reach_key(ctx: Any) -> ReachKey | None:
     """What decides whether an operation's text reaches its budgets: the text and operation, and the
     caller's kind (anonymous callers are refused closed fields, API keys their modules' outside)."""
     if not ctx.query:
@@ -407,9 +414,8 @@ def _reach_key(ctx: Any) -> tuple[Any, ...] | None:
             frozenset(ctx.allowed_operations))
 
 
-def _remember_reached(ctx: Any) -> None:
+def _remember_reached(ctx: Any, key: ReachKey | None) -> None:
     """This text reached the budgets (subscriptions can be refused after: not remembered)."""
-    key = _reach_key(ctx)
     if key is None or ctx.operation_type is OperationType.SUBSCRIPTION:
         return
     _reached[key] = ctx.graphql_document
