@@ -362,19 +362,21 @@ class Queued:
     meter: cpu_meter.Meter | None  # the operation's: its share of the batch's loop time
 
 
+ALLOWED = Outcome()
+
+
 def _outcome(step: Step, reply: list[Any]) -> Outcome | None:
-    status = int(reply[0])
+    status: int = reply[0]  # the script's integers come back as ints
+    kind = step.kind
     if status < 0:
         return None
+    if kind is Kind.CHARGE or (status and kind is not Kind.SPEND):
+        return ALLOWED  # what is left is read for a SPEND only (the cost headers)
     item = step.limiter.item
-    if step.kind is Kind.HIT:
-        if status:
-            return Outcome()
-        oldest = float(reply[1].decode() if isinstance(reply[1], bytes) else reply[1])
+    if kind is Kind.HIT:
+        oldest = float(reply[1])  # a timestamp, in bytes
         return Outcome(allowed=False, retry_after_seconds=retry_after(moving_window_resets_in(oldest, item.get_expiry())))
-    if step.kind is Kind.CHARGE:
-        return Outcome()
-    previous, previous_ttl, current, current_ttl = (int(value) for value in reply[1:5])
+    previous, previous_ttl, current, current_ttl = reply[1], reply[2], reply[3], reply[4]
     previous_in, current_in = max(0, previous_ttl) / 1000, max(0, current_ttl) / 1000  # pttl: milliseconds
     expiry = item.get_expiry()
     remaining = sliding_window_remaining(item.amount, expiry, previous, previous_in, current)
