@@ -25,8 +25,8 @@ schema takes this extension too: ``tests/api/limits_schema.py``):
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from types import TracebackType
 from typing import Any
 
 from graphql import GraphQLError
@@ -63,6 +63,65 @@ from server.subscription_limit import count_subscription, release_subscription
 SHAPE_RULES = (query_shape_rule(DEFAULT_LIMITS),)
 
 
+class OperationScope:
+    """What wraps each operation: the request count first, then, however it ended, its subscription
+    released, its errors coded (when it raised nothing), its session closed and its outcome, time and
+    statements observed. A class, not a generator: it wraps every operation, and a generator's
+    context manager is an async generator the event loop registers and tracks."""
+
+    __slots__ = ("counting", "extension", "sql", "started", "state")
+
+    def __init__(self, extension: AlmanacOperation) -> None:
+        self.extension = extension
+        self.counting = statements.counting()  # nests: an enclosing (test's) counter still counts
+
+    async def __aenter__(self) -> None:
+        extension = self.extension
+        ctx = extension.execution_context
+        self.state = getattr(ctx.context, "state", None)
+        self.started = time.perf_counter()
+        self.sql = self.counting.__enter__()
+        try:
+            extension.rate = await hit_rate_limit(ctx.context, extension.costs.predict(ctx))
+            ctx.validation_rules = ctx.validation_rules + SHAPE_RULES
+        except BaseException as error:
+            try:
+                await close_session(ctx.context)
+            finally:
+                self.observe(code_outcome(error) if isinstance(error, GraphQLError) else "error")
+            raise
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, error: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        ctx = self.extension.execution_context
+        outcome = "error"
+        try:
+            try:
+                try:
+                    release_subscription(ctx, self.extension.counted_user)
+                    if error is None:
+                        code_operation_errors(ctx)
+                finally:
+                    await close_session(ctx.context)
+                if error is None:
+                    outcome = outcome_of(ctx)
+                elif isinstance(error, GraphQLError):
+                    outcome = code_outcome(error)
+            except GraphQLError as raised:
+                outcome = code_outcome(raised)
+                raise
+        finally:
+            self.observe(outcome)
+
+    def observe(self, outcome: str) -> None:
+        try:
+            if self.state is not None:
+                observe_operation(self.state, self.extension.execution_context, outcome, self.started,
+                                  self.sql.count)
+        finally:
+            self.counting.__exit__(None, None, None)
+
+
 class AlmanacOperation(StagedExtension):
     """The steps of the former extension list, in its order (``schema.root.EXTENSIONS``)."""
 
@@ -72,32 +131,8 @@ class AlmanacOperation(StagedExtension):
         self.costs = CostCheck(DEFAULT_LIMITS)
         self.executing_since = 0.0
 
-    @asynccontextmanager
-    async def operation(self) -> AsyncIterator[None]:
-        ctx = self.execution_context
-        context = ctx.context
-        state = getattr(context, "state", None)
-        started = time.perf_counter()
-        outcome = "error"
-        with statements.counting() as sql:  # nests: an enclosing (test's) counter still counts
-            try:
-                try:
-                    self.rate = await hit_rate_limit(context, self.costs.predict(ctx))
-                    ctx.validation_rules = ctx.validation_rules + SHAPE_RULES
-                    try:
-                        yield
-                    finally:
-                        release_subscription(ctx, self.counted_user)
-                    code_operation_errors(ctx)
-                finally:
-                    await close_session(context)
-                outcome = outcome_of(ctx)
-            except GraphQLError as error:
-                outcome = code_outcome(error)
-                raise
-            finally:
-                if state is not None:
-                    observe_operation(state, ctx, outcome, started, sql.count)
+    def operation(self) -> OperationScope:
+        return OperationScope(self)
 
     def before_parse(self) -> None:
         ctx = self.execution_context
