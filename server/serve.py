@@ -108,6 +108,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             port=port,
             log_config=None,  # server/logging.py renders uvicorn's records too
             log_level=settings.log_level.lower(),
+            access_log=settings.access_log,
             # httptools, with each response's head and body sent in one write (server/http_protocol.py).
             http="server.http_protocol:AlmanacHttpProtocol",
             **SERVER_WS_OPTIONS,
