@@ -18,7 +18,7 @@ schema takes this extension too: ``tests/api/limits_schema.py``):
 - ``schema.core.extensions``: the session closed (queries read without a transaction),
   UNAUTHENTICATED for anonymous callers of closed fields, every error coded;
 - ``server.rate_limit``: every operation counted as it starts, a refused one never parsed;
-- ``server.api_key_extension``: an API key's own budget and modules;
+- ``server.api_key_check``: an API key's own budget and modules;
 - ``server.subscription_limit``: subscriptions per user;
 - ``schema.core.limits``: tokens, shape, the pre-validation gate, the validation cache, cost.
 """

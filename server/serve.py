@@ -27,6 +27,7 @@ import structlog
 from starlette.applications import Starlette
 
 from server.embedded_services import EmbeddedServices, start_services
+from server.reuse_port import run_workers
 from server.settings import Settings, get_settings
 from server.ws_protocol import SERVER_WS_OPTIONS
 
@@ -98,11 +99,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         services = start_services(settings)
         probe = f"http://{probe_address(host)}:{port}/readyz"
         threading.Thread(target=announce_when_ready, args=(probe, public_url), daemon=True).start()
-        options: dict[str, Any] = {}
-        if workers > 1:
-            options["workers"] = workers
-        uvicorn.run(
-            "server.serve:create_configured_app",
+        options: dict[str, Any] = dict(
+            app="server.serve:create_configured_app",
             factory=True,
             host=host,
             port=port,
@@ -115,8 +113,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             # X-Forwarded-For is honoured only from ALMANAC_TRUSTED_PROXIES, by the app itself (issue 11).
             proxy_headers=False,
             ws_max_size=settings.max_body_bytes,
-            **options,
         )
+        if workers > 1:
+            run_workers(uvicorn.Config(**options, workers=workers))  # each on its own socket
+        else:
+            uvicorn.run(**options)
     finally:
         if services is not None:
             services.stop()

@@ -210,3 +210,27 @@ async def test_two_workers_without_redis_deliver_a_change_to_every_subscriber(da
     assert "embedded_worker.stopped" in log.read_text()
     assert redis_stopped(data_dir), "the embedded Redis outlived the server"
     assert wait_stopped(data_dir) is None and handle_pids(data_dir) == []
+
+
+async def test_two_workers_share_each_burst_of_new_connections(data_dir: Path, tmp_path: Path) -> None:
+    """Issue 12: the workers shared one listening socket and the one that woke first accepted nearly
+    every connection (10/0 in two of four bursts of ``hey -c 10``); each now listens on its own
+    ``SO_REUSEPORT`` socket and the kernel spreads them (all 16 on one: 2 in 65,536)."""
+    log = tmp_path / "serve.log"
+    server, ready_line = start_server(data_dir, log, "--workers", "2")
+    port = int(ready_line.split("http://127.0.0.1:")[1].split("/")[0])
+    try:
+        for _ in range(3):
+            clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) for _ in range(16)]
+            try:
+                answers = await asyncio.gather(*(client.post("/graphql", json={"query": "{ __typename }"})
+                                                 for client in clients))
+                assert [answer.json() for answer in answers] == [{"data": {"__typename": "Query"}}] * 16
+                spread = serving_process_of(server, port)
+                assert len(spread) == 16 and len(set(spread.values())) == 2, spread
+            finally:
+                await asyncio.gather(*(client.aclose() for client in clients))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=60)
+    assert code == 0, log.read_text()[-2000:]
