@@ -32,7 +32,7 @@ TIME = "time"
 COST = "cost"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CostCharge:
     allowed: bool
     cost: int
