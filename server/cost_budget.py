@@ -47,12 +47,14 @@ def budget_steps(context: Any, cost: int) -> list[Step]:
     state = getattr(context, "state", None)
     if state is None:
         return []
+    time_budget = time_budget_for(state)
+    budget = cost_budget_for(state, signed_in=getattr(context, "user", None) is not None)
+    if time_budget is None and budget is None:
+        return []
     identity = identity_of(context)
     steps: list[Step] = []
-    time_budget = time_budget_for(state)
     if time_budget is not None:
         steps.append(Step(TIME, Kind.SPENT, time_budget, identity, 0))
-    budget = cost_budget_for(state, signed_in=getattr(context, "user", None) is not None)
     if budget is not None:
         steps.append(Step(COST, Kind.SPEND, budget, identity, max(0, cost)))
     return steps

@@ -294,13 +294,14 @@ class CostCheck:
     all. Otherwise ``before`` sends them on their own.
     """
 
-    __slots__ = ("budget", "cost", "keyed", "limits", "predicted", "reach_key")
+    __slots__ = ("budget", "cleared", "cost", "keyed", "limits", "predicted", "reach_key")
 
     def __init__(self, limits: QueryLimits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.cost: QueryCost | None = None
         self.budget: Any = None
-        self.predicted: QueryCost | None = None
+        self.predicted: QueryCost | None = None  # its budget steps went with the request count
+        self.cleared: QueryCost | None = None  # costed by predict, and refused for nothing
         self.reach_key: ReachKey | None = None  # predict's (its digest walks the text: once an operation)
         self.keyed = False
 
@@ -316,6 +317,7 @@ class CostCheck:
                         self.limits.cost_rules)
         if self._refusal(document, ctx.variables, cost) is not None:
             return []  # refused before its budgets: nothing to take
+        self.cleared = cost  # ``before`` need not cost it or look for a refusal again
         steps = [*api_key_steps(ctx.context), *budget_steps(ctx.context, cost.total)]
         if steps:
             self.predicted = cost
@@ -326,9 +328,9 @@ class CostCheck:
         if ctx.graphql_document is None:
             return
         ahead = rate.ahead if self.predicted is not None else None
-        # predicted: the same text, operation and variables, so the same cost, and predict found no refusal
-        if self.predicted is not None:
-            self.cost = self.predicted
+        # cleared by predict: the same text, operation and variables, so the same cost and no refusal
+        if self.cleared is not None:
+            self.cost = self.cleared
         else:
             self.cost = _cost_of(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables,
                                  self.limits.cost_rules)
