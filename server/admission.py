@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
@@ -77,25 +75,9 @@ class Admission:
         if len(self._costs) > MAX_SHAPES:
             self._costs.popitem(last=False)
 
-    @asynccontextmanager
-    async def admit(self, shape: Shape) -> AsyncIterator[None]:
+    def admit(self, shape: Shape) -> Slot:
         """Hold a slot (and a heavy one, when the shape is heavy) while the operation runs."""
-        deadline = asyncio.get_running_loop().time() + self.wait_seconds
-        heavy = self.is_heavy(shape)
-        if heavy:
-            await self._acquire(self._heavy, deadline)
-        try:
-            await self._acquire(self._running, deadline)
-            meter, token = cpu_meter.start()
-            try:
-                yield
-            finally:
-                cpu_meter.stop(meter, token)
-                self._running.release()
-                self.observe_run(shape, meter.seconds)
-        finally:
-            if heavy:
-                self._heavy.release()
+        return Slot(self, shape)
 
     async def _acquire(self, semaphore: asyncio.Semaphore, deadline: float) -> None:
         if not semaphore.locked():  # a slot is free and nobody waits: taken at once, no timer to arm and cancel
@@ -107,6 +89,43 @@ class Admission:
                 await semaphore.acquire()
         except TimeoutError:
             raise ServerBusy(self.wait_seconds) from None
+
+
+class Slot:
+    """``async with admission.admit(shape)``: a class, not a generator's context manager, since it
+    wraps every operation (an async generator is registered with and tracked by the event loop)."""
+
+    __slots__ = ("admission", "heavy", "meter", "shape", "token")
+
+    def __init__(self, admission: Admission, shape: Shape) -> None:
+        self.admission = admission
+        self.shape = shape
+
+    async def __aenter__(self) -> None:
+        admission = self.admission
+        deadline = asyncio.get_running_loop().time() + admission.wait_seconds
+        self.heavy = admission.is_heavy(self.shape)
+        if self.heavy:
+            await admission._acquire(admission._heavy, deadline)
+        try:
+            await admission._acquire(admission._running, deadline)
+        except BaseException:
+            if self.heavy:
+                admission._heavy.release()
+            raise
+        self.meter, self.token = cpu_meter.start()
+
+    async def __aexit__(self, *_: object) -> None:
+        admission = self.admission
+        try:
+            try:
+                cpu_meter.stop(self.meter, self.token)
+            finally:
+                admission._running.release()
+            admission.observe_run(self.shape, self.meter.seconds)
+        finally:
+            if self.heavy:
+                admission._heavy.release()
 
 
 def start_admission(settings: Settings, *, max_running: int) -> Admission:
