@@ -339,15 +339,34 @@ def _merge(results: dict[str, Any], slow: dict[str, Any], done: dict[str, Any]) 
     return results
 
 
+GLOBAL_IDS_KEPT = 20_000  # ids, about 5 MB; then forgotten at once and learnt again
+_global_ids: dict[tuple[Callable[[Any], Any], str, Any], Any] = {}
+
+
 def _fast_value(plan: FieldPlan, type_name: str, source: Any) -> Any:
     try:
         value = getattr(source, plan.attr)
         if value is None:
             return None if plan.nullable else _MISSING  # a null error stays graphql-core's
         if plan.node_id:
-            value = GlobalID(type_name=type_name, node_id=str(value))
+            return _global_id(plan.serialize, type_name, value)
         serialized = plan.serialize(value)
     except Exception:  # graphql-core reports it, with the field's path
         return _MISSING
     return _MISSING if serialized is None else serialized
+
+
+def _global_id(serialize: Callable[[Any], Any], type_name: str, node_id: Any) -> Any:
+    """A Relay id, serialized: remembered, since a page of tasks with their people, PPAs and teams
+    encodes the same few hundred ids (base64 of ``Type:id``) on every request."""
+    key = (serialize, type_name, node_id)
+    serialized = _global_ids.get(key)
+    if serialized is None:
+        serialized = serialize(GlobalID(type_name=type_name, node_id=str(node_id)))
+        if serialized is None:
+            return _MISSING
+        if len(_global_ids) >= GLOBAL_IDS_KEPT:
+            _global_ids.clear()
+        _global_ids[key] = serialized
+    return serialized
 
