@@ -20,14 +20,14 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket
 
 from db import statements
 from db.enums import ChangeOp
 from db.models import Booking, Notification, Ppa, Task
-from db.policies.told import readable_by_all_told
+from db.policies import policy_for
+from db.policies.told import covers
 from db.queries.change_log import changes_after, position_exists
 from db.queries.task import CLOSED_STATUSES
 from db.rules.change_filters import id_matches, task_payload_matches, task_row_matches
@@ -167,9 +167,10 @@ async def fresh_row(ctx: Context, model: type[T], pk: int, change: Change) -> T 
 
     async def load() -> T | None:
         async with ctx.sessionmaker() as session:
-            told = readable_by_all_told(model, change.audience)
-            found: T | None = await session.scalar(
-                select(model).where(model.id == pk, told))  # type: ignore[attr-defined,arg-type]
+            now = (await policy_for(model).audiences(session, [pk])).get(pk)
+            if now is None or not covers(now, change.audience):
+                return None
+            found: T | None = await session.get(model, pk)
             return found
 
     return await realtime_of(ctx).shared.get((model.__name__, pk, change.position), load)
