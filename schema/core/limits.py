@@ -57,7 +57,7 @@ from strawberry.types.graphql import OperationType
 from schema.core.cost import CostRules, QueryCost, expanded_field_count, merge_pairs, query_cost
 from schema.core.errors import TopLevelCode
 from schema.core.extensions import selects_introspection
-from server.api_key_extension import api_key_steps
+from server.api_key_check import api_key_steps
 from server.budget_script import Step
 from server.cost_budget import budget_steps, charge_time, cost_charge, run_budget_steps, time_wait
 from server.rate_limit import NOT_COUNTED, RateCheck
