@@ -8,18 +8,27 @@ in the others): one worker served everything while the other idled, for as long 
 keep-alive connections lived. With ``SO_REUSEPORT`` each worker has its own listening socket
 and the kernel hashes each new connection to one of them, as Node's cluster module spreads them.
 
-The parent binds the address once without listening, only to fail at once (address in use)
-instead of in every worker; it must not listen, or the kernel would hand it connections that
-nobody accepts.
+The parent binds the address once without ``SO_REUSEPORT`` and without listening, only to fail
+at once when something else listens there (another ``almanac serve`` included) instead of in
+every worker; it must not listen, or the kernel would hand it connections nobody accepts.
+
+Each worker has its own accept queue: connections still waiting in the queue of a worker that
+stops (a restart, a worker killed) are reset unless ``net.ipv4.tcp_migrate_req=1`` (Linux 5.14+)
+moves them to another worker's queue; the README says so.
 """
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import structlog
 from uvicorn import Config, Server
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import multiprocess
+
+log = structlog.get_logger(__name__)
 
 
 def reuse_port_socket(host: str, port: int, *, listen: bool, backlog: int = 2048) -> socket.socket:
@@ -40,10 +49,19 @@ def reuse_port_socket(host: str, port: int, *, listen: bool, backlog: int = 2048
 
 
 class OwnSocketServer(Server):
-    """uvicorn's server, listening on a ``SO_REUSEPORT`` socket of its own whatever it is handed."""
+    """uvicorn's server, listening on a ``SO_REUSEPORT`` socket of its own whatever it is handed.
+
+    The socket is bound here but listens only once uvicorn serves on it, after the app's startup:
+    a worker starting (or restarted) is handed no connection before it can answer one. A worker
+    that cannot bind exits as a failed startup, which stops the supervisor instead of restarting
+    it every half second."""
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        own = reuse_port_socket(self.config.host, self.config.port, listen=True, backlog=self.config.backlog)
+        try:
+            own = reuse_port_socket(self.config.host, self.config.port, listen=False)
+        except OSError as error:
+            log.error("serve.bind_failed", host=self.config.host, port=self.config.port, error=str(error))
+            sys.exit(STARTUP_FAILURE)
         await super().startup(sockets=[own])
 
 
@@ -69,6 +87,17 @@ def own_socket_workers() -> Iterator[None]:
         multiprocess.Process = original  # type: ignore[misc]
 
 
+def plain_bind_check(host: str, port: int) -> None:
+    """Raises when something listens on ``host:port``: bound without ``SO_REUSEPORT``, since a second
+    ``almanac serve`` on the same port (an old deploy still up) would share it through that option
+    and the kernel would split connections between the two servers."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                         flags=socket.AI_PASSIVE)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
+
+
 class AddressInUse(SystemExit):
     """The address is taken: said once, by the parent, before any worker starts."""
 
@@ -76,7 +105,7 @@ class AddressInUse(SystemExit):
 def run_workers(config: Config) -> None:
     """``config.workers`` processes, each listening on its own socket, under uvicorn's supervisor."""
     try:
-        reuse_port_socket(config.host, config.port, listen=False).close()
+        plain_bind_check(config.host, config.port)
     except OSError as error:
         raise AddressInUse(f"almanac: cannot listen on {config.host}:{config.port} ({error.strerror})") from None
     with own_socket_workers():

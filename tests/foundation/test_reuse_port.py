@@ -30,10 +30,17 @@ def test_every_worker_can_listen_on_the_same_address() -> None:
         second.close()
 
 
-def test_an_address_in_use_is_refused_once_before_any_worker_starts(monkeypatch: pytest.MonkeyPatch) -> None:
-    taken = socket.socket()
-    taken.bind(("127.0.0.1", 0))
-    taken.listen()
+@pytest.mark.parametrize("by_another_almanac", [False, True])
+def test_an_address_in_use_is_refused_once_before_any_worker_starts(monkeypatch: pytest.MonkeyPatch,
+                                                                     by_another_almanac: bool) -> None:
+    """Review: the check bound with SO_REUSEPORT, so a second ``almanac serve`` on the port of a running
+    one (whose workers listen with that option) passed it and the kernel split connections between them."""
+    if by_another_almanac:
+        taken = reuse_port_socket("127.0.0.1", free_port(), listen=True)
+    else:
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
     started: list[object] = []
     monkeypatch.setattr(multiprocess.Multiprocess, "run", lambda self: started.append(self))
     try:
