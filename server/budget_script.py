@@ -30,6 +30,7 @@ next one (at most ``MAX_PENDING`` identities' worth).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ import hiredis
 import structlog
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from server import cpu_meter
 from server.rate_windows import (
@@ -58,6 +61,8 @@ log = structlog.get_logger(__name__)
 BUDGETS_KEY = "budgets"
 FLUSH_DELAY = 0.05  # seconds a time charge may wait for the next operation's script
 MAX_PENDING = 10_000  # identities whose time charges may wait (beyond: dropped, logged)
+RETRY_CHARGES = 64  # waiting charges a script carries while Redis could not be reached
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)  # kept for later; other failures: dropped
 MAX_KEYS = 10_000  # steps whose keys are kept (then forgotten all at once)
 
 SCRIPT = """
@@ -195,6 +200,7 @@ class Budgets:
     def __init__(self, redis: Redis | None) -> None:
         self.script: AsyncScript | None = redis.register_script(SCRIPT) if redis is not None else None
         self.pending: dict[tuple[int, str], Step] = {}
+        self.unreachable = False  # the last script failed to reach Redis
         self.timer: asyncio.TimerHandle | None = None
         self.flushes: set[asyncio.Task[Any]] = set()
         self.queue: list[Queued] = []
@@ -202,17 +208,21 @@ class Budgets:
 
     async def run(self, steps: Sequence[Step]) -> Outcomes:
         """The steps' outcomes, after the waiting charges (sent first in the same script)."""
-        charges = list(self.pending.values())
-        self.pending.clear()
+        charges = self._take_charges()
         every = [*charges, *steps]
         if not every:
             return {}
         if self.script is not None and every[0].limiter.key_prefix is not None:
             try:
                 outcomes = await self._run_script(every)
+                self.unreachable = False
             except (RedisError, OSError) as error:
                 log.warning("rate_limit.storage_unavailable", error=str(error))
-                self._keep(charges)
+                if isinstance(error, UNREACHABLE):
+                    self.unreachable = True
+                    self._keep(charges)
+                else:  # Redis answered and refused: sent again, they would fail every later script too
+                    log.warning("rate_limit.time_charges_dropped", charges=len(charges))
                 outcomes = [Outcome(remaining=step.limiter.item.amount) for step in every]
         else:
             outcomes = await _run_in_memory(every)
@@ -235,6 +245,17 @@ class Budgets:
             self.pending[key] = charge
         else:
             log.warning("rate_limit.time_charge_dropped", identity=charge.identity, milliseconds=charge.amount)
+
+    def _take_charges(self) -> list[Step]:
+        """The waiting charges for the next script: all of them, or, while Redis could not be reached,
+        a few (up to RETRY_CHARGES): each operation carried every kept charge and built its keys for
+        a script that would fail, milliseconds of CPU per operation with many callers waiting."""
+        if not self.unreachable or len(self.pending) <= RETRY_CHARGES:
+            charges = list(self.pending.values())
+            self.pending.clear()
+            return charges
+        keys = list(itertools.islice(self.pending, RETRY_CHARGES))
+        return [self.pending.pop(key) for key in keys]
 
     def _keep(self, charges: list[Step]) -> None:
         """Charges whose script failed wait for the next one (no timer: while Redis is down, retrying

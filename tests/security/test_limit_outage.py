@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 from server import budget_script
 from server.budget_script import Budgets, Kind, Step, budgets_for
@@ -79,3 +80,52 @@ async def test_a_script_redis_has_lost_is_loaded_again(state: StateStub) -> None
     await budgets.run(())
     assert budgets.script.sha == known
     assert limiter.item.amount - await limiter.remaining("user:1") == 7
+
+
+async def test_charges_a_redis_that_answered_refused_are_not_sent_again(
+    state: StateStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review: a charge whose script Redis refuses (WRONGTYPE on its key, say) would fail every later
+    script it went first in, and every operation of the process would then pass unlimited."""
+    limiter, budgets = time_budget_for(state), budgets_for(state)
+    assert limiter is not None
+    budgets.defer(charge(limiter, "user:1", 40))
+
+    def refused(keys: list[str], args: list[Any]) -> Any:
+        raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(budgets, "_send", refused)
+        await budgets.run(())
+    assert not budgets.pending and not budgets.unreachable
+    budgets.defer(charge(limiter, "user:1", 2))
+    await budgets.run(())
+    assert limiter.item.amount - await limiter.remaining("user:1") == 2
+
+
+async def test_while_redis_is_unreachable_a_script_carries_a_few_kept_charges(
+    state: StateStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review: each operation took every kept charge (up to MAX_PENDING callers) and built its keys
+    for a script that would fail again, milliseconds of CPU per operation during an outage."""
+    monkeypatch.setattr(budget_script, "RETRY_CHARGES", 2)
+    limiter, budgets = time_budget_for(state), budgets_for(state)
+    assert limiter is not None
+    carried: list[int] = []
+
+    def refused(keys: list[str], args: list[Any]) -> Any:
+        carried.append(len(keys))
+        raise RedisConnectionError("Connection refused")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(budgets, "_send", refused)
+        for user in range(5):
+            budgets.defer(charge(limiter, f"user:{user}", 10))
+        await budgets.run(())  # not yet known unreachable: all five go, and fail
+        await budgets.run(())  # now two at a time
+        assert budgets.unreachable and len(budgets.pending) == 5
+    assert carried[1] < carried[0]
+    for _ in range(3):
+        await budgets.run(())
+    assert not budgets.pending and not budgets.unreachable
+    assert [limiter.item.amount - await limiter.remaining(f"user:{user}") for user in range(5)] == [10] * 5
