@@ -131,15 +131,21 @@ REQUESTS: list[tuple[bytes | dict[str, Any] | list[Any], bool]] = [
 ]
 
 
+async def json_post(body: bytes | dict[str, Any] | list[Any], signed_in: bool, make_user: Any,
+                    content_type: str) -> tuple[bytes, dict[str, str]]:
+    """A request's body and headers: JSON-encoded unless given as bytes, with a fresh user's token."""
+    headers = {"content-type": content_type}
+    if signed_in:
+        headers["authorization"] = f"Bearer {token_for(await make_user())}"
+    return (body if isinstance(body, bytes) else orjson.dumps(body)), headers
+
+
 @pytest.mark.parametrize(("body", "signed_in"), REQUESTS, ids=[str(n) for n in range(len(REQUESTS))])
 async def test_the_lean_json_post_answers_as_strawberrys_run_does(
     client: httpx.AsyncClient, make_user: Any, monkeypatch: pytest.MonkeyPatch,
     body: bytes | dict[str, Any] | list[Any], signed_in: bool,
 ) -> None:
-    headers = {"content-type": "application/json; charset=utf-8"}
-    if signed_in:
-        headers["authorization"] = f"Bearer {token_for(await make_user())}"
-    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    content, headers = await json_post(body, signed_in, make_user, "application/json; charset=utf-8")
     runs: list[str] = []
     original_run = AlmanacGraphQL.run
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 import strawberry
 from strawberry.extensions import MaxTokensLimiter
@@ -19,8 +18,7 @@ from schema.core.extensions import AlmanacSchema
 from schema.root import schema
 from server import operation
 from server.operation import AlmanacOperation
-from tests.conftest import token_for
-from tests.speed.test_lean_http import REQUESTS
+from tests.speed.test_lean_http import REQUESTS, json_post
 
 DEEP = "{ me { " + "teams { members { " * 6 + "id" + " } }" * 6 + " } }"
 TOO_MANY_TOKENS = "{ " + " ".join(["__typename"] * 20_000) + " }"
@@ -73,10 +71,7 @@ async def test_the_staged_execution_answers_as_strawberrys_does(
     client: httpx.AsyncClient, make_user: Any, monkeypatch: pytest.MonkeyPatch,
     body: bytes | dict[str, Any] | list[Any], signed_in: bool,
 ) -> None:
-    headers = {"content-type": "application/json"}
-    if signed_in:
-        headers["authorization"] = f"Bearer {token_for(await make_user())}"
-    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    content, headers = await json_post(body, signed_in, make_user, "application/json")
     recorded = record_operations(monkeypatch)
     runs = count_staged_runs(monkeypatch)
     direct = await client.post("/graphql", content=content, headers=headers)
