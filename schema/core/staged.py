@@ -152,18 +152,15 @@ def _prepare(context: ExecutionContext, extension: StagedExtension) -> PreExecut
     if not context.query and context.graphql_document is None:
         raise MissingQueryError
     extension.before_parse()
+    failed: GraphQLError | None = None
     try:
         _parse_operation_document(context)
-    except GraphQLError as error:
-        context.pre_execution_errors = [error]
-        extension.after_parse()
-        return PreExecutionError(data=None, errors=[error])
-    except Exception as error:
-        coerced = GraphQLError(str(error), original_error=error)
-        context.pre_execution_errors = [coerced]
-        extension.after_parse()
-        return PreExecutionError(data=None, errors=[coerced])
+    except Exception as error:  # as Strawberry: a failed parse is the answer's one error
+        failed = _coerce_error(error)
+        context.pre_execution_errors = [failed]
     extension.after_parse()
+    if failed is not None:
+        return PreExecutionError(data=None, errors=[failed])
     try:
         operation_type = context.operation_type
     except RuntimeError as error:
