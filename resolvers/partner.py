@@ -7,13 +7,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from db.enums import ChangeOp
-from db.models import ApiKey, ChangeLog, Team, Webhook, WebhookDelivery
+from db.models import ApiKey, Team, Webhook, WebhookDelivery
 from db.models.partner import ApiModule, DeliveryStatus
 from db.policies import policy_for
 from db.policies.partner import ADMIN_ROLES, API_KEYS, WEBHOOK_DELIVERIES, WEBHOOKS
+from db.queries.change_log import head_position
 from db.queries.logs import record_audit, record_change
 from resolvers import validation as v
 from resolvers.mutation import not_found, run_mutation, validation
@@ -129,7 +130,7 @@ async def create_webhook(ctx: Context, input: CreateWebhookInput) -> CreateWebho
 
 async def _head_position(ctx: Context) -> int:
     """A new webhook starts from now: it is not sent the office's whole history."""
-    return int(await ctx.session.scalar(select(func.coalesce(func.max(ChangeLog.position), 0))) or 0)
+    return await head_position(ctx.session)
 
 
 async def set_webhook_active(ctx: Context, input: SetWebhookActiveInput) -> WebhookPayload:

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import (
     Assessment,
     Booking,
-    ChangeLog,
     Event,
     Ppa,
     PpaMilestone,
@@ -40,6 +39,7 @@ from db.queries.calendar_projects import (
 )
 from db.queries.calendar_scope import CalendarScope
 from db.queries.calendar_work import booking_entries, task_entries
+from db.queries.change_log import head_position
 from db.rules.calendar_entries import CalendarEntry
 
 Source = tuple[str, int]  # (GraphQL type name of the source, primary key)
@@ -91,7 +91,6 @@ class PersonalReaders:
 
 # Changes of the personal kinds' rows (an override is its event's) whose audience is a list.
 PERSONAL_CHANGE_TYPES = (*PERSONAL_KINDS, "EventOverride")
-_HEAD = select(func.coalesce(func.max(ChangeLog.position), 0))
 _NAMED_SINCE = text(
     "SELECT (SELECT coalesce(max(position), 0) FROM change_log) AS head,"
     " ARRAY(SELECT DISTINCT unnest(audience_user_ids) FROM change_log"
@@ -107,7 +106,7 @@ async def personal_readers(session: AsyncSession) -> PersonalReaders:
     to date with ``personal_readers_since`` instead of scanning again."""
     # The head first: a change committed after this statement is numbered above it, so whatever the
     # scan below misses of it, ``personal_readers_since`` finds.
-    position = int(await session.scalar(_HEAD) or 0)
+    position = await head_position(session)
     readers: set[int] = set()
     for name in PERSONAL_KINDS:
         model = SOURCE_KINDS[name][0]

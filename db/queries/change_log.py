@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import ChangeLog
@@ -92,6 +92,14 @@ async def changes_after(
         .limit(limit)
     )
     return [dict(row) for row in (await session.execute(stmt)).mappings().all()]
+
+
+HEAD_POSITION = select(func.coalesce(func.max(ChangeLog.position), 0))
+
+
+async def head_position(session: AsyncSession) -> int:
+    """The highest position numbered so far (0: none): the change log's version."""
+    return int(await session.scalar(HEAD_POSITION) or 0)
 
 
 async def position_exists(session: AsyncSession, position: int) -> bool:
