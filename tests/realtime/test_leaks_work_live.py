@@ -82,6 +82,14 @@ async def people(committed: Committed) -> dict[str, User]:
             "viewer": await committed.user(Role.VIEWER)}
 
 
+async def assigned_private_event(committed: Committed, title: str) -> tuple[dict[str, User], str, Event]:
+    """The people, one more (``assignee``) for tasks whose filter keeps other tests' changes out,
+    a secret marker and a PRIVATE event ``title``."""
+    users = await people(committed)
+    users["assignee"] = await committed.user()
+    return users, secret_marker(), await private_event(committed, users, title)
+
+
 async def private_event(committed: Committed, users: dict[str, User], title: str) -> Event:
     event = await committed.add(Event(
         uid=f"{uuid.uuid4()}@leaks-live", title=title, visibility=Visibility.PRIVATE, owner_id=users["owner"].id,
@@ -156,10 +164,7 @@ async def test_booking_changed_delivers_a_private_events_booking_to_its_readers_
 async def test_task_changed_delivers_a_private_events_task_to_its_readers_only(
     live_server: LiveServer, committed: Committed, engine: AsyncEngine, protocol: WireProtocol, mode: str
 ) -> None:
-    users = await people(committed)
-    users["assignee"] = await committed.user()
-    secret = secret_marker()
-    event = await private_event(committed, users, "Personnel matter")
+    users, secret, event = await assigned_private_event(committed, "Personnel matter")
     # both tasks are assigned to the same fresh user: the filter keeps other tests' changes out
     live = mode == "live"
     variables = {"f": {"assigneeIds": [gid("User", users["assignee"].id)]}, "after": await start_of(mode, engine)}
@@ -245,10 +250,7 @@ async def test_a_task_moved_under_a_private_event_is_never_shown_by_its_earlier_
     # given subscribers resuming from a cursor taken before an office-wide task was created, then
     # moved under a PRIVATE disciplinary hearing with notes (the earlier change reached everyone;
     # replayed, it would show the task as it is now), then a sentinel task
-    users = await people(committed)
-    users["assignee"] = await committed.user()
-    secret = secret_marker()
-    event = await private_event(committed, users, "Disciplinary hearing")
+    users, secret, event = await assigned_private_event(committed, "Disciplinary hearing")
     assignee = gid("User", users["assignee"].id)
     variables = {"f": {"assigneeIds": [assignee]}, "after": None if live else await head_cursor(engine)}
     readers = ("owner", "participant", "assignee")

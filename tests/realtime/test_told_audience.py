@@ -56,6 +56,6 @@ async def test_the_row_is_checked_in_the_same_statements_whatever_the_audience(
         shown = await fresh_row(ctx, Task, task.id, change_of(task, SIGNED_IN, 1))
     assert shown is not None and shown.id == task.id
     with statements.counting() as wide:
-        withheld = await fresh_row(ctx, Task, task.id, change_of(task, listed(range(10**6, 10**6 + told_to)), 2))
-    assert withheld is not None  # an office-wide task: every listed reader still reads it
+        shown_to_many = await fresh_row(ctx, Task, task.id, change_of(task, listed(range(10**6, 10**6 + told_to)), 2))
+    assert shown_to_many is not None  # an office-wide task: every listed reader still reads it
     assert wide.count == sql.count > 0  # the audience, then the row: not a rule per reader
